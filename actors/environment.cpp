@@ -1,0 +1,64 @@
+#include "environment.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <cstdio>
+#include <random>
+#include <unordered_map>
+
+namespace ttareungyi::actors {
+
+std::string new_id(std::string_view prefix) {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(engine()));
+  return std::string{prefix} + buf;
+}
+
+void record(ports::changeset& changes, const std::vector<domain::event_payload>& facts, std::string_view correlation,
+            std::string_view causation, domain::instant now) {
+  for (const auto& fact : facts)
+    changes.record(domain::event{new_id("e_"), std::string{correlation}, std::string{causation}, now, 1, fact});
+}
+
+namespace {
+
+struct gateway_state {
+  std::uint64_t next = 0;
+  std::unordered_map<std::uint64_t, caf::response_promise> pending;
+  static inline const char* name = "storage-gateway";
+};
+
+caf::behavior storage_gateway(caf::stateful_actor<gateway_state>* self, ports::committer* committer) {
+  return {
+      [=](commit_atom, ports::changeset& changes) {
+        auto key = ++self->state.next;
+        self->state.pending.emplace(key, self->make_response_promise());
+        committer->commit(std::move(changes), [me = caf::actor_cast<caf::actor>(self), key](ports::stored<void> r) {
+          caf::anon_send(me, done_atom::value, key, r ? std::string{} : r.error().message);
+        });
+      },
+      [=](done_atom, std::uint64_t key, const std::string& failure) {
+        auto i = self->state.pending.find(key);
+        if (i == self->state.pending.end()) return;
+        auto rp = std::move(i->second);
+        self->state.pending.erase(i);
+        if (failure.empty())
+          rp.deliver(ok_atom::value);
+        else
+          rp.deliver(to_caf(domain::internal("storage failed: " + failure)));
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_storage_gateway(caf::actor_system& system, ports::committer& committer) {
+  return system.spawn(storage_gateway, &committer);
+}
+
+}  // namespace ttareungyi::actors

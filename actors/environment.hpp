@@ -1,0 +1,55 @@
+#pragma once
+// What every actor of a node shares: reads from storage, the committer, the clock, settings;
+// and the helpers that make an actor a thin shell: load, decide, persist, reply.
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ttareungyi/domain/time.hpp"
+#include "ttareungyi/ports/storage.hpp"
+#include "wire.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ttareungyi::ports::changeset)
+
+namespace ttareungyi::actors {
+
+struct environment {
+  const ports::storage* storage = nullptr;  // synchronous reads of durable state
+  caf::actor committer;                     // the storage gateway: commit_atom, changeset -> ok_atom
+  const domain::clock* clock = nullptr;
+  std::chrono::milliseconds payment_timeout{2000};
+
+  domain::instant now() const { return clock->now(); }
+};
+
+// A fresh random id with a readable prefix, e.g. "t_3f9a0c2e71b4d856".
+std::string new_id(std::string_view prefix);
+
+// Envelopes facts into events (id, correlation, causation, time) and adds them to a changeset.
+void record(ports::changeset& changes, const std::vector<domain::event_payload>& facts, std::string_view correlation,
+            std::string_view causation, domain::instant now);
+
+// Spawns the storage gateway: it hands changesets to the committer and answers once durable.
+caf::actor spawn_storage_gateway(caf::actor_system& system, ports::committer& committer);
+
+// Commits one decision. The actor handles no other message until the outcome is known, so
+// its next decision always starts from durable state.
+template <class Self, class Ok, class Fail>
+void persist(Self* self, const environment& env, ports::changeset changes, Ok ok, Fail fail) {
+  self->request(env.committer, caf::infinite, commit_atom::value, std::move(changes))
+      .await([ok](ok_atom) mutable { ok(); }, [fail](caf::error& e) mutable { fail(e); });
+}
+
+// Unwraps a domain result or delivers its refusal; for handlers built on response promises.
+template <class T, class Promise>
+bool refused(const domain::result<T>& r, Promise& rp) {
+  if (r) return false;
+  rp.deliver(to_caf(r.error()));
+  return true;
+}
+
+}  // namespace ttareungyi::actors

@@ -1,0 +1,287 @@
+#include "fleet.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace ttareungyi::actors {
+namespace {
+
+using namespace domain;
+
+using bicycle_actor = caf::typed_actor<
+    caf::replies_to<add_atom, std::string /*station*/>::with<bicycle>,
+    caf::replies_to<remove_atom>::with<bicycle>,
+    caf::replies_to<rent_atom, rent_request>::with<rental>,
+    caf::replies_to<return_atom, std::string /*rental*/, std::string /*station*/>::with<rental>>;
+
+struct bicycle_state {
+  std::string id;
+  std::optional<bicycle> bike;
+  std::optional<rental> trip;  // the active rental while rented
+  static inline const char* name = "bicycle";
+};
+
+using bicycle_self = bicycle_actor::stateful_pointer<bicycle_state>;
+
+error bicycle_not_found(const std::string& id) { return not_found("bicycle_not_found", "no such bicycle").with("bicycleId", id); }
+error station_not_found(const std::string& id) { return not_found("station_not_found", "no such station").with("stationId", id); }
+error rental_not_found(const std::string& id) { return not_found("rental_not_found", "no such rental").with("rentalId", id); }
+
+// Persists the bicycle's decision; on failure the actor stops so the next request reloads.
+template <class Promise, class Then>
+void commit(bicycle_self self, const environment& env, ports::changeset changes, Promise rp, Then then) {
+  persist(self, env, std::move(changes), [then]() mutable { then(); },
+          [self, rp](const caf::error& e) mutable {
+            rp.deliver(e);
+            self->quit(e);
+          });
+}
+
+bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, std::optional<bicycle> bike,
+                                            std::optional<rental> trip, environment env) {
+  self->state = {std::move(id), std::move(bike), std::move(trip)};
+  auto ride_changes = [self, env](const decided<ride, event_payload>& d) {
+    ports::changeset changes;
+    record(changes, d.events, d.state.trip.id, self->state.id, env.now());
+    changes.save(d.state.bike).save(d.state.trip);
+    return changes;
+  };
+  return {
+      [=](add_atom, const std::string& station) {
+        auto rp = self->make_response_promise<bicycle>();
+        if (self->state.bike) {
+          rp.deliver(to_caf(conflict("bicycle_id_taken", "a bicycle with this id exists").with("bicycleId", self->state.id)));
+          return rp;
+        }
+        auto d = register_bicycle(self->state.id, station);
+        if (refused(d, rp)) return rp;
+        ports::changeset changes;
+        record(changes, d->events, self->state.id, self->state.id, env.now());
+        changes.save(d->state);
+        self->state.bike = d->state;
+        commit(self, env, std::move(changes), rp, [=]() mutable { rp.deliver(*self->state.bike); });
+        return rp;
+      },
+      [=](remove_atom) {
+        auto rp = self->make_response_promise<bicycle>();
+        if (!self->state.bike) {
+          rp.deliver(to_caf(bicycle_not_found(self->state.id)));
+          return rp;
+        }
+        auto facts = delete_bicycle(*self->state.bike);
+        if (refused(facts, rp)) return rp;
+        ports::changeset changes;
+        record(changes, *facts, self->state.id, self->state.id, env.now());
+        changes.save(ports::removed_bicycle{self->state.id});
+        auto gone = *self->state.bike;
+        self->state.bike.reset();
+        commit(self, env, std::move(changes), rp, [=]() mutable {
+          rp.deliver(gone);
+          self->quit();
+        });
+        return rp;
+      },
+      [=](rent_atom, const rent_request& request) {
+        auto rp = self->make_response_promise<rental>();
+        if (!self->state.bike) {
+          rp.deliver(to_caf(bicycle_not_found(self->state.id)));
+          return rp;
+        }
+        auto d = rent_bicycle(*self->state.bike, request, env.now());
+        if (refused(d, rp)) return rp;
+        self->state.bike = d->state.bike;
+        self->state.trip = d->state.trip;
+        commit(self, env, ride_changes(*d), rp, [=]() mutable { rp.deliver(*self->state.trip); });
+        return rp;
+      },
+      [=](return_atom, const std::string& rental_id, const std::string& station) {
+        auto rp = self->make_response_promise<rental>();
+        const auto& s = self->state;
+        if (!s.bike || !s.trip || s.trip->id != rental_id) {
+          rp.deliver(to_caf(conflict("rental_not_active", "this rental has already ended").with("rentalId", rental_id)));
+          return rp;
+        }
+        auto d = return_bicycle(*s.bike, *s.trip, station, env.now());
+        if (refused(d, rp)) return rp;
+        auto ended = d->state.trip;
+        self->state.bike = d->state.bike;
+        self->state.trip.reset();
+        commit(self, env, ride_changes(*d), rp, [=]() mutable { rp.deliver(ended); });
+        return rp;
+      },
+  };
+}
+
+struct fleet_state {
+  std::map<std::string, station> stations;
+  std::set<std::string> stations_being_added;
+  std::unordered_map<std::string, int> parked;  // available bicycles per station
+  std::unordered_map<std::string, bicycle_actor> active;
+  std::unordered_map<caf::actor_addr, std::string> ids;
+  static inline const char* name = "fleet";
+
+  app::station_view view(const station& s) const {
+    auto i = parked.find(s.id);
+    return {s, availability_of(s, i == parked.end() ? 0 : i->second)};
+  }
+};
+
+using fleet_self = fleet_actor::stateful_pointer<fleet_state>;
+
+// Asks the bicycle's actor, then applies `effect` (e.g. to the availability counts) to its
+// answer before replying.
+template <class Answer, class Reply, class Effect, class... Ts>
+caf::typed_response_promise<Reply> ask_bicycle(fleet_self self, result<bicycle_actor> entity,
+                                               caf::typed_response_promise<Reply> rp, Effect effect, Ts... xs) {
+  if (refused(entity, rp)) return rp;
+  self->request(*entity, caf::infinite, xs...)
+      .then([rp, effect](Answer answer) mutable { rp.deliver(effect(std::move(answer))); },
+            [rp](caf::error& e) mutable { rp.deliver(e); });
+  return rp;
+}
+
+// Loads stations and counts parked bicycles from storage.
+result<void> load(fleet_state& state, const environment& env) {
+  auto stations = env.storage->stations();
+  if (!stations) return std::unexpected(internal(stations.error().message));
+  for (auto& s : *stations) state.stations.emplace(s.id, std::move(s));
+  auto counted = env.storage->each_bicycle([&](const bicycle& b) {
+    if (b.status == bicycle_status::available) ++state.parked[b.station_id];
+    return true;
+  });
+  if (!counted) return std::unexpected(internal(counted.error().message));
+  return {};
+}
+
+fleet_actor::behavior_type fleet(fleet_self self, environment env, fleet_state loaded) {
+  self->state = std::move(loaded);
+  self->set_down_handler([self](const caf::down_msg& down) {
+    auto i = self->state.ids.find(down.source);
+    if (i == self->state.ids.end()) return;
+    self->state.active.erase(i->second);
+    self->state.ids.erase(i);
+  });
+  // The bicycle's actor, activated from storage (with its active rental). A missing bicycle
+  // gets an empty actor only when `create` is set, for registration.
+  auto activate = [self, env](const std::string& id, bool create) -> result<bicycle_actor> {
+    if (auto i = self->state.active.find(id); i != self->state.active.end()) return i->second;
+    auto bike = env.storage->find_bicycle(id);
+    if (!bike) return std::unexpected(internal(bike.error().message));
+    if (!*bike && !create) return std::unexpected(bicycle_not_found(id));
+    std::optional<rental> trip;
+    if (*bike && (*bike)->status == bicycle_status::rented) {
+      auto found = env.storage->find_rental((*bike)->rental_id);
+      if (!found) return std::unexpected(internal(found.error().message));
+      trip = std::move(*found);
+    }
+    auto entity = self->spawn(bicycle_entity, id, std::move(*bike), std::move(trip), env);
+    self->monitor(entity);
+    self->state.active.emplace(id, entity);
+    self->state.ids.emplace(entity.address(), id);
+    return entity;
+  };
+  auto moved = [self](const std::string& station, int delta) {
+    if (!station.empty()) self->state.parked[station] += delta;
+  };
+  return {
+      [=](station_atom, list_atom) {
+        std::vector<app::station_view> all;
+        all.reserve(self->state.stations.size());
+        for (const auto& [id, s] : self->state.stations) all.push_back(self->state.view(s));
+        return all;
+      },
+      [=](station_atom, add_atom, station& requested) {
+        auto rp = self->make_response_promise<app::station_view>();
+        if (requested.id.empty()) requested.id = new_id("s_");
+        auto d = register_station(requested.id, requested.name, requested.lat, requested.lon, requested.capacity);
+        if (refused(d, rp)) return rp;
+        const auto id = d->state.id;
+        if (self->state.stations.contains(id) || self->state.stations_being_added.contains(id)) {
+          rp.deliver(to_caf(conflict("station_id_taken", "a station with this id exists").with("stationId", id)));
+          return rp;
+        }
+        self->state.stations_being_added.insert(id);
+        ports::changeset changes;
+        record(changes, d->events, id, id, env.now());
+        changes.save(d->state);
+        self->request(env.committer, caf::infinite, commit_atom::value, std::move(changes))
+            .then(
+                [=, s = d->state](ok_atom) mutable {
+                  self->state.stations_being_added.erase(id);
+                  self->state.stations.emplace(id, s);
+                  rp.deliver(self->state.view(s));
+                },
+                [=](caf::error& e) mutable {
+                  self->state.stations_being_added.erase(id);
+                  rp.deliver(e);
+                });
+        return rp;
+      },
+      [=](bicycle_atom, list_atom, const std::string& station, const std::string& status) -> caf::result<std::vector<bicycle>> {
+        std::vector<bicycle> found;
+        auto wanted = parse_bicycle_status(status);
+        auto visited = env.storage->each_bicycle([&](const bicycle& b) {
+          if ((station.empty() || b.station_id == station) && (!wanted || b.status == *wanted)) found.push_back(b);
+          return true;
+        });
+        if (!visited) return to_caf(internal(visited.error().message));
+        return found;
+      },
+      [=](bicycle_atom, add_atom, std::string& id, const std::string& station) {
+        auto rp = self->make_response_promise<bicycle>();
+        if (!self->state.stations.contains(station)) {
+          rp.deliver(to_caf(station_not_found(station)));
+          return rp;
+        }
+        if (id.empty()) id = new_id("b_");
+        if (!valid_id(id)) {
+          rp.deliver(to_caf(invalid("bicycle id must be 1-64 letters, digits, '-' or '_'")));
+          return rp;
+        }
+        return ask_bicycle<bicycle>(self, activate(id, true), rp,
+                                    [=](bicycle b) { moved(b.station_id, +1); return b; }, add_atom::value, station);
+      },
+      [=](bicycle_atom, remove_atom, const std::string& id) {
+        return ask_bicycle<bicycle>(self, activate(id, false), self->make_response_promise<ok_atom>(),
+                           [=](bicycle gone) {
+                             if (gone.status == bicycle_status::available) moved(gone.station_id, -1);
+                             return ok_atom::value;
+                           },
+                           remove_atom::value);
+      },
+      [=](rent_atom, const std::string& bicycle_id, const rent_request& request) {
+        return ask_bicycle<rental>(self, activate(bicycle_id, false), self->make_response_promise<rental>(),
+                           [=](rental r) { moved(r.from_station_id, -1); return r; }, rent_atom::value, request);
+      },
+      [=](return_atom, const std::string& customer, const std::string& rental_id, const std::string& station) {
+        auto rp = self->make_response_promise<rental>();
+        auto trip = env.storage->find_rental(rental_id);
+        if (!trip) return rp.deliver(to_caf(internal(trip.error().message))), rp;
+        if (!*trip || (*trip)->customer_id != customer) return rp.deliver(to_caf(rental_not_found(rental_id))), rp;
+        if (!self->state.stations.contains(station)) return rp.deliver(to_caf(station_not_found(station))), rp;
+        return ask_bicycle<rental>(self, activate((*trip)->bicycle_id, false), rp,
+                           [=](rental r) { moved(r.to_station_id, +1); return r; }, return_atom::value, rental_id, station);
+      },
+      [=](rental_atom, const std::string& rental_id) -> caf::result<rental> {
+        auto trip = env.storage->find_rental(rental_id);
+        if (!trip) return to_caf(internal(trip.error().message));
+        if (!*trip) return to_caf(rental_not_found(rental_id));
+        return **trip;
+      },
+  };
+}
+
+}  // namespace
+
+result<fleet_actor> spawn_fleet(caf::actor_system& system, environment env) {
+  fleet_state state;
+  if (auto loaded = load(state, env); !loaded) return std::unexpected(loaded.error());
+  return system.spawn(fleet, std::move(env), std::move(state));
+}
+
+}  // namespace ttareungyi::actors

@@ -1,0 +1,62 @@
+#pragma once
+// The typed interfaces of each context's entry actor. Callers in other contexts see only
+// these, so a whole context can move to another node without touching its callers.
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <string>
+#include <vector>
+
+#include "ttareungyi/app/services.hpp"
+#include "wire.hpp"
+
+namespace ttareungyi::app {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, customer_profile& x) {
+  return f(caf::meta::type_name("customer_profile"), x.id, x.phone, x.name);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, station_view& x) {
+  return f(caf::meta::type_name("station_view"), x.station, x.availability);
+}
+
+}  // namespace ttareungyi::app
+
+namespace ttareungyi::actors {
+
+// Payment context: charges and refunds, answered within the call timeout or refused.
+using payment_actor = caf::typed_actor<
+    caf::replies_to<charge_atom, ports::charge_request>::with<domain::charge_verdict>,
+    caf::replies_to<refund_atom, ports::refund_request>::with<ok_atom>>;
+
+// Identity context.
+using identity_actor = caf::typed_actor<
+    caf::replies_to<sign_up_atom, domain::sign_up_request>::with<app::customer_profile>,
+    caf::replies_to<login_atom, std::string /*phone*/, std::string /*password*/>::with<app::customer_profile>>;
+
+// Ticket context: the desk that routes to one actor per ticket. Customer ids come first
+// wherever a customer may only touch their own tickets.
+using ticket_desk_actor = caf::typed_actor<
+    caf::replies_to<buy_atom, std::string /*customer*/, domain::ticket_type>::with<domain::ticket>,
+    caf::replies_to<pay_atom, std::string /*customer*/, std::string /*ticket*/>::with<domain::ticket>,
+    caf::replies_to<cancel_atom, std::string /*customer*/, std::string /*ticket*/>::with<domain::ticket>,
+    caf::replies_to<get_atom, std::string /*customer*/, std::string /*ticket*/>::with<domain::ticket>,
+    caf::replies_to<list_atom, std::string /*customer*/>::with<std::vector<domain::ticket>>,
+    caf::replies_to<reserve_atom, std::string /*customer*/, std::string /*ticket*/, std::string /*rental*/>::with<domain::ticket>,
+    caf::replies_to<release_atom, std::string /*ticket*/, std::string /*rental*/>::with<domain::ticket>,
+    caf::replies_to<finish_atom, std::string /*ticket*/, std::string /*rental*/>::with<domain::ticket>>;
+
+// Rental context: stations, and the registry that routes to one actor per bicycle.
+using fleet_actor = caf::typed_actor<
+    caf::replies_to<station_atom, list_atom>::with<std::vector<app::station_view>>,
+    caf::replies_to<station_atom, add_atom, domain::station>::with<app::station_view>,
+    caf::replies_to<bicycle_atom, list_atom, std::string /*station or ""*/, std::string /*status or ""*/>::with<std::vector<domain::bicycle>>,
+    caf::replies_to<bicycle_atom, add_atom, std::string /*id*/, std::string /*station*/>::with<domain::bicycle>,
+    caf::replies_to<bicycle_atom, remove_atom, std::string /*id*/>::with<ok_atom>,
+    caf::replies_to<rent_atom, std::string /*bicycle*/, domain::rent_request>::with<domain::rental>,
+    caf::replies_to<return_atom, std::string /*customer*/, std::string /*rental*/, std::string /*station*/>::with<domain::rental>,
+    caf::replies_to<rental_atom, std::string /*rental*/>::with<domain::rental>>;
+
+}  // namespace ttareungyi::actors

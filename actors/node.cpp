@@ -1,0 +1,185 @@
+#include "ttareungyi/actors/node.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+
+#include <atomic>
+#include <future>
+#include <map>
+
+#include "fleet.hpp"
+#include "identity.hpp"
+#include "payment.hpp"
+#include "rides.hpp"
+#include "tickets.hpp"
+
+namespace ttareungyi::actors {
+namespace {
+
+// Registers every type that crosses a context, so contexts can be moved to other nodes.
+void register_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<domain::ticket>("ttareungyi::ticket")
+      .add_message_type<std::vector<domain::ticket>>("std::vector<ttareungyi::ticket>")
+      .add_message_type<domain::ticket_type>("ttareungyi::ticket_type")
+      .add_message_type<domain::station>("ttareungyi::station")
+      .add_message_type<app::station_view>("ttareungyi::station_view")
+      .add_message_type<std::vector<app::station_view>>("std::vector<ttareungyi::station_view>")
+      .add_message_type<domain::bicycle>("ttareungyi::bicycle")
+      .add_message_type<std::vector<domain::bicycle>>("std::vector<ttareungyi::bicycle>")
+      .add_message_type<domain::rental>("ttareungyi::rental")
+      .add_message_type<domain::rent_request>("ttareungyi::rent_request")
+      .add_message_type<domain::sign_up_request>("ttareungyi::sign_up_request")
+      .add_message_type<app::customer_profile>("ttareungyi::customer_profile")
+      .add_message_type<ports::charge_request>("ttareungyi::charge_request")
+      .add_message_type<ports::refund_request>("ttareungyi::refund_request")
+      .add_message_type<domain::charge_verdict>("ttareungyi::charge_verdict")
+      .add_message_type<std::map<std::string, std::string>>("std::map<std::string,std::string>");
+}
+
+// Asks an actor on behalf of an adapter thread: a short-lived actor makes the request and
+// hands the answer, mapped by `map`, to the adapter's callback.
+template <class Answer, class T, class Handle, class Map, class... Ts>
+void ask(caf::actor_system& system, std::chrono::milliseconds timeout, const Handle& dest, app::reply<T> done, Map map,
+         Ts... xs) {
+  system.spawn([=](caf::event_based_actor* self) {
+    self->request(dest, timeout, xs...)
+        .then([=](Answer& answer) { done(map(std::move(answer))); },
+              [=](caf::error& e) { done(std::unexpected(from_caf(e))); });
+  });
+}
+
+constexpr auto same = [](auto x) { return x; };
+
+}  // namespace
+
+struct node::impl final : app::identity_service, app::ticket_service, app::rental_service, app::fleet_service {
+  ports::storage& storage;
+  ports::payment_provider& payments;
+  const ports::password_hasher& hasher;
+  const domain::clock& clock;
+  node_options options;
+  caf::actor_system_config config;
+  std::unique_ptr<caf::actor_system> system;
+  environment env;
+  payment_actor payment;
+  identity_actor identity;
+  ticket_desk_actor desk;
+  fleet_actor fleet;
+  std::atomic<bool> is_ready{false};
+
+  impl(ports::storage& s, ports::payment_provider& p, const ports::password_hasher& h, const domain::clock& c,
+       node_options o)
+      : storage(s), payments(p), hasher(h), clock(c), options(o) {
+    register_message_types(config);
+    if (options.scheduler_threads > 0) config.set("scheduler.max-threads", options.scheduler_threads);
+    system = std::make_unique<caf::actor_system>(config);
+  }
+
+  ~impl() override {
+    is_ready = false;
+    caf::anon_send_exit(payment, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(identity, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(desk, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(fleet, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(env.committer, caf::exit_reason::user_shutdown);
+    system.reset();  // waits for all actors
+  }
+
+  std::expected<void, std::string> start() {
+    env = environment{&storage, spawn_storage_gateway(*system, storage), &clock, options.payment_timeout};
+    payment = spawn_payment(*system, env, payments, {options.payment_workers, options.payment_timeout});
+    identity = spawn_identity(*system, env, hasher);
+    desk = spawn_ticket_desk(*system, env, payment);
+    auto spawned = spawn_fleet(*system, env);
+    if (!spawned) return std::unexpected("cannot load the fleet: " + spawned.error().detail);
+    fleet = *spawned;
+    auto in_use = storage.tickets_in_use();
+    if (!in_use) return std::unexpected("cannot read tickets in use: " + in_use.error().message);
+    std::promise<domain::result<std::size_t>> recovered;
+    auto outcome = recovered.get_future();
+    system->spawn(recover_rides, ride_contexts{desk, fleet}, std::move(*in_use),
+                  [&recovered](domain::result<std::size_t> r) { recovered.set_value(std::move(r)); });
+    auto repaired = outcome.get();
+    if (!repaired) return std::unexpected("cannot repair interrupted rides: " + repaired.error().detail);
+    is_ready = true;
+    return {};
+  }
+
+  template <class Answer, class T, class Handle, class Map, class... Ts>
+  void call(const Handle& dest, app::reply<T> done, Map map, Ts... xs) {
+    ask<Answer>(*system, options.request_timeout, dest, std::move(done), map, xs...);
+  }
+
+  // identity
+  void sign_up(domain::sign_up_request request, app::reply<app::customer_profile> done) override {
+    call<app::customer_profile>(identity, std::move(done), same, sign_up_atom::value, std::move(request));
+  }
+  void authenticate(std::string phone, std::string password, app::reply<app::customer_profile> done) override {
+    call<app::customer_profile>(identity, std::move(done), same, login_atom::value, std::move(phone), std::move(password));
+  }
+  // tickets
+  void buy(std::string customer, domain::ticket_type type, app::reply<domain::ticket> done) override {
+    call<domain::ticket>(desk, std::move(done), same, buy_atom::value, std::move(customer), type);
+  }
+  void pay(std::string customer, std::string ticket, app::reply<domain::ticket> done) override {
+    call<domain::ticket>(desk, std::move(done), same, pay_atom::value, std::move(customer), std::move(ticket));
+  }
+  void cancel(std::string customer, std::string ticket, app::reply<domain::ticket> done) override {
+    call<domain::ticket>(desk, std::move(done), same, cancel_atom::value, std::move(customer), std::move(ticket));
+  }
+  void ticket(std::string customer, std::string ticket, app::reply<domain::ticket> done) override {
+    call<domain::ticket>(desk, std::move(done), same, get_atom::value, std::move(customer), std::move(ticket));
+  }
+  void tickets(std::string customer, app::reply<std::vector<domain::ticket>> done) override {
+    call<std::vector<domain::ticket>>(desk, std::move(done), same, list_atom::value, std::move(customer));
+  }
+  // rentals
+  void rent(std::string customer, std::string bicycle, std::string ticket, app::reply<domain::rental> done) override {
+    system->spawn(rent_ride, ride_contexts{desk, fleet}, std::move(customer), std::move(bicycle), std::move(ticket),
+                  std::move(done));
+  }
+  void give_back(std::string customer, std::string rental, std::string station, app::reply<domain::rental> done) override {
+    system->spawn(return_ride, ride_contexts{desk, fleet}, std::move(customer), std::move(rental), std::move(station),
+                  std::move(done));
+  }
+  // fleet
+  void stations(app::reply<std::vector<app::station_view>> done) override {
+    call<std::vector<app::station_view>>(fleet, std::move(done), same, station_atom::value, list_atom::value);
+  }
+  void add_station(app::new_station request, app::reply<app::station_view> done) override {
+    domain::station s{request.id.value_or(""), std::move(request.name), request.lat, request.lon, request.capacity};
+    call<app::station_view>(fleet, std::move(done), same, station_atom::value, add_atom::value, std::move(s));
+  }
+  void bicycles(app::bicycle_query query, app::reply<std::vector<domain::bicycle>> done) override {
+    std::string status{query.status ? domain::to_string(*query.status) : ""};
+    call<std::vector<domain::bicycle>>(fleet, std::move(done), same, bicycle_atom::value, list_atom::value,
+                                       query.station_id.value_or(""), std::move(status));
+  }
+  void add_bicycle(std::optional<std::string> id, std::string station, app::reply<domain::bicycle> done) override {
+    call<domain::bicycle>(fleet, std::move(done), same, bicycle_atom::value, add_atom::value, id.value_or(""),
+                          std::move(station));
+  }
+  void remove_bicycle(std::string id, app::reply<void> done) override {
+    call<ok_atom>(fleet, std::move(done), [](ok_atom) { return domain::result<void>{}; }, bicycle_atom::value,
+                  remove_atom::value, std::move(id));
+  }
+};
+
+node::node(ports::storage& storage, ports::payment_provider& payments, const ports::password_hasher& hasher,
+           const domain::clock& clock, node_options options)
+    : impl_(std::make_unique<impl>(storage, payments, hasher, clock, options)) {}
+
+node::~node() = default;
+
+std::expected<void, std::string> node::start() { return impl_->start(); }
+
+app::services node::services() {
+  auto* i = impl_.get();
+  return {*i, *i, *i, *i, [i] { return i->is_ready.load(); }};
+}
+
+bool node::ready() const { return impl_->is_ready; }
+
+}  // namespace ttareungyi::actors

@@ -1,0 +1,84 @@
+#include "rides.hpp"
+
+#include <caf/event_based_actor.hpp>
+
+#include <memory>
+
+#include "environment.hpp"
+
+namespace ttareungyi::actors {
+
+using namespace domain;
+
+void rent_ride(caf::event_based_actor* self, ride_contexts contexts, std::string customer, std::string bicycle,
+               std::string ticket_id, app::reply<rental> done) {
+  auto rental_id = new_id("r_");
+  self->request(contexts.tickets, caf::infinite, reserve_atom::value, customer, ticket_id, rental_id)
+      .then(
+          [=](const ticket& held) {
+            rent_request request{rental_id, held.id, customer, held.terms().ride_time};
+            self->request(contexts.fleet, caf::infinite, rent_atom::value, bicycle, request)
+                .then([=](const rental& started) { done(started); },
+                      [=](caf::error& refusal) {
+                        auto answer = [=](auto&&...) { done(std::unexpected(from_caf(refusal))); };
+                        self->request(contexts.tickets, caf::infinite, release_atom::value, ticket_id, rental_id)
+                            .then([=](const ticket&) { answer(); }, [=](caf::error&) { answer(); });
+                      });
+          },
+          [=](caf::error& refusal) { done(std::unexpected(from_caf(refusal))); });
+}
+
+void return_ride(caf::event_based_actor* self, ride_contexts contexts, std::string customer, std::string rental_id,
+                 std::string station, app::reply<rental> done) {
+  self->request(contexts.fleet, caf::infinite, return_atom::value, customer, rental_id, station)
+      .then(
+          [=](const rental& ended) {
+            // The return is durable already; should marking the ticket fail, recovery does it.
+            self->request(contexts.tickets, caf::infinite, finish_atom::value, ended.ticket_id, ended.id)
+                .then([=](const ticket&) { done(ended); }, [=](caf::error&) { done(ended); });
+          },
+          [=](caf::error& refusal) { done(std::unexpected(from_caf(refusal))); });
+}
+
+void recover_rides(caf::event_based_actor* self, ride_contexts contexts, std::vector<ticket> in_use,
+                   std::function<void(result<std::size_t>)> done) {
+  struct progress {
+    std::size_t waiting = 0;
+    std::size_t repaired = 0;
+    std::optional<error> failure{};
+  };
+  auto state = std::make_shared<progress>(progress{in_use.size()});
+  auto settle = [=](bool repaired, std::optional<error> failure = std::nullopt) {
+    if (repaired) ++state->repaired;
+    if (failure && !state->failure) state->failure = std::move(failure);
+    if (--state->waiting > 0) return;
+    if (state->failure)
+      done(std::unexpected(*state->failure));
+    else
+      done(state->repaired);
+  };
+  if (in_use.empty()) return done(std::size_t{0});
+  for (const auto& t : in_use) {
+    auto repair = [=](auto atom) {
+      self->request(contexts.tickets, caf::infinite, atom, t.id, t.rental_id)
+          .then([=](const ticket&) { settle(true); }, [=](caf::error& e) { settle(false, from_caf(e)); });
+    };
+    self->request(contexts.fleet, caf::infinite, rental_atom::value, t.rental_id)
+        .then(
+            [=](const rental& r) {
+              if (r.status == rental_status::returned)
+                repair(finish_atom::value);
+              else
+                settle(false);
+            },
+            [=](caf::error& e) {
+              auto why = from_caf(e);
+              if (why.kind == error_kind::not_found)
+                repair(release_atom::value);
+              else
+                settle(false, why);
+            });
+  }
+}
+
+}  // namespace ttareungyi::actors

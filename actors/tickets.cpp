@@ -1,0 +1,228 @@
+#include "tickets.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <unordered_map>
+
+namespace ttareungyi::actors {
+namespace {
+
+using namespace domain;
+
+// One ticket. Messages are the desk's, minus listing.
+using ticket_actor = caf::typed_actor<
+    caf::replies_to<buy_atom, std::string, ticket_type>::with<ticket>,
+    caf::replies_to<pay_atom, std::string, std::string>::with<ticket>,
+    caf::replies_to<cancel_atom, std::string, std::string>::with<ticket>,
+    caf::replies_to<get_atom, std::string, std::string>::with<ticket>,
+    caf::replies_to<reserve_atom, std::string, std::string, std::string>::with<ticket>,
+    caf::replies_to<release_atom, std::string, std::string>::with<ticket>,
+    caf::replies_to<finish_atom, std::string, std::string>::with<ticket>>;
+
+struct ticket_state {
+  std::string id;
+  std::optional<ticket> current;
+  static inline const char* name = "ticket";
+};
+
+using ticket_self = ticket_actor::stateful_pointer<ticket_state>;
+using ticket_promise = caf::typed_response_promise<ticket>;
+
+error payment_unavailable(const std::string& ticket_id) {
+  error e{error_kind::unavailable, "payment_unavailable",
+          "payment is unavailable right now; try again later — the ticket waits for payment"};
+  e.retry_after_seconds = 5;
+  return e.with("ticketId", ticket_id);
+}
+
+error payment_declined(const std::string& ticket_id) {
+  return error{error_kind::declined, "payment_declined", "the payment was declined"}.with("ticketId", ticket_id);
+}
+
+error ticket_not_found(const std::string& id) { return not_found("ticket_not_found", "no such ticket").with("ticketId", id); }
+
+// Applies a decision: the new state and its events commit together, then `then` runs. A
+// storage failure refuses the request and stops the actor, so the next request reloads.
+template <class Then>
+void decide(ticket_self self, const environment& env, decided<ticket, event_payload> d, ticket_promise rp, Then then) {
+  ports::changeset changes;
+  record(changes, d.events, d.state.id, self->state.id, env.now());
+  changes.save(d.state);
+  self->state.current = std::move(d.state);
+  persist(
+      self, env, std::move(changes), [then]() mutable { then(); },
+      [self, rp](const caf::error& e) mutable {
+        rp.deliver(e);
+        self->quit(e);
+      });
+}
+
+void deliver_current(ticket_self self, ticket_promise rp) { rp.deliver(*self->state.current); }
+
+// Charges the ticket's current payment attempt and records the verdict.
+void charge(ticket_self self, const environment& env, payment_actor payment, ticket_promise rp) {
+  const ticket& t = *self->state.current;
+  ports::charge_request request{t.payment_id(), t.terms().price, t.id};
+  self->request(payment, env.payment_timeout * 2, charge_atom::value, std::move(request))
+      .await(
+          [=](charge_verdict verdict) mutable {
+            const ticket& now = *self->state.current;
+            const bool approved = verdict == charge_verdict::approved;
+            auto d = approved ? record_payment_approved(now, env.now()) : record_payment_declined(now);
+            if (refused(d, rp)) return;
+            decide(self, env, std::move(*d), rp, [=]() mutable {
+              if (approved)
+                deliver_current(self, rp);
+              else
+                rp.deliver(to_caf(payment_declined(self->state.id)));
+            });
+          },
+          [=](caf::error&) mutable { rp.deliver(to_caf(payment_unavailable(self->state.id))); });
+}
+
+ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std::optional<ticket> loaded,
+                                          environment env, payment_actor payment) {
+  self->state.id = std::move(id);
+  self->state.current = std::move(loaded);
+  // The ticket as its owner sees it: another customer's ticket does not exist for them.
+  auto owned = [self](const std::string& customer) -> result<ticket> {
+    const auto& t = self->state.current;
+    if (!t || (!customer.empty() && t->customer_id != customer)) return std::unexpected(ticket_not_found(self->state.id));
+    return *t;
+  };
+  // Runs a rule on the owned ticket and persists what it decided.
+  auto transition = [self, env, owned](const std::string& customer, auto rule) {
+    ticket_promise rp = self->template make_response_promise<ticket>();
+    auto t = owned(customer);
+    if (refused(t, rp)) return rp;
+    auto d = rule(*t);
+    if (refused(d, rp)) return rp;
+    decide(self, env, std::move(*d), rp, [=]() mutable { deliver_current(self, rp); });
+    return rp;
+  };
+  return {
+      [=](buy_atom, std::string& customer, ticket_type type) {
+        ticket_promise rp = self->make_response_promise<ticket>();
+        if (self->state.current) {
+          rp.deliver(to_caf(conflict("ticket_exists", "ticket exists already")));
+          return rp;
+        }
+        decide(self, env, purchase_ticket(self->state.id, customer, type, env.now()), rp,
+               [=]() mutable { charge(self, env, payment, rp); });
+        return rp;
+      },
+      [=](pay_atom, const std::string& customer, const std::string&) {
+        ticket_promise rp = self->make_response_promise<ticket>();
+        auto t = owned(customer);
+        if (refused(t, rp)) return rp;
+        if (refused(check_payable(*t), rp)) return rp;
+        charge(self, env, payment, rp);
+        return rp;
+      },
+      [=](cancel_atom, const std::string& customer, const std::string&) {
+        ticket_promise rp = self->make_response_promise<ticket>();
+        auto t = owned(customer);
+        if (refused(t, rp)) return rp;
+        auto d = cancel_ticket(*t, env.now());
+        if (refused(d, rp)) return rp;
+        const money refund = refund_due(*t);
+        if (refund == 0) {
+          decide(self, env, std::move(*d), rp, [=]() mutable { deliver_current(self, rp); });
+          return rp;
+        }
+        // Refund first, then record the cancellation: a refund the provider refuses leaves the
+        // ticket paid and usable, and a retry refunds the same payment id at most once.
+        self->request(payment, env.payment_timeout * 2, refund_atom::value, ports::refund_request{t->payment_id(), refund})
+            .await(
+                [=](ok_atom) mutable {
+                  decide(self, env, std::move(*d), rp, [=]() mutable { deliver_current(self, rp); });
+                },
+                [=](caf::error&) mutable {
+                  auto e = payment_unavailable(self->state.id);
+                  e.detail = "the refund could not be made right now; try again later — the ticket stays paid";
+                  rp.deliver(to_caf(e));
+                });
+        return rp;
+      },
+      [=](get_atom, const std::string& customer, const std::string&) -> caf::result<ticket> {
+        auto t = owned(customer);
+        if (!t) return to_caf(t.error());
+        return *t;
+      },
+      [=](reserve_atom, const std::string& customer, const std::string&, const std::string& rental) {
+        return transition(customer, [&](const ticket& t) { return put_in_use(t, customer, rental); });
+      },
+      [=](release_atom, const std::string&, const std::string& rental) {
+        return transition("", [&](const ticket& t) { return release_ticket(t, rental); });
+      },
+      [=](finish_atom, const std::string&, const std::string& rental) {
+        return transition("", [&](const ticket& t) { return finish_ticket(t, rental); });
+      },
+  };
+}
+
+struct desk_state {
+  std::unordered_map<std::string, ticket_actor> active;
+  std::unordered_map<caf::actor_addr, std::string> ids;
+  static inline const char* name = "ticket-desk";
+};
+
+using desk_self = ticket_desk_actor::stateful_pointer<desk_state>;
+
+ticket_desk_actor::behavior_type ticket_desk(desk_self self, environment env, payment_actor payment) {
+  self->set_down_handler([self](const caf::down_msg& down) {
+    auto i = self->state.ids.find(down.source);
+    if (i == self->state.ids.end()) return;
+    self->state.active.erase(i->second);
+    self->state.ids.erase(i);
+  });
+  auto spawn = [self, env, payment](const std::string& id, std::optional<ticket> loaded) {
+    auto entity = self->spawn(ticket_entity, id, std::move(loaded), env, payment);
+    self->monitor(entity);
+    self->state.active.emplace(id, entity);
+    self->state.ids.emplace(entity.address(), id);
+    return entity;
+  };
+  // The ticket's actor, activated from storage; an error when it does not exist.
+  auto activate = [self, env, spawn](const std::string& id) -> result<ticket_actor> {
+    if (auto i = self->state.active.find(id); i != self->state.active.end()) return i->second;
+    auto loaded = env.storage->find_ticket(id);
+    if (!loaded) return std::unexpected(internal(loaded.error().message));
+    if (!*loaded) return std::unexpected(ticket_not_found(id));
+    return spawn(id, std::move(*loaded));
+  };
+  // Forwards a request to the ticket's actor, which answers the caller directly.
+  auto route = [self, activate](const std::string& id, auto... xs) -> caf::result<ticket> {
+    auto entity = activate(id);
+    if (!entity) return to_caf(entity.error());
+    return self->delegate(*entity, xs...);
+  };
+  return {
+      [=](buy_atom atom, const std::string& customer, ticket_type type) -> caf::result<ticket> {
+        return self->delegate(spawn(new_id("t_"), std::nullopt), atom, customer, type);
+      },
+      [=](pay_atom atom, const std::string& customer, const std::string& id) { return route(id, atom, customer, id); },
+      [=](cancel_atom atom, const std::string& customer, const std::string& id) { return route(id, atom, customer, id); },
+      [=](get_atom atom, const std::string& customer, const std::string& id) { return route(id, atom, customer, id); },
+      [=](reserve_atom atom, const std::string& customer, const std::string& id, const std::string& rental) {
+        return route(id, atom, customer, id, rental);
+      },
+      [=](release_atom atom, const std::string& id, const std::string& rental) { return route(id, atom, id, rental); },
+      [=](finish_atom atom, const std::string& id, const std::string& rental) { return route(id, atom, id, rental); },
+      [=](list_atom, const std::string& customer) -> caf::result<std::vector<ticket>> {
+        auto found = env.storage->tickets_of(customer);
+        if (!found) return to_caf(internal(found.error().message));
+        return std::move(*found);
+      },
+  };
+}
+
+}  // namespace
+
+ticket_desk_actor spawn_ticket_desk(caf::actor_system& system, environment env, payment_actor payment) {
+  return system.spawn(ticket_desk, std::move(env), std::move(payment));
+}
+
+}  // namespace ttareungyi::actors

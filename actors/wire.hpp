@@ -1,0 +1,126 @@
+#pragma once
+// The vocabulary actors speak: atoms, how domain types travel in messages (inspect functions,
+// so every message that crosses a context can be serialized to another node), and how a
+// domain refusal rides on a caf::error and back.
+#include <caf/atom.hpp>
+#include <caf/error.hpp>
+#include <caf/make_message.hpp>
+#include <caf/meta/load_callback.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/none.hpp>
+
+#include <optional>
+
+#include "ttareungyi/domain/customer.hpp"
+#include "ttareungyi/domain/error.hpp"
+#include "ttareungyi/domain/fleet.hpp"
+#include "ttareungyi/domain/payment.hpp"
+#include "ttareungyi/domain/ticket.hpp"
+#include "ttareungyi/ports/payment_provider.hpp"
+
+namespace ttareungyi::actors {
+
+using buy_atom = caf::atom_constant<caf::atom("buy")>;
+using pay_atom = caf::atom_constant<caf::atom("pay")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using get_atom = caf::atom_constant<caf::atom("get")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using finish_atom = caf::atom_constant<caf::atom("finish")>;
+using charge_atom = caf::atom_constant<caf::atom("charge")>;
+using refund_atom = caf::atom_constant<caf::atom("refund")>;
+using rent_atom = caf::atom_constant<caf::atom("rent")>;
+using return_atom = caf::atom_constant<caf::atom("giveback")>;
+using rental_atom = caf::atom_constant<caf::atom("rental")>;
+using station_atom = caf::atom_constant<caf::atom("station")>;
+using bicycle_atom = caf::atom_constant<caf::atom("bicycle")>;
+using add_atom = caf::atom_constant<caf::atom("add")>;
+using remove_atom = caf::atom_constant<caf::atom("remove")>;
+using sign_up_atom = caf::atom_constant<caf::atom("signup")>;
+using login_atom = caf::atom_constant<caf::atom("login")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
+using ok_atom = caf::atom_constant<caf::atom("ok")>;
+
+// A domain refusal travels as a caf::error of this category; its context carries the details.
+constexpr caf::atom_value domain_error_category = caf::atom("ttareungyi");
+caf::error to_caf(const domain::error& e);
+domain::error from_caf(const caf::error& e);
+
+// std::optional is not inspectable in CAF 0.17: it travels as a flag and a value.
+template <class T>
+struct optional_field {
+  std::optional<T>& ref;
+};
+
+template <class Inspector, class T>
+typename Inspector::result_type inspect(Inspector& f, optional_field<T>& x) {
+  bool present = x.ref.has_value();
+  T value = present ? *x.ref : T{};
+  auto store = caf::meta::load_callback([&]() -> caf::error {
+    x.ref = present ? std::optional<T>{std::move(value)} : std::nullopt;
+    return caf::none;
+  });
+  return f(present, value, store);
+}
+
+}  // namespace ttareungyi::actors
+
+namespace ttareungyi::domain {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ticket& x) {
+  actors::optional_field<instant> paid{x.paid_at}, cancelled{x.cancelled_at};
+  actors::optional_field<money> refunded{x.refunded_amount};
+  return f(caf::meta::type_name("ticket"), x.id, x.customer_id, x.type, x.status, x.purchased_at, paid, cancelled,
+           refunded, x.payment_attempt, x.rental_id);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, station& x) {
+  return f(caf::meta::type_name("station"), x.id, x.name, x.lat, x.lon, x.capacity);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, availability& x) {
+  return f(caf::meta::type_name("availability"), x.bicycles_available, x.docks_available);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, bicycle& x) {
+  return f(caf::meta::type_name("bicycle"), x.id, x.status, x.station_id, x.rental_id);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rental& x) {
+  actors::optional_field<instant> returned{x.returned_at};
+  return f(caf::meta::type_name("rental"), x.id, x.bicycle_id, x.ticket_id, x.customer_id, x.from_station_id,
+           x.rented_at, x.due_at, x.status, returned, x.to_station_id, x.overtime_minutes, x.overtime_fee);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rent_request& x) {
+  return f(caf::meta::type_name("rent_request"), x.rental_id, x.ticket_id, x.customer_id, x.ride_time);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sign_up_request& x) {
+  return f(caf::meta::type_name("sign_up_request"), x.phone, x.password, x.name);
+}
+
+}  // namespace ttareungyi::domain
+
+namespace ttareungyi::ports {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, charge_request& x) {
+  return f(caf::meta::type_name("charge_request"), x.payment_id, x.amount, x.reference);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, refund_request& x) {
+  return f(caf::meta::type_name("refund_request"), x.payment_id, x.amount);
+}
+
+}  // namespace ttareungyi::ports

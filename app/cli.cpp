@@ -1,0 +1,138 @@
+#include "cli.hpp"
+
+#include <charconv>
+#include <functional>
+#include <map>
+
+namespace ttareungyi::cli {
+namespace {
+
+template <class T>
+std::expected<T, std::string> number(const std::string& flag, const std::string& text, T low, T high) {
+  T value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < low || value > high)
+    return std::unexpected(flag + " expects a number from " + std::to_string(low) + " to " + std::to_string(high) +
+                           ", got '" + text + "'");
+  return value;
+}
+
+}  // namespace
+
+std::string usage() {
+  return R"(usage: ttareungyi serve [flags]
+  --data-dir DIR              where the RocksDB database and keys live (default ./data)
+  --port PORT                 0 picks a free port; prints "listening on ADDR:PORT" (default 8080)
+  --bind ADDR                 address to listen on (default 0.0.0.0)
+  --operator-client ID:SECRET an operator client (repeatable); none: one is created in DIR/operator-client
+  --payment-provider sandbox  the payment provider (only the in-process sandbox in this version)
+  --payment-timeout-ms N      a slower payment call fails and the purchase answers 503 (default 2000)
+  --sandbox-latency-ms N      sandbox: answer after N ms (default 0)
+  --sandbox-decline-rate R    sandbox: share 0..1 of charges declined (default 0)
+  --sandbox-failure-rate R    sandbox: share 0..1 of calls that fail (default 0)
+  --rate-limit-rps N, --rate-limit-burst N   accepted; rate limiting is not enforced yet
+  --log-format text|json      log lines for people or for machines (default text)
+  --log-level LEVEL           trace, debug, info, warn, error (default info)
+  --no-fsync                  do not fsync commits (faster; a machine crash may lose the last ones)
+  --password-iterations N     PBKDF2 iterations for new passwords (default 60000)
+  --token-ttl-seconds N       lifetime of access tokens (default 3600)
+  --http-threads N            HTTP I/O threads (default 1)
+  --actor-threads N           actor scheduler threads (default: one per core)
+)";
+}
+
+std::expected<serve_options, std::string> parse_serve(const std::vector<std::string>& args) {
+  serve_options o;
+  using setter = std::function<std::expected<void, std::string>(const std::string&)>;
+  auto set = [](auto& field) {
+    return setter{[&field](const std::string& v) -> std::expected<void, std::string> {
+      field = v;
+      return {};
+    }};
+  };
+  auto set_number = [](auto& field, const char* flag, auto low, auto high) {
+    return setter{[&field, flag, low, high](const std::string& v) -> std::expected<void, std::string> {
+      auto n = number<decltype(low)>(flag, v, low, high);
+      if (!n) return std::unexpected(n.error());
+      field = *n;
+      return {};
+    }};
+  };
+  auto set_ms = [](std::chrono::milliseconds& field, const char* flag) {
+    return setter{[&field, flag](const std::string& v) -> std::expected<void, std::string> {
+      auto n = number<long>(flag, v, 0, 3'600'000);
+      if (!n) return std::unexpected(n.error());
+      field = std::chrono::milliseconds{*n};
+      return {};
+    }};
+  };
+  auto set_rate = [](double& field, const char* flag) {
+    return setter{[&field, flag](const std::string& v) -> std::expected<void, std::string> {
+      try {
+        std::size_t used = 0;
+        double r = std::stod(v, &used);
+        if (used != v.size() || !(r >= 0 && r <= 1)) throw std::invalid_argument{v};
+        field = r;
+        return {};
+      } catch (const std::exception&) {
+        return std::unexpected(std::string{flag} + " expects a share from 0 to 1, got '" + v + "'");
+      }
+    }};
+  };
+  long port = o.port, ttl = o.token_ttl.count(), http_threads = 1, actor_threads = 0;
+  const std::map<std::string, setter> with_value{
+      {"--data-dir", set(o.data_dir)},
+      {"--bind", set(o.bind)},
+      {"--port", set_number(port, "--port", 0L, 65535L)},
+      {"--operator-client",
+       setter{[&o](const std::string& v) -> std::expected<void, std::string> {
+         o.operator_clients.push_back(v);
+         return {};
+       }}},
+      {"--payment-provider", set(o.payment_provider)},
+      {"--payment-url", set(o.payment_url)},
+      {"--payment-timeout-ms", set_ms(o.payment_timeout, "--payment-timeout-ms")},
+      {"--sandbox-latency-ms", set_ms(o.sandbox_latency, "--sandbox-latency-ms")},
+      {"--sandbox-decline-rate", set_rate(o.sandbox_decline_rate, "--sandbox-decline-rate")},
+      {"--sandbox-failure-rate", set_rate(o.sandbox_failure_rate, "--sandbox-failure-rate")},
+      {"--rate-limit-rps", set_number(o.rate_limit_rps, "--rate-limit-rps", 0L, 1'000'000L)},
+      {"--rate-limit-burst", set_number(o.rate_limit_burst, "--rate-limit-burst", 0L, 1'000'000L)},
+      {"--log-format", set(o.log_format)},
+      {"--log-level", set(o.log_level)},
+      {"--password-iterations", set_number(o.password_iterations, "--password-iterations", 1'000, 10'000'000)},
+      {"--token-ttl-seconds", set_number(ttl, "--token-ttl-seconds", 60L, 86'400L)},
+      {"--http-threads", set_number(http_threads, "--http-threads", 1L, 64L)},
+      {"--actor-threads", set_number(actor_threads, "--actor-threads", 0L, 64L)},
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i], value;
+    bool inline_value = false;
+    if (auto eq = flag.find('='); flag.starts_with("--") && eq != std::string::npos) {
+      value = flag.substr(eq + 1);
+      flag.resize(eq);
+      inline_value = true;
+    }
+    if (flag == "--no-fsync") {
+      o.fsync = false;
+      continue;
+    }
+    auto it = with_value.find(flag);
+    if (it == with_value.end()) return std::unexpected("unknown flag '" + args[i] + "'");
+    if (!inline_value) {
+      if (i + 1 >= args.size()) return std::unexpected(flag + " needs a value");
+      value = args[++i];
+    }
+    if (auto ok = it->second(value); !ok) return std::unexpected(ok.error());
+  }
+  o.port = static_cast<std::uint16_t>(port);
+  o.token_ttl = std::chrono::seconds{ttl};
+  o.http_threads = static_cast<std::size_t>(http_threads);
+  o.scheduler_threads = static_cast<std::size_t>(actor_threads);
+  if (o.payment_provider != "sandbox")
+    return std::unexpected("--payment-provider '" + o.payment_provider + "' is not available in this version; use sandbox");
+  if (o.log_format != "text" && o.log_format != "json") return std::unexpected("--log-format is text or json");
+  if (o.data_dir.empty()) return std::unexpected("--data-dir must not be empty");
+  return o;
+}
+
+}  // namespace ttareungyi::cli

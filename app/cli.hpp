@@ -1,0 +1,38 @@
+#pragma once
+// The `ttareungyi` command line: `ttareungyi serve [flags]`, as in the API contract.
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ttareungyi::cli {
+
+struct serve_options {
+  std::filesystem::path data_dir = "./data";
+  std::string bind = "0.0.0.0";
+  std::uint16_t port = 8080;
+  std::vector<std::string> operator_clients;  // ID:SECRET
+  std::string payment_provider = "sandbox";
+  std::string payment_url;
+  std::chrono::milliseconds payment_timeout{2000};
+  std::chrono::milliseconds sandbox_latency{0};
+  double sandbox_decline_rate = 0;
+  double sandbox_failure_rate = 0;
+  long rate_limit_rps = 0;
+  long rate_limit_burst = 0;
+  std::string log_format = "text";  // text | json
+  std::string log_level = "info";
+  bool fsync = true;
+  int password_iterations = 60'000;
+  std::chrono::seconds token_ttl{3600};
+  std::size_t http_threads = 1;
+  std::size_t scheduler_threads = 0;
+};
+
+// Parses the flags after `serve`; the error text says which flag is wrong and why.
+std::expected<serve_options, std::string> parse_serve(const std::vector<std::string>& args);
+std::string usage();
+
+}  // namespace ttareungyi::cli

@@ -1,0 +1,156 @@
+// ttareungyi: the composition root. Parses the command line, opens storage, wires the
+// adapters (RocksDB, sandbox payment, OpenSSL, RESTinio) around the actor node, and serves
+// until SIGINT or SIGTERM.
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "cli.hpp"
+#include "ttareungyi/actors/node.hpp"
+#include "ttareungyi/http/server.hpp"
+#include "ttareungyi/payment/sandbox.hpp"
+#include "ttareungyi/security/operator_clients.hpp"
+#include "ttareungyi/security/password.hpp"
+#include "ttareungyi/security/tokens.hpp"
+#include "ttareungyi/storage/rocksdb_storage.hpp"
+
+namespace {
+
+using namespace ttareungyi;
+
+class pbkdf2_hasher final : public ports::password_hasher {
+ public:
+  explicit pbkdf2_hasher(int iterations) : iterations_(iterations) {}
+  std::string hash(std::string_view password) const override { return security::hash_password(password, iterations_); }
+  bool verify(std::string_view password, std::string_view hash) const override {
+    return security::verify_password(password, hash);
+  }
+
+ private:
+  int iterations_;
+};
+
+// `%*` in a log pattern: the message as the inside of a JSON string.
+class json_message final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    for (char c : msg.payload) {
+      switch (c) {
+        case '"': dest.append(std::string_view{"\\\""}); break;
+        case '\\': dest.append(std::string_view{"\\\\"}); break;
+        case '\n': dest.append(std::string_view{"\\n"}); break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            char esc[8];
+            std::snprintf(esc, sizeof esc, "\\u%04x", c);
+            dest.append(std::string_view{esc});
+          } else {
+            dest.push_back(c);
+          }
+      }
+    }
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<json_message>(); }
+};
+
+void set_up_logging(const cli::serve_options& o) {
+  auto logger = spdlog::stderr_color_mt("ttareungyi");
+  if (o.log_format == "json") {
+    auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+    formatter->add_flag<json_message>('*').set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","logger":"%n","message":"%*"})");
+    logger->set_formatter(std::move(formatter));
+  } else {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %v", spdlog::pattern_time_type::utc);
+  }
+  logger->set_level(spdlog::level::from_str(o.log_level));
+  spdlog::set_default_logger(logger);
+}
+
+int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
+  set_up_logging(o);
+  std::error_code ec;
+  std::filesystem::create_directories(o.data_dir, ec);
+  if (ec) {
+    spdlog::error("cannot create data dir {}: {}", o.data_dir.string(), ec.message());
+    return 1;
+  }
+  auto storage = storage::open_rocksdb({o.data_dir / "db", o.fsync});
+  if (!storage) {
+    spdlog::error("cannot open storage in {}: {}", o.data_dir.string(), storage.error().message);
+    return 1;
+  }
+  if (!o.fsync) spdlog::warn("--no-fsync: commits are not fsync'd; a machine crash may lose the last ones");
+  auto operators = security::resolve_operator_clients(o.operator_clients, o.data_dir);
+  if (!operators) {
+    spdlog::error("operator clients: {}", operators.error());
+    return 2;
+  }
+  if (operators->created_file)
+    spdlog::info("created an operator client; its id and secret are in {}", operators->created_file->string());
+  auto key = security::signing_key::load_or_create(o.data_dir / "token-signing-key.pem");
+  if (!key) {
+    spdlog::error("token signing key: {}", key.error());
+    return 1;
+  }
+  security::token_service tokens{std::move(*key), "ttareungyi", o.token_ttl};
+  if (o.rate_limit_rps > 0) spdlog::warn("--rate-limit-rps is accepted but rate limiting is not enforced in this version");
+
+  payment::sandbox_provider provider{{o.sandbox_latency, o.sandbox_decline_rate, o.sandbox_failure_rate}};
+  pbkdf2_hasher hasher{o.password_iterations};
+  domain::system_clock clock;
+  actors::node node{**storage, provider, hasher, clock,
+                    {.scheduler_threads = o.scheduler_threads, .payment_timeout = o.payment_timeout}};
+  if (auto started = node.start(); !started) {
+    spdlog::error("cannot start: {}", started.error());
+    return 1;
+  }
+  http::server server{node.services(), tokens, operators->clients,
+                      {.bind = o.bind, .port = o.port, .threads = o.http_threads}};
+  auto port = server.start();
+  if (!port) {
+    spdlog::error("cannot listen on {}:{}: {}", o.bind, o.port, port.error());
+    return 1;
+  }
+  std::cout << "listening on " << o.bind << ':' << *port << std::endl;
+  spdlog::info("serving on {}:{} with data in {}", o.bind, *port, o.data_dir.string());
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  spdlog::info("signal {}: draining and stopping", signal);
+  server.stop();
+  return 0;  // the node, then storage, close as they go out of scope
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Block the stop signals before any thread starts, so every thread inherits the mask and
+  // only the main thread's sigwait receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << cli::usage();
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] != "serve") {
+    std::cerr << "unknown command '" << args[0] << "'\n" << cli::usage();
+    return 2;
+  }
+  auto options = cli::parse_serve({args.begin() + 1, args.end()});
+  if (!options) {
+    std::cerr << "ttareungyi serve: " << options.error() << "\n" << cli::usage();
+    return 2;
+  }
+  return serve(*options, stop_signals);
+}

@@ -1,0 +1,306 @@
+#include "api.hpp"
+
+#include <exception>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "auth.hpp"
+#include "forms.hpp"
+#include "json_mapping.hpp"
+#include "oauth.hpp"
+#include "problem.hpp"
+
+namespace ttareungyi::http {
+
+namespace {
+
+response problem_response(const problem& p) { return to_response(p); }
+
+// The answer to a refusal of the facade. Internal failures and unavailable dependencies are
+// logged here (with the domain's detail, which the client never sees for internal ones).
+response error_response(const domain::error& e) {
+  if (e.kind == domain::error_kind::internal) {
+    spdlog::warn("http: internal error {}: {}", e.code, e.detail);
+  } else if (e.kind == domain::error_kind::unavailable) {
+    spdlog::warn("http: unavailable {}: {}", e.code, e.detail);
+  }
+  return to_response(from_error(e));
+}
+
+// Runs `make` and turns anything it throws into a 500 problem.
+template <class Make>
+response guarded(Make&& make) noexcept {
+  try {
+    return make();
+  } catch (const std::exception& ex) {
+    spdlog::warn("http: failed to build an answer: {}", ex.what());
+  } catch (...) {
+    spdlog::warn("http: failed to build an answer: unknown exception");
+  }
+  return to_response(internal_problem());
+}
+
+// The reply callback handed to the facade: renders its value with `on_value`, or its error.
+template <class T, class OnValue>
+app::reply<T> answer(const responder& respond, OnValue on_value) {
+  return [respond, on_value = std::move(on_value)](domain::result<T> result) {
+    respond(guarded([&]() -> response {
+      if (!result) return error_response(result.error());
+      if constexpr (std::is_void_v<T>) {
+        return on_value();
+      } else {
+        return on_value(*result);
+      }
+    }));
+  };
+}
+
+response ok(const json& doc) { return json_response(200, dump(doc)); }
+
+response created(const json& doc, std::string location) {
+  auto r = json_response(201, dump(doc));
+  r.headers.emplace_back("Location", std::move(location));
+  return r;
+}
+
+std::string location(std::string_view collection, std::string_view id) {
+  return std::string{collection} + "/" + percent_encode(id);
+}
+
+// 415 unless the body is JSON; a JSON endpoint also needs a body (400).
+std::optional<problem> check_json_body(const request& req) {
+  auto content_type = req.header("Content-Type");
+  if (!content_type && req.body.empty()) return bad_request("request body is required: a JSON object");
+  if (!is_json(content_type)) return unsupported_media_type("Content-Type must be application/json");
+  return std::nullopt;
+}
+
+// An endpoint without a body accepts none at all, or a JSON one (ignored).
+std::optional<problem> check_no_body(const request& req) {
+  if (req.body.empty() || is_json(req.header("Content-Type"))) return std::nullopt;
+  return unsupported_media_type("this operation takes no body; a body must be application/json");
+}
+
+}  // namespace
+
+api::api(app::services services, const security::token_service& tokens, std::vector<security::operator_client> operators,
+         std::size_t max_body_bytes)
+    : services_(std::move(services)), tokens_(tokens), operators_(std::move(operators)), max_body_bytes_(max_body_bytes) {}
+
+void api::handle(const request& req, const responder& respond) const {
+  try {
+    if (req.body.size() > max_body_bytes_) return respond(problem_response(payload_too_large(max_body_bytes_)));
+    auto [path, query] = split(req.target);
+    auto route = match_route(req.method, path);
+    if (!route) {
+      if (route.error().path_known) return respond(problem_response(method_not_allowed(route.error().allow)));
+      return respond(problem_response(not_found_problem("no resource at " + std::string{path})));
+    }
+    dispatch(req, *route, respond);
+  } catch (const nlohmann::json::exception& ex) {
+    spdlog::debug("http: unreadable request {} {}: {}", req.method, split(req.target).path, ex.what());
+    respond(problem_response(bad_request("the request could not be read")));
+  } catch (const std::exception& ex) {
+    spdlog::warn("http: handler of {} {} failed: {}", req.method, split(req.target).path, ex.what());
+    respond(problem_response(internal_problem()));
+  } catch (...) {
+    spdlog::warn("http: handler of {} {} failed: unknown exception", req.method, split(req.target).path);
+    respond(problem_response(internal_problem()));
+  }
+}
+
+void api::close() {
+  std::unique_lock lock{gate_->mutex};
+  gate_->open = false;
+}
+
+void api::dispatch(const request& req, const route_match& route, const responder& respond) const {
+  auto fail = [&](const problem& p) { respond(problem_response(p)); };
+
+  switch (route.target) {
+    case endpoint::health_live:
+      return respond(ok(json{{"status", "live"}}));
+    case endpoint::health_ready:
+      return ready(respond);
+    case endpoint::jwks:
+      return respond(json_response(200, tokens_.jwks_json()));
+    case endpoint::authorization_server_metadata: {
+      auto base = base_url_from_host(req.header("Host")).value_or(tokens_.issuer());
+      return respond(json_response(200, authorization_server_metadata(tokens_.issuer(), base)));
+    }
+    case endpoint::token:
+      return token(req, respond);
+    case endpoint::create_customer:
+      return create_customer(req, respond);
+    default:
+      break;
+  }
+
+  // Everything else is /v1 behind a bearer token.
+  auto authorization = req.header("Authorization");
+  auto customer = [&]() { return authorize(authorization, tokens_, {customer_scope}); };
+  auto operator_ = [&]() { return authorize(authorization, tokens_, {operator_scope}); };
+  auto anyone = [&]() { return authorize(authorization, tokens_, {customer_scope, operator_scope}); };
+
+  switch (route.target) {
+    case endpoint::buy_ticket: {
+      auto who = customer();
+      if (!who) return fail(who.error());
+      if (auto p = check_json_body(req)) return fail(*p);
+      auto type = parse_new_ticket(req.body);
+      if (!type) return fail(type.error());
+      return services_.tickets.buy(who->subject, *type, answer<domain::ticket>(respond, [](const domain::ticket& t) {
+        return created(to_json(t), location("/v1/tickets", t.id));
+      }));
+    }
+    case endpoint::list_tickets: {
+      auto who = customer();
+      if (!who) return fail(who.error());
+      return services_.tickets.tickets(who->subject, answer<std::vector<domain::ticket>>(respond, [](const auto& list) {
+        return ok(item_list(list));
+      }));
+    }
+    case endpoint::get_ticket:
+    case endpoint::pay_ticket:
+    case endpoint::cancel_ticket: {
+      auto who = customer();
+      if (!who) return fail(who.error());
+      auto id = path_id(route.id, "id");
+      if (!id) return fail(id.error());
+      if (route.target != endpoint::get_ticket) {
+        if (auto p = check_no_body(req)) return fail(*p);
+      }
+      auto reply = answer<domain::ticket>(respond, [](const domain::ticket& t) { return ok(to_json(t)); });
+      if (route.target == endpoint::get_ticket) return services_.tickets.ticket(who->subject, *id, std::move(reply));
+      if (route.target == endpoint::pay_ticket) return services_.tickets.pay(who->subject, *id, std::move(reply));
+      return services_.tickets.cancel(who->subject, *id, std::move(reply));
+    }
+    case endpoint::rent_bicycle: {
+      auto who = customer();
+      if (!who) return fail(who.error());
+      if (auto p = check_json_body(req)) return fail(*p);
+      auto body = parse_new_rental(req.body);
+      if (!body) return fail(body.error());
+      return services_.rentals.rent(who->subject, std::move(body->bicycle_id), std::move(body->ticket_id),
+                                    answer<domain::rental>(respond, [](const domain::rental& r) {
+                                      return created(to_json(r), location("/v1/rentals", r.id));
+                                    }));
+    }
+    case endpoint::return_bicycle: {
+      auto who = customer();
+      if (!who) return fail(who.error());
+      auto id = path_id(route.id, "id");
+      if (!id) return fail(id.error());
+      if (auto p = check_json_body(req)) return fail(*p);
+      auto station = parse_return(req.body);
+      if (!station) return fail(station.error());
+      return services_.rentals.give_back(who->subject, std::move(*id), std::move(*station),
+                                         answer<domain::rental>(respond, [](const domain::rental& r) { return ok(to_json(r)); }));
+    }
+    case endpoint::list_stations: {
+      auto who = anyone();
+      if (!who) return fail(who.error());
+      return services_.fleet.stations(answer<std::vector<app::station_view>>(respond, [](const auto& list) {
+        return ok(item_list(list));
+      }));
+    }
+    case endpoint::add_station: {
+      auto who = operator_();
+      if (!who) return fail(who.error());
+      if (auto p = check_json_body(req)) return fail(*p);
+      auto body = parse_new_station(req.body);
+      if (!body) return fail(body.error());
+      return services_.fleet.add_station(std::move(*body), answer<app::station_view>(respond, [](const app::station_view& s) {
+        return created(to_json(s), location("/v1/stations", s.station.id));
+      }));
+    }
+    case endpoint::list_bicycles: {
+      auto who = anyone();
+      if (!who) return fail(who.error());
+      auto query = parse_bicycle_query(split(req.target).query);
+      if (!query) return fail(query.error());
+      return services_.fleet.bicycles(std::move(*query), answer<std::vector<domain::bicycle>>(respond, [](const auto& list) {
+        return ok(item_list(list));
+      }));
+    }
+    case endpoint::add_bicycle: {
+      auto who = operator_();
+      if (!who) return fail(who.error());
+      if (auto p = check_json_body(req)) return fail(*p);
+      auto body = parse_new_bicycle(req.body);
+      if (!body) return fail(body.error());
+      return services_.fleet.add_bicycle(std::move(body->id), std::move(body->station_id),
+                                         answer<domain::bicycle>(respond, [](const domain::bicycle& b) {
+                                           return created(to_json(b), location("/v1/bicycles", b.id));
+                                         }));
+    }
+    case endpoint::remove_bicycle: {
+      auto who = operator_();
+      if (!who) return fail(who.error());
+      auto id = path_id(route.id, "id");
+      if (!id) return fail(id.error());
+      return services_.fleet.remove_bicycle(std::move(*id), answer<void>(respond, [] { return response{204, {}, {}}; }));
+    }
+    default:
+      return fail(not_found_problem("no resource at " + std::string{split(req.target).path}));
+  }
+}
+
+void api::ready(const responder& respond) const {
+  bool up = !draining_.load(std::memory_order_relaxed) && (!services_.ready || services_.ready());
+  auto r = up ? ok(json{{"status", "ready"}}) : json_response(503, dump(json{{"status", "starting"}}));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  respond(std::move(r));
+}
+
+void api::token(const request& req, const responder& respond) const {
+  auto grant = parse_token_request(req.header("Content-Type"), req.body, req.header("Authorization"));
+  if (!grant) return respond(to_response(grant.error()));
+
+  if (auto* client = std::get_if<client_credentials_grant>(&*grant)) {
+    if (!security::authenticate_operator(operators_, client->client_id, client->client_secret)) {
+      spdlog::debug("http: operator client authentication failed");
+      return respond(to_response(invalid_client("client authentication failed")));
+    }
+    return respond(token_response(tokens_, client->client_id, operator_scope));
+  }
+
+  auto& password = std::get<password_grant>(*grant);
+  const auto* tokens = &tokens_;
+  services_.identity.authenticate(
+      std::move(password.username), std::move(password.password),
+      [respond, tokens, gate = gate_](domain::result<app::customer_profile> result) {
+        std::shared_lock open{gate->mutex};
+        if (!gate->open) return;
+        respond(guarded([&]() -> response {
+          if (result) return token_response(*tokens, result->id, customer_scope);
+          const auto& e = result.error();
+          switch (e.kind) {
+            case domain::error_kind::unavailable:
+              spdlog::warn("http: sign-in unavailable {}: {}", e.code, e.detail);
+              return to_response(oauth_error{503, "temporarily_unavailable", "try again later",
+                                             e.retry_after_seconds > 0 ? e.retry_after_seconds : 1});
+            case domain::error_kind::internal:
+              spdlog::warn("http: sign-in failed {}: {}", e.code, e.detail);
+              return to_response(oauth_error{500, "server_error", "the server failed to handle the request"});
+            default:
+              return to_response(invalid_grant("wrong phone number or password"));
+          }
+        }));
+      });
+}
+
+void api::create_customer(const request& req, const responder& respond) const {
+  if (auto p = check_json_body(req)) return respond(problem_response(*p));
+  auto body = parse_sign_up(req.body);
+  if (!body) return respond(problem_response(body.error()));
+  services_.identity.sign_up(std::move(*body), answer<app::customer_profile>(respond, [](const app::customer_profile& c) {
+    return created(to_json(c), location("/v1/customers", c.id));
+  }));
+}
+
+}  // namespace ttareungyi::http

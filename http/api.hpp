@@ -1,0 +1,57 @@
+#pragma once
+// The endpoints of API v1 over the framework-free request/response model: routing, the auth
+// guard, validation, calls to the asynchronous application facade and the answers built from
+// its replies. The server (server.cpp) only moves bytes; everything here is testable without a
+// socket.
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <shared_mutex>
+#include <vector>
+
+#include "message.hpp"
+#include "routes.hpp"
+#include "ttareungyi/app/services.hpp"
+#include "ttareungyi/security/operator_clients.hpp"
+#include "ttareungyi/security/tokens.hpp"
+
+namespace ttareungyi::http {
+
+class api {
+ public:
+  // `services` and `tokens` must outlive the api and every reply the facade still owes it.
+  api(app::services services, const security::token_service& tokens, std::vector<security::operator_client> operators,
+      std::size_t max_body_bytes);
+
+  // Answers through `respond`, exactly once: at once on this thread (refusals, health, tokens)
+  // or later from the thread that delivers the facade's reply. Never throws.
+  void handle(const request& req, const responder& respond) const;
+
+  // While draining, /health/ready answers 503 so that load balancers stop sending traffic.
+  void set_draining(bool draining) noexcept { draining_.store(draining, std::memory_order_relaxed); }
+  std::size_t max_body_bytes() const noexcept { return max_body_bytes_; }
+
+  // After close() (which waits for replies using them), late facade replies no longer touch
+  // the token service: the owner may destroy it. Their answers are dropped.
+  void close();
+
+ private:
+  void dispatch(const request& req, const route_match& route, const responder& respond) const;
+  void token(const request& req, const responder& respond) const;
+  void create_customer(const request& req, const responder& respond) const;
+  void ready(const responder& respond) const;
+
+  app::services services_;
+  const security::token_service& tokens_;
+  std::vector<security::operator_client> operators_;
+  std::size_t max_body_bytes_;
+  std::atomic<bool> draining_{false};
+
+  struct gate {
+    std::shared_mutex mutex;
+    bool open = true;
+  };
+  std::shared_ptr<gate> gate_ = std::make_shared<gate>();
+};
+
+}  // namespace ttareungyi::http

@@ -1,0 +1,248 @@
+#include "json_mapping.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "forms.hpp"
+#include "ttareungyi/domain/time.hpp"
+
+namespace ttareungyi::http {
+
+// ---------------------------------------------------------------- out
+
+json to_json(const app::customer_profile& c) { return json{{"id", c.id}, {"phone", c.phone}, {"name", c.name}}; }
+
+json to_json(const domain::ticket& t) {
+  auto terms = t.terms();
+  json doc = {
+      {"id", t.id},
+      {"type", domain::to_string(t.type)},
+      {"minutes", terms.ride_time.count()},
+      {"price", terms.price},
+      {"currency", "KRW"},
+      {"status", domain::to_string(t.status)},
+      {"purchasedAt", domain::to_rfc3339(t.purchased_at)},
+  };
+  if (t.paid_at) doc["paidAt"] = domain::to_rfc3339(*t.paid_at);
+  if (t.cancelled_at) doc["cancelledAt"] = domain::to_rfc3339(*t.cancelled_at);
+  if (t.refunded_amount) {
+    doc["refundedAmount"] = *t.refunded_amount;
+  } else if (t.status == domain::ticket_status::cancelled) {
+    doc["refundedAmount"] = 0;
+  }
+  return doc;
+}
+
+json to_json(const domain::rental& r) {
+  json doc = {
+      {"id", r.id},
+      {"bicycleId", r.bicycle_id},
+      {"ticketId", r.ticket_id},
+      {"fromStationId", r.from_station_id},
+      {"rentedAt", domain::to_rfc3339(r.rented_at)},
+      {"dueAt", domain::to_rfc3339(r.due_at)},
+      {"status", domain::to_string(r.status)},
+  };
+  if (r.status == domain::rental_status::returned) {
+    if (r.returned_at) doc["returnedAt"] = domain::to_rfc3339(*r.returned_at);
+    doc["toStationId"] = r.to_station_id;
+    doc["overtimeMinutes"] = r.overtime_minutes;
+    doc["overtimeFee"] = r.overtime_fee;
+  }
+  return doc;
+}
+
+json to_json(const app::station_view& s) {
+  return json{
+      {"id", s.station.id},
+      {"name", s.station.name},
+      {"lat", s.station.lat},
+      {"lon", s.station.lon},
+      {"capacity", s.station.capacity},
+      {"bicyclesAvailable", s.availability.bicycles_available},
+      {"docksAvailable", s.availability.docks_available},
+  };
+}
+
+json to_json(const domain::bicycle& b) {
+  json doc = {{"id", b.id}, {"status", domain::to_string(b.status)}};
+  if (!b.station_id.empty()) doc["stationId"] = b.station_id;
+  return doc;
+}
+
+std::string dump(const json& doc) { return doc.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// ---------------------------------------------------------------- in
+
+namespace {
+
+problem missing(std::string_view name, std::string_view what) {
+  return bad_request("field " + std::string{name} + " is required and must be " + std::string{what});
+}
+
+checked<std::string> required_string(const json& doc, std::string_view name) {
+  auto it = doc.find(name);
+  if (it == doc.end() || !it->is_string()) return std::unexpected(missing(name, "a string"));
+  return it->get<std::string>();
+}
+
+// Absent or null: nullopt; a string: its value; anything else: 400.
+checked<std::optional<std::string>> optional_string(const json& doc, std::string_view name) {
+  auto it = doc.find(name);
+  if (it == doc.end() || it->is_null()) return std::optional<std::string>{};
+  if (!it->is_string()) return std::unexpected(bad_request("field " + std::string{name} + " must be a string"));
+  return std::optional<std::string>{it->get<std::string>()};
+}
+
+checked<std::string> required_id(const json& doc, std::string_view name) {
+  auto value = required_string(doc, name);
+  if (value && !acceptable_id(*value)) {
+    return std::unexpected(bad_request("field " + std::string{name} + " must have 1-64 characters"));
+  }
+  return value;
+}
+
+checked<double> required_number(const json& doc, std::string_view name) {
+  auto it = doc.find(name);
+  if (it == doc.end() || !it->is_number()) return std::unexpected(missing(name, "a number"));
+  double value = it->get<double>();
+  if (!std::isfinite(value)) return std::unexpected(missing(name, "a number"));
+  return value;
+}
+
+checked<int> required_int(const json& doc, std::string_view name) {
+  auto it = doc.find(name);
+  if (it == doc.end()) return std::unexpected(missing(name, "an integer"));
+  if (it->is_number_unsigned()) {
+    auto v = it->get<std::uint64_t>();
+    if (v > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
+      return std::unexpected(bad_request("field " + std::string{name} + " is out of range"));
+    }
+    return static_cast<int>(v);
+  }
+  if (it->is_number_integer()) {
+    auto v = it->get<std::int64_t>();
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+      return std::unexpected(bad_request("field " + std::string{name} + " is out of range"));
+    }
+    return static_cast<int>(v);
+  }
+  if (it->is_number_float()) {
+    // 20.0 is an integer written as a float; 20.5 is not.
+    double v = it->get<double>();
+    if (std::isfinite(v) && std::trunc(v) == v && v >= std::numeric_limits<int>::min() &&
+        v <= std::numeric_limits<int>::max()) {
+      return static_cast<int>(v);
+    }
+  }
+  return std::unexpected(missing(name, "an integer"));
+}
+
+}  // namespace
+
+checked<json> parse_object(std::string_view body) {
+  if (body.empty()) return std::unexpected(bad_request("request body is required: a JSON object"));
+  json doc = json::parse(body, nullptr, false);
+  if (doc.is_discarded()) return std::unexpected(bad_request("request body is not valid JSON"));
+  if (!doc.is_object()) return std::unexpected(bad_request("request body must be a JSON object"));
+  return doc;
+}
+
+checked<domain::sign_up_request> parse_sign_up(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return std::unexpected(doc.error());
+  auto phone = required_string(*doc, "phone");
+  if (!phone) return std::unexpected(phone.error());
+  auto password = required_string(*doc, "password");
+  if (!password) return std::unexpected(password.error());
+  auto name = required_string(*doc, "name");
+  if (!name) return std::unexpected(name.error());
+  return domain::sign_up_request{std::move(*phone), std::move(*password), std::move(*name)};
+}
+
+checked<domain::ticket_type> parse_new_ticket(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return std::unexpected(doc.error());
+  auto type = required_string(*doc, "type");
+  if (!type) return std::unexpected(type.error());
+  auto parsed = domain::parse_ticket_type(*type);
+  if (!parsed) return std::unexpected(bad_request("field type must be \"1h\" or \"2h\""));
+  return *parsed;
+}
+
+checked<rent_body> parse_new_rental(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return std::unexpected(doc.error());
+  auto bicycle = required_id(*doc, "bicycleId");
+  if (!bicycle) return std::unexpected(bicycle.error());
+  auto ticket = required_id(*doc, "ticketId");
+  if (!ticket) return std::unexpected(ticket.error());
+  return rent_body{std::move(*bicycle), std::move(*ticket)};
+}
+
+checked<std::string> parse_return(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return std::unexpected(doc.error());
+  return required_id(*doc, "stationId");
+}
+
+checked<app::new_station> parse_new_station(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return std::unexpected(doc.error());
+  auto id = optional_string(*doc, "id");
+  if (!id) return std::unexpected(id.error());
+  auto name = required_string(*doc, "name");
+  if (!name) return std::unexpected(name.error());
+  auto lat = required_number(*doc, "lat");
+  if (!lat) return std::unexpected(lat.error());
+  auto lon = required_number(*doc, "lon");
+  if (!lon) return std::unexpected(lon.error());
+  auto capacity = required_int(*doc, "capacity");
+  if (!capacity) return std::unexpected(capacity.error());
+  return app::new_station{std::move(*id), std::move(*name), *lat, *lon, *capacity};
+}
+
+checked<new_bicycle_body> parse_new_bicycle(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return std::unexpected(doc.error());
+  auto id = optional_string(*doc, "id");
+  if (!id) return std::unexpected(id.error());
+  auto station = required_id(*doc, "stationId");
+  if (!station) return std::unexpected(station.error());
+  return new_bicycle_body{std::move(*id), std::move(*station)};
+}
+
+checked<app::bicycle_query> parse_bicycle_query(std::string_view query) {
+  auto fields = parse_form(query);
+  if (!fields) return std::unexpected(bad_request("query string: " + fields.error()));
+  app::bicycle_query q;
+  if (auto station = field(*fields, "stationId"); station && !station->empty()) {
+    if (!acceptable_id(*station)) return std::unexpected(bad_request("query parameter stationId must have 1-64 characters"));
+    q.station_id = std::string{*station};
+  }
+  if (auto status = field(*fields, "status"); status && !status->empty()) {
+    auto parsed = domain::parse_bicycle_status(*status);
+    if (!parsed) return std::unexpected(bad_request("query parameter status must be available or rented"));
+    q.status = *parsed;
+  }
+  return q;
+}
+
+bool acceptable_id(std::string_view id) noexcept {
+  if (id.empty() || id.size() > max_id_length) return false;
+  for (char c : id) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) return false;
+  }
+  return true;
+}
+
+checked<std::string> path_id(std::string_view raw_segment, std::string_view name) {
+  auto decoded = percent_decode(raw_segment, false);
+  if (!decoded || !acceptable_id(*decoded)) {
+    return std::unexpected(bad_request("path parameter " + std::string{name} + " must have 1-64 characters"));
+  }
+  return std::move(*decoded);
+}
+
+}  // namespace ttareungyi::http

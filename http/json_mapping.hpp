@@ -1,0 +1,70 @@
+#pragma once
+// JSON in and out, exactly as the contract spells it (docs/openapi.yaml): the resources the API
+// answers and the request bodies it reads. Parsing refuses with a 400 problem naming the field;
+// unknown fields are ignored.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "problem.hpp"
+#include "ttareungyi/app/services.hpp"
+#include "ttareungyi/domain/customer.hpp"
+#include "ttareungyi/domain/fleet.hpp"
+#include "ttareungyi/domain/ticket.hpp"
+
+namespace ttareungyi::http {
+
+using json = nlohmann::json;
+
+// ---- out
+json to_json(const app::customer_profile& c);
+json to_json(const domain::ticket& t);
+json to_json(const domain::rental& r);
+json to_json(const app::station_view& s);
+json to_json(const domain::bicycle& b);
+
+template <class T>
+json item_list(const std::vector<T>& items) {
+  json list = json::array();
+  for (const auto& item : items) list.push_back(to_json(item));
+  return json{{"items", std::move(list)}};
+}
+
+// Serialized for the wire (invalid UTF-8 is replaced, never thrown).
+std::string dump(const json& doc);
+
+// ---- in
+// The body as a JSON object (400 when malformed or not an object).
+checked<json> parse_object(std::string_view body);
+
+checked<domain::sign_up_request> parse_sign_up(std::string_view body);
+checked<domain::ticket_type> parse_new_ticket(std::string_view body);
+
+struct rent_body {
+  std::string bicycle_id;
+  std::string ticket_id;
+};
+checked<rent_body> parse_new_rental(std::string_view body);
+// The station id of POST /v1/rentals/{id}/return.
+checked<std::string> parse_return(std::string_view body);
+checked<app::new_station> parse_new_station(std::string_view body);
+
+struct new_bicycle_body {
+  std::optional<std::string> id;
+  std::string station_id;
+};
+checked<new_bicycle_body> parse_new_bicycle(std::string_view body);
+
+// GET /v1/bicycles?stationId=&status= (empty values mean no filter).
+checked<app::bicycle_query> parse_bicycle_query(std::string_view query);
+
+// Ids taken from a path or a body: 1..64 characters, no control characters.
+inline constexpr std::size_t max_id_length = 64;
+bool acceptable_id(std::string_view id) noexcept;
+// A raw (percent-encoded) path segment as an id, or 400 naming the parameter.
+checked<std::string> path_id(std::string_view raw_segment, std::string_view name);
+
+}  // namespace ttareungyi::http

@@ -1,0 +1,59 @@
+#pragma once
+// The adapter's own view of an HTTP exchange, free of any server framework: what the request
+// handlers read and what they answer. server.cpp translates to and from RESTinio.
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ttareungyi::http {
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+struct request {
+  std::string method;  // upper case, e.g. "POST"
+  std::string target;  // origin-form: path and optional query, e.g. "/v1/bicycles?status=available"
+  header_list headers;
+  std::string body;
+
+  // The first header with this name (case-insensitive), if any.
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+struct response {
+  int status = 200;
+  header_list headers;  // Content-Type included when there is a body
+  std::string body;
+
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+// Answers a request exactly once, from any thread. Later calls are ignored by the server.
+using responder = std::function<void(response)>;
+
+bool iequals(std::string_view a, std::string_view b) noexcept;
+// The reason phrase of a status code ("Not Found"), "Unknown" for codes it does not know.
+std::string_view reason_phrase(int status) noexcept;
+
+inline constexpr std::string_view json_media_type = "application/json";
+inline constexpr std::string_view problem_media_type = "application/problem+json";
+inline constexpr std::string_view form_media_type = "application/x-www-form-urlencoded";
+
+// The media type of a Content-Type value, lower-cased, without parameters or whitespace.
+std::string media_type_of(std::string_view content_type);
+// application/json, with or without parameters (charset=utf-8 ...), case-insensitive.
+bool is_json(std::optional<std::string_view> content_type);
+bool is_form(std::optional<std::string_view> content_type);
+
+// A JSON answer (application/json) with the given status.
+response json_response(int status, std::string body);
+
+struct split_target {
+  std::string_view path;
+  std::string_view query;  // without '?', empty when absent
+};
+split_target split(std::string_view target) noexcept;
+
+}  // namespace ttareungyi::http

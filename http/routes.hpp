@@ -1,0 +1,44 @@
+#pragma once
+// The route table of API v1: method + path to an endpoint, with 404 for an unknown path and
+// 405 (and the methods it does allow) for a known path called with another method.
+#include <expected>
+#include <string>
+#include <string_view>
+
+namespace ttareungyi::http {
+
+enum class endpoint {
+  health_live,
+  health_ready,
+  jwks,
+  authorization_server_metadata,
+  token,
+  create_customer,
+  buy_ticket,
+  list_tickets,
+  get_ticket,
+  pay_ticket,
+  cancel_ticket,
+  rent_bicycle,
+  return_bicycle,
+  list_stations,
+  add_station,
+  list_bicycles,
+  add_bicycle,
+  remove_bicycle,
+};
+
+struct route_match {
+  endpoint target;
+  std::string_view id;  // the raw {id} segment (still percent-encoded), empty when none
+};
+
+struct route_miss {
+  bool path_known = false;  // true: 405, false: 404
+  std::string allow;        // "GET, POST" when path_known
+};
+
+// `path` without the query string. `id` views into `path`.
+std::expected<route_match, route_miss> match_route(std::string_view method, std::string_view path);
+
+}  // namespace ttareungyi::http

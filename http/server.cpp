@@ -1,0 +1,377 @@
+// The only RESTinio user: moves requests from RESTinio into api::handle and the answers back,
+// from whatever thread delivers them.
+//
+// What RESTinio 0.6.16 guarantees and what this file relies on (read in /usr/include/restinio):
+// * response_builder_t::done() may be called from any thread: it hands the write group to
+//   connection_t::write_response_parts, which asio::dispatch-es it onto the connection's
+//   executor (a strand with the default traits) together with a shared_ptr to the connection.
+// * create_response() moves the connection handle out of the request: a request answers once.
+// * A request handle keeps its connection (and so an asio socket) alive; it must therefore be
+//   released before the io_context is destroyed. Answers owed by the facade therefore do not
+//   hold the handle: they hold an id into `registry`, which stop() empties while the
+//   io_context still exists. Replies arriving after that find nothing and are dropped.
+// * incoming_http_msg_limits_t::max_body_size is checked against Content-Length as soon as the
+//   headers are parsed and against the bytes received for chunked bodies; beyond it RESTinio
+//   closes the connection without an answer. The hard limit is set above max_body_bytes so that
+//   moderately oversized bodies get a 413 problem from api::handle, and nothing unbounded is
+//   ever buffered.
+// * The acceptor_post_bind_hook sees the acceptor right after bind(): the real port for port 0.
+#include "ttareungyi/http/server.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <future>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <restinio/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api.hpp"
+#include "problem.hpp"
+
+namespace ttareungyi::http {
+
+namespace {
+
+// RESTinio's log lines go to spdlog, one level lower than RESTinio's own: its warnings and errors
+// are mostly about clients (closed sockets, unparsable requests).
+class spdlog_logger {
+ public:
+  template <class Builder>
+  void trace(Builder&& message) const {
+    if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("restinio: {}", message());
+  }
+  template <class Builder>
+  void info(Builder&& message) const {
+    if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("restinio: {}", message());
+  }
+  template <class Builder>
+  void warn(Builder&& message) const {
+    if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("restinio: {}", message());
+  }
+  template <class Builder>
+  void error(Builder&& message) const {
+    if (spdlog::should_log(spdlog::level::info)) spdlog::info("restinio: {}", message());
+  }
+};
+
+using traits = restinio::traits_t<restinio::asio_timer_manager_t, spdlog_logger>;
+using http_server = restinio::http_server_t<traits>;
+
+// Limits of the request head; the body limit comes from server_options.
+constexpr std::size_t max_url_bytes = 8 * 1024;
+constexpr std::size_t max_field_name_bytes = 256;
+constexpr std::size_t max_field_value_bytes = 16 * 1024;
+constexpr std::size_t max_field_count = 100;
+// The facade answers quickly (payment answers "try later" at once); this only bounds bugs.
+constexpr auto handle_request_timeout = std::chrono::seconds{30};
+
+std::uint64_t hard_body_limit(std::size_t max_body_bytes) {
+  auto extra = std::max<std::uint64_t>(std::uint64_t{max_body_bytes} * 3, 256 * 1024);
+  return std::uint64_t{max_body_bytes} + extra;
+}
+
+// Requests owed an answer, and the count of those not yet completely written (for draining).
+class registry : public std::enable_shared_from_this<registry> {
+ public:
+  struct entry {
+    restinio::request_handle_t request;
+    std::shared_ptr<void> in_flight;  // released once the answer is written (or dropped)
+    std::string method;
+    std::string path;
+    std::chrono::steady_clock::time_point started;
+  };
+
+  std::uint64_t add(restinio::request_handle_t request, std::string method, std::string path) {
+    auto token = enter();
+    std::lock_guard lock{mutex_};
+    auto id = ++next_id_;
+    pending_.emplace(id, entry{std::move(request), std::move(token), std::move(method), std::move(path),
+                               std::chrono::steady_clock::now()});
+    return id;
+  }
+
+  // Writes the answer of request `id`, from any thread; a no-op when it was answered already or
+  // the server stopped.
+  void complete(std::uint64_t id, response answer) {
+    std::shared_lock io{io_mutex_};
+    if (stopped_) return;
+    entry e;
+    {
+      std::lock_guard lock{mutex_};
+      auto it = pending_.find(id);
+      if (it == pending_.end()) return;
+      e = std::move(it->second);
+      pending_.erase(it);
+    }
+    const int status = answer.status;
+    try {
+      auto builder = e.request->create_response(restinio::http_status_line_t{
+          restinio::http_status_code_t{static_cast<std::uint16_t>(status)}, std::string{reason_phrase(status)}});
+      for (auto& [name, value] : answer.headers) builder.append_header(std::move(name), std::move(value));
+      if (draining_.load(std::memory_order_relaxed)) builder.connection_close();
+      builder.set_body(std::move(answer.body));
+      builder.done([token = std::move(e.in_flight)](const asio::error_code&) {});
+    } catch (const std::exception& ex) {
+      spdlog::warn("http: could not send the answer to {} {}: {}", e.method, e.path, ex.what());
+    }
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - e.started).count();
+    if (status == 500) {
+      spdlog::warn("http: {} {} -> {} ({:.1f} ms)", e.method, e.path, status, ms);
+    } else {
+      spdlog::debug("http: {} {} -> {} ({:.1f} ms)", e.method, e.path, status, ms);
+    }
+  }
+
+  // The facade dropped the reply of `id` without calling it: answer 500, unless already answered.
+  void abandon(std::uint64_t id) noexcept {
+    try {
+      {
+        std::shared_lock io{io_mutex_};
+        if (stopped_) return;
+        std::lock_guard lock{mutex_};
+        if (!pending_.contains(id)) return;
+      }
+      spdlog::warn("http: the application dropped a reply without answering");
+      complete(id, to_response(internal_problem()));
+    } catch (...) {
+      // Runs in a destructor: nothing may escape. The request is dropped at stop() at the latest.
+    }
+  }
+
+  void set_draining() noexcept { draining_.store(true, std::memory_order_relaxed); }
+
+  // Waits until every request is answered and written, or the deadline passes.
+  bool wait_drained(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock{mutex_};
+    return drained_.wait_until(lock, deadline, [&] { return in_flight_ == 0; });
+  }
+
+  // Drops whatever is still owed. Call with the I/O threads joined and the io_context alive.
+  std::size_t shut_down() {
+    std::unique_lock io{io_mutex_};
+    stopped_ = true;
+    std::unordered_map<std::uint64_t, entry> leftovers;
+    {
+      std::lock_guard lock{mutex_};
+      leftovers.swap(pending_);
+    }
+    auto dropped = leftovers.size();
+    leftovers.clear();  // releases the connections while their io_context still exists
+    return dropped;
+  }
+
+ private:
+  std::shared_ptr<void> enter() {
+    {
+      std::lock_guard lock{mutex_};
+      ++in_flight_;
+    }
+    return std::shared_ptr<void>(nullptr, [self = shared_from_this()](void*) { self->leave(); });
+  }
+
+  void leave() {
+    std::lock_guard lock{mutex_};
+    if (--in_flight_ == 0) drained_.notify_all();
+  }
+
+  // Shared by answers being written, exclusive for shut_down(): once it returns no thread
+  // touches a request handle any more.
+  std::shared_mutex io_mutex_;
+  bool stopped_ = false;
+
+  std::mutex mutex_;
+  std::condition_variable drained_;
+  std::unordered_map<std::uint64_t, entry> pending_;
+  std::uint64_t next_id_ = 0;
+  std::size_t in_flight_ = 0;
+
+  std::atomic<bool> draining_{false};
+};
+
+request to_model(const restinio::request_t& req) {
+  request r;
+  r.method = std::string{req.header().method().c_str()};
+  r.target = std::string{req.header().request_target()};
+  r.headers.reserve(req.header().fields_count());
+  req.header().for_each_field([&](const restinio::http_header_field_t& f) { r.headers.emplace_back(f.name(), f.value()); });
+  r.body = req.body();
+  return r;
+}
+
+}  // namespace
+
+struct server::impl {
+  app::services services;
+  const security::token_service& tokens;
+  std::vector<security::operator_client> operators;
+  server_options options;
+
+  std::mutex lifecycle;  // start() and stop()
+  bool running = false;
+  std::uint16_t port = 0;
+  std::unique_ptr<asio::io_context> io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::unique_ptr<http_server> http;
+  std::vector<std::thread> threads;
+  std::shared_ptr<registry> pending;
+  std::shared_ptr<api> endpoints;
+
+  impl(app::services s, const security::token_service& t, std::vector<security::operator_client> ops, server_options o)
+      : services(std::move(s)), tokens(t), operators(std::move(ops)), options(std::move(o)) {}
+
+  std::expected<std::uint16_t, std::string> start();
+  void stop();
+  void stop_threads();
+  void tear_down();
+};
+
+std::expected<std::uint16_t, std::string> server::impl::start() {
+  std::lock_guard guard{lifecycle};
+  if (running) return port;
+
+  asio::error_code ec;
+  auto address = asio::ip::make_address(options.bind, ec);
+  if (ec) return std::unexpected("invalid bind address " + options.bind + ": " + ec.message());
+
+  io = std::make_unique<asio::io_context>();
+  pending = std::make_shared<registry>();
+  endpoints = std::make_shared<api>(services, tokens, operators, options.max_body_bytes);
+  auto bound_port = std::make_shared<std::atomic<std::uint16_t>>(0);
+
+  auto handler = [endpoints = endpoints, pending = pending](const restinio::request_handle_t& req) {
+    request model;
+    std::uint64_t id = 0;
+    try {
+      model = to_model(*req);
+      id = pending->add(req, model.method, std::string{split(model.target).path});
+    } catch (const std::exception& ex) {
+      spdlog::warn("http: could not take a request: {}", ex.what());
+      return restinio::request_rejected();
+    }
+    // If the facade drops the reply without calling it, the client still gets an answer.
+    auto abandoned = std::shared_ptr<void>(nullptr, [pending, id](void*) { pending->abandon(id); });
+    responder respond = [pending, id, abandoned](response answer) { pending->complete(id, std::move(answer)); };
+    endpoints->handle(model, respond);
+    return restinio::request_accepted();
+  };
+
+  auto settings = restinio::server_settings_t<traits>{}
+                      .address(address)
+                      .port(options.port)
+                      .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                                    .max_url_size(max_url_bytes)
+                                                    .max_field_name_size(max_field_name_bytes)
+                                                    .max_field_value_size(max_field_value_bytes)
+                                                    .max_field_count(max_field_count)
+                                                    .max_body_size(hard_body_limit(options.max_body_bytes)))
+                      .handle_request_timeout(handle_request_timeout)
+                      .acceptor_post_bind_hook([bound_port](asio::ip::tcp::acceptor& acceptor) {
+                        bound_port->store(acceptor.local_endpoint().port());
+                      })
+                      .request_handler(std::move(handler));
+
+  try {
+    http = std::make_unique<http_server>(restinio::external_io_context(*io), std::move(settings));
+  } catch (const std::exception& ex) {
+    tear_down();
+    return std::unexpected(std::string{"cannot create the HTTP server: "} + ex.what());
+  }
+
+  work.emplace(asio::make_work_guard(*io));
+  auto count = std::max<std::size_t>(options.threads, 1);
+  for (std::size_t i = 0; i < count; ++i) {
+    threads.emplace_back([io = io.get()] {
+      for (;;) {
+        try {
+          io->run();
+          return;
+        } catch (const std::exception& ex) {
+          spdlog::warn("http: I/O thread caught: {}", ex.what());
+        }
+      }
+    });
+  }
+
+  auto opened = std::make_shared<std::promise<void>>();
+  auto result = opened->get_future();
+  http->open_async([opened] { opened->set_value(); },
+                   [opened](std::exception_ptr ex) { opened->set_exception(std::move(ex)); });
+  try {
+    result.get();
+  } catch (const std::exception& ex) {
+    stop_threads();
+    tear_down();
+    return std::unexpected("cannot listen on " + options.bind + ":" + std::to_string(options.port) + ": " + ex.what());
+  }
+
+  running = true;
+  port = bound_port->load();
+  spdlog::info("http: listening on {}:{}", options.bind, port);
+  return port;
+}
+
+void server::impl::stop() {
+  std::lock_guard guard{lifecycle};
+  if (!running) return;
+  running = false;
+  auto deadline = std::chrono::steady_clock::now() + options.drain_timeout;
+
+  // 1. No new connections, and /health/ready says so.
+  endpoints->set_draining(true);
+  pending->set_draining();
+  auto closed = std::make_shared<std::promise<void>>();
+  auto closing = closed->get_future();
+  http->close_async([closed] { closed->set_value(); },
+                    [closed](std::exception_ptr ex) { closed->set_exception(std::move(ex)); });
+  try {
+    if (closing.wait_until(deadline) == std::future_status::ready) closing.get();
+  } catch (const std::exception& ex) {
+    spdlog::warn("http: closing the listener failed: {}", ex.what());
+  }
+
+  // 2. Let answers in progress be delivered and written.
+  if (!pending->wait_drained(deadline)) spdlog::warn("http: stopping with requests still unanswered");
+
+  // 3. Stop the I/O, then drop what is left while the io_context still exists.
+  stop_threads();
+  if (auto dropped = pending->shut_down(); dropped > 0) spdlog::warn("http: dropped {} unanswered requests", dropped);
+  endpoints->close();
+  tear_down();
+  spdlog::info("http: stopped");
+}
+
+void server::impl::stop_threads() {
+  work.reset();
+  if (io) io->stop();
+  for (auto& t : threads) {
+    if (t.joinable()) t.join();
+  }
+  threads.clear();
+}
+
+void server::impl::tear_down() {
+  if (pending) pending->shut_down();
+  if (endpoints) endpoints->close();
+  http.reset();  // its acceptor and timers go before the io_context
+  io.reset();    // destroys the handlers still queued (and the connections they hold)
+  pending.reset();
+  endpoints.reset();
+}
+
+server::server(app::services services, const security::token_service& tokens,
+               std::vector<security::operator_client> operators, server_options options)
+    : impl_(std::make_unique<impl>(std::move(services), tokens, std::move(operators), std::move(options))) {}
+
+server::~server() { stop(); }
+
+std::expected<std::uint16_t, std::string> server::start() { return impl_->start(); }
+
+void server::stop() { impl_->stop(); }
+
+}  // namespace ttareungyi::http

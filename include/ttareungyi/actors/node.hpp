@@ -1,0 +1,44 @@
+#pragma once
+// One ttareungyi node: the actor system with every context's actors, offered to inbound
+// adapters as app::services. Nothing of CAF shows through this header.
+#include <chrono>
+#include <cstddef>
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "ttareungyi/app/services.hpp"
+#include "ttareungyi/domain/time.hpp"
+#include "ttareungyi/ports/password_hasher.hpp"
+#include "ttareungyi/ports/payment_provider.hpp"
+#include "ttareungyi/ports/storage.hpp"
+
+namespace ttareungyi::actors {
+
+struct node_options {
+  std::size_t scheduler_threads = 0;                 // 0: one per core
+  std::size_t payment_workers = 4;
+  std::chrono::milliseconds payment_timeout{2000};   // a slower provider call fails
+  std::chrono::milliseconds request_timeout{30000};  // the longest an adapter waits for an answer
+};
+
+class node {
+ public:
+  // The referenced ports must outlive the node.
+  node(ports::storage& storage, ports::payment_provider& payments, const ports::password_hasher& hasher,
+       const domain::clock& clock, node_options options = {});
+  ~node();  // stops every actor and waits for them
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  // Spawns the contexts and repairs rides a crash interrupted; the node is ready after it.
+  std::expected<void, std::string> start();
+  app::services services();
+  bool ready() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace ttareungyi::actors

@@ -1,0 +1,93 @@
+#pragma once
+// What the application offers its inbound adapters (REST, remote nodes, the bench): use cases
+// in business words, asynchronous, with typed refusals. Adapters never see actors or storage:
+// each call returns at once and its reply arrives later, on some other thread.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ttareungyi/domain/customer.hpp"
+#include "ttareungyi/domain/error.hpp"
+#include "ttareungyi/domain/fleet.hpp"
+#include "ttareungyi/domain/ticket.hpp"
+
+namespace ttareungyi::app {
+
+template <class T>
+using reply = std::function<void(domain::result<T>)>;
+
+struct customer_profile {
+  std::string id;
+  std::string phone;
+  std::string name;
+};
+
+class identity_service {
+ public:
+  virtual ~identity_service() = default;
+  // 409 phone_taken when the phone is registered already; 400 for a weak password or bad phone.
+  virtual void sign_up(domain::sign_up_request request, reply<customer_profile> done) = 0;
+  // A wrong phone or password is the same refusal: error code "invalid_credentials".
+  virtual void authenticate(std::string phone, std::string password, reply<customer_profile> done) = 0;
+};
+
+class ticket_service {
+ public:
+  virtual ~ticket_service() = default;
+  // Creates the ticket and charges it. Payment down or slow: error unavailable with ids
+  // {ticketId} and the ticket left payment_pending; declined: error declined, payment_failed.
+  virtual void buy(std::string customer_id, domain::ticket_type type, reply<domain::ticket> done) = 0;
+  virtual void pay(std::string customer_id, std::string ticket_id, reply<domain::ticket> done) = 0;
+  virtual void cancel(std::string customer_id, std::string ticket_id, reply<domain::ticket> done) = 0;
+  virtual void ticket(std::string customer_id, std::string ticket_id, reply<domain::ticket> done) = 0;
+  virtual void tickets(std::string customer_id, reply<std::vector<domain::ticket>> done) = 0;
+};
+
+class rental_service {
+ public:
+  virtual ~rental_service() = default;
+  virtual void rent(std::string customer_id, std::string bicycle_id, std::string ticket_id, reply<domain::rental> done) = 0;
+  virtual void give_back(std::string customer_id, std::string rental_id, std::string station_id, reply<domain::rental> done) = 0;
+};
+
+struct station_view {
+  domain::station station;
+  domain::availability availability;
+};
+
+struct new_station {
+  std::optional<std::string> id;  // chosen by the server when absent
+  std::string name;
+  double lat = 0;
+  double lon = 0;
+  int capacity = 0;
+};
+
+struct bicycle_query {
+  std::optional<std::string> station_id;
+  std::optional<domain::bicycle_status> status;
+};
+
+class fleet_service {
+ public:
+  virtual ~fleet_service() = default;
+  virtual void stations(reply<std::vector<station_view>> done) = 0;
+  virtual void add_station(new_station request, reply<station_view> done) = 0;
+  virtual void bicycles(bicycle_query query, reply<std::vector<domain::bicycle>> done) = 0;
+  // 404 station_not_found, 409 bicycle_id_taken.
+  virtual void add_bicycle(std::optional<std::string> id, std::string station_id, reply<domain::bicycle> done) = 0;
+  // 404 bicycle_not_found, 409 bicycle_rented.
+  virtual void remove_bicycle(std::string id, reply<void> done) = 0;
+};
+
+// The whole application as its adapters see it.
+struct services {
+  identity_service& identity;
+  ticket_service& tickets;
+  rental_service& rentals;
+  fleet_service& fleet;
+  std::function<bool()> ready;  // storage open and actors up
+};
+
+}  // namespace ttareungyi::app

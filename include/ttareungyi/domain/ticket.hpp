@@ -1,0 +1,65 @@
+#pragma once
+// Ticket (이용권): a ride pass bought, paid, used for one rental, or cancelled with a refund.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ttareungyi/domain/error.hpp"
+#include "ttareungyi/domain/events.hpp"
+#include "ttareungyi/domain/time.hpp"
+
+namespace ttareungyi::domain {
+
+enum class ticket_type { one_hour, two_hours };
+
+struct ticket_terms {
+  std::chrono::minutes ride_time;
+  money price;
+};
+
+ticket_terms terms_of(ticket_type type);
+std::string_view to_string(ticket_type type);            // "1h", "2h"
+std::optional<ticket_type> parse_ticket_type(std::string_view text);
+
+enum class ticket_status { payment_pending, paid, in_use, used, cancelled, payment_failed };
+std::string_view to_string(ticket_status status);
+std::optional<ticket_status> parse_ticket_status(std::string_view text);
+
+struct ticket {
+  std::string id{};
+  std::string customer_id{};
+  ticket_type type = ticket_type::one_hour;
+  ticket_status status = ticket_status::payment_pending;
+  instant purchased_at{};
+  std::optional<instant> paid_at{};
+  std::optional<instant> cancelled_at{};
+  std::optional<money> refunded_amount{};
+  int payment_attempt = 1;  // a declined payment moves on to a new attempt
+  std::string rental_id{};    // while in_use, and after use
+
+  ticket_terms terms() const { return terms_of(type); }
+  // The payment id of the current attempt. Retrying after a failure or timeout reuses it, so
+  // the provider charges at most once; only a decline starts a new attempt.
+  std::string payment_id() const;
+  bool operator==(const ticket&) const = default;
+};
+
+using ticket_decision = result<decided<ticket, event_payload>>;
+
+// A customer buys a ticket: it starts waiting for its payment.
+decided<ticket, event_payload> purchase_ticket(std::string id, std::string customer_id, ticket_type type, instant now);
+// May the ticket be charged now? Only while waiting for payment or after a decline.
+result<void> check_payable(const ticket& t);
+ticket_decision record_payment_approved(const ticket& t, instant now);
+ticket_decision record_payment_declined(const ticket& t);
+// Cancel: a paid, unused ticket is refunded in full; a pending or failed one has nothing to refund.
+ticket_decision cancel_ticket(const ticket& t, instant now);
+money refund_due(const ticket& t);
+// Rent takes a paid ticket of the same customer; return marks it used; a failed rent releases it.
+ticket_decision put_in_use(const ticket& t, const std::string& customer_id, const std::string& rental_id);
+ticket_decision release_ticket(const ticket& t, const std::string& rental_id);
+ticket_decision finish_ticket(const ticket& t, const std::string& rental_id);
+
+}  // namespace ttareungyi::domain

@@ -1,0 +1,52 @@
+#pragma once
+// The HTTP adapter: REST API v1 (docs/openapi.yaml) in front of the application facade.
+//
+// Handlers parse and validate on the I/O threads, call the asynchronous facade and answer when
+// its reply arrives (on whatever thread that is). No framework type appears here: RESTinio is
+// hidden behind the pimpl.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ttareungyi/app/services.hpp"
+#include "ttareungyi/security/operator_clients.hpp"
+#include "ttareungyi/security/tokens.hpp"
+
+namespace ttareungyi::http {
+
+struct server_options {
+  std::string bind = "0.0.0.0";
+  std::uint16_t port = 8080;  // 0: ephemeral
+  std::size_t threads = 1;    // I/O threads (0 is taken as 1)
+  std::size_t max_body_bytes = 64 * 1024;
+  // How long stop() waits for requests in progress to be answered before it drops them.
+  std::chrono::milliseconds drain_timeout{5000};
+};
+
+class server {
+ public:
+  // `services` and `tokens` are referenced, not copied: they must outlive the server.
+  server(app::services services, const security::token_service& tokens,
+         std::vector<security::operator_client> operators, server_options options);
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+  ~server();  // stops
+
+  // Listening when it returns; the bound port (the real one for port 0), or why it failed.
+  // Starting a started server answers its port; a stopped server may be started again.
+  std::expected<std::uint16_t, std::string> start();
+  // Graceful: stops accepting, waits up to drain_timeout for answers in progress, closes the
+  // connections and joins the I/O threads. Replies arriving later are dropped safely.
+  // Idempotent.
+  void stop();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace ttareungyi::http

@@ -1,0 +1,127 @@
+#pragma once
+// Storage ports, in business words. Each context reads only its own records; every decision's
+// state change and the events it raised are committed together, atomically, as one changeset.
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <future>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "ttareungyi/domain/customer.hpp"
+#include "ttareungyi/domain/events.hpp"
+#include "ttareungyi/domain/fleet.hpp"
+#include "ttareungyi/domain/payment.hpp"
+#include "ttareungyi/domain/ticket.hpp"
+
+namespace ttareungyi::ports {
+
+struct storage_error {
+  std::string message;
+};
+
+template <class T>
+using stored = std::expected<T, storage_error>;
+
+struct removed_bicycle {
+  std::string id;
+};
+
+// The writes of one decision: new aggregate states and the events raised with them.
+class changeset {
+ public:
+  using item = std::variant<domain::customer, domain::ticket, domain::payment, domain::station, domain::bicycle,
+                            removed_bicycle, domain::rental>;
+
+  template <class Aggregate>
+  changeset& save(Aggregate state) {
+    items_.emplace_back(std::move(state));
+    return *this;
+  }
+  changeset& record(domain::event e) {
+    events_.push_back(std::move(e));
+    return *this;
+  }
+  const std::vector<item>& items() const { return items_; }
+  const std::vector<domain::event>& events() const { return events_; }
+  bool empty() const { return items_.empty() && events_.empty(); }
+
+ private:
+  std::vector<item> items_;
+  std::vector<domain::event> events_;
+};
+
+struct recorded_event {
+  std::uint64_t sequence = 0;  // global, gap-free, in commit order
+  domain::event event;
+};
+
+class identity_store {
+ public:
+  virtual ~identity_store() = default;
+  virtual stored<std::optional<domain::customer>> find_customer(std::string_view id) const = 0;
+  virtual stored<std::optional<domain::customer>> find_customer_by_phone(std::string_view phone) const = 0;
+};
+
+class ticket_store {
+ public:
+  virtual ~ticket_store() = default;
+  virtual stored<std::optional<domain::ticket>> find_ticket(std::string_view id) const = 0;
+  virtual stored<std::vector<domain::ticket>> tickets_of(std::string_view customer_id) const = 0;
+  virtual stored<std::vector<domain::ticket>> tickets_in_use() const = 0;  // for recovery after a crash
+};
+
+class payment_store {
+ public:
+  virtual ~payment_store() = default;
+  virtual stored<std::optional<domain::payment>> find_payment(std::string_view id) const = 0;
+};
+
+class fleet_store {
+ public:
+  virtual ~fleet_store() = default;
+  virtual stored<std::optional<domain::station>> find_station(std::string_view id) const = 0;
+  virtual stored<std::vector<domain::station>> stations() const = 0;
+  virtual stored<std::optional<domain::bicycle>> find_bicycle(std::string_view id) const = 0;
+  // Visits every bicycle in id order; the visitor returns false to stop.
+  virtual stored<void> each_bicycle(const std::function<bool(const domain::bicycle&)>& visit) const = 0;
+  virtual stored<std::optional<domain::rental>> find_rental(std::string_view id) const = 0;
+};
+
+class journal {
+ public:
+  virtual ~journal() = default;
+  // Events with sequence > after, oldest first, at most max of them.
+  virtual stored<std::vector<recorded_event>> events_after(std::uint64_t after, std::size_t max) const = 0;
+  virtual std::uint64_t last_sequence() const = 0;
+};
+
+class committer {
+ public:
+  using on_committed = std::function<void(stored<void>)>;
+  virtual ~committer() = default;
+  // Commits atomically. `done` runs once the changeset is durable or has failed, on the
+  // storage's own writer thread: keep it short (e.g. send a message). Many changesets share
+  // one sync (group commit); they become durable in the order they were handed in.
+  virtual void commit(changeset changes, on_committed done) = 0;
+  // Commit and wait for the outcome; for start-up and tests, never on an actor thread.
+  stored<void> commit_and_wait(changeset changes) {
+    std::promise<stored<void>> outcome;
+    auto ready = outcome.get_future();
+    commit(std::move(changes), [&outcome](stored<void> r) { outcome.set_value(std::move(r)); });
+    return ready.get();
+  }
+};
+
+// Everything one node keeps: a single database, each context in its own column family.
+class storage : public identity_store,
+                public ticket_store,
+                public payment_store,
+                public fleet_store,
+                public journal,
+                public committer {};
+
+}  // namespace ttareungyi::ports

@@ -1,0 +1,29 @@
+#pragma once
+// The storage adapter: the ports::storage of one node on a single RocksDB database, one column
+// family per context (identity, ticket, payment, rental, journal; meta in default). Writes go
+// through one writer thread that group-commits: everything queued becomes one atomic write
+// batch and, with `sync`, one fsync. No RocksDB or JSON type appears here (pimpl).
+#include <expected>
+#include <filesystem>
+#include <memory>
+
+#include "ttareungyi/ports/storage.hpp"
+
+namespace ttareungyi::storage {
+
+struct storage_options {
+  std::filesystem::path dir;  // created if missing
+  // true: every commit group is fsync'd before its `done` runs (default).
+  // false: the WAL is written but not fsync'd, so a machine crash (not a process crash) may
+  // lose the last acknowledged commits. Atomicity and ordering hold either way.
+  bool sync = true;
+};
+
+// Opens (or creates) the node's single database with one column family per context. Fails with
+// a storage_error (never throws) if the folder cannot be created or opened, is locked by
+// another process, or holds an unsupported format. The returned storage closes the database
+// when destroyed: pending commits are finished first (every `done` runs), then the writer
+// thread is joined. Destroy it only once no other thread calls it any more.
+std::expected<std::unique_ptr<ports::storage>, ports::storage_error> open_rocksdb(const storage_options& options);
+
+}  // namespace ttareungyi::storage

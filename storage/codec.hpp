@@ -1,0 +1,35 @@
+#pragma once
+// Internal: the JSON encoding of aggregates and events. Times are integer milliseconds since
+// the epoch, enums their domain names, absent optionals null. An event is its envelope (id,
+// correlation_id, causation_id, at, version), its `type` (domain::type_name) and its fields
+// in a nested `payload` object (nested because ticket_purchased has a field named `type`).
+// Neither direction throws: failures come back as a message.
+#include <expected>
+#include <string>
+#include <string_view>
+
+#include "ttareungyi/domain/customer.hpp"
+#include "ttareungyi/domain/events.hpp"
+#include "ttareungyi/domain/fleet.hpp"
+#include "ttareungyi/domain/payment.hpp"
+#include "ttareungyi/domain/ticket.hpp"
+
+namespace ttareungyi::storage::codec {
+
+template <class T>
+using outcome = std::expected<T, std::string>;
+
+// Fails on text that is not valid UTF-8 and on non-finite coordinates.
+outcome<std::string> encode(const domain::customer& c);
+outcome<std::string> encode(const domain::ticket& t);
+outcome<std::string> encode(const domain::payment& p);
+outcome<std::string> encode(const domain::station& s);
+outcome<std::string> encode(const domain::bicycle& b);
+outcome<std::string> encode(const domain::rental& r);
+outcome<std::string> encode(const domain::event& e);
+
+// Defined for customer, ticket, payment, station, bicycle, rental and event.
+template <class T>
+outcome<T> decode(std::string_view bytes);
+
+}  // namespace ttareungyi::storage::codec

@@ -1,0 +1,716 @@
+#include "ttareungyi/storage/rocksdb_storage.hpp"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/status.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "codec.hpp"
+#include "layout.hpp"
+
+namespace ttareungyi::storage {
+namespace {
+
+using ports::storage_error;
+using ports::stored;
+
+constexpr std::size_t block_cache_bytes = 32u << 20;    // shared by every family
+constexpr std::size_t all_memtables_bytes = 64u << 20;  // write buffers of all families together
+constexpr std::size_t max_group = 1024;                 // changesets per write batch
+
+// Families, in the order of layout::families.
+enum family : std::size_t { f_default, f_identity, f_ticket, f_payment, f_rental, f_journal, family_count };
+static_assert(layout::families.size() == family_count);
+
+std::string printable(std::string_view bytes) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += "\\x";
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 0xf]);
+    }
+  }
+  return out;
+}
+
+storage_error failed(std::string_view what, const rocksdb::Status& s) {
+  return storage_error{std::string{what} + ": " + s.ToString()};
+}
+
+storage_error corrupt(std::string_view family_name, std::string_view key, std::string_view why) {
+  return storage_error{"corrupt record " + std::string{family_name} + "/" + printable(key) + ": " + std::string{why}};
+}
+
+// Runs f, turning any exception into a storage_error.
+template <class F>
+auto guarded(std::string_view what, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return std::unexpected(storage_error{std::string{what} + ": " + e.what()});
+  } catch (...) {
+    return std::unexpected(storage_error{std::string{what} + ": unknown failure"});
+  }
+}
+
+// ---- Tuning: modest, for a small machine (2 cores, a few hundred MiB for the whole server). ----
+
+rocksdb::DBOptions db_options() {
+  rocksdb::DBOptions o;
+  o.create_if_missing = true;
+  o.create_missing_column_families = true;
+  o.max_background_jobs = 2;
+  o.max_subcompactions = 1;
+  o.db_write_buffer_size = all_memtables_bytes;
+  o.max_total_wal_size = 128u << 20;  // flush idle families so the WAL (and recovery) stays short
+  o.bytes_per_sync = 1u << 20;
+  o.max_open_files = 512;  // not -1: open must not touch every table file
+  o.keep_log_file_num = 3;
+  o.max_log_file_size = 4u << 20;
+  o.avoid_unnecessary_blocking_io = true;
+  return o;
+}
+
+rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache, bool point_lookups,
+                                            std::size_t write_buffer) {
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  t.block_size = 8u << 10;
+  t.cache_index_and_filter_blocks = true;  // index and filters count against the cache, not the heap
+  t.cache_index_and_filter_blocks_with_high_priority = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  t.format_version = 5;
+  if (point_lookups) {
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    t.optimize_filters_for_memory = true;
+  }
+  rocksdb::ColumnFamilyOptions o;
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  o.write_buffer_size = write_buffer;
+  o.max_write_buffer_number = 2;
+  o.level_compaction_dynamic_level_bytes = true;
+  o.target_file_size_base = 32u << 20;
+  o.max_bytes_for_level_base = 128u << 20;
+  auto supported = rocksdb::GetSupportedCompressions();
+  auto has = [&](rocksdb::CompressionType c) { return std::ranges::find(supported, c) != supported.end(); };
+  if (has(rocksdb::kLZ4Compression)) o.compression = rocksdb::kLZ4Compression;
+  if (has(rocksdb::kZSTD)) o.bottommost_compression = rocksdb::kZSTD;
+  return o;
+}
+
+rocksdb::ColumnFamilyOptions options_of(family f, const std::shared_ptr<rocksdb::Cache>& cache) {
+  switch (f) {
+    case f_ticket:
+    case f_rental: return family_options(cache, true, 16u << 20);
+    case f_journal: return family_options(cache, false, 16u << 20);  // read by range only
+    default: return family_options(cache, true, 4u << 20);
+  }
+}
+
+// ---- The open database: owns the handles, closes on destruction. ----
+
+struct database {
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // every family opened, ours and unknown ones
+  std::array<rocksdb::ColumnFamilyHandle*, family_count> cf{};
+
+  database() = default;
+  database(const database&) = delete;
+  database& operator=(const database&) = delete;
+  ~database() {
+    if (!db) return;
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    db->Close();
+    delete db;
+  }
+};
+
+class snapshot {
+ public:
+  explicit snapshot(rocksdb::DB* db) : db_(db), snap_(db->GetSnapshot()) {}
+  snapshot(const snapshot&) = delete;
+  snapshot& operator=(const snapshot&) = delete;
+  ~snapshot() { db_->ReleaseSnapshot(snap_); }
+  rocksdb::ReadOptions read_options() const {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap_;
+    return ro;
+  }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snap_;
+};
+
+// What the writer knows of a record's indexed fields before a save.
+template <class T>
+struct prior {
+  enum { none, known, unreadable } kind = none;
+  T value{};
+};
+
+struct ticket_indexed {
+  std::string customer_id;
+  std::int64_t purchased_ms = 0;
+  bool in_use = false;
+  bool operator==(const ticket_indexed&) const = default;
+};
+
+ticket_indexed indexed(const domain::ticket& t) {
+  return {t.customer_id, t.purchased_at.time_since_epoch().count(), t.status == domain::ticket_status::in_use};
+}
+
+// Index state written earlier in the group being built (the database does not have it yet).
+struct overlay {
+  std::unordered_map<std::string, ticket_indexed> tickets;
+  std::unordered_map<std::string, std::string> phones;  // customer id -> phone
+  void merge(overlay&& newer) {
+    for (auto& [k, v] : newer.tickets) tickets.insert_or_assign(k, std::move(v));
+    for (auto& [k, v] : newer.phones) phones.insert_or_assign(k, std::move(v));
+  }
+};
+
+class rocksdb_storage final : public ports::storage {
+ public:
+  rocksdb_storage(std::unique_ptr<database> db, std::uint64_t last_sequence, bool sync)
+      : db_(std::move(db)), last_sequence_(last_sequence), sync_(sync) {
+    writer_ = std::thread([this] { run_writer(); });
+  }
+
+  rocksdb_storage(const rocksdb_storage&) = delete;
+  rocksdb_storage& operator=(const rocksdb_storage&) = delete;
+
+  ~rocksdb_storage() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    writer_.join();
+  }
+
+  // ---- identity ----
+
+  stored<std::optional<domain::customer>> find_customer(std::string_view id) const override {
+    return guarded("find_customer", [&] { return get<domain::customer>(f_identity, layout::key(layout::customer_prefix, id)); });
+  }
+
+  stored<std::optional<domain::customer>> find_customer_by_phone(std::string_view phone) const override {
+    return guarded("find_customer_by_phone", [&]() -> stored<std::optional<domain::customer>> {
+      snapshot snap(db());
+      auto ro = snap.read_options();
+      std::string id;
+      auto s = db()->Get(ro, cf(f_identity), layout::key(layout::phone_prefix, phone), &id);
+      if (s.IsNotFound()) return std::nullopt;
+      if (!s.ok()) return std::unexpected(failed("find_customer_by_phone", s));
+      auto found = get<domain::customer>(f_identity, layout::key(layout::customer_prefix, id), ro);
+      if (!found) return found;
+      if (*found && (*found)->phone != phone) return std::nullopt;  // a stale index entry
+      return found;
+    });
+  }
+
+  // ---- ticket ----
+
+  stored<std::optional<domain::ticket>> find_ticket(std::string_view id) const override {
+    return guarded("find_ticket", [&] { return get<domain::ticket>(f_ticket, layout::key(layout::ticket_prefix, id)); });
+  }
+
+  stored<std::vector<domain::ticket>> tickets_of(std::string_view customer_id) const override {
+    return guarded("tickets_of", [&]() -> stored<std::vector<domain::ticket>> {
+      snapshot snap(db());
+      auto ro = snap.read_options();
+      const auto prefix = layout::owner_key_prefix(customer_id);
+      std::vector<std::string> ids;
+      std::vector<std::int64_t> times;
+      auto scanned = scan(f_ticket, prefix, layout::prefix_end(prefix), ro,
+                          [&](std::string_view key, std::string_view) -> stored<bool> {
+                            auto rest = key.substr(prefix.size());
+                            auto time = layout::read_be64(rest.substr(0, std::min<std::size_t>(8, rest.size())));
+                            if (!time) return std::unexpected(corrupt(layout::cf_ticket, key, "short index key"));
+                            times.push_back(static_cast<std::int64_t>(*time ^ (std::uint64_t{1} << 63)));
+                            ids.emplace_back(rest.substr(8));
+                            return true;
+                          });
+      if (!scanned) return std::unexpected(scanned.error());
+      auto tickets = get_many<domain::ticket>(f_ticket, layout::ticket_prefix, ids, ro);
+      if (!tickets) return std::unexpected(tickets.error());
+      std::vector<domain::ticket> out;
+      out.reserve(ids.size());
+      for (std::size_t i = 0; i < ids.size(); ++i) {
+        auto& t = (*tickets)[i];
+        // Entries the ticket no longer matches are stale: skip them.
+        if (t && t->customer_id == customer_id && t->purchased_at.time_since_epoch().count() == times[i])
+          out.push_back(std::move(*t));
+      }
+      return out;
+    });
+  }
+
+  stored<std::vector<domain::ticket>> tickets_in_use() const override {
+    return guarded("tickets_in_use", [&]() -> stored<std::vector<domain::ticket>> {
+      snapshot snap(db());
+      auto ro = snap.read_options();
+      std::vector<std::string> ids;
+      auto scanned = scan(f_ticket, layout::in_use_prefix, layout::prefix_end(layout::in_use_prefix), ro,
+                          [&](std::string_view key, std::string_view) -> stored<bool> {
+                            ids.emplace_back(key.substr(layout::in_use_prefix.size()));
+                            return true;
+                          });
+      if (!scanned) return std::unexpected(scanned.error());
+      auto tickets = get_many<domain::ticket>(f_ticket, layout::ticket_prefix, ids, ro);
+      if (!tickets) return std::unexpected(tickets.error());
+      std::vector<domain::ticket> out;
+      for (auto& t : *tickets)
+        if (t && t->status == domain::ticket_status::in_use) out.push_back(std::move(*t));
+      return out;
+    });
+  }
+
+  // ---- payment ----
+
+  stored<std::optional<domain::payment>> find_payment(std::string_view id) const override {
+    return guarded("find_payment", [&] { return get<domain::payment>(f_payment, layout::key(layout::payment_prefix, id)); });
+  }
+
+  // ---- fleet ----
+
+  stored<std::optional<domain::station>> find_station(std::string_view id) const override {
+    return guarded("find_station", [&] { return get<domain::station>(f_rental, layout::key(layout::station_prefix, id)); });
+  }
+
+  stored<std::vector<domain::station>> stations() const override {
+    return guarded("stations", [&]() -> stored<std::vector<domain::station>> {
+      std::vector<domain::station> out;
+      auto scanned = scan(f_rental, layout::station_prefix, layout::prefix_end(layout::station_prefix), {},
+                          [&](std::string_view key, std::string_view value) -> stored<bool> {
+                            auto s = codec::decode<domain::station>(value);
+                            if (!s) return std::unexpected(corrupt(layout::cf_rental, key, s.error()));
+                            out.push_back(std::move(*s));
+                            return true;
+                          });
+      if (!scanned) return std::unexpected(scanned.error());
+      return out;
+    });
+  }
+
+  stored<std::optional<domain::bicycle>> find_bicycle(std::string_view id) const override {
+    return guarded("find_bicycle", [&] { return get<domain::bicycle>(f_rental, layout::key(layout::bicycle_prefix, id)); });
+  }
+
+  stored<void> each_bicycle(const std::function<bool(const domain::bicycle&)>& visit) const override {
+    std::exception_ptr visitor_failure;
+    auto r = guarded("each_bicycle", [&]() -> stored<void> {
+      rocksdb::ReadOptions ro;
+      ro.fill_cache = false;  // a full pass must not evict the hot records
+      ro.readahead_size = 1u << 20;
+      return scan(f_rental, layout::bicycle_prefix, layout::prefix_end(layout::bicycle_prefix), ro,
+                  [&](std::string_view key, std::string_view value) -> stored<bool> {
+                    auto b = codec::decode<domain::bicycle>(value);
+                    if (!b) return std::unexpected(corrupt(layout::cf_rental, key, b.error()));
+                    try {
+                      return visit(*b);
+                    } catch (...) {
+                      visitor_failure = std::current_exception();
+                      return false;
+                    }
+                  });
+    });
+    if (visitor_failure) std::rethrow_exception(visitor_failure);  // the caller's own exception
+    return r;
+  }
+
+  stored<std::optional<domain::rental>> find_rental(std::string_view id) const override {
+    return guarded("find_rental", [&] { return get<domain::rental>(f_rental, layout::key(layout::rental_prefix, id)); });
+  }
+
+  // ---- journal ----
+
+  stored<std::vector<ports::recorded_event>> events_after(std::uint64_t after, std::size_t max) const override {
+    return guarded("events_after", [&]() -> stored<std::vector<ports::recorded_event>> {
+      std::vector<ports::recorded_event> out;
+      if (max == 0 || after == UINT64_MAX) return out;
+      out.reserve(std::min<std::size_t>(max, 1024));
+      auto scanned = scan(f_journal, layout::journal_key(after + 1), {}, {},
+                          [&](std::string_view key, std::string_view value) -> stored<bool> {
+                            auto sequence = layout::read_be64(key);
+                            if (!sequence) return std::unexpected(corrupt(layout::cf_journal, key, "bad sequence key"));
+                            auto e = codec::decode<domain::event>(value);
+                            if (!e) return std::unexpected(corrupt(layout::cf_journal, key, e.error()));
+                            out.push_back(ports::recorded_event{*sequence, std::move(*e)});
+                            return out.size() < max;
+                          });
+      if (!scanned) return std::unexpected(scanned.error());
+      return out;
+    });
+  }
+
+  std::uint64_t last_sequence() const override { return last_sequence_.load(std::memory_order_acquire); }
+
+  // ---- committer ----
+
+  void commit(ports::changeset changes, on_committed done) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (!writer_exited_) {
+        queue_.push_back(pending{std::move(changes), std::move(done)});
+        wake_.notify_one();
+        return;
+      }
+    }
+    call(done, std::unexpected(storage_error{"storage is closed"}));
+  }
+
+ private:
+  struct pending {
+    ports::changeset changes;
+    on_committed done;
+  };
+
+  rocksdb::DB* db() const { return db_->db; }
+  rocksdb::ColumnFamilyHandle* cf(family f) const { return db_->cf[f]; }
+
+  template <class T>
+  stored<std::optional<T>> get(family f, const std::string& key, const rocksdb::ReadOptions& ro = {}) const {
+    rocksdb::PinnableSlice value;
+    auto s = db()->Get(ro, cf(f), key, &value);
+    if (s.IsNotFound()) return std::nullopt;
+    if (!s.ok()) return std::unexpected(failed("read " + std::string{layout::families[f]} + "/" + printable(key), s));
+    auto decoded = codec::decode<T>(value.ToStringView());
+    if (!decoded) return std::unexpected(corrupt(layout::families[f], key, decoded.error()));
+    return std::move(*decoded);
+  }
+
+  // The records prefix+id for every id, in order; nullopt where missing.
+  template <class T>
+  stored<std::vector<std::optional<T>>> get_many(family f, std::string_view prefix, const std::vector<std::string>& ids,
+                                                 const rocksdb::ReadOptions& ro) const {
+    std::vector<std::string> keys;
+    keys.reserve(ids.size());
+    for (const auto& id : ids) keys.push_back(layout::key(prefix, id));
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    if (!keys.empty()) db()->MultiGet(ro, cf(f), keys.size(), slices.data(), values.data(), statuses.data());
+    std::vector<std::optional<T>> out(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok())
+        return std::unexpected(failed("read " + std::string{layout::families[f]} + "/" + printable(keys[i]), statuses[i]));
+      auto decoded = codec::decode<T>(values[i].ToStringView());
+      if (!decoded) return std::unexpected(corrupt(layout::families[f], keys[i], decoded.error()));
+      out[i] = std::move(*decoded);
+    }
+    return out;
+  }
+
+  // Calls visit(key, value) for keys in [start, end) (end empty: to the last key) while it
+  // returns true.
+  template <class Visit>
+  stored<void> scan(family f, std::string_view start, std::string end, rocksdb::ReadOptions ro, Visit&& visit) const {
+    rocksdb::Slice upper(end);
+    if (!end.empty()) ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db()->NewIterator(ro, cf(f)));
+    for (it->Seek(rocksdb::Slice(start.data(), start.size())); it->Valid(); it->Next()) {
+      stored<bool> more = visit(it->key().ToStringView(), it->value().ToStringView());
+      if (!more) return std::unexpected(more.error());
+      if (!*more) return {};
+    }
+    if (!it->status().ok()) return std::unexpected(failed("scan " + std::string{layout::families[f]}, it->status()));
+    return {};
+  }
+
+  static void call(on_committed& done, stored<void> outcome) {
+    if (!done) return;
+    try {
+      done(std::move(outcome));
+    } catch (...) {
+      // `done` must not throw; the writer thread carries on regardless.
+    }
+  }
+
+  // ---- The writer thread: group commit. ----
+
+  void run_writer() {
+    std::vector<pending> group;
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) {  // stopping, and everything handed in has been answered
+          writer_exited_ = true;
+          return;
+        }
+        while (!queue_.empty() && group.size() < max_group) {
+          group.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+      write_group(group);
+      group.clear();
+    }
+  }
+
+  void write_group(std::vector<pending>& group) {
+    rocksdb::WriteBatch batch;
+    std::vector<std::optional<storage_error>> refused(group.size());
+    std::uint64_t sequence = last_sequence_.load(std::memory_order_acquire);
+    overlay written;
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      batch.SetSavePoint();
+      const auto before = sequence;
+      overlay mine;
+      auto added = guarded("commit", [&] { return add(group[i].changes, batch, sequence, written, mine); });
+      if (added) {
+        batch.PopSavePoint();
+        written.merge(std::move(mine));
+      } else {
+        batch.RollbackToSavePoint();
+        sequence = before;
+        refused[i] = std::move(added.error());
+      }
+    }
+    rocksdb::Status status;
+    if (batch.Count() > 0) {
+      rocksdb::WriteOptions wo;
+      wo.sync = sync_;
+      try {
+        status = db()->Write(wo, &batch);
+      } catch (const std::exception& e) {
+        status = rocksdb::Status::Aborted(e.what());
+      }
+    }
+    if (status.ok()) last_sequence_.store(sequence, std::memory_order_release);
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      if (refused[i])
+        call(group[i].done, std::unexpected(std::move(*refused[i])));
+      else if (!status.ok())
+        call(group[i].done, std::unexpected(failed("commit", status)));
+      else
+        call(group[i].done, {});
+    }
+  }
+
+  static stored<void> check(const rocksdb::Status& s) {
+    if (!s.ok()) return std::unexpected(failed("commit", s));
+    return {};
+  }
+
+  template <class T>
+  static stored<std::string> encoded(const T& x, std::string_view what, std::string_view id) {
+    auto bytes = codec::encode(x);
+    if (!bytes) return std::unexpected(storage_error{"cannot encode " + std::string{what} + " " + printable(id) + ": " + bytes.error()});
+    return std::move(*bytes);
+  }
+
+  template <class T>
+  stored<void> put(rocksdb::WriteBatch& batch, family f, std::string_view prefix, const T& x, std::string_view what) {
+    auto bytes = encoded(x, what, x.id);
+    if (!bytes) return std::unexpected(bytes.error());
+    return check(batch.Put(cf(f), layout::key(prefix, x.id), *bytes));
+  }
+
+  // The indexed fields of a customer / ticket as they stand before this save.
+  prior<std::string> phone_before(const std::string& id, const overlay& group, const overlay& mine) const {
+    for (const auto* o : {&mine, &group})
+      if (auto it = o->phones.find(id); it != o->phones.end()) return {prior<std::string>::known, it->second};
+    auto c = get<domain::customer>(f_identity, layout::key(layout::customer_prefix, id));
+    if (!c) return {prior<std::string>::unreadable, {}};
+    if (!*c) return {};
+    return {prior<std::string>::known, (*c)->phone};
+  }
+
+  stored<prior<ticket_indexed>> ticket_before(const std::string& id, const overlay& group, const overlay& mine) const {
+    using p = prior<ticket_indexed>;
+    for (const auto* o : {&mine, &group})
+      if (auto it = o->tickets.find(id); it != o->tickets.end()) return p{p::known, it->second};
+    rocksdb::PinnableSlice value;
+    auto key = layout::key(layout::ticket_prefix, id);
+    auto s = db()->Get(rocksdb::ReadOptions{}, cf(f_ticket), key, &value);
+    if (s.IsNotFound()) return p{};
+    if (!s.ok()) return std::unexpected(failed("read ticket/" + printable(key), s));
+    auto t = codec::decode<domain::ticket>(value.ToStringView());
+    if (!t) return p{p::unreadable, {}};  // overwritten now; its old index entries cannot be found
+    return p{p::known, indexed(*t)};
+  }
+
+  stored<void> add(const ports::changeset& changes, rocksdb::WriteBatch& batch, std::uint64_t& sequence,
+                   const overlay& group, overlay& mine) {
+    for (const auto& item : changes.items()) {
+      auto r = std::visit([&](const auto& x) { return add_item(x, batch, group, mine); }, item);
+      if (!r) return r;
+    }
+    for (const auto& e : changes.events()) {
+      auto bytes = encoded(e, "event", e.id);
+      if (!bytes) return std::unexpected(bytes.error());
+      if (auto r = check(batch.Put(cf(f_journal), layout::journal_key(sequence + 1), *bytes)); !r) return r;
+      ++sequence;
+    }
+    return {};
+  }
+
+  stored<void> add_item(const domain::customer& c, rocksdb::WriteBatch& batch, const overlay& group, overlay& mine) {
+    auto before = phone_before(c.id, group, mine);
+    if (auto r = put(batch, f_identity, layout::customer_prefix, c, "customer"); !r) return r;
+    const bool same = before.kind == prior<std::string>::known && before.value == c.phone;
+    if (before.kind == prior<std::string>::known && !same)
+      if (auto r = check(batch.Delete(cf(f_identity), layout::key(layout::phone_prefix, before.value))); !r) return r;
+    if (!same)
+      if (auto r = check(batch.Put(cf(f_identity), layout::key(layout::phone_prefix, c.phone), c.id)); !r) return r;
+    mine.phones.insert_or_assign(c.id, c.phone);
+    return {};
+  }
+
+  stored<void> add_item(const domain::ticket& t, rocksdb::WriteBatch& batch, const overlay& group, overlay& mine) {
+    using p = prior<ticket_indexed>;
+    auto before = ticket_before(t.id, group, mine);
+    if (!before) return std::unexpected(before.error());
+    if (auto r = put(batch, f_ticket, layout::ticket_prefix, t, "ticket"); !r) return r;
+    const auto now = indexed(t);
+    const bool known = before->kind == p::known;
+    // tickets_of: one entry per ticket, under its customer and purchase time.
+    const bool same_owner = known && before->value.customer_id == now.customer_id &&
+                            before->value.purchased_ms == now.purchased_ms;
+    if (known && !same_owner)
+      if (auto r = check(batch.Delete(cf(f_ticket), layout::owner_key(before->value.customer_id, before->value.purchased_ms, t.id))); !r)
+        return r;
+    if (!same_owner)
+      if (auto r = check(batch.Put(cf(f_ticket), layout::owner_key(now.customer_id, now.purchased_ms, t.id), "")); !r) return r;
+    // tickets_in_use: an entry exactly while the status is in_use.
+    const auto in_use_key = layout::key(layout::in_use_prefix, t.id);
+    if (now.in_use && !(known && before->value.in_use))
+      if (auto r = check(batch.Put(cf(f_ticket), in_use_key, "")); !r) return r;
+    if (!now.in_use && (before->kind == p::unreadable || (known && before->value.in_use)))
+      if (auto r = check(batch.Delete(cf(f_ticket), in_use_key)); !r) return r;
+    mine.tickets.insert_or_assign(t.id, now);
+    return {};
+  }
+
+  stored<void> add_item(const domain::payment& x, rocksdb::WriteBatch& batch, const overlay&, overlay&) {
+    return put(batch, f_payment, layout::payment_prefix, x, "payment");
+  }
+  stored<void> add_item(const domain::station& x, rocksdb::WriteBatch& batch, const overlay&, overlay&) {
+    return put(batch, f_rental, layout::station_prefix, x, "station");
+  }
+  stored<void> add_item(const domain::bicycle& x, rocksdb::WriteBatch& batch, const overlay&, overlay&) {
+    return put(batch, f_rental, layout::bicycle_prefix, x, "bicycle");
+  }
+  stored<void> add_item(const ports::removed_bicycle& x, rocksdb::WriteBatch& batch, const overlay&, overlay&) {
+    return check(batch.Delete(cf(f_rental), layout::key(layout::bicycle_prefix, x.id)));
+  }
+  stored<void> add_item(const domain::rental& x, rocksdb::WriteBatch& batch, const overlay&, overlay&) {
+    return put(batch, f_rental, layout::rental_prefix, x, "rental");
+  }
+
+  std::unique_ptr<database> db_;
+  std::atomic<std::uint64_t> last_sequence_;
+  const bool sync_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<pending> queue_;
+  bool stopping_ = false;
+  bool writer_exited_ = false;
+  std::thread writer_;  // last: started once everything above exists
+};
+
+stored<std::unique_ptr<database>> open_database(const std::filesystem::path& dir) {
+  auto cache = rocksdb::NewLRUCache(block_cache_bytes);
+  const auto options = db_options();
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (std::size_t f = 0; f < family_count; ++f)
+    descriptors.emplace_back(std::string{layout::families[f]}, options_of(static_cast<family>(f), cache));
+  // Families we do not know (a newer version's) must be opened too; they are left alone.
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(options, dir.string(), &existing).ok()) {
+    for (const auto& name : existing)
+      if (std::ranges::find(layout::families, std::string_view{name}) == layout::families.end())
+        descriptors.emplace_back(name, options_of(f_default, cache));
+  }
+  auto db = std::make_unique<database>();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  auto s = rocksdb::DB::Open(options, dir.string(), descriptors, &handles, &db->db);
+  if (!s.ok()) {
+    db->db = nullptr;
+    return std::unexpected(failed("cannot open storage at " + dir.string(), s));
+  }
+  db->handles = handles;
+  for (std::size_t f = 0; f < family_count; ++f) db->cf[f] = handles[f];  // Open keeps the descriptor order
+  return db;
+}
+
+stored<void> check_format(database& db) {
+  std::string format;
+  auto s = db.db->Get(rocksdb::ReadOptions{}, db.cf[f_default], layout::format_key, &format);
+  if (s.IsNotFound()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db.db->Put(wo, db.cf[f_default], layout::format_key, layout::format_version);
+    if (!s.ok()) return std::unexpected(failed("cannot initialise storage", s));
+    return {};
+  }
+  if (!s.ok()) return std::unexpected(failed("cannot read storage format", s));
+  if (format != layout::format_version)
+    return std::unexpected(storage_error{"unsupported storage format '" + printable(format) + "', expected '" +
+                                         std::string{layout::format_version} + "'"});
+  return {};
+}
+
+stored<std::uint64_t> stored_last_sequence(database& db) {
+  std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(rocksdb::ReadOptions{}, db.cf[f_journal]));
+  it->SeekToLast();
+  if (!it->status().ok()) return std::unexpected(failed("cannot read the journal", it->status()));
+  if (!it->Valid()) return 0;
+  auto sequence = layout::read_be64(it->key().ToStringView());
+  if (!sequence) return std::unexpected(corrupt(layout::cf_journal, it->key().ToStringView(), "bad sequence key"));
+  return *sequence;
+}
+
+}  // namespace
+
+std::expected<std::unique_ptr<ports::storage>, ports::storage_error> open_rocksdb(const storage_options& options) {
+  return guarded("cannot open storage", [&]() -> std::expected<std::unique_ptr<ports::storage>, ports::storage_error> {
+    if (options.dir.empty()) return std::unexpected(storage_error{"cannot open storage: no folder given"});
+    std::error_code ec;
+    std::filesystem::create_directories(options.dir, ec);
+    if (ec) return std::unexpected(storage_error{"cannot create storage folder " + options.dir.string() + ": " + ec.message()});
+    if (!std::filesystem::is_directory(options.dir, ec))
+      return std::unexpected(storage_error{"storage path " + options.dir.string() + " is not a folder"});
+    auto db = open_database(options.dir);
+    if (!db) return std::unexpected(db.error());
+    if (auto r = check_format(**db); !r) return std::unexpected(r.error());
+    auto last = stored_last_sequence(**db);
+    if (!last) return std::unexpected(last.error());
+    return std::make_unique<rocksdb_storage>(std::move(*db), *last, options.sync);
+  });
+}
+
+}  // namespace ttareungyi::storage

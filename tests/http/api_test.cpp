@@ -1,0 +1,525 @@
+// The endpoints over fake facades, without a socket: status codes, headers, bodies, and what the
+// facade was asked.
+#include "api.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "fakes.hpp"
+#include "test_support.hpp"
+#include "ttareungyi/security/base64.hpp"
+
+namespace ttareungyi::http {
+namespace {
+
+using test::answers;
+using test::body_of;
+using test::json;
+using test::make_request;
+
+constexpr std::size_t max_body = 1024;
+
+class Api : public ::testing::Test {
+ protected:
+  test::fake_app app;
+  test::token_fixture fx;
+  api endpoints{app.services(), fx.tokens, {{"ops-1", "s3cret"}}, max_body};
+  std::string customer = fx.bearer("c-1", "customer");
+  std::string other_customer = fx.bearer("c-2", "customer");
+  std::string operator_ = fx.bearer("ops-1", "operator");
+
+  // Handles a request whose answer comes inline, and returns it.
+  response call(request req) {
+    answers got;
+    endpoints.handle(req, got.responder_fn());
+    EXPECT_EQ(got.count(), 1u) << req.method << " " << req.target;
+    return got.count() > 0 ? got.at(0) : response{0, {}, {}};
+  }
+
+  response call(std::string method, std::string target, std::string auth = {}, std::string body = {},
+                std::optional<std::string> content_type = std::nullopt) {
+    header_list headers;
+    if (!auth.empty()) headers.emplace_back("Authorization", auth);
+    if (content_type) headers.emplace_back("Content-Type", *content_type);
+    return call(make_request(std::move(method), std::move(target), std::move(body), std::move(headers)));
+  }
+
+  response post_json(std::string target, std::string auth, const json& body) {
+    return call("POST", std::move(target), std::move(auth), body.dump(), "application/json");
+  }
+
+  response get(std::string target, std::string auth) { return call("GET", std::move(target), std::move(auth)); }
+
+  std::string buy(std::string auth = {}) {
+    auto r = post_json("/v1/tickets", auth.empty() ? customer : auth, {{"type", "1h"}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return body_of(r)["id"].get<std::string>();
+  }
+
+  std::vector<std::string> calls() { return app.world.recorded(); }
+};
+
+void expect_problem(const response& r, int status, std::string_view code) {
+  EXPECT_EQ(r.status, status) << r.body;
+  EXPECT_EQ(r.header("Content-Type"), "application/problem+json") << r.body;
+  auto doc = body_of(r);
+  EXPECT_EQ(doc["status"], status);
+  EXPECT_EQ(doc["code"], code) << r.body;
+  EXPECT_EQ(doc["type"], "about:blank");
+  EXPECT_TRUE(doc["title"].is_string());
+  EXPECT_TRUE(doc["detail"].is_string());
+}
+
+// ---------------------------------------------------------------- operations and well-known
+
+TEST_F(Api, Live) {
+  auto r = get("/health/live", {});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(body_of(r), (json{{"status", "live"}}));
+}
+
+TEST_F(Api, ReadyFollowsTheFacadeAndDraining) {
+  auto r = get("/health/ready", {});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(body_of(r), (json{{"status", "ready"}}));
+  {
+    std::lock_guard lock{app.world.mutex};
+    app.world.ready = false;
+  }
+  auto s = get("/health/ready", {});
+  EXPECT_EQ(s.status, 503);
+  EXPECT_EQ(body_of(s), (json{{"status", "starting"}}));
+  {
+    std::lock_guard lock{app.world.mutex};
+    app.world.ready = true;
+  }
+  endpoints.set_draining(true);
+  EXPECT_EQ(get("/health/ready", {}).status, 503);
+  endpoints.set_draining(false);
+  EXPECT_EQ(get("/health/ready", {}).status, 200);
+}
+
+TEST_F(Api, Jwks) {
+  auto r = get("/.well-known/jwks.json", {});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Content-Type"), "application/json");
+  EXPECT_EQ(body_of(r), json::parse(fx.tokens.jwks_json()));
+}
+
+TEST_F(Api, MetadataUsesTheHostHeader) {
+  auto r = call(make_request("GET", "/.well-known/oauth-authorization-server", {}, {{"Host", "bikes.test:8080"}}));
+  EXPECT_EQ(r.status, 200);
+  auto doc = body_of(r);
+  EXPECT_EQ(doc["issuer"], test::test_issuer);
+  EXPECT_EQ(doc["token_endpoint"], "http://bikes.test:8080/oauth2/token");
+  EXPECT_EQ(doc["jwks_uri"], "http://bikes.test:8080/.well-known/jwks.json");
+  auto without_host = body_of(get("/.well-known/oauth-authorization-server", {}));
+  EXPECT_EQ(without_host["token_endpoint"], std::string{test::test_issuer} + "/oauth2/token");
+}
+
+// ---------------------------------------------------------------- routing and limits
+
+TEST_F(Api, UnknownPathIs404Problem) {
+  expect_problem(get("/v1/nothing", customer), 404, "not_found");
+  expect_problem(get("/v1/rentals/current", customer), 404, "not_found");
+  EXPECT_TRUE(calls().empty());
+}
+
+TEST_F(Api, WrongMethodIs405WithAllow) {
+  auto r = call("PUT", "/v1/tickets", customer);
+  expect_problem(r, 405, "method_not_allowed");
+  EXPECT_EQ(r.header("Allow"), "GET, POST");
+  auto d = call("GET", "/v1/bicycles/SPB-1", operator_);
+  expect_problem(d, 405, "method_not_allowed");
+  EXPECT_EQ(d.header("Allow"), "DELETE");
+}
+
+TEST_F(Api, BodyOverTheLimitIs413) {
+  json big = {{"type", "1h"}, {"pad", std::string(max_body, 'x')}};
+  expect_problem(post_json("/v1/tickets", customer, big), 413, "payload_too_large");
+  auto exactly = std::string(max_body, ' ');
+  exactly.replace(0, 13, R"({"type":"1h"})");
+  EXPECT_EQ(call("POST", "/v1/tickets", customer, exactly, "application/json").status, 201);
+}
+
+// ---------------------------------------------------------------- auth matrix
+
+TEST_F(Api, CustomerEndpointsNeedACustomerToken) {
+  struct probe {
+    std::string method, target, body;
+  };
+  std::vector<probe> probes{{"POST", "/v1/tickets", R"({"type":"1h"})"},
+                            {"GET", "/v1/tickets", ""},
+                            {"GET", "/v1/tickets/t-1", ""},
+                            {"POST", "/v1/tickets/t-1/payment", ""},
+                            {"POST", "/v1/tickets/t-1/cancel", ""},
+                            {"POST", "/v1/rentals", R"({"bicycleId":"b","ticketId":"t"})"},
+                            {"POST", "/v1/rentals/r-1/return", R"({"stationId":"s"})"}};
+  for (const auto& p : probes) {
+    auto none = call(p.method, p.target, {}, p.body, "application/json");
+    expect_problem(none, 401, "unauthorized");
+    EXPECT_TRUE(none.header("WWW-Authenticate")) << p.target;
+    expect_problem(call(p.method, p.target, "Bearer garbage", p.body, "application/json"), 401, "unauthorized");
+    expect_problem(call(p.method, p.target, operator_, p.body, "application/json"), 403, "forbidden");
+  }
+  EXPECT_TRUE(calls().empty());
+}
+
+TEST_F(Api, OperatorEndpointsNeedAnOperatorToken) {
+  struct probe {
+    std::string method, target, body;
+  };
+  std::vector<probe> probes{{"POST", "/v1/stations", R"({"name":"n","lat":1,"lon":2,"capacity":3})"},
+                            {"POST", "/v1/bicycles", R"({"stationId":"ST-1"})"},
+                            {"DELETE", "/v1/bicycles/SPB-1", ""}};
+  for (const auto& p : probes) {
+    expect_problem(call(p.method, p.target, {}, p.body, "application/json"), 401, "unauthorized");
+    expect_problem(call(p.method, p.target, customer, p.body, "application/json"), 403, "forbidden");
+  }
+  EXPECT_TRUE(calls().empty());
+}
+
+TEST_F(Api, ListsAcceptEitherScope) {
+  EXPECT_EQ(get("/v1/stations", customer).status, 200);
+  EXPECT_EQ(get("/v1/stations", operator_).status, 200);
+  EXPECT_EQ(get("/v1/bicycles", customer).status, 200);
+  EXPECT_EQ(get("/v1/bicycles", operator_).status, 200);
+  expect_problem(get("/v1/stations", {}), 401, "unauthorized");
+  expect_problem(get("/v1/bicycles", fx.bearer("x", "guest")), 403, "forbidden");
+}
+
+TEST_F(Api, ExpiredTokenIs401) {
+  fx.clock.advance(std::chrono::hours{2});
+  auto r = get("/v1/tickets", customer);
+  expect_problem(r, 401, "unauthorized");
+  EXPECT_NE(body_of(r)["detail"].get<std::string>().find("expired"), std::string::npos);
+}
+
+// ---------------------------------------------------------------- token endpoint
+
+TEST_F(Api, PasswordGrant) {
+  ASSERT_EQ(post_json("/v1/customers", {}, {{"phone", "010-1234-5678"}, {"password", "bike2024"}, {"name", "김따릉"}}).status, 201);
+  auto r = call(make_request("POST", "/oauth2/token", "grant_type=password&username=010-1234-5678&password=bike2024",
+                             {{"Content-Type", "application/x-www-form-urlencoded"}}));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("Cache-Control"), "no-store");
+  auto doc = body_of(r);
+  EXPECT_EQ(doc["token_type"], "Bearer");
+  EXPECT_EQ(doc["scope"], "customer");
+  EXPECT_EQ(doc["expires_in"], 3600);
+  auto claims = fx.tokens.verify(doc["access_token"].get<std::string>());
+  ASSERT_TRUE(claims);
+  EXPECT_EQ(claims->subject, "c-1");
+  EXPECT_EQ(claims->scope, "customer");
+}
+
+TEST_F(Api, PasswordGrantWithWrongCredentialsIsInvalidGrant) {
+  auto r = call(make_request("POST", "/oauth2/token", "grant_type=password&username=010-9999-9999&password=nope1234",
+                             {{"Content-Type", "application/x-www-form-urlencoded"}}));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.header("Cache-Control"), "no-store");
+  EXPECT_EQ(body_of(r)["error"], "invalid_grant");
+}
+
+TEST_F(Api, PasswordGrantWhenIdentityIsDownOrBroken) {
+  auto form = header_list{{"Content-Type", "application/x-www-form-urlencoded"}};
+  auto body = "grant_type=password&username=010-1234-5678&password=bike2024";
+  domain::error down{domain::error_kind::unavailable, "storage_busy", "busy"};
+  down.retry_after_seconds = 3;
+  app.fail_next(down);
+  auto r = call(make_request("POST", "/oauth2/token", body, form));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.header("Retry-After"), "3");
+  EXPECT_EQ(body_of(r)["error"], "temporarily_unavailable");
+
+  app.fail_next(domain::internal("disk on fire"));
+  auto s = call(make_request("POST", "/oauth2/token", body, form));
+  EXPECT_EQ(s.status, 500);
+  EXPECT_EQ(body_of(s)["error"], "server_error");
+  EXPECT_EQ(s.body.find("disk"), std::string::npos);
+}
+
+TEST_F(Api, ClientCredentialsGrant) {
+  auto r = call(make_request("POST", "/oauth2/token", "grant_type=client_credentials",
+                             {{"Content-Type", "application/x-www-form-urlencoded"},
+                              {"Authorization", "Basic " + security::base64_encode("ops-1:s3cret")}}));
+  EXPECT_EQ(r.status, 200) << r.body;
+  auto doc = body_of(r);
+  EXPECT_EQ(doc["scope"], "operator");
+  auto claims = fx.tokens.verify(doc["access_token"].get<std::string>());
+  ASSERT_TRUE(claims);
+  EXPECT_EQ(claims->subject, "ops-1");
+  EXPECT_EQ(claims->scope, "operator");
+
+  auto post = call(make_request("POST", "/oauth2/token", "grant_type=client_credentials&client_id=ops-1&client_secret=s3cret",
+                                {{"Content-Type", "application/x-www-form-urlencoded"}}));
+  EXPECT_EQ(post.status, 200) << post.body;
+  EXPECT_EQ(body_of(post)["scope"], "operator");
+}
+
+TEST_F(Api, ClientCredentialsWithWrongSecretIsInvalidClient) {
+  for (auto credentials : {"ops-1:wrong", "ops-2:s3cret", "ops-1:"}) {
+    auto r = call(make_request("POST", "/oauth2/token", "grant_type=client_credentials",
+                               {{"Content-Type", "application/x-www-form-urlencoded"},
+                                {"Authorization", "Basic " + security::base64_encode(credentials)}}));
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(body_of(r)["error"], "invalid_client");
+    ASSERT_TRUE(r.header("WWW-Authenticate"));
+    EXPECT_EQ(r.header("WWW-Authenticate")->substr(0, 5), "Basic");
+  }
+}
+
+TEST_F(Api, TokenEndpointRequestErrors) {
+  auto form = header_list{{"Content-Type", "application/x-www-form-urlencoded"}};
+  EXPECT_EQ(body_of(call(make_request("POST", "/oauth2/token", "grant_type=implicit", form)))["error"], "unsupported_grant_type");
+  EXPECT_EQ(body_of(call(make_request("POST", "/oauth2/token", "", form)))["error"], "invalid_request");
+  auto json_body = call(make_request("POST", "/oauth2/token", R"({"grant_type":"password"})", {{"Content-Type", "application/json"}}));
+  EXPECT_EQ(json_body.status, 400);
+  EXPECT_EQ(body_of(json_body)["error"], "invalid_request");
+  EXPECT_TRUE(calls().empty());
+}
+
+// ---------------------------------------------------------------- customers
+
+TEST_F(Api, SignUp) {
+  auto r = post_json("/v1/customers", {}, {{"phone", "010-1234-5678"}, {"password", "bike2024"}, {"name", "김따릉"}, {"x", 1}});
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.header("Location"), "/v1/customers/c-1");
+  EXPECT_EQ(body_of(r), (json{{"id", "c-1"}, {"phone", "010-1234-5678"}, {"name", "김따릉"}}));
+}
+
+TEST_F(Api, SignUpRefusals) {
+  json ok = {{"phone", "010-1234-5678"}, {"password", "bike2024"}, {"name", "김따릉"}};
+  ASSERT_EQ(post_json("/v1/customers", {}, ok).status, 201);
+  expect_problem(post_json("/v1/customers", {}, ok), 409, "phone_taken");
+  expect_problem(post_json("/v1/customers", {}, {{"phone", "010-1111-2222"}, {"password", "short"}, {"name", "n"}}), 400,
+                 "invalid_request");
+  expect_problem(post_json("/v1/customers", {}, {{"phone", "010-1111-2222"}, {"name", "n"}}), 400, "invalid_request");
+  expect_problem(call("POST", "/v1/customers", {}, ok.dump(), "text/plain"), 415, "unsupported_media_type");
+  expect_problem(call("POST", "/v1/customers", {}, ok.dump()), 415, "unsupported_media_type");
+  expect_problem(call("POST", "/v1/customers", {}, "", std::nullopt), 400, "invalid_request");
+  expect_problem(call("POST", "/v1/customers", {}, "{oops", "application/json"), 400, "invalid_request");
+  expect_problem(call("POST", "/v1/customers", {}, "[]", "application/json"), 400, "invalid_request");
+}
+
+TEST_F(Api, JsonContentTypeMayCarryParameters) {
+  auto r = call("POST", "/v1/customers", {}, R"({"phone":"010-1234-5678","password":"bike2024","name":"n"})",
+                "Application/JSON; charset=utf-8");
+  EXPECT_EQ(r.status, 201) << r.body;
+}
+
+// ---------------------------------------------------------------- tickets
+
+TEST_F(Api, BuyTicket) {
+  auto r = post_json("/v1/tickets", customer, {{"type", "2h"}});
+  EXPECT_EQ(r.status, 201) << r.body;
+  auto doc = body_of(r);
+  EXPECT_EQ(r.header("Location"), "/v1/tickets/" + doc["id"].get<std::string>());
+  EXPECT_EQ(doc["type"], "2h");
+  EXPECT_EQ(doc["minutes"], 120);
+  EXPECT_EQ(doc["price"], 2000);
+  EXPECT_EQ(doc["currency"], "KRW");
+  EXPECT_EQ(doc["status"], "paid");
+  EXPECT_EQ(doc["purchasedAt"], "2024-05-01T09:00:00Z");
+  EXPECT_EQ(doc["paidAt"], "2024-05-01T09:01:00Z");
+  EXPECT_EQ(calls().back(), "tickets.buy c-1 2h");  // the customer comes from the token
+}
+
+TEST_F(Api, BuyTicketRefusals) {
+  expect_problem(post_json("/v1/tickets", customer, {{"type", "3h"}}), 400, "invalid_request");
+  expect_problem(post_json("/v1/tickets", customer, {{"kind", "1h"}}), 400, "invalid_request");
+  expect_problem(call("POST", "/v1/tickets", customer, R"({"type":"1h"})", "application/xml"), 415, "unsupported_media_type");
+  EXPECT_TRUE(calls().empty());
+}
+
+TEST_F(Api, PaymentDeclinedIs402) {
+  app.fail_next(domain::error{domain::error_kind::declined, "payment_declined", "the payment was declined"}.with("ticketId", "t-7"));
+  auto r = post_json("/v1/tickets", customer, {{"type", "1h"}});
+  expect_problem(r, 402, "payment_declined");
+  EXPECT_EQ(body_of(r)["ticketId"], "t-7");
+}
+
+TEST_F(Api, PaymentUnavailableIs503WithRetryAfterAndTicketId) {
+  domain::error e{domain::error_kind::unavailable, "payment_unavailable", "payment is unavailable, try again later"};
+  e.with("ticketId", "t-8");
+  e.retry_after_seconds = 5;
+  app.fail_next(e);
+  auto r = post_json("/v1/tickets", customer, {{"type", "1h"}});
+  expect_problem(r, 503, "payment_unavailable");
+  EXPECT_EQ(r.header("Retry-After"), "5");
+  EXPECT_EQ(body_of(r)["ticketId"], "t-8");
+}
+
+TEST_F(Api, CustomersSeeOnlyTheirOwnTickets) {
+  auto mine = buy();
+  buy(other_customer);
+  auto list = get("/v1/tickets", customer);
+  EXPECT_EQ(list.status, 200);
+  auto items = body_of(list)["items"];
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["id"], mine);
+
+  EXPECT_EQ(get("/v1/tickets/" + mine, customer).status, 200);
+  auto other = get("/v1/tickets/" + mine, other_customer);
+  expect_problem(other, 404, "ticket_not_found");
+  EXPECT_EQ(body_of(other)["ticketId"], mine);
+}
+
+TEST_F(Api, PayAndCancel) {
+  auto id = buy();
+  auto paid = call("POST", "/v1/tickets/" + id + "/payment", customer);
+  EXPECT_EQ(paid.status, 200) << paid.body;
+  EXPECT_EQ(body_of(paid)["status"], "paid");
+
+  auto cancelled = call("POST", "/v1/tickets/" + id + "/cancel", customer, "{}", "application/json");
+  EXPECT_EQ(cancelled.status, 200) << cancelled.body;
+  auto doc = body_of(cancelled);
+  EXPECT_EQ(doc["status"], "cancelled");
+  EXPECT_EQ(doc["refundedAmount"], 1000);
+  EXPECT_EQ(doc["cancelledAt"], "2024-05-01T09:10:00Z");
+
+  app.fail_next(domain::conflict("ticket_not_cancellable", "ticket is cancelled").with("ticketId", id));
+  expect_problem(call("POST", "/v1/tickets/" + id + "/cancel", customer), 409, "ticket_not_cancellable");
+}
+
+TEST_F(Api, BodylessOperationsRefuseNonJsonBodies) {
+  auto id = buy();
+  expect_problem(call("POST", "/v1/tickets/" + id + "/payment", customer, "hello", "text/plain"), 415, "unsupported_media_type");
+  expect_problem(call("POST", "/v1/tickets/" + id + "/payment", customer, "hello"), 415, "unsupported_media_type");
+  EXPECT_EQ(call("POST", "/v1/tickets/" + id + "/payment", customer, "", "text/plain").status, 200);
+}
+
+TEST_F(Api, PathIdsAreValidatedBeforeTheFacade) {
+  expect_problem(get("/v1/tickets/" + std::string(65, 'a'), customer), 400, "invalid_request");
+  expect_problem(call("POST", "/v1/tickets/%zz/cancel", customer), 400, "invalid_request");
+  expect_problem(call("DELETE", "/v1/bicycles/%00", operator_), 400, "invalid_request");
+  EXPECT_TRUE(calls().empty());
+  EXPECT_EQ(get("/v1/tickets/t%2D404", customer).status, 404);
+  EXPECT_EQ(calls().back(), "tickets.ticket c-1 t-404");
+}
+
+// ---------------------------------------------------------------- rentals
+
+TEST_F(Api, RentAndReturn) {
+  auto rented = post_json("/v1/rentals", customer, {{"bicycleId", "SPB-31542"}, {"ticketId", "t-1"}});
+  EXPECT_EQ(rented.status, 201) << rented.body;
+  auto doc = body_of(rented);
+  EXPECT_EQ(rented.header("Location"), "/v1/rentals/" + doc["id"].get<std::string>());
+  EXPECT_EQ(doc["status"], "active");
+  EXPECT_EQ(doc["bicycleId"], "SPB-31542");
+  EXPECT_EQ(doc["ticketId"], "t-1");
+  EXPECT_EQ(doc["fromStationId"], "ST-101");
+  EXPECT_FALSE(doc.contains("returnedAt"));
+  EXPECT_EQ(calls().back(), "rentals.rent c-1 SPB-31542 t-1");
+
+  auto id = doc["id"].get<std::string>();
+  auto back = post_json("/v1/rentals/" + id + "/return", customer, {{"stationId", "ST-205"}});
+  EXPECT_EQ(back.status, 200) << back.body;
+  auto returned = body_of(back);
+  EXPECT_EQ(returned["status"], "returned");
+  EXPECT_EQ(returned["returnedAt"], "2024-05-01T10:12:00Z");
+  EXPECT_EQ(returned["toStationId"], "ST-205");
+  EXPECT_EQ(returned["overtimeMinutes"], 7);
+  EXPECT_EQ(returned["overtimeFee"], 400);
+
+  expect_problem(post_json("/v1/rentals/" + id + "/return", other_customer, {{"stationId", "ST-205"}}), 404, "rental_not_found");
+}
+
+TEST_F(Api, RentRefusals) {
+  expect_problem(post_json("/v1/rentals", customer, {{"bicycleId", "SPB-1"}}), 400, "invalid_request");
+  expect_problem(post_json("/v1/rentals", customer, {{"bicycleId", 5}, {"ticketId", "t"}}), 400, "invalid_request");
+  expect_problem(post_json("/v1/rentals/r-1/return", customer, json::object()), 400, "invalid_request");
+  EXPECT_TRUE(calls().empty());
+  app.fail_next(domain::conflict("bicycle_unavailable", "bicycle is already rented").with("bicycleId", "SPB-1"));
+  auto r = post_json("/v1/rentals", customer, {{"bicycleId", "SPB-1"}, {"ticketId", "t-1"}});
+  expect_problem(r, 409, "bicycle_unavailable");
+  EXPECT_EQ(body_of(r)["bicycleId"], "SPB-1");
+}
+
+// ---------------------------------------------------------------- stations and bicycles
+
+TEST_F(Api, Stations) {
+  auto r = post_json("/v1/stations", operator_,
+                     {{"id", "ST-101"}, {"name", "여의나루역 1번출구 앞"}, {"lat", 37.52706}, {"lon", 126.93209}, {"capacity", 20}});
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.header("Location"), "/v1/stations/ST-101");
+  EXPECT_EQ(body_of(r), (json{{"id", "ST-101"},
+                              {"name", "여의나루역 1번출구 앞"},
+                              {"lat", 37.52706},
+                              {"lon", 126.93209},
+                              {"capacity", 20},
+                              {"bicyclesAvailable", 0},
+                              {"docksAvailable", 20}}));
+  auto list = body_of(get("/v1/stations", customer));
+  ASSERT_EQ(list["items"].size(), 1u);
+  EXPECT_EQ(list["items"][0]["id"], "ST-101");
+
+  expect_problem(post_json("/v1/stations", operator_, {{"name", "n"}, {"lat", "x"}, {"lon", 1}, {"capacity", 1}}), 400,
+                 "invalid_request");
+  app.fail_next(domain::conflict("station_id_taken", "station ST-101 already exists").with("stationId", "ST-101"));
+  expect_problem(post_json("/v1/stations", operator_, {{"id", "ST-101"}, {"name", "n"}, {"lat", 1}, {"lon", 1}, {"capacity", 1}}),
+                 409, "station_id_taken");
+}
+
+TEST_F(Api, Bicycles) {
+  auto r = post_json("/v1/bicycles", operator_, {{"id", "SPB-31542"}, {"stationId", "ST-101"}});
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.header("Location"), "/v1/bicycles/SPB-31542");
+  EXPECT_EQ(body_of(r), (json{{"id", "SPB-31542"}, {"status", "available"}, {"stationId", "ST-101"}}));
+
+  auto list = get("/v1/bicycles?stationId=ST-101&status=available", customer);
+  EXPECT_EQ(list.status, 200);
+  EXPECT_EQ(body_of(list)["items"].size(), 1u);
+  EXPECT_EQ(calls().back(), "fleet.bicycles ST-101 available");
+  EXPECT_EQ(body_of(get("/v1/bicycles?status=rented", customer))["items"].size(), 0u);
+  expect_problem(get("/v1/bicycles?status=broken", customer), 400, "invalid_request");
+
+  auto removed = call("DELETE", "/v1/bicycles/SPB-31542", operator_);
+  EXPECT_EQ(removed.status, 204);
+  EXPECT_TRUE(removed.body.empty());
+  expect_problem(call("DELETE", "/v1/bicycles/SPB-31542", operator_), 404, "bicycle_not_found");
+
+  app.fail_next(domain::conflict("bicycle_rented", "a rented bicycle cannot be deleted").with("bicycleId", "SPB-2"));
+  expect_problem(call("DELETE", "/v1/bicycles/SPB-2", operator_), 409, "bicycle_rented");
+  app.fail_next(domain::not_found("station_not_found", "no such station").with("stationId", "ST-9"));
+  expect_problem(post_json("/v1/bicycles", operator_, {{"stationId", "ST-9"}}), 404, "station_not_found");
+}
+
+// ---------------------------------------------------------------- failures
+
+TEST_F(Api, InternalErrorsAre500WithoutDetails) {
+  app.fail_next(domain::internal("rocksdb: Corruption in /data/tickets/000123.sst"));
+  auto r = get("/v1/tickets", customer);
+  expect_problem(r, 500, "internal_error");
+  EXPECT_EQ(r.body.find("rocksdb"), std::string::npos);
+  EXPECT_EQ(r.body.find("/data"), std::string::npos);
+}
+
+TEST_F(Api, AFacadeThatThrowsGivesA500) {
+  {
+    std::lock_guard lock{app.world.mutex};
+    app.world.throw_next = true;
+  }
+  expect_problem(get("/v1/stations", operator_), 500, "internal_error");
+}
+
+TEST_F(Api, ReplyFromAnotherThreadLater) {
+  app.world.pump.set_mode(test::reply_pump::mode::delayed, std::chrono::milliseconds{50});
+  answers got;
+  auto caller = std::this_thread::get_id();
+  std::thread::id answered_on;
+  endpoints.handle(make_request("POST", "/v1/tickets", R"({"type":"1h"})",
+                                {{"Authorization", customer}, {"Content-Type", "application/json"}}),
+                   [&](response r) {
+                     answered_on = std::this_thread::get_id();
+                     got.responder_fn()(std::move(r));
+                   });
+  EXPECT_EQ(got.count(), 0u);  // not yet: the facade answers later
+  ASSERT_TRUE(got.wait(1));
+  EXPECT_EQ(got.at(0).status, 201);
+  EXPECT_NE(answered_on, caller);
+}
+
+}  // namespace
+}  // namespace ttareungyi::http

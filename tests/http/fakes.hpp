@@ -1,0 +1,420 @@
+#pragma once
+// In-memory fakes of the application facade for the HTTP adapter's tests. Each reply goes
+// through a reply_pump that delivers it inline, from another thread after a delay, or holds it
+// until the test releases (or discards) it. `fail_next` makes the next call refuse with a
+// given error; `calls` records what the adapter asked for.
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "ttareungyi/app/services.hpp"
+#include "ttareungyi/domain/time.hpp"
+
+namespace ttareungyi::http::test {
+
+using namespace std::chrono_literals;
+
+inline domain::instant at(int hour, int minute = 0) {
+  using namespace std::chrono;
+  return domain::instant{sys_days{year{2024} / 5 / 1} + hours{hour} + minutes{minute}};
+}
+
+class reply_pump {
+ public:
+  enum class mode { inline_, delayed, held };
+
+  ~reply_pump() {
+    std::vector<std::thread> threads;
+    {
+      std::lock_guard lock{mutex_};
+      threads.swap(threads_);
+      held_.clear();
+    }
+    for (auto& t : threads) t.join();
+  }
+
+  void set_mode(mode m, std::chrono::milliseconds delay = 0ms) {
+    std::lock_guard lock{mutex_};
+    mode_ = m;
+    delay_ = delay;
+  }
+
+  void post(std::function<void()> reply) {
+    std::unique_lock lock{mutex_};
+    switch (mode_) {
+      case mode::inline_:
+        lock.unlock();
+        reply();
+        return;
+      case mode::delayed:
+        threads_.emplace_back([reply = std::move(reply), delay = delay_] {
+          std::this_thread::sleep_for(delay);
+          reply();
+        });
+        return;
+      case mode::held:
+        held_.push_back(std::move(reply));
+        cv_.notify_all();
+        return;
+    }
+  }
+
+  std::size_t held() {
+    std::lock_guard lock{mutex_};
+    return held_.size();
+  }
+
+  // Waits until `count` replies are held (false on timeout).
+  bool wait_held(std::size_t count, std::chrono::milliseconds timeout = 5000ms) {
+    std::unique_lock lock{mutex_};
+    return cv_.wait_for(lock, timeout, [&] { return held_.size() >= count; });
+  }
+
+  // Runs the held replies on this thread.
+  void release() {
+    std::vector<std::function<void()>> replies;
+    {
+      std::lock_guard lock{mutex_};
+      replies.swap(held_);
+    }
+    for (auto& r : replies) r();
+  }
+
+  // Runs the held replies on a new thread, after a delay.
+  void release_later(std::chrono::milliseconds delay) {
+    std::lock_guard lock{mutex_};
+    threads_.emplace_back([replies = std::move(held_), delay]() mutable {
+      std::this_thread::sleep_for(delay);
+      for (auto& r : replies) r();
+    });
+    held_.clear();
+  }
+
+  // Drops the held replies without calling them.
+  void discard() {
+    std::vector<std::function<void()>> replies;
+    {
+      std::lock_guard lock{mutex_};
+      replies.swap(held_);
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  mode mode_ = mode::inline_;
+  std::chrono::milliseconds delay_{0};
+  std::vector<std::function<void()>> held_;
+  std::vector<std::thread> threads_;
+};
+
+// The shared state of all fakes.
+struct fake_world {
+  std::mutex mutex;
+  reply_pump pump;
+  std::optional<domain::error> fail_next;
+  bool throw_next = false;  // the next call throws instead of replying
+  std::vector<std::string> calls;  // "tickets.buy c-1 1h", ...
+  bool ready = true;
+
+  std::map<std::string, app::customer_profile> customers;  // by phone
+  std::map<std::string, std::string> passwords;            // by phone
+  std::map<std::string, domain::ticket> tickets;
+  std::map<std::string, domain::rental> rentals;
+  std::map<std::string, app::station_view> stations;
+  std::map<std::string, domain::bicycle> bicycles;
+  int next_id = 0;
+
+  // Records the call and takes the injected failure, if any.
+  std::optional<domain::error> begin(std::string call) {
+    std::lock_guard lock{mutex};
+    calls.push_back(std::move(call));
+    if (std::exchange(throw_next, false)) throw std::runtime_error("facade exploded");
+    auto failure = std::move(fail_next);
+    fail_next.reset();
+    return failure;
+  }
+
+  std::string new_id(std::string_view prefix) {
+    std::lock_guard lock{mutex};
+    return std::string{prefix} + std::to_string(++next_id);
+  }
+
+  std::vector<std::string> recorded() {
+    std::lock_guard lock{mutex};
+    return calls;
+  }
+
+  template <class T>
+  void reply(app::reply<T> done, std::type_identity_t<domain::result<T>> result) {
+    pump.post([done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+  }
+};
+
+class fake_identity final : public app::identity_service {
+ public:
+  explicit fake_identity(fake_world& w) : w_(w) {}
+
+  void sign_up(domain::sign_up_request request, app::reply<app::customer_profile> done) override {
+    if (auto e = w_.begin("identity.sign_up " + request.phone + " " + request.name)) return w_.reply(std::move(done), std::unexpected(*e));
+    auto phone = domain::check_sign_up(request);
+    if (!phone) return w_.reply(std::move(done), std::unexpected(phone.error()));
+    std::unique_lock lock{w_.mutex};
+    if (w_.customers.contains(*phone)) {
+      lock.unlock();
+      return w_.reply(std::move(done), std::unexpected(domain::conflict("phone_taken", "phone number is already registered")));
+    }
+    app::customer_profile profile{"c-" + std::to_string(++w_.next_id), request.phone, request.name};
+    w_.customers[*phone] = profile;
+    w_.passwords[*phone] = request.password;
+    lock.unlock();
+    w_.reply(std::move(done), domain::result<app::customer_profile>{profile});
+  }
+
+  void authenticate(std::string phone, std::string password, app::reply<app::customer_profile> done) override {
+    if (auto e = w_.begin("identity.authenticate " + phone)) return w_.reply(std::move(done), std::unexpected(*e));
+    auto normal = domain::normalize_phone(phone).value_or(phone);
+    std::unique_lock lock{w_.mutex};
+    auto it = w_.customers.find(normal);
+    if (it == w_.customers.end() || w_.passwords[normal] != password) {
+      lock.unlock();
+      return w_.reply(std::move(done), std::unexpected(domain::error{domain::error_kind::invalid, "invalid_credentials",
+                                                                     "wrong phone number or password"}));
+    }
+    auto profile = it->second;
+    lock.unlock();
+    w_.reply(std::move(done), domain::result<app::customer_profile>{profile});
+  }
+
+ private:
+  fake_world& w_;
+};
+
+class fake_tickets final : public app::ticket_service {
+ public:
+  explicit fake_tickets(fake_world& w) : w_(w) {}
+
+  void buy(std::string customer_id, domain::ticket_type type, app::reply<domain::ticket> done) override {
+    if (auto e = w_.begin("tickets.buy " + customer_id + " " + std::string{domain::to_string(type)})) {
+      return w_.reply(std::move(done), std::unexpected(*e));
+    }
+    domain::ticket t;
+    t.id = w_.new_id("t-");
+    t.customer_id = customer_id;
+    t.type = type;
+    t.status = domain::ticket_status::paid;
+    t.purchased_at = at(9);
+    t.paid_at = at(9, 1);
+    {
+      std::lock_guard lock{w_.mutex};
+      w_.tickets[t.id] = t;
+    }
+    w_.reply(std::move(done), domain::result<domain::ticket>{t});
+  }
+
+  void pay(std::string customer_id, std::string ticket_id, app::reply<domain::ticket> done) override {
+    change("tickets.pay", customer_id, ticket_id, std::move(done), [](domain::ticket& t) {
+      t.status = domain::ticket_status::paid;
+      t.paid_at = at(9, 2);
+    });
+  }
+
+  void cancel(std::string customer_id, std::string ticket_id, app::reply<domain::ticket> done) override {
+    change("tickets.cancel", customer_id, ticket_id, std::move(done), [](domain::ticket& t) {
+      t.refunded_amount = t.status == domain::ticket_status::paid ? t.terms().price : 0;
+      t.status = domain::ticket_status::cancelled;
+      t.cancelled_at = at(9, 10);
+    });
+  }
+
+  void ticket(std::string customer_id, std::string ticket_id, app::reply<domain::ticket> done) override {
+    change("tickets.ticket", customer_id, ticket_id, std::move(done), [](domain::ticket&) {});
+  }
+
+  void tickets(std::string customer_id, app::reply<std::vector<domain::ticket>> done) override {
+    if (auto e = w_.begin("tickets.tickets " + customer_id)) return w_.reply(std::move(done), std::unexpected(*e));
+    std::vector<domain::ticket> own;
+    {
+      std::lock_guard lock{w_.mutex};
+      for (const auto& [id, t] : w_.tickets) {
+        if (t.customer_id == customer_id) own.push_back(t);
+      }
+    }
+    w_.reply(std::move(done), domain::result<std::vector<domain::ticket>>{std::move(own)});
+  }
+
+ private:
+  template <class Change>
+  void change(std::string_view name, const std::string& customer_id, const std::string& ticket_id,
+              app::reply<domain::ticket> done, Change apply) {
+    if (auto e = w_.begin(std::string{name} + " " + customer_id + " " + ticket_id)) {
+      return w_.reply(std::move(done), std::unexpected(*e));
+    }
+    std::unique_lock lock{w_.mutex};
+    auto it = w_.tickets.find(ticket_id);
+    if (it == w_.tickets.end() || it->second.customer_id != customer_id) {
+      lock.unlock();
+      return w_.reply(std::move(done), std::unexpected(domain::not_found("ticket_not_found", "ticket " + ticket_id + " does not exist")
+                                                           .with("ticketId", ticket_id)));
+    }
+    apply(it->second);
+    auto t = it->second;
+    lock.unlock();
+    w_.reply(std::move(done), domain::result<domain::ticket>{t});
+  }
+
+  fake_world& w_;
+};
+
+class fake_rentals final : public app::rental_service {
+ public:
+  explicit fake_rentals(fake_world& w) : w_(w) {}
+
+  void rent(std::string customer_id, std::string bicycle_id, std::string ticket_id, app::reply<domain::rental> done) override {
+    if (auto e = w_.begin("rentals.rent " + customer_id + " " + bicycle_id + " " + ticket_id)) {
+      return w_.reply(std::move(done), std::unexpected(*e));
+    }
+    domain::rental r;
+    r.id = w_.new_id("r-");
+    r.bicycle_id = bicycle_id;
+    r.ticket_id = ticket_id;
+    r.customer_id = customer_id;
+    r.from_station_id = "ST-101";
+    r.rented_at = at(9, 5);
+    r.due_at = at(10, 5);
+    {
+      std::lock_guard lock{w_.mutex};
+      w_.rentals[r.id] = r;
+    }
+    w_.reply(std::move(done), domain::result<domain::rental>{r});
+  }
+
+  void give_back(std::string customer_id, std::string rental_id, std::string station_id, app::reply<domain::rental> done) override {
+    if (auto e = w_.begin("rentals.give_back " + customer_id + " " + rental_id + " " + station_id)) {
+      return w_.reply(std::move(done), std::unexpected(*e));
+    }
+    std::unique_lock lock{w_.mutex};
+    auto it = w_.rentals.find(rental_id);
+    if (it == w_.rentals.end() || it->second.customer_id != customer_id) {
+      lock.unlock();
+      return w_.reply(std::move(done), std::unexpected(domain::not_found("rental_not_found", "no such rental").with("rentalId", rental_id)));
+    }
+    auto& r = it->second;
+    r.status = domain::rental_status::returned;
+    r.returned_at = at(10, 12);
+    r.to_station_id = station_id;
+    r.overtime_minutes = 7;
+    r.overtime_fee = 400;
+    auto copy = r;
+    lock.unlock();
+    w_.reply(std::move(done), domain::result<domain::rental>{copy});
+  }
+
+ private:
+  fake_world& w_;
+};
+
+class fake_fleet final : public app::fleet_service {
+ public:
+  explicit fake_fleet(fake_world& w) : w_(w) {}
+
+  void stations(app::reply<std::vector<app::station_view>> done) override {
+    if (auto e = w_.begin("fleet.stations")) return w_.reply(std::move(done), std::unexpected(*e));
+    std::vector<app::station_view> all;
+    {
+      std::lock_guard lock{w_.mutex};
+      for (const auto& [id, s] : w_.stations) all.push_back(s);
+    }
+    w_.reply(std::move(done), domain::result<std::vector<app::station_view>>{std::move(all)});
+  }
+
+  void add_station(app::new_station request, app::reply<app::station_view> done) override {
+    if (auto e = w_.begin("fleet.add_station " + request.id.value_or("-") + " " + request.name)) {
+      return w_.reply(std::move(done), std::unexpected(*e));
+    }
+    auto id = request.id ? *request.id : w_.new_id("ST-");
+    app::station_view view{domain::station{id, request.name, request.lat, request.lon, request.capacity},
+                           domain::availability{0, request.capacity}};
+    {
+      std::lock_guard lock{w_.mutex};
+      w_.stations[id] = view;
+    }
+    w_.reply(std::move(done), domain::result<app::station_view>{view});
+  }
+
+  void bicycles(app::bicycle_query query, app::reply<std::vector<domain::bicycle>> done) override {
+    auto status = query.status ? std::string{domain::to_string(*query.status)} : std::string{"-"};
+    if (auto e = w_.begin("fleet.bicycles " + query.station_id.value_or("-") + " " + status)) {
+      return w_.reply(std::move(done), std::unexpected(*e));
+    }
+    std::vector<domain::bicycle> found;
+    {
+      std::lock_guard lock{w_.mutex};
+      for (const auto& [id, b] : w_.bicycles) {
+        if (query.station_id && b.station_id != *query.station_id) continue;
+        if (query.status && b.status != *query.status) continue;
+        found.push_back(b);
+      }
+    }
+    w_.reply(std::move(done), domain::result<std::vector<domain::bicycle>>{std::move(found)});
+  }
+
+  void add_bicycle(std::optional<std::string> id, std::string station_id, app::reply<domain::bicycle> done) override {
+    if (auto e = w_.begin("fleet.add_bicycle " + id.value_or("-") + " " + station_id)) {
+      return w_.reply(std::move(done), std::unexpected(*e));
+    }
+    domain::bicycle b{id ? *id : w_.new_id("SPB-"), domain::bicycle_status::available, station_id, {}};
+    {
+      std::lock_guard lock{w_.mutex};
+      w_.bicycles[b.id] = b;
+    }
+    w_.reply(std::move(done), domain::result<domain::bicycle>{b});
+  }
+
+  void remove_bicycle(std::string id, app::reply<void> done) override {
+    if (auto e = w_.begin("fleet.remove_bicycle " + id)) return w_.reply(std::move(done), std::unexpected(*e));
+    std::unique_lock lock{w_.mutex};
+    if (w_.bicycles.erase(id) == 0) {
+      lock.unlock();
+      return w_.reply(std::move(done),
+                      std::unexpected(domain::not_found("bicycle_not_found", "no such bicycle").with("bicycleId", id)));
+    }
+    lock.unlock();
+    w_.reply(std::move(done), domain::result<void>{});
+  }
+
+ private:
+  fake_world& w_;
+};
+
+// The whole fake application.
+struct fake_app {
+  fake_world world;
+  fake_identity identity{world};
+  fake_tickets tickets{world};
+  fake_rentals rentals{world};
+  fake_fleet fleet{world};
+
+  app::services services() {
+    return app::services{identity, tickets, rentals, fleet, [this] {
+                           std::lock_guard lock{world.mutex};
+                           return world.ready;
+                         }};
+  }
+
+  void fail_next(domain::error e) {
+    std::lock_guard lock{world.mutex};
+    world.fail_next = std::move(e);
+  }
+};
+
+}  // namespace ttareungyi::http::test

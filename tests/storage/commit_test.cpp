@@ -1,0 +1,153 @@
+// Group commit: many threads at once, every `done` exactly once and in hand-in order, sequences
+// gap-free, nothing lost by closing, everything readable after reopening.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage_test_support.hpp"
+
+namespace ttareungyi::storage::test {
+namespace {
+
+std::string bike_id(int thread, int i) { return "SPB-" + std::to_string(thread) + "-" + std::to_string(i); }
+
+TEST(GroupCommit, ManyThreadsCommittingAtOnce) {
+  constexpr int threads = 8;
+  constexpr int per_thread = 250;
+  temp_dir tmp;
+  std::vector<std::atomic<int>> calls(threads * per_thread);
+  std::atomic<int> failures{0};
+  std::mutex order_mutex;
+  std::map<int, std::vector<int>> done_order;  // per thread, in the order `done` ran
+  {
+    auto s = open_or_fail(tmp.db());
+    std::vector<std::thread> workers;
+    for (int w = 0; w < threads; ++w) {
+      workers.emplace_back([&, w] {
+        for (int i = 0; i < per_thread; ++i) {
+          ports::changeset c;
+          c.save(sample_bicycle(bike_id(w, i)))
+              .record(make_event(bicycle_registered{bike_id(w, i), "ST-1"}, bike_id(w, i)));
+          if (i % 2 == 0) c.record(make_event(station_registered{"ST-1", "x", 1}, bike_id(w, i) + "/2"));
+          s->commit(std::move(c), [&, w, i](ports::stored<void> r) {
+            if (!r) ++failures;
+            ++calls[w * per_thread + i];
+            std::lock_guard lock(order_mutex);
+            done_order[w].push_back(i);
+          });
+        }
+      });
+    }
+    for (auto& t : workers) t.join();
+    // Destroying the storage drains the queue: every `done` has run afterwards.
+  }
+  for (std::size_t i = 0; i < calls.size(); ++i) ASSERT_EQ(calls[i].load(), 1) << i;
+  EXPECT_EQ(failures.load(), 0);
+  for (auto& [w, order] : done_order) {
+    ASSERT_EQ(order.size(), static_cast<std::size_t>(per_thread));
+    for (int i = 0; i < per_thread; ++i) EXPECT_EQ(order[i], i) << "thread " << w;  // hand-in order
+  }
+
+  auto s = open_or_fail(tmp.db());
+  constexpr std::uint64_t expected_events = threads * per_thread + threads * (per_thread / 2);
+  EXPECT_EQ(s->last_sequence(), expected_events);
+  std::set<std::string> bikes;
+  ASSERT_TRUE(s->each_bicycle([&](const bicycle& b) {
+    bikes.insert(b.id);
+    return true;
+  }));
+  EXPECT_EQ(bikes.size(), static_cast<std::size_t>(threads * per_thread));
+
+  std::uint64_t expected_sequence = 1;
+  std::map<int, int> next_of_thread;
+  std::uint64_t after = 0;
+  for (;;) {
+    auto page = s->events_after(after, 333);
+    ASSERT_TRUE(page.has_value()) << page.error().message;
+    if (page->empty()) break;
+    for (const auto& r : *page) {
+      ASSERT_EQ(r.sequence, expected_sequence++);
+      if (const auto* reg = std::get_if<bicycle_registered>(&r.event.payload)) {
+        // A changeset's events are consecutive, and each thread's commits are in its order.
+        int w = std::stoi(reg->bicycle_id.substr(4));
+        int i = std::stoi(reg->bicycle_id.substr(reg->bicycle_id.rfind('-') + 1));
+        EXPECT_EQ(i, next_of_thread[w]++);
+        auto bike = s->find_bicycle(reg->bicycle_id);
+        EXPECT_TRUE(bike && bike->has_value()) << reg->bicycle_id;
+      }
+    }
+    after = page->back().sequence;
+  }
+  EXPECT_EQ(expected_sequence - 1, expected_events);
+}
+
+TEST(GroupCommit, DoneRunsOnTheWriterThreadAfterTheDataIsReadable) {
+  temp_dir tmp;
+  auto s = open_or_fail(tmp.db());
+  std::promise<std::pair<std::thread::id, bool>> seen;
+  s->commit(ports::changeset{}.save(sample_station()).record(make_event(station_registered{"ST-1", "x", 1})),
+            [&](ports::stored<void> r) {
+              auto found = s->find_station("ST-1");
+              seen.set_value({std::this_thread::get_id(), r.has_value() && found && found->has_value() &&
+                                                              s->last_sequence() == 1});
+            });
+  auto [thread, readable] = seen.get_future().get();
+  EXPECT_NE(thread, std::this_thread::get_id());
+  EXPECT_TRUE(readable);
+}
+
+TEST(GroupCommit, CommitAndWaitReturnsTheOutcome) {
+  temp_dir tmp;
+  auto s = open_or_fail(tmp.db());
+  auto ok = s->commit_and_wait(ports::changeset{}.save(sample_customer()));
+  EXPECT_TRUE(ok.has_value());
+  auto bad = sample_customer("cust-2", "01000000000");
+  bad.password_hash = std::string("\x80", 1);
+  auto refused = s->commit_and_wait(ports::changeset{}.save(bad));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_FALSE(refused.error().message.empty());
+}
+
+TEST(GroupCommit, ClosingRightAfterCommitsFinishesThem) {
+  temp_dir tmp;
+  constexpr int n = 2000;
+  std::atomic<int> ok{0}, calls{0};
+  {
+    auto s = open_or_fail(tmp.db(), false);
+    for (int i = 0; i < n; ++i)
+      s->commit(ports::changeset{}.record(make_event(ticket_used{"t", "c", "r"}, "e" + std::to_string(i))),
+                [&](ports::stored<void> r) {
+                  ++calls;
+                  if (r) ++ok;
+                });
+  }
+  EXPECT_EQ(calls.load(), n);
+  EXPECT_EQ(ok.load(), n);
+  auto s = open_or_fail(tmp.db(), false);
+  EXPECT_EQ(s->last_sequence(), static_cast<std::uint64_t>(n));
+  auto events = s->events_after(n - 1, 10);
+  ASSERT_TRUE(events.has_value());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(events->front().event.id, "e" + std::to_string(n - 1));
+}
+
+TEST(GroupCommit, AThrowingDoneDoesNotStopTheWriter) {
+  temp_dir tmp;
+  auto s = open_or_fail(tmp.db());
+  s->commit(ports::changeset{}.save(sample_station("ST-1")), [](ports::stored<void>) { throw std::runtime_error("oops"); });
+  s->commit(ports::changeset{}.save(sample_station("ST-2")), {});  // no callback at all
+  EXPECT_TRUE(s->commit_and_wait(ports::changeset{}.save(sample_station("ST-3"))).has_value());
+  auto all = s->stations();
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(all->size(), 3u);
+}
+
+}  // namespace
+}  // namespace ttareungyi::storage::test

@@ -1,0 +1,181 @@
+#pragma once
+// Helpers shared by the storage tests: a temporary folder, sample aggregates, one event of every
+// type, and field-by-field comparison of events (the domain defines no == for them).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "ttareungyi/domain/events.hpp"
+#include "ttareungyi/ports/storage.hpp"
+#include "ttareungyi/storage/rocksdb_storage.hpp"
+
+namespace ttareungyi::storage::test {
+
+using namespace std::chrono_literals;
+using namespace ttareungyi::domain;
+
+// A fresh folder under the system temp folder, removed with everything in it at the end.
+class temp_dir {
+ public:
+  temp_dir() {
+    auto pattern = (std::filesystem::temp_directory_path() / "ttareungyi-storage-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path db() const { return path_ / "db"; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::unique_ptr<ports::storage> open_or_fail(const std::filesystem::path& dir, bool sync = true) {
+  auto opened = open_rocksdb(storage_options{dir, sync});
+  if (!opened) throw std::runtime_error("open failed: " + opened.error().message);
+  return std::move(*opened);
+}
+
+// 2026-11-24T01:32:00.123Z
+inline const instant t0 = instant{std::chrono::sys_days{std::chrono::year{2026} / 11 / 24}} + 1h + 32min + 123ms;
+
+inline customer sample_customer(std::string id = "cust-1", std::string phone = "01012345678") {
+  return customer{std::move(id), std::move(phone), "홍길동", "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA"};
+}
+
+inline ticket sample_ticket(std::string id, std::string customer_id, instant purchased_at,
+                            ticket_status status = ticket_status::payment_pending) {
+  ticket t;
+  t.id = std::move(id);
+  t.customer_id = std::move(customer_id);
+  t.type = ticket_type::two_hours;
+  t.status = status;
+  t.purchased_at = purchased_at;
+  return t;
+}
+
+inline ticket full_ticket() {
+  ticket t = sample_ticket("tk-1", "cust-1", t0, ticket_status::cancelled);
+  t.paid_at = t0 + 5s;
+  t.cancelled_at = t0 + 10min;
+  t.refunded_amount = 2000;
+  t.payment_attempt = 3;
+  t.rental_id = "rt-9";
+  return t;
+}
+
+inline station sample_station(std::string id = "ST-1") {
+  return station{std::move(id), "여의나루역 1번출구 앞", 37.52703857, 126.93209839, 20};
+}
+
+inline bicycle sample_bicycle(std::string id, std::string station_id = "ST-1") {
+  return bicycle{std::move(id), bicycle_status::available, std::move(station_id), ""};
+}
+
+inline rental full_rental() {
+  rental r;
+  r.id = "rt-1";
+  r.bicycle_id = "SPB-31542";
+  r.ticket_id = "tk-1";
+  r.customer_id = "cust-1";
+  r.from_station_id = "ST-1";
+  r.rented_at = t0;
+  r.due_at = t0 + 1h;
+  r.status = rental_status::returned;
+  r.returned_at = t0 + 1h + 7min + 1ms;
+  r.to_station_id = "ST-2";
+  r.overtime_minutes = 8;
+  r.overtime_fee = 400;
+  return r;
+}
+
+inline event make_event(event_payload payload, std::string id = "ev-1") {
+  return event{std::move(id), "corr-1", "req-1", t0, 1, std::move(payload)};
+}
+
+// One event of every payload type, in variant order.
+inline std::vector<event> one_of_each_event() {
+  std::vector<event_payload> payloads{
+      customer_registered{"cust-1", "01012345678", "홍길동"},
+      ticket_purchased{"tk-1", "cust-1", "2h", 2000},
+      ticket_paid{"tk-1", "cust-1", "tk-1-1", 2000},
+      ticket_payment_failed{"tk-1", "cust-1", "tk-1-2"},
+      ticket_put_in_use{"tk-1", "cust-1", "rt-1"},
+      ticket_released{"tk-1", "cust-1", "rt-1"},
+      ticket_used{"tk-1", "cust-1", "rt-1"},
+      ticket_cancelled{"tk-1", "cust-1", 2000},
+      ticket_refunded{"tk-1", "cust-1", "tk-1-1", 2000},
+      station_registered{"ST-1", "여의나루역", 20},
+      bicycle_registered{"SPB-1", "ST-1"},
+      bicycle_deleted{"SPB-1", "ST-1"},
+      bicycle_rented{"rt-1", "SPB-1", "tk-1", "cust-1", "ST-1", t0, t0 + 1h},
+      bicycle_returned{"rt-1", "SPB-1", "tk-1", "cust-1", "ST-2", t0 + 66min, 6, 400},
+      payment_approved{"tk-1-1", "tk-1", 2000},
+      payment_declined{"tk-1-2", "tk-1", 2000},
+      payment_refunded{"tk-1-1", "tk-1", 2000},
+  };
+  std::vector<event> out;
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    auto e = make_event(std::move(payloads[i]), "ev-" + std::to_string(i));
+    e.at = t0 + std::chrono::milliseconds{static_cast<int>(i)};
+    e.version = static_cast<int>(i % 3) + 1;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+inline auto fields_of(const customer_registered& e) { return std::tie(e.customer_id, e.phone, e.name); }
+inline auto fields_of(const ticket_purchased& e) { return std::tie(e.ticket_id, e.customer_id, e.type, e.price); }
+inline auto fields_of(const ticket_paid& e) { return std::tie(e.ticket_id, e.customer_id, e.payment_id, e.amount); }
+inline auto fields_of(const ticket_payment_failed& e) { return std::tie(e.ticket_id, e.customer_id, e.payment_id); }
+inline auto fields_of(const ticket_put_in_use& e) { return std::tie(e.ticket_id, e.customer_id, e.rental_id); }
+inline auto fields_of(const ticket_released& e) { return std::tie(e.ticket_id, e.customer_id, e.rental_id); }
+inline auto fields_of(const ticket_used& e) { return std::tie(e.ticket_id, e.customer_id, e.rental_id); }
+inline auto fields_of(const ticket_cancelled& e) { return std::tie(e.ticket_id, e.customer_id, e.refunded_amount); }
+inline auto fields_of(const ticket_refunded& e) { return std::tie(e.ticket_id, e.customer_id, e.payment_id, e.amount); }
+inline auto fields_of(const station_registered& e) { return std::tie(e.station_id, e.name, e.capacity); }
+inline auto fields_of(const bicycle_registered& e) { return std::tie(e.bicycle_id, e.station_id); }
+inline auto fields_of(const bicycle_deleted& e) { return std::tie(e.bicycle_id, e.station_id); }
+inline auto fields_of(const bicycle_rented& e) {
+  return std::tie(e.rental_id, e.bicycle_id, e.ticket_id, e.customer_id, e.from_station_id, e.rented_at, e.due_at);
+}
+inline auto fields_of(const bicycle_returned& e) {
+  return std::tie(e.rental_id, e.bicycle_id, e.ticket_id, e.customer_id, e.to_station_id, e.returned_at,
+                  e.overtime_minutes, e.overtime_fee);
+}
+inline auto fields_of(const payment_approved& e) { return std::tie(e.payment_id, e.reference, e.amount); }
+inline auto fields_of(const payment_declined& e) { return std::tie(e.payment_id, e.reference, e.amount); }
+inline auto fields_of(const payment_refunded& e) { return std::tie(e.payment_id, e.reference, e.amount); }
+
+// EXPECT_TRUE(same_event(a, b)): envelope, alternative and every payload field equal.
+inline ::testing::AssertionResult same_event(const event& a, const event& b) {
+  if (a.id != b.id || a.correlation_id != b.correlation_id || a.causation_id != b.causation_id || a.at != b.at ||
+      a.version != b.version)
+    return ::testing::AssertionFailure() << "envelopes differ: " << a.id << " vs " << b.id;
+  if (a.payload.index() != b.payload.index())
+    return ::testing::AssertionFailure() << "alternatives differ: " << type_name(a.payload) << " vs "
+                                         << type_name(b.payload);
+  bool equal = std::visit(
+      [&](const auto& x) {
+        const auto& y = std::get<std::decay_t<decltype(x)>>(b.payload);
+        return fields_of(x) == fields_of(y);
+      },
+      a.payload);
+  if (!equal) return ::testing::AssertionFailure() << "payload fields of " << type_name(a.payload) << " differ";
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace ttareungyi::storage::test
