@@ -16,7 +16,7 @@ struct identity_state {
   static inline const char* name = "identity";
 };
 
-app::customer_profile profile_of(const customer& c) { return {c.id, c.phone, c.name}; }
+app::customer_profile profile_of(const customer& c) { return {c.id, display_phone(c.phone), c.name}; }
 
 error invalid_credentials() {
   return {error_kind::invalid, "invalid_credentials", "unknown phone number or wrong password"};

@@ -18,6 +18,13 @@ std::optional<std::string> normalize_phone(std::string_view phone) {
   return digits;
 }
 
+std::string display_phone(std::string_view digits) {
+  if (digits.size() != 10 && digits.size() != 11) return std::string{digits};
+  const std::size_t middle = digits.size() - 7;
+  return std::string{digits.substr(0, 3)} + '-' + std::string{digits.substr(3, middle)} + '-' +
+         std::string{digits.substr(3 + middle)};
+}
+
 bool acceptable_password(std::string_view password) {
   const auto is = [&](auto pred) { return std::ranges::any_of(password, [&](unsigned char c) { return pred(c) != 0; }); };
   return password.size() >= 8 && password.size() <= 128 && is(::isalpha) && is(::isdigit);

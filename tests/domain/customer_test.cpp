@@ -94,3 +94,8 @@ TEST(RegisterCustomer, RaisesCustomerRegistered) {
 
 }  // namespace
 }  // namespace ttareungyi::domain
+
+TEST(DisplayPhone, WritesNumbersTheUsualWay) {
+  EXPECT_EQ(ttareungyi::domain::display_phone("01012345678"), "010-1234-5678");
+  EXPECT_EQ(ttareungyi::domain::display_phone("0111234567"), "011-123-4567");
+}

@@ -228,12 +228,14 @@ TEST_F(BadInput, WrongMethodIsMethodNotAllowed) {
 TEST_F(BadInput, GarbageOnTheWireDoesNotHurt) {
   auto client = new_client();
   client.set_timeout(5s);
-  for (std::string_view raw : {std::string_view("THIS IS NOT HTTP\r\n\r\n"),
-                               std::string_view("GET / HTTP/9.9\r\n\r\n"),
-                               std::string_view("POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}"),
-                               std::string_view("POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"),
-                               std::string_view("GET /health/live HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n"),
-                               std::string_view("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n")}) {
+  using namespace std::string_view_literals;  // ""sv keeps the NUL bytes of the last one
+  // Each is a complete message (a server may rightly wait for the rest of a partial one).
+  for (std::string_view raw : {"THIS IS NOT HTTP\r\n\r\n"sv,
+                               "GET / HTTP/9.9\r\n\r\n"sv,
+                               "POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}"sv,
+                               "POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"sv,
+                               "GET /health/live HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n"sv,
+                               "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n"sv}) {
     // The server may answer 4xx, or just close the connection; it must not hang on it, answer
     // a server error (505 for an HTTP version that is not 1.x is fine), or fall over.
     std::optional<response> r;

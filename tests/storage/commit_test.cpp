@@ -5,6 +5,7 @@
 #include <atomic>
 #include <future>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -16,7 +17,7 @@
 namespace ttareungyi::storage::test {
 namespace {
 
-std::string bike_id(int thread, int i) { return "SPB-" + std::to_string(thread) + "-" + std::to_string(i); }
+std::string bike_id(int thread, int i) { return numbered("SPB-", thread) + numbered("-", i); }
 
 TEST(GroupCommit, ManyThreadsCommittingAtOnce) {
   constexpr int threads = 8;
@@ -122,7 +123,7 @@ TEST(GroupCommit, ClosingRightAfterCommitsFinishesThem) {
   {
     auto s = open_or_fail(tmp.db(), false);
     for (int i = 0; i < n; ++i)
-      s->commit(ports::changeset{}.record(make_event(ticket_used{"t", "c", "r"}, "e" + std::to_string(i))),
+      s->commit(ports::changeset{}.record(make_event(ticket_used{"t", "c", "r"}, numbered("e", i))),
                 [&](ports::stored<void> r) {
                   ++calls;
                   if (r) ++ok;
@@ -135,7 +136,48 @@ TEST(GroupCommit, ClosingRightAfterCommitsFinishesThem) {
   auto events = s->events_after(n - 1, 10);
   ASSERT_TRUE(events.has_value());
   ASSERT_EQ(events->size(), 1u);
-  EXPECT_EQ(events->front().event.id, "e" + std::to_string(n - 1));
+  EXPECT_EQ(events->front().event.id, numbered("e", n - 1));
+}
+
+TEST(GroupCommit, ARefusedChangesetInAGroupLeavesTheOthersIntact) {
+  temp_dir tmp;
+  auto s = open_or_fail(tmp.db());
+  // Hold the writer inside a `done` so that the next commits queue up and form one group.
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::promise<void> holding;
+  s->commit(ports::changeset{}.record(make_event(ticket_used{"t", "c", "r"}, "first")), [&](ports::stored<void>) {
+    holding.set_value();
+    released.wait();
+  });
+  holding.get_future().wait();
+  auto bad = sample_customer("cust-bad", "01099998888");
+  bad.name = std::string("\xff", 1);
+  std::vector<std::future<ports::stored<void>>> outcomes;
+  auto submit = [&](ports::changeset c) {
+    auto p = std::make_shared<std::promise<ports::stored<void>>>();
+    outcomes.push_back(p->get_future());
+    s->commit(std::move(c), [p](ports::stored<void> r) { p->set_value(std::move(r)); });
+  };
+  submit(ports::changeset{}.save(sample_station("ST-1")).record(make_event(ticket_used{"t", "c", "r"}, "good-1")));
+  submit(ports::changeset{}.save(sample_station("ST-2")).record(make_event(ticket_used{"t", "c", "r"}, "lost")).save(bad));
+  submit(ports::changeset{}.save(sample_station("ST-3")).record(make_event(ticket_used{"t", "c", "r"}, "good-2")));
+  release.set_value();
+  EXPECT_TRUE(outcomes[0].get().has_value());
+  EXPECT_FALSE(outcomes[1].get().has_value());
+  EXPECT_TRUE(outcomes[2].get().has_value());
+  auto events = s->events_after(0, 10);
+  ASSERT_TRUE(events.has_value());
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[1].event.id, "good-1");
+  EXPECT_EQ((*events)[2].event.id, "good-2");
+  EXPECT_EQ((*events)[2].sequence, 3u);
+  EXPECT_EQ(s->last_sequence(), 3u);
+  auto ids = s->stations();
+  ASSERT_TRUE(ids.has_value());
+  ASSERT_EQ(ids->size(), 2u);
+  EXPECT_EQ((*ids)[0].id, "ST-1");
+  EXPECT_EQ((*ids)[1].id, "ST-3");
 }
 
 TEST(GroupCommit, AThrowingDoneDoesNotStopTheWriter) {

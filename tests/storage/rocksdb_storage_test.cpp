@@ -280,7 +280,7 @@ TEST(RocksdbStorage, JournalSequencesAreGapFreeAndContinueAfterReopen) {
   ASSERT_EQ(events.size(), 4u);
   for (std::size_t i = 0; i < events.size(); ++i) {
     EXPECT_EQ(events[i].sequence, i + 1);
-    EXPECT_EQ(events[i].event.id, "e" + std::to_string(i + 1));
+    EXPECT_EQ(events[i].event.id, numbered("e", i + 1));
   }
 }
 
@@ -288,7 +288,7 @@ TEST(RocksdbStorage, EventsAfterPages) {
   temp_dir tmp;
   auto s = open_or_fail(tmp.db());
   for (int i = 1; i <= 25; ++i)
-    commit_ok(*s, ports::changeset{}.record(make_event(bicycle_registered{"SPB-" + std::to_string(i), "ST-1"}, "e" + std::to_string(i))));
+    commit_ok(*s, ports::changeset{}.record(make_event(bicycle_registered{numbered("SPB-", i), "ST-1"}, numbered("e", i))));
   std::vector<std::uint64_t> seen;
   std::uint64_t after = 0;
   for (;;) {

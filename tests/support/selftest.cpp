@@ -71,6 +71,14 @@ class scripted_server {
 
   std::uint16_t port() const { return port_; }
   int accepted() const { return accepted_; }
+  int closed() const { return closed_; }
+  // Bounded wait until the server closed `n` connections.
+  bool wait_closed(int n) const {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
+    while (closed_ < n && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds{1});
+    return closed_ >= n;
+  }
   std::vector<seen_request> requests() {
     std::lock_guard lock(mutex_);
     return requests_;
@@ -129,7 +137,10 @@ class scripted_server {
         if (!r.bytes.empty()) ::send(c, r.bytes.data(), r.bytes.size(), MSG_NOSIGNAL);
         if (r.close || r.bytes.empty()) open = false;
       }
-      if (c >= 0) ::close(c);
+      if (c >= 0) {
+        ::close(c);
+        ++closed_;
+      }
     }
   }
 
@@ -139,6 +150,7 @@ class scripted_server {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<int> accepted_{0};
+  std::atomic<int> closed_{0};
   std::mutex mutex_;
   std::vector<seen_request> requests_;
   std::vector<int> hung_;
@@ -191,8 +203,9 @@ TEST(HttpClient, ReconnectsWhenServerClosedKeptAliveConnection) {
   });
   http_client client(server.port());
   EXPECT_EQ(client.get("/1").status, 200);
-  std::this_thread::sleep_for(20ms);  // let the close arrive
+  ASSERT_TRUE(server.wait_closed(1));
   EXPECT_EQ(client.get("/2").status, 200);
+  ASSERT_TRUE(server.wait_closed(2));
   EXPECT_EQ(client.get("/3").status, 200);
   EXPECT_EQ(server.accepted(), 3);
   EXPECT_EQ(server.requests().size(), 3u);

@@ -19,6 +19,8 @@ struct customer {
 
 // Korean mobile numbers: 010-1234-5678, 01012345678, 011-123-4567 ... Returns the digits.
 std::optional<std::string> normalize_phone(std::string_view phone);
+// The usual way to write a normalized number: 010-1234-5678, 011-123-4567.
+std::string display_phone(std::string_view digits);
 // At least 8 characters, at most 128, with a letter and a digit.
 bool acceptable_password(std::string_view password);
 

@@ -1,0 +1,222 @@
+#pragma once
+// The actor tests' fixture: a whole node's contexts on CAF's deterministic test scheduler,
+// over the doubles. Tests seed storage, call start(), send requests from small asker actors
+// and drive the scheduler by hand. Simulated time moves only when a test advances it.
+#include <gtest/gtest.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/local_actor.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+#include <caf/send.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "doubles.hpp"
+#include "fleet.hpp"
+#include "identity.hpp"
+#include "payment.hpp"
+#include "rides.hpp"
+#include "tickets.hpp"
+
+namespace ttareungyi::actors::test {
+
+using namespace std::chrono_literals;
+
+// An answer that arrives while the scheduler runs.
+template <class T>
+using slot = std::shared_ptr<std::optional<domain::result<T>>>;
+
+// The value of an answer, or a test failure (thrown, so gtest reports it) naming the refusal.
+template <class T>
+T ok(const slot<T>& s) {
+  if (!s->has_value()) throw std::runtime_error("no answer yet");
+  const auto& r = **s;
+  if (!r) throw std::runtime_error("refused: " + r.error().code + " (" + r.error().detail + ")");
+  return *r;
+}
+
+// The refusal of an answer, or a test failure.
+template <class T>
+domain::error refusal(const slot<T>& s) {
+  if (!s->has_value()) throw std::runtime_error("no answer yet");
+  if (**s) throw std::runtime_error("expected a refusal, got a value");
+  return (**s).error();
+}
+
+class actor_test : public ::testing::Test {
+ protected:
+  memory_storage storage;
+  manual_clock clock;
+  scripted_provider provider;
+  plain_hasher hasher;
+  payment_settings pay{2, 2000ms};
+  std::chrono::milliseconds payment_timeout{2000};
+
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::scheduler::test_coordinator* sched = nullptr;
+
+  environment env;
+  payment_actor payment;
+  identity_actor identity;
+  ticket_desk_actor desk;
+  fleet_actor fleet;
+
+  actor_test() {
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    cfg.add_message_type<domain::ticket>("ttareungyi::ticket")
+        .add_message_type<std::vector<domain::ticket>>("std::vector<ttareungyi::ticket>")
+        .add_message_type<domain::ticket_type>("ttareungyi::ticket_type")
+        .add_message_type<domain::station>("ttareungyi::station")
+        .add_message_type<app::station_view>("ttareungyi::station_view")
+        .add_message_type<std::vector<app::station_view>>("std::vector<ttareungyi::station_view>")
+        .add_message_type<domain::bicycle>("ttareungyi::bicycle")
+        .add_message_type<std::vector<domain::bicycle>>("std::vector<ttareungyi::bicycle>")
+        .add_message_type<domain::rental>("ttareungyi::rental")
+        .add_message_type<domain::rent_request>("ttareungyi::rent_request")
+        .add_message_type<domain::sign_up_request>("ttareungyi::sign_up_request")
+        .add_message_type<app::customer_profile>("ttareungyi::customer_profile")
+        .add_message_type<ports::charge_request>("ttareungyi::charge_request")
+        .add_message_type<ports::refund_request>("ttareungyi::refund_request")
+        .add_message_type<domain::charge_verdict>("ttareungyi::charge_verdict")
+        .add_message_type<std::map<std::string, std::string>>("std::map<std::string,std::string>");
+    sys = std::make_unique<caf::actor_system>(cfg);
+    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
+  }
+
+  // Spawns the contexts the way node.cpp wires them, and lets them initialize.
+  void start() {
+    env = environment{&storage, spawn_storage_gateway(*sys, storage), &clock, payment_timeout};
+    payment = spawn_payment(*sys, env, provider, pay);
+    identity = spawn_identity(*sys, env, hasher);
+    desk = spawn_ticket_desk(*sys, env, payment);
+    auto spawned = spawn_fleet(*sys, env);
+    if (!spawned) throw std::runtime_error("cannot spawn the fleet: " + spawned.error().detail);
+    fleet = *spawned;
+    drain();
+  }
+
+  // Runs every job until no actor has work, without ever firing a timeout.
+  std::size_t drain() {
+    std::size_t n = 0;
+    while (sched->try_run_once()) ++n;
+    return n;
+  }
+
+  // Like drain(), and returns every actor named `name` that had work meanwhile.
+  std::vector<caf::actor> drain_collecting(std::string_view name) {
+    std::vector<caf::actor> found;
+    while (sched->has_job()) {
+      for (auto* job : sched->jobs)
+        if (auto* a = dynamic_cast<caf::local_actor*>(job); a && name == a->name()) {
+          auto handle = caf::actor_cast<caf::actor>(static_cast<caf::abstract_actor*>(a));
+          if (std::find(found.begin(), found.end(), handle) == found.end()) found.push_back(handle);
+        }
+      sched->run_once();
+    }
+    return found;
+  }
+
+  // Moves simulated time (CAF's, for request timeouts) and runs what it woke up.
+  void advance(caf::timespan d) {
+    sched->advance_time(d);
+    drain();
+  }
+
+  // Sends a request from a fresh asker actor; the answer lands in the slot as the scheduler runs.
+  template <class T, class Handle, class... Ts>
+  slot<T> ask(const Handle& dest, Ts... xs) {
+    auto out = std::make_shared<std::optional<domain::result<T>>>();
+    sys->spawn([=](caf::event_based_actor* self) {
+      self->request(dest, caf::infinite, xs...)
+          .then([=](T& answer) { *out = std::move(answer); },
+                [=](caf::error& e) { *out = domain::result<T>{std::unexpected(from_caf(e))}; });
+    });
+    return out;
+  }
+
+  // ask(), then runs the scheduler until idle.
+  template <class T, class Handle, class... Ts>
+  slot<T> call(const Handle& dest, Ts... xs) {
+    auto out = ask<T>(dest, xs...);
+    drain();
+    return out;
+  }
+
+  template <class T>
+  static app::reply<T> into(const slot<T>& s) {
+    return [s](domain::result<T> r) { *s = std::move(r); };
+  }
+
+  // -- shortcuts
+
+  slot<domain::ticket> buy(const std::string& customer, domain::ticket_type type = domain::ticket_type::one_hour) {
+    return call<domain::ticket>(desk, buy_atom::value, customer, type);
+  }
+  slot<domain::ticket> get(const std::string& customer, const std::string& ticket) {
+    return call<domain::ticket>(desk, get_atom::value, customer, ticket);
+  }
+  domain::ticket paid_ticket(const std::string& customer, domain::ticket_type type = domain::ticket_type::one_hour) {
+    auto t = ok(buy(customer, type));
+    if (t.status != domain::ticket_status::paid) throw std::runtime_error("ticket not paid");
+    return t;
+  }
+  slot<domain::rental> start_rent(const std::string& customer, const std::string& bicycle, const std::string& ticket) {
+    auto out = std::make_shared<std::optional<domain::result<domain::rental>>>();
+    sys->spawn(rent_ride, ride_contexts{desk, fleet}, customer, bicycle, ticket, into(out));
+    return out;
+  }
+  slot<domain::rental> rent(const std::string& customer, const std::string& bicycle, const std::string& ticket) {
+    auto out = start_rent(customer, bicycle, ticket);
+    drain();
+    return out;
+  }
+  slot<domain::rental> give_back(const std::string& customer, const std::string& rental, const std::string& station) {
+    auto out = std::make_shared<std::optional<domain::result<domain::rental>>>();
+    sys->spawn(return_ride, ride_contexts{desk, fleet}, customer, rental, station, into(out));
+    drain();
+    return out;
+  }
+  std::map<std::string, domain::availability> availability() {
+    std::map<std::string, domain::availability> out;
+    for (const auto& v : ok(call<std::vector<app::station_view>>(fleet, station_atom::value, list_atom::value)))
+      out[v.station.id] = v.availability;
+    return out;
+  }
+
+  // Seeding storage as earlier runs would have left it.
+  void seed_station(const std::string& id, int capacity) {
+    storage.rows.stations[id] = domain::station{id, "Station " + id, 37.5, 127.0, capacity};
+  }
+  void seed_bicycle(const std::string& id, const std::string& station) {
+    storage.rows.bicycles[id] = domain::bicycle{.id = id, .station_id = station};
+  }
+
+  // Stops every context, runs until all actors are gone, and checks that none is left.
+  void TearDown() override {
+    provider.drop_held();
+    for (auto a : {caf::actor_cast<caf::actor>(payment), caf::actor_cast<caf::actor>(identity),
+                   caf::actor_cast<caf::actor>(desk), caf::actor_cast<caf::actor>(fleet), env.committer})
+      if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    payment = nullptr;
+    identity = nullptr;
+    desk = nullptr;
+    fleet = nullptr;
+    env.committer = nullptr;
+    drain();
+    std::fprintf(stderr, "DEBUG running=%zu pending_timeout=%d\n", sys->registry().running(), (int)sched->has_pending_timeout());
+    EXPECT_EQ(sys->registry().running(), 0u) << "actors still running after shutdown";
+    if (sys->registry().running() != 0) sys->await_actors_before_shutdown(false);
+  }
+};
+
+}  // namespace ttareungyi::actors::test

@@ -1,0 +1,249 @@
+// The fleet: stations and their availability, the registry of bicycle actors, registration
+// and deletion rules.
+#include "fixture.hpp"
+
+namespace ttareungyi::actors::test {
+namespace {
+
+using domain::bicycle;
+using domain::bicycle_status;
+using domain::error_kind;
+using domain::station;
+
+class FleetTest : public actor_test {
+ protected:
+  slot<app::station_view> add_station(station s) {
+    return call<app::station_view>(fleet, station_atom::value, add_atom::value, std::move(s));
+  }
+  slot<bicycle> add_bicycle(const std::string& id, const std::string& station_id) {
+    return call<bicycle>(fleet, bicycle_atom::value, add_atom::value, id, station_id);
+  }
+  slot<ok_atom> remove_bicycle(const std::string& id) {
+    return call<ok_atom>(fleet, bicycle_atom::value, remove_atom::value, id);
+  }
+  slot<std::vector<bicycle>> bicycles(const std::string& station_id, const std::string& status) {
+    return call<std::vector<bicycle>>(fleet, bicycle_atom::value, list_atom::value, station_id, status);
+  }
+};
+
+TEST_F(FleetTest, RegistersAStation) {
+  start();
+  auto v = ok(add_station({"st_city", "City Hall", 37.5663, 126.9779, 12}));
+  EXPECT_EQ(v.station, (station{"st_city", "City Hall", 37.5663, 126.9779, 12}));
+  EXPECT_EQ(v.availability.bicycles_available, 0);
+  EXPECT_EQ(v.availability.docks_available, 12);
+  EXPECT_EQ(storage.rows.stations["st_city"], v.station);
+  EXPECT_EQ(storage.events_of("st_city"), std::vector<std::string>{"station_registered"});
+
+  auto all = ok(call<std::vector<app::station_view>>(fleet, station_atom::value, list_atom::value));
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].station.id, "st_city");
+}
+
+TEST_F(FleetTest, StationWithoutIdGetsOne) {
+  start();
+  auto v = ok(add_station({"", "Yeouido", 37.52, 126.92, 5}));
+  EXPECT_TRUE(v.station.id.starts_with("s_"));
+  EXPECT_TRUE(storage.rows.stations.contains(v.station.id));
+}
+
+TEST_F(FleetTest, DuplicateStationIdIsTaken) {
+  seed_station("st_old", 4);
+  start();
+  ok(add_station({"st_new", "New", 37.5, 127.0, 4}));
+
+  for (const auto* id : {"st_new", "st_old"}) {
+    auto e = refusal(add_station({id, "Again", 37.5, 127.0, 8}));
+    EXPECT_EQ(e.kind, error_kind::conflict);
+    EXPECT_EQ(e.code, "station_id_taken");
+    EXPECT_EQ(e.ids.at("stationId"), id);
+  }
+  EXPECT_EQ(storage.rows.stations["st_new"].name, "New");
+  EXPECT_EQ(storage.rows.stations["st_old"].capacity, 4);
+}
+
+TEST_F(FleetTest, ConcurrentRegistrationsOfOneStationIdExactlyOneWins) {
+  start();
+  auto a = ask<app::station_view>(fleet, station_atom::value, add_atom::value, station{"st_x", "A", 37.5, 127.0, 4});
+  auto b = ask<app::station_view>(fleet, station_atom::value, add_atom::value, station{"st_x", "B", 37.5, 127.0, 9});
+  drain();
+  ASSERT_TRUE(a->has_value() && b->has_value());
+  ASSERT_NE(a->value().has_value(), b->value().has_value());
+  EXPECT_EQ(refusal(a->value().has_value() ? b : a).code, "station_id_taken");
+  EXPECT_EQ(storage.events_of("st_x").size(), 1u);
+}
+
+TEST_F(FleetTest, InvalidStationIsRefused) {
+  start();
+  auto e = refusal(add_station({"st_bad", "", 37.5, 127.0, 4}));
+  EXPECT_EQ(e.kind, error_kind::invalid);
+  EXPECT_TRUE(storage.rows.stations.empty());
+}
+
+TEST_F(FleetTest, RegistersABicycleAtAStation) {
+  seed_station("st_a", 10);
+  start();
+  auto b = ok(add_bicycle("SPB-31542", "st_a"));
+  EXPECT_EQ(b, (bicycle{.id = "SPB-31542", .status = bicycle_status::available, .station_id = "st_a"}));
+  EXPECT_EQ(storage.rows.bicycles["SPB-31542"], b);
+  EXPECT_EQ(availability()["st_a"].bicycles_available, 1);
+  EXPECT_EQ(availability()["st_a"].docks_available, 9);
+  EXPECT_EQ(storage.events_of("SPB-31542"), std::vector<std::string>{"bicycle_registered"});
+}
+
+TEST_F(FleetTest, BicycleWithoutIdGetsOne) {
+  seed_station("st_a", 10);
+  start();
+  auto b = ok(add_bicycle("", "st_a"));
+  EXPECT_TRUE(b.id.starts_with("b_"));
+  EXPECT_TRUE(storage.rows.bicycles.contains(b.id));
+}
+
+TEST_F(FleetTest, BicycleAtUnknownStationIsRefused) {
+  start();
+  auto e = refusal(add_bicycle("SPB-1", "st_nowhere"));
+  EXPECT_EQ(e.kind, error_kind::not_found);
+  EXPECT_EQ(e.code, "station_not_found");
+  EXPECT_TRUE(storage.rows.bicycles.empty());
+}
+
+TEST_F(FleetTest, InvalidBicycleIdIsRefused) {
+  seed_station("st_a", 10);
+  start();
+  EXPECT_EQ(refusal(add_bicycle("no spaces!", "st_a")).kind, error_kind::invalid);
+  EXPECT_TRUE(storage.rows.bicycles.empty());
+}
+
+TEST_F(FleetTest, DuplicateBicycleIdIsTaken) {
+  seed_station("st_a", 10);
+  seed_station("st_b", 10);
+  seed_bicycle("SPB-old", "st_a");
+  start();
+  ok(add_bicycle("SPB-new", "st_a"));
+
+  for (const auto* id : {"SPB-new", "SPB-old"}) {
+    auto e = refusal(add_bicycle(id, "st_b"));
+    EXPECT_EQ(e.kind, error_kind::conflict);
+    EXPECT_EQ(e.code, "bicycle_id_taken");
+    EXPECT_EQ(storage.rows.bicycles[id].station_id, "st_a");
+  }
+  auto seen = availability();
+  EXPECT_EQ(seen["st_a"].bicycles_available, 2);
+  EXPECT_EQ(seen["st_b"].bicycles_available, 0);
+}
+
+TEST_F(FleetTest, RentedBicycleCannotBeDeleted) {
+  seed_station("st_a", 10);
+  storage.rows.bicycles["SPB-1"] = {.id = "SPB-1", .status = bicycle_status::rented, .rental_id = "r_1"};
+  storage.rows.rentals["r_1"] = {.id = "r_1", .bicycle_id = "SPB-1", .ticket_id = "t_1", .customer_id = "c_alice",
+                                 .from_station_id = "st_a", .rented_at = clock.now(), .due_at = clock.now() + 60min};
+  start();
+  auto e = refusal(remove_bicycle("SPB-1"));
+  EXPECT_EQ(e.kind, error_kind::conflict);
+  EXPECT_EQ(e.code, "bicycle_rented");
+  EXPECT_TRUE(storage.rows.bicycles.contains("SPB-1"));
+  EXPECT_TRUE(storage.events_of("SPB-1").empty());
+}
+
+TEST_F(FleetTest, RentedThroughARideBicycleCannotBeDeleted) {
+  seed_station("st_a", 10);
+  seed_bicycle("SPB-1", "st_a");
+  start();
+  auto t = paid_ticket("c_alice");
+  ok(rent("c_alice", "SPB-1", t.id));
+  EXPECT_EQ(refusal(remove_bicycle("SPB-1")).code, "bicycle_rented");
+  EXPECT_EQ(storage.rows.bicycles["SPB-1"].status, bicycle_status::rented);
+}
+
+TEST_F(FleetTest, DeletingAnAvailableBicycleLowersAvailability) {
+  seed_station("st_a", 10);
+  seed_bicycle("SPB-1", "st_a");
+  seed_bicycle("SPB-2", "st_a");
+  start();
+  ok(remove_bicycle("SPB-1"));
+  EXPECT_FALSE(storage.rows.bicycles.contains("SPB-1"));
+  EXPECT_EQ(availability()["st_a"].bicycles_available, 1);
+  EXPECT_EQ(storage.events_of("SPB-1"), std::vector<std::string>{"bicycle_deleted"});
+
+  // Gone: deleting again, or renting it, finds nothing; the id may be registered anew.
+  EXPECT_EQ(refusal(remove_bicycle("SPB-1")).code, "bicycle_not_found");
+  auto t = paid_ticket("c_alice");
+  EXPECT_EQ(refusal(rent("c_alice", "SPB-1", t.id)).code, "bicycle_not_found");
+  ok(add_bicycle("SPB-1", "st_a"));
+  EXPECT_EQ(availability()["st_a"].bicycles_available, 2);
+}
+
+TEST_F(FleetTest, DeletingAnUnknownBicycleIsNotFound) {
+  start();
+  auto e = refusal(remove_bicycle("SPB-404"));
+  EXPECT_EQ(e.kind, error_kind::not_found);
+  EXPECT_EQ(e.code, "bicycle_not_found");
+}
+
+TEST_F(FleetTest, AvailabilityIsCountedFromStorageAtStart) {
+  seed_station("st_a", 3);
+  seed_station("st_b", 2);
+  seed_station("st_empty", 5);
+  seed_bicycle("SPB-1", "st_a");
+  seed_bicycle("SPB-2", "st_a");
+  storage.rows.bicycles["SPB-3"] = {.id = "SPB-3", .status = bicycle_status::rented, .rental_id = "r_1"};
+  for (const auto* id : {"SPB-4", "SPB-5", "SPB-6"}) seed_bicycle(id, "st_b");  // chain docking: over capacity
+  start();
+
+  auto seen = availability();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen["st_a"].bicycles_available, 2);
+  EXPECT_EQ(seen["st_a"].docks_available, 1);
+  EXPECT_EQ(seen["st_b"].bicycles_available, 3);
+  EXPECT_EQ(seen["st_b"].docks_available, 0);
+  EXPECT_EQ(seen["st_empty"].bicycles_available, 0);
+  EXPECT_EQ(seen["st_empty"].docks_available, 5);
+}
+
+TEST_F(FleetTest, ListsBicyclesByStationAndStatus) {
+  seed_station("st_a", 3);
+  seed_station("st_b", 3);
+  seed_bicycle("SPB-1", "st_a");
+  seed_bicycle("SPB-2", "st_b");
+  storage.rows.bicycles["SPB-3"] = {.id = "SPB-3", .status = bicycle_status::rented, .rental_id = "r_1"};
+  start();
+
+  auto ids = [](const std::vector<bicycle>& bs) {
+    std::vector<std::string> out;
+    for (const auto& b : bs) out.push_back(b.id);
+    return out;
+  };
+  EXPECT_EQ(ids(ok(bicycles("", ""))), (std::vector<std::string>{"SPB-1", "SPB-2", "SPB-3"}));
+  EXPECT_EQ(ids(ok(bicycles("st_a", ""))), std::vector<std::string>{"SPB-1"});
+  EXPECT_EQ(ids(ok(bicycles("", "rented"))), std::vector<std::string>{"SPB-3"});
+  EXPECT_EQ(ids(ok(bicycles("st_b", "available"))), std::vector<std::string>{"SPB-2"});
+}
+
+TEST_F(FleetTest, RentalIsLookedUpFromStorage) {
+  storage.rows.rentals["r_1"] = {.id = "r_1", .bicycle_id = "SPB-1", .customer_id = "c_alice"};
+  start();
+  EXPECT_EQ(ok(call<domain::rental>(fleet, rental_atom::value, std::string{"r_1"})), storage.rows.rentals["r_1"]);
+  EXPECT_EQ(refusal(call<domain::rental>(fleet, rental_atom::value, std::string{"r_2"})).code, "rental_not_found");
+}
+
+TEST_F(FleetTest, FailedStationCommitRegistersNothing) {
+  start();
+  storage.fail_commits(1);
+  EXPECT_EQ(refusal(add_station({"st_a", "A", 37.5, 127.0, 4})).kind, error_kind::internal);
+  EXPECT_TRUE(ok(call<std::vector<app::station_view>>(fleet, station_atom::value, list_atom::value)).empty());
+  ok(add_station({"st_a", "A", 37.5, 127.0, 4}));
+}
+
+TEST_F(FleetTest, FailedBicycleCommitRegistersNothing) {
+  seed_station("st_a", 4);
+  start();
+  storage.fail_commits(1);
+  EXPECT_EQ(refusal(add_bicycle("SPB-1", "st_a")).kind, error_kind::internal);
+  EXPECT_EQ(availability()["st_a"].bicycles_available, 0);
+  // The bicycle's actor did not keep what it could not store.
+  ok(add_bicycle("SPB-1", "st_a"));
+  EXPECT_EQ(availability()["st_a"].bicycles_available, 1);
+}
+
+}  // namespace
+}  // namespace ttareungyi::actors::test

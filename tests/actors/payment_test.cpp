@@ -1,0 +1,153 @@
+// The payment supervisor and its workers: replacing failed workers, idempotency on the
+// payment id, and answering within the call timeout.
+#include "fixture.hpp"
+
+namespace ttareungyi::actors::test {
+namespace {
+
+using domain::charge_verdict;
+using domain::error_kind;
+using domain::payment_status;
+using domain::ticket_status;
+using answer = scripted_provider::answer;
+
+class PaymentTest : public actor_test {
+ protected:
+  PaymentTest() { pay.workers = 1; }  // a dead worker that is not replaced fails every call
+
+  slot<charge_verdict> charge(const std::string& payment_id, domain::money amount = 1000,
+                              const std::string& reference = "t_ref") {
+    return call<charge_verdict>(payment, charge_atom::value, ports::charge_request{payment_id, amount, reference});
+  }
+  slot<ok_atom> refund(const std::string& payment_id, domain::money amount = 1000) {
+    return call<ok_atom>(payment, refund_atom::value, ports::refund_request{payment_id, amount});
+  }
+};
+
+TEST_F(PaymentTest, ChargesAreRecordedWithTheirReference) {
+  start();
+  EXPECT_EQ(ok(charge("p_1")), charge_verdict::approved);
+  provider.on_charge = answer::decline;
+  EXPECT_EQ(ok(charge("p_2", 2000, "t_other")), charge_verdict::declined);
+
+  EXPECT_EQ(storage.rows.payments["p_1"], (domain::payment{"p_1", "t_ref", 1000, payment_status::approved}));
+  EXPECT_EQ(storage.rows.payments["p_2"], (domain::payment{"p_2", "t_other", 2000, payment_status::declined}));
+  EXPECT_EQ(storage.events_of("t_ref"), std::vector<std::string>{"payment_approved"});
+  EXPECT_EQ(storage.events_of("t_other"), std::vector<std::string>{"payment_declined"});
+}
+
+TEST_F(PaymentTest, KilledWorkerIsReplaced) {
+  start();
+  // Find the only worker: it has work once, when it starts. Replace the fixture's supervisor
+  // by a fresh one to see that happen.
+  caf::anon_send_exit(payment, caf::exit_reason::user_shutdown);
+  drain();
+  payment = spawn_payment(*sys, env, provider, pay);
+  auto workers = drain_collecting("payment-worker");
+  ASSERT_EQ(workers.size(), 1u);
+
+  caf::anon_send_exit(workers[0], caf::exit_reason::kill);
+  drain();
+
+  // The only slot holds a new worker: charges still work.
+  EXPECT_EQ(ok(charge("p_1")), charge_verdict::approved);
+  EXPECT_EQ(provider.charges.size(), 1u);
+  auto again = call<charge_verdict>(payment, charge_atom::value, ports::charge_request{"p_2", 1000, "t_ref"});
+  EXPECT_EQ(ok(again), charge_verdict::approved);
+}
+
+TEST_F(PaymentTest, WorkerThatCrashesIsReplacedAndTheCallFails) {
+  start();
+  provider.on_charge = answer::raise;
+  auto first = ask<charge_verdict>(payment, charge_atom::value, ports::charge_request{"p_1", 1000, "t_ref"});
+  drain();
+  if (!first->has_value()) advance(pay.call_timeout + 1ms);  // at the latest, the call times out
+  auto e = refusal(first);
+  EXPECT_EQ(e.kind, error_kind::unavailable);
+  EXPECT_EQ(e.code, "payment_unavailable");
+
+  provider.on_charge = answer::approve;
+  EXPECT_EQ(ok(charge("p_1")), charge_verdict::approved);
+  EXPECT_EQ(storage.rows.payments["p_1"].status, payment_status::approved);
+}
+
+TEST_F(PaymentTest, PurchaseWorksAfterAWorkerCrashed) {
+  start();
+  provider.on_charge = answer::raise;
+  auto bought = ask<domain::ticket>(desk, buy_atom::value, std::string{"c_alice"}, domain::ticket_type::one_hour);
+  drain();
+  if (!bought->has_value()) advance(pay.call_timeout + 1ms);
+  auto e = refusal(bought);
+  EXPECT_EQ(e.code, "payment_unavailable");
+  const auto id = e.ids.at("ticketId");
+  EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
+
+  provider.on_charge = answer::approve;
+  EXPECT_EQ(ok(call<domain::ticket>(desk, pay_atom::value, std::string{"c_alice"}, id)).status, ticket_status::paid);
+}
+
+TEST_F(PaymentTest, SlowProviderCallFailsWithinTheCallTimeout) {
+  start();
+  provider.on_charge = answer::hold;
+  auto slow = ask<charge_verdict>(payment, charge_atom::value, ports::charge_request{"p_1", 1000, "t_ref"});
+  drain();
+  EXPECT_FALSE(slow->has_value());
+  advance(pay.call_timeout + 1ms);
+  auto e = refusal(slow);
+  EXPECT_EQ(e.kind, error_kind::unavailable);
+  EXPECT_EQ(e.code, "payment_unavailable");
+
+  // The worker is not stuck: the next call is answered.
+  provider.on_charge = answer::approve;
+  EXPECT_EQ(ok(charge("p_2")), charge_verdict::approved);
+}
+
+TEST_F(PaymentTest, RecordedChargeIsNotSentToTheProviderAgain) {
+  storage.rows.payments["p_ok"] = {"p_ok", "t_ref", 1000, payment_status::approved};
+  storage.rows.payments["p_no"] = {"p_no", "t_ref", 1000, payment_status::declined};
+  start();
+  provider.on_charge = answer::fail;  // asking the provider would fail the call
+  EXPECT_EQ(ok(charge("p_ok")), charge_verdict::approved);
+  EXPECT_EQ(ok(charge("p_no")), charge_verdict::declined);
+  EXPECT_TRUE(provider.charges.empty());
+  EXPECT_TRUE(storage.journal_rows.empty());
+}
+
+TEST_F(PaymentTest, ChargingTheSamePaymentTwiceCallsTheProviderOnce) {
+  start();
+  EXPECT_EQ(ok(charge("p_1")), charge_verdict::approved);
+  EXPECT_EQ(ok(charge("p_1")), charge_verdict::approved);
+  EXPECT_EQ(provider.charges.size(), 1u);
+  EXPECT_EQ(storage.events_of("t_ref"), std::vector<std::string>{"payment_approved"});
+}
+
+TEST_F(PaymentTest, RefundIsRecordedOnceAndNotRepeated) {
+  storage.rows.payments["p_1"] = {"p_1", "t_ref", 1000, payment_status::approved};
+  start();
+  ok(refund("p_1"));
+  EXPECT_EQ(storage.rows.payments["p_1"].status, payment_status::refunded);
+  ok(refund("p_1"));
+  EXPECT_EQ(provider.refunds.size(), 1u);
+  EXPECT_EQ(storage.events_of("t_ref"), std::vector<std::string>{"payment_refunded"});
+}
+
+TEST_F(PaymentTest, UnknownOrDeclinedPaymentIsNotRefunded) {
+  storage.rows.payments["p_no"] = {"p_no", "t_ref", 1000, payment_status::declined};
+  start();
+  EXPECT_EQ(refusal(refund("p_none")).code, "payment_unavailable");
+  EXPECT_EQ(refusal(refund("p_no")).code, "payment_unavailable");
+  EXPECT_TRUE(provider.refunds.empty());
+  EXPECT_EQ(storage.rows.payments["p_no"].status, payment_status::declined);
+}
+
+TEST_F(PaymentTest, FailedRefundKeepsThePaymentApproved) {
+  storage.rows.payments["p_1"] = {"p_1", "t_ref", 1000, payment_status::approved};
+  start();
+  provider.on_refund = answer::fail;
+  auto e = refusal(refund("p_1"));
+  EXPECT_EQ(e.kind, error_kind::unavailable);
+  EXPECT_EQ(storage.rows.payments["p_1"].status, payment_status::approved);
+}
+
+}  // namespace
+}  // namespace ttareungyi::actors::test
