@@ -74,6 +74,8 @@ caf::behavior payment_worker(worker_self self, environment env, ports::payment_p
         if (!known) return rp.deliver(to_caf(internal(known.error().message)));
         if (!*known) return rp.deliver(to_caf(conflict("payment_not_refundable", "no such payment")));
         if ((*known)->status == payment_status::refunded) return rp.deliver(ok_atom::value);
+        // Only an approved charge is refunded: never ask the provider to refund money it did not take.
+        if (auto refundable = record_refund(**known); !refundable) return rp.deliver(to_caf(refundable.error()));
         auto key = ++self->state.next;
         self->state.refunds.emplace(key, std::make_pair(rp, **known));
         provider->refund(request, [me = me(), key](std::expected<void, ports::provider_failure> r) {

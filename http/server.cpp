@@ -72,7 +72,9 @@ constexpr std::size_t max_field_count = 100;
 constexpr auto handle_request_timeout = std::chrono::seconds{30};
 
 std::uint64_t hard_body_limit(std::size_t max_body_bytes) {
-  auto extra = std::max<std::uint64_t>(std::uint64_t{max_body_bytes} * 3, 256 * 1024);
+  // Large enough that any plausible oversized JSON (a few MiB) still gets a 413 problem, small
+  // enough that one I/O thread's worst-case buffering stays bounded.
+  auto extra = std::max<std::uint64_t>(std::uint64_t{max_body_bytes} * 3, 8 * 1024 * 1024);
   return std::uint64_t{max_body_bytes} + extra;
 }
 

@@ -212,10 +212,14 @@ class scripted_provider final : public ports::payment_provider {
     for (auto& done : held) done(verdict);
   }
 
-  // Forgets held callbacks (they keep their actors alive).
-  void drop_held() {
+  // Answers every held call with a failure, as a provider does once its client times out.
+  void fail_held() {
+    auto charges_held = std::move(held_charges);
+    auto refunds_held = std::move(held_refunds);
     held_charges.clear();
     held_refunds.clear();
+    for (auto& done : charges_held) done(std::unexpected(ports::provider_failure{"timed out"}));
+    for (auto& done : refunds_held) done(std::unexpected(ports::provider_failure{"timed out"}));
   }
 };
 

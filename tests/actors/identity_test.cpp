@@ -22,7 +22,7 @@ class IdentityTest : public actor_test {
 TEST_F(IdentityTest, SignUpCreatesACustomer) {
   auto p = ok(sign_up("010-1234-5678", "secret123", "Kim"));
   EXPECT_TRUE(p.id.starts_with("c_"));
-  EXPECT_EQ(p.phone, "01012345678");
+  EXPECT_EQ(p.phone, "010-1234-5678");  // answered in display form, stored as digits
   EXPECT_EQ(p.name, "Kim");
 
   ASSERT_TRUE(storage.rows.customers.contains(p.id));
@@ -71,7 +71,7 @@ TEST_F(IdentityTest, LoginChecksThePassword) {
 
   auto in = ok(login("010-1234-5678", "secret123"));
   EXPECT_EQ(in.id, p.id);
-  EXPECT_EQ(in.phone, "01012345678");
+  EXPECT_EQ(in.phone, "010-1234-5678");
   EXPECT_EQ(in.name, "Kim");
 
   for (auto [phone, password] : {std::pair{"010-1234-5678", "wrong1234"}, std::pair{"010-9999-9999", "secret123"},

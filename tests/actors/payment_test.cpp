@@ -46,14 +46,25 @@ TEST_F(PaymentTest, KilledWorkerIsReplaced) {
   auto workers = drain_collecting("payment-worker");
   ASSERT_EQ(workers.size(), 1u);
 
+  // It dies while the provider holds its call: the call fails within the call timeout.
+  provider.on_charge = answer::hold;
+  auto held = ask<charge_verdict>(payment, charge_atom::value, ports::charge_request{"p_1", 1000, "t_ref"});
+  drain();
+  ASSERT_EQ(provider.held_charges.size(), 1u);
   caf::anon_send_exit(workers[0], caf::exit_reason::kill);
   drain();
+  advance(pay.call_timeout + 1ms);
+  EXPECT_EQ(refusal(held).code, "payment_unavailable");
 
   // The only slot holds a new worker: charges still work.
-  EXPECT_EQ(ok(charge("p_1")), charge_verdict::approved);
-  EXPECT_EQ(provider.charges.size(), 1u);
-  auto again = call<charge_verdict>(payment, charge_atom::value, ports::charge_request{"p_2", 1000, "t_ref"});
-  EXPECT_EQ(ok(again), charge_verdict::approved);
+  provider.on_charge = answer::approve;
+  auto replaced = ask<charge_verdict>(payment, charge_atom::value, ports::charge_request{"p_2", 1000, "t_ref"});
+  auto fresh = drain_collecting("payment-worker");
+  EXPECT_EQ(ok(replaced), charge_verdict::approved);
+  ASSERT_EQ(fresh.size(), 1u);
+  EXPECT_NE(fresh[0], workers[0]);
+  EXPECT_EQ(ok(charge("p_3")), charge_verdict::approved);
+  EXPECT_EQ(provider.charges.size(), 3u);
 }
 
 TEST_F(PaymentTest, WorkerThatCrashesIsReplacedAndTheCallFails) {
@@ -61,7 +72,7 @@ TEST_F(PaymentTest, WorkerThatCrashesIsReplacedAndTheCallFails) {
   provider.on_charge = answer::raise;
   auto first = ask<charge_verdict>(payment, charge_atom::value, ports::charge_request{"p_1", 1000, "t_ref"});
   drain();
-  if (!first->has_value()) advance(pay.call_timeout + 1ms);  // at the latest, the call times out
+  advance(pay.call_timeout + 1ms);  // at the latest, the call fails when it times out
   auto e = refusal(first);
   EXPECT_EQ(e.kind, error_kind::unavailable);
   EXPECT_EQ(e.code, "payment_unavailable");
@@ -76,7 +87,7 @@ TEST_F(PaymentTest, PurchaseWorksAfterAWorkerCrashed) {
   provider.on_charge = answer::raise;
   auto bought = ask<domain::ticket>(desk, buy_atom::value, std::string{"c_alice"}, domain::ticket_type::one_hour);
   drain();
-  if (!bought->has_value()) advance(pay.call_timeout + 1ms);
+  advance(pay.call_timeout + 1ms);
   auto e = refusal(bought);
   EXPECT_EQ(e.code, "payment_unavailable");
   const auto id = e.ids.at("ticketId");
@@ -147,6 +158,26 @@ TEST_F(PaymentTest, FailedRefundKeepsThePaymentApproved) {
   auto e = refusal(refund("p_1"));
   EXPECT_EQ(e.kind, error_kind::unavailable);
   EXPECT_EQ(storage.rows.payments["p_1"].status, payment_status::approved);
+}
+
+// Known bug, disabled until fixed: a retry while the first call is still with the provider
+// goes to another worker, which also finds no record and asks the provider again; when both
+// calls are approved, both workers record the payment: two payment_approved facts for one
+// payment id.
+TEST_F(PaymentTest, DISABLED_RetryWhileTheFirstCallIsInFlightRecordsOneApproval) {
+  pay.workers = 2;
+  start();
+  provider.on_charge = answer::hold;
+  auto bought = ask<domain::ticket>(desk, buy_atom::value, std::string{"c_alice"}, domain::ticket_type::one_hour);
+  drain();
+  advance(pay.call_timeout + 1ms);
+  const auto id = refusal(bought).ids.at("ticketId");
+  auto paid = ask<domain::ticket>(desk, pay_atom::value, std::string{"c_alice"}, id);
+  drain();
+  provider.release_charges(charge_verdict::approved);
+  drain();
+  EXPECT_EQ(ok(paid).status, ticket_status::paid);
+  EXPECT_EQ(storage.events_of(id, "payment_"), std::vector<std::string>{"payment_approved"});
 }
 
 }  // namespace

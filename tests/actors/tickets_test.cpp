@@ -296,6 +296,27 @@ TEST_F(TicketTest, TicketsAreLoadedFromStorage) {
   EXPECT_EQ(t, storage.rows.tickets["t_old"]);
 }
 
+// Known bug, disabled until fixed: a purchase that timed out is approved by the provider
+// later; the payment context records the approval but the ticket stays payment_pending, and
+// cancelling it refunds nothing (refund_due looks at the ticket only): the customer paid for
+// a cancelled ticket.
+TEST_F(TicketTest, DISABLED_CancellingAPendingTicketWhoseChargeWasApprovedLateRefundsIt) {
+  start();
+  provider.on_charge = answer::hold;
+  auto bought = ask<ticket>(desk, buy_atom::value, std::string{"c_alice"}, domain::ticket_type::one_hour);
+  drain();
+  advance(pay.call_timeout + 1ms);
+  const auto id = ticket_id_of(refusal(bought));
+  provider.release_charges(charge_verdict::approved);
+  drain();
+  ASSERT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::approved);
+
+  auto c = ok(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id));
+  EXPECT_EQ(c.status, ticket_status::cancelled);
+  EXPECT_EQ(c.refunded_amount, 1000);
+  EXPECT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::refunded);
+}
+
 // --- storage failures
 
 TEST_F(TicketTest, FailedCommitAnswersInternalAndTheNextRequestReloads) {

@@ -8,6 +8,21 @@ using nlohmann::json;
 
 class Identity : public server_test {};
 
+std::string digits_of(std::string_view phone) {
+  std::string out;
+  for (char ch : phone)
+    if (ch >= '0' && ch <= '9') out += ch;
+  return out;
+}
+
+// The answer names the phone as given or in another notation of the same number (the server
+// may normalize "010-1234-5678" to "01012345678").
+::testing::AssertionResult same_phone(const nlohmann::json& answered, std::string_view given) {
+  if (answered.is_string() && digits_of(answered.get<std::string>()) == digits_of(given))
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "phone " << answered.dump() << " is not " << given;
+}
+
 TEST_F(Identity, SignUpAnswersTheCustomer) {
   auto r = sign_up("010-1234-5678", "s3cret-pass", "김따릉");
   ASSERT_STATUS(r, 201);
@@ -15,7 +30,7 @@ TEST_F(Identity, SignUpAnswersTheCustomer) {
   auto body = r.json();
   ASSERT_TRUE(body.contains("id") && body["id"].is_string()) << body.dump();
   EXPECT_FALSE(body["id"].get<std::string>().empty());
-  EXPECT_EQ(body["phone"], "010-1234-5678");
+  EXPECT_TRUE(same_phone(body["phone"], "010-1234-5678"));
   EXPECT_EQ(body["name"], "김따릉");
   EXPECT_FALSE(body.contains("password")) << "the password must never be echoed: " << body.dump();
 
@@ -25,7 +40,18 @@ TEST_F(Identity, SignUpAnswersTheCustomer) {
 }
 
 TEST_F(Identity, PhoneWithoutHyphensIsAccepted) {
-  EXPECT_STATUS(sign_up("01098765432", "bike2024x", "박따릉"), 201);
+  auto r = sign_up("01098765432", "bike2024x", "박따릉");
+  ASSERT_STATUS(r, 201);
+  EXPECT_TRUE(same_phone(r.json()["phone"], "01098765432"));
+  EXPECT_STATUS(password_grant("01098765432", "bike2024x"), 200);
+}
+
+TEST_F(Identity, SameNumberInAnotherNotationIsTaken) {
+  // A customer is identified by the phone number, not by how it was typed.
+  ASSERT_STATUS(sign_up("010-2468-1357", "s3cret-pass", "first"), 201);
+  EXPECT_PROBLEM(sign_up("01024681357", "s3cret-pass", "second"), 409, "phone_taken");
+  ASSERT_STATUS(sign_up("01097531357", "s3cret-pass", "third"), 201);
+  EXPECT_PROBLEM(sign_up("010-9753-1357", "s3cret-pass", "fourth"), 409, "phone_taken");
 }
 
 TEST_F(Identity, DuplicatePhoneIsConflict) {
