@@ -1,0 +1,148 @@
+// ttareungyi-bench-report: reads the JSON files bench/run.sh wrote into a results folder,
+// prints each product figure beside its limit as a ratio, checks the targets of the bench
+// issue, and writes summary.json there.
+//
+//   ttareungyi-bench-report RESULTS_DIR
+//
+// Files it understands (any may be missing): fsync.json (ttareungyi-fsync-limit), bare.json
+// (ttareungyi-load get against ttareungyi-bare), read.json, purchase.json, ride.json, mix.json
+// (ttareungyi-load against the product), and for --large: large-10k.json and large-1m.json
+// (start-up time and RSS written by run.sh), read-10k.json and read-1m.json.
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+
+namespace {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+std::optional<json> load(const fs::path& dir, const char* name) {
+  std::ifstream in{dir / name};
+  if (!in) return std::nullopt;
+  try {
+    return json::parse(in);
+  } catch (const std::exception& ex) {
+    std::fprintf(stderr, "ttareungyi-bench-report: %s: %s\n", name, ex.what());
+    return std::nullopt;
+  }
+}
+
+double num(const json& j, const json::json_pointer& p) { return j.contains(p) ? j.at(p).get<double>() : 0; }
+
+struct row_printer {
+  json rows = json::array();
+
+  // A product figure against its limit, with the ratio's target (0: none).
+  void ratio(const std::string& name, double product, const std::string& limit_name, double limit, double target) {
+    double r = limit > 0 ? product / limit : 0;
+    bool met = target <= 0 || r >= target;
+    std::printf("  %-36s %12.1f   %-26s %12.1f   %6.3f   %s\n", name.c_str(), product, limit_name.c_str(), limit, r,
+                target > 0 ? (std::string(met ? "met" : "MISSED") + " (>= " + fmt(target) + ")").c_str() : "");
+    json row{{"figure", name}, {"product", product}, {"limit", limit_name}, {"limitValue", limit}, {"ratio", r}};
+    if (target > 0) row["target"] = ">= " + fmt(target), row["met"] = met;
+    rows.push_back(row);
+  }
+  // A figure against an absolute bound: at most `bound`.
+  void at_most(const std::string& name, double value, const std::string& unit, double bound) {
+    bool met = value <= bound;
+    std::printf("  %-36s %12.3f %-5s %45s   %s (<= %s %s)\n", name.c_str(), value, unit.c_str(), "", met ? "met" : "MISSED",
+                fmt(bound).c_str(), unit.c_str());
+    rows.push_back({{"figure", name}, {"value", value}, {"unit", unit}, {"target", "<= " + fmt(bound) + " " + unit}, {"met", met}});
+  }
+  void plain(const std::string& name, double value, const std::string& unit) {
+    std::printf("  %-36s %12.3f %s\n", name.c_str(), value, unit.c_str());
+    rows.push_back({{"figure", name}, {"value", value}, {"unit", unit}});
+  }
+  static std::string fmt(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: ttareungyi-bench-report RESULTS_DIR\n";
+    return 2;
+  }
+  fs::path dir{argv[1]};
+  row_printer out;
+  json summary;
+  const auto throughput = json::json_pointer{"/throughput"};
+  const auto p99 = json::json_pointer{"/latencyMs/p99"};
+  std::printf("  %-36s %12s   %-26s %12s   %6s\n", "product figure", "value", "limit", "value", "ratio");
+
+  auto fsync = load(dir, "fsync.json");
+  auto bare = load(dir, "bare.json");
+  double fsync_rate = fsync ? num(*fsync, json::json_pointer{"/writesPerSecond"}) : 0;
+  double bare_rate = bare ? num(*bare, throughput) : 0;
+  if (auto read = load(dir, "read.json")) {
+    auto conns = (*read)["connections"].get<int>();
+    out.ratio("read ops/s, " + std::to_string(conns) + " connections", num(*read, throughput), "bare RESTinio req/s", bare_rate,
+              0.6);
+    out.at_most("read p99, closed model, " + std::to_string(conns) + " conn", num(*read, p99), "ms", 3);
+  }
+  if (auto open = load(dir, "read-open.json")) {
+    auto conns = (*open)["connections"].get<int>();
+    auto rate = (*open)["rate"].get<double>();
+    out.at_most("read p99, open model " + row_printer::fmt(rate) + "/s, " + std::to_string(conns) + " conn", num(*open, p99),
+                "ms", 3);
+    if ((*open)["notSent"].get<double>() > 0 || num(*open, throughput) < 0.95 * rate)
+      std::printf("  WARNING: the open-model read did not keep up with its rate (%.0f/s of %.0f/s)\n", num(*open, throughput), rate);
+  }
+  if (auto ride = load(dir, "ride.json")) {
+    out.ratio("ride cycles/s (rent+return)", num(*ride, throughput), "fsync'd puts/s", fsync_rate, 0.5);
+    out.plain("ride cycle p99", num(*ride, p99), "ms");
+  }
+  if (auto purchase = load(dir, "purchase.json")) {
+    out.ratio("purchase/s", num(*purchase, throughput), "fsync'd puts/s", fsync_rate, 0.4);
+    out.plain("purchase p99", num(*purchase, p99), "ms");
+  }
+  if (auto mix = load(dir, "mix.json")) {
+    out.ratio("mix ops/s", num(*mix, throughput), "bare RESTinio req/s", bare_rate, 0);
+    out.plain("mix p99", num(*mix, p99), "ms");
+  }
+  if (bare) out.plain("bare RESTinio p99", num(*bare, p99), "ms");
+  if (fsync) out.plain("fsync'd put p99", num(*fsync, p99), "ms");
+
+  auto small = load(dir, "large-10k.json");
+  auto large = load(dir, "large-1m.json");
+  auto read_small = load(dir, "read-10k.json");
+  auto read_large = load(dir, "read-1m.json");
+  if (large) {
+    out.at_most("1M+1M: server RSS after reads", (*large)["rssAfterKiB"].get<double>() / 1024, "MiB", 512);
+    out.plain("1M+1M: server peak RSS (VmHWM)", (*large)["hwmAfterKiB"].get<double>() / 1024, "MiB");
+    out.at_most("1M+1M: start-up until listening", (*large)["startupSeconds"].get<double>(), "s", 3);
+  }
+  if (small) out.plain("10k+10k: start-up until listening", (*small)["startupSeconds"].get<double>(), "s");
+  if (read_small && read_large) {
+    double a = num(*read_small, p99), b = num(*read_large, p99);
+    out.plain("10k+10k: read p99", a, "ms");
+    out.plain("1M+1M: read p99", b, "ms");
+    out.at_most("1M+1M read p99 / 10k+10k read p99", a > 0 ? b / a : 0, "x", 1.2);
+    out.plain("10k+10k: read ops/s", num(*read_small, throughput), "ops/s");
+    out.plain("1M+1M: read ops/s", num(*read_large, throughput), "ops/s");
+  }
+  for (const char* open : {"read-10k-open.json", "read-1m-open.json"}) {
+    if (auto r = load(dir, open)) out.plain(std::string{open}.substr(0, std::string{open}.size() - 5) + " p99", num(*r, p99), "ms");
+  }
+
+  summary["figures"] = out.rows;
+  for (const char* name : {"fsync.json", "bare.json", "read.json", "read-open.json", "purchase.json", "ride.json", "mix.json", "large-10k.json",
+                           "large-1m.json", "read-10k.json", "read-1m.json", "read-10k-open.json", "read-1m-open.json",
+                           "machine.json"}) {
+    if (auto j = load(dir, name)) summary["runs"][std::string{name}.substr(0, std::string{name}.size() - 5)] = *j;
+  }
+  std::ofstream file{dir / "summary.json"};
+  file << summary.dump(2) << '\n';
+  std::printf("  (summary: %s)\n", (dir / "summary.json").c_str());
+  return 0;
+}

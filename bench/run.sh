@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Runs the machine's limits and the product back to back and prints every product figure as a
+# ratio of its limit (docs/benchmarks.md). Builds nothing: build first with
+#   cmake --build BUILD --target ttareungyi-bench
+#
+#   bench/run.sh [options] BUILD_DIR
+#     --duration SEC     measured seconds per run (default 10)
+#     --warmup SEC       warm-up seconds per run, excluded (default 2)
+#     --connections N    connections of the HTTP runs (default 64)
+#     --read-rate R      the open-model read runs: R reads/s over the same connections, latency
+#                        from the intended send time (default 5000)
+#     --out DIR          results folder (default BUILD_DIR/bench-results/DATE)
+#     --large            instead: 10k and 1M bicycles + tickets loaded with
+#                        ttareungyi-bench-loader; start-up time, RSS and read p99 of both
+#     --no-fsync         also pass --no-fsync to the server (the ratios then compare apples
+#                        with pears; for exploring only)
+#     --keep             keep the temporary data folders
+# Everything runs on 127.0.0.1; every process started here is stopped by its pid on exit.
+set -euo pipefail
+
+duration=10 warmup=2 connections=64 read_rate=5000 out="" large=0 keep=0 server_extra=()
+build=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --duration) duration="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    --connections) connections="$2"; shift 2 ;;
+    --read-rate) read_rate="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --large) large=1; shift ;;
+    --no-fsync) server_extra+=(--no-fsync); shift ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+    *) build="$1"; shift ;;
+  esac
+done
+[[ -n "$build" ]] || { echo "usage: bench/run.sh [options] BUILD_DIR" >&2; exit 2; }
+build="$(cd "$build" && pwd)"
+server="$build/app/ttareungyi"
+load="$build/bench/ttareungyi-load"
+bare="$build/bench/ttareungyi-bare"
+fsync_limit="$build/bench/ttareungyi-fsync-limit"
+loader="$build/bench/ttareungyi-bench-loader"
+report="$build/bench/ttareungyi-bench-report"
+for exe in "$server" "$load" "$bare" "$fsync_limit" "$loader" "$report"; do
+  [[ -x "$exe" ]] || { echo "run.sh: $exe is missing; build with: cmake --build $build --target ttareungyi-bench" >&2; exit 2; }
+done
+out="${out:-$build/bench-results/$(date -u +%Y%m%dT%H%M%SZ)$([[ $large == 1 ]] && echo -large)}"
+mkdir -p "$out"
+work="$(mktemp -d "${TMPDIR:-/tmp}/ttareungyi-bench-XXXXXX")"
+operator="bench:bench-secret-$RANDOM$RANDOM"
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ $keep == 1 ]]; then echo "data kept in $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now_ns() { date +%s%N; }
+
+# start NAME COMMAND...: starts a server printing "listening on ADDR:PORT"; sets PID, PORT and
+# STARTUP (seconds from launch until that line).
+start() {
+  local name="$1"; shift
+  local t0; t0=$(now_ns)
+  "$@" >"$work/$name.out" 2>"$work/$name.log" &
+  PID=$!
+  pids+=("$PID")
+  for _ in $(seq 1 12000); do
+    if grep -q '^listening on ' "$work/$name.out" 2>/dev/null; then
+      STARTUP=$(awk -v a="$t0" -v b="$(now_ns)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+      PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$work/$name.out" | head -1)
+      return 0
+    fi
+    kill -0 "$PID" 2>/dev/null || { echo "run.sh: $name exited:" >&2; tail -20 "$work/$name.log" >&2; exit 1; }
+    sleep 0.01
+  done
+  echo "run.sh: $name did not start within 120 s" >&2
+  exit 1
+}
+
+stop() {  # stop PID
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local keep_pids=()
+  for p in "${pids[@]}"; do [[ "$p" != "$1" ]] && keep_pids+=("$p"); done
+  pids=("${keep_pids[@]}")
+}
+
+rss_json() {  # rss_json PID: "rssKiB": .., "hwmKiB": .. from /proc
+  awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } END { printf "\"rssKiB\": %d, \"hwmKiB\": %d", r, h }' "/proc/$1/status"
+}
+
+run_load() {  # run_load NAME ARGS...: one ttareungyi-load run, text to the terminal, JSON to $out/NAME.json
+  local name="$1"; shift
+  echo "== $name: ttareungyi-load $*"
+  "$load" --host 127.0.0.1 --json-file "$out/$name.json" --label "$name" "$@" 2> >(sed 's/^/   /' >&2) || {
+    echo "run.sh: $name failed (exit $?)" >&2
+  }
+}
+
+{
+  printf '{"date": "%s", "nproc": %s, "cpu": "%s", "kernel": "%s", "loadavg": "%s", ' \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)" "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" \
+    "$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  printf '"duration": %s, "warmup": %s, "connections": %s, "readRate": %s, "large": %s}\n' "$duration" "$warmup" \
+    "$connections" "$read_rate" "$large"
+} >"$out/machine.json"
+echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "results: $out"
+
+common=(--duration "$duration" --warmup "$warmup")
+
+if [[ $large == 0 ]]; then
+  # 1. The durable-write limit, on the file system the server's data dir is on.
+  echo "== fsync: ttareungyi-fsync-limit --dir $work --threads 64 --duration $duration --warmup $warmup"
+  "$fsync_limit" --dir "$work" --threads 64 --duration "$duration" --warmup "$warmup" --json >"$out/fsync.json"
+  sed -n 's/^  "\(writesPerSecond\|writesPerSync\)": /   \1: /p' "$out/fsync.json"
+
+  # 2. The HTTP limit: a bare RESTinio endpoint, one I/O thread, requests shaped like reads.
+  start bare "$bare" --port 0 --bind 127.0.0.1
+  run_load bare --port "$PORT" --scenario get --path /v1/tickets/t_0123456789abcdef --connections "$connections" "${common[@]}"
+  stop "$PID"
+
+  # 3. The product, fsync'd, one HTTP I/O thread (its defaults), rate limiting off.
+  mkdir -p "$work/product"
+  start product "$server" serve --port 0 --bind 127.0.0.1 --data-dir "$work/product" --rate-limit-rps 0 \
+    --operator-client "$operator" "${server_extra[@]}"
+  echo "== product listening on port $PORT after ${STARTUP}s"
+  echo "== setup: ttareungyi-load --setup-only --customers 200 --save-setup setup.json"
+  "$load" --port "$PORT" --operator "$operator" --customers 200 --connections "$connections" --setup-only \
+    --save-setup "$work/setup.json" 2> >(sed 's/^/   /' >&2)
+  run_load read --port "$PORT" --load-setup "$work/setup.json" --scenario read --connections "$connections" "${common[@]}"
+  run_load read-open --port "$PORT" --load-setup "$work/setup.json" --scenario read --connections "$connections" \
+    --rate "$read_rate" "${common[@]}"
+  run_load purchase --port "$PORT" --load-setup "$work/setup.json" --scenario purchase --connections "$connections" "${common[@]}"
+  run_load ride --port "$PORT" --load-setup "$work/setup.json" --scenario ride --connections "$connections" "${common[@]}"
+  run_load mix --port "$PORT" --load-setup "$work/setup.json" --scenario mix --connections "$connections" "${common[@]}"
+  echo "== product: $(rss_json "$PID")"
+  stop "$PID"
+else
+  # Large: the same read against 10k and 1M bicycles + tickets. 200 customers in both cases,
+  # each read picking one of 50 tickets per customer (10k distinct tickets).
+  for size in 10k 1m; do
+    case $size in
+      10k) n=10000 stations=100 ;;
+      1m) n=1000000 stations=1000 ;;
+    esac
+    data="$work/$size"
+    echo "== load $size: ttareungyi-bench-loader --bicycles $n --tickets $n --customers 200 --stations $stations"
+    t0=$(now_ns)
+    "$loader" --data-dir "$data" --bicycles "$n" --tickets "$n" --customers 200 --stations "$stations" \
+      --manifest-tickets 50 --manifest "$work/manifest-$size.json" 2> >(sed 's/^/   /' >&2)
+    load_s=$(awk -v a="$t0" -v b="$(now_ns)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
+    du_kib=$(du -sk "$data" | cut -f1)
+    start "server-$size" "$server" serve --port 0 --bind 127.0.0.1 --data-dir "$data" --rate-limit-rps 0 \
+      --operator-client "$operator" "${server_extra[@]}"
+    echo "== $size: listening after ${STARTUP}s; $(rss_json "$PID")"
+    before=$(rss_json "$PID" | sed 's/"rssKiB"/"rssBeforeKiB"/; s/"hwmKiB"/"hwmBeforeKiB"/')
+    # Sign the customers in once; both runs reuse the tokens.
+    "$load" --port "$PORT" --load-setup "$work/manifest-$size.json" --setup-only \
+      --save-setup "$work/setup-$size.json" 2> >(sed 's/^/   /' >&2)
+    run_load "read-$size" --port "$PORT" --load-setup "$work/setup-$size.json" --scenario read \
+      --connections "$connections" "${common[@]}"
+    run_load "read-$size-open" --port "$PORT" --load-setup "$work/setup-$size.json" --scenario read \
+      --connections "$connections" --rate "$read_rate" "${common[@]}"
+    after=$(rss_json "$PID" | sed 's/"rssKiB"/"rssAfterKiB"/; s/"hwmKiB"/"hwmAfterKiB"/')
+    echo "== $size: $after"
+    printf '{"size": "%s", "bicycles": %s, "tickets": %s, "loadSeconds": %s, "dataDirKiB": %s, "startupSeconds": %s, %s, %s}\n' \
+      "$size" "$n" "$n" "$load_s" "$du_kib" "$STARTUP" "$before" "$after" >"$out/large-$size.json"
+    stop "$PID"
+  done
+fi
+
+echo
+echo "== figures (ratios of the limits measured in this run)"
+"$report" "$out"

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# smoke.sh SERVER LOAD BARE FSYNC_LIMIT: every scenario of the load generator for about a
+# second against a fresh server on port 0 (cheap passwords so that sign-up is quick), then the
+# bare server and the fsync limit for half a second each. Exit status 0 only if every run
+# completed without transport errors and with a throughput above zero.
+set -euo pipefail
+server="$1" load="$2" bare="$3" fsync_limit="$4"
+work="$(mktemp -d "${TMPDIR:-/tmp}/ttareungyi-bench-smoke-XXXXXX")"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+start() {  # start NAME COMMAND...: sets PORT once "listening on ADDR:PORT" is printed
+  local name="$1"; shift
+  "$@" >"$work/$name.out" 2>"$work/$name.log" &
+  pids+=("$!")
+  for _ in $(seq 1 1000); do
+    PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$work/$name.out" | head -1)
+    [[ -n "$PORT" ]] && return 0
+    kill -0 "${pids[-1]}" 2>/dev/null || { echo "$name exited early:"; cat "$work/$name.log"; exit 1; }
+    sleep 0.02
+  done
+  echo "$name did not start"; exit 1
+}
+
+start server "$server" serve --port 0 --bind 127.0.0.1 --data-dir "$work/data" --rate-limit-rps 0 \
+  --operator-client smoke:smoke-secret-1 --password-iterations 1000
+"$load" --port "$PORT" --operator smoke:smoke-secret-1 --customers 16 --connections 8 --bicycles 16 \
+  --setup-only --save-setup "$work/setup.json"
+for scenario in read purchase ride mix; do
+  echo "== $scenario"
+  "$load" --port "$PORT" --load-setup "$work/setup.json" --scenario "$scenario" --connections 8 \
+    --duration 1 --warmup 0.3 --timeout-ms 5000 --json-file "$work/$scenario.json"
+done
+echo "== open model"
+"$load" --port "$PORT" --load-setup "$work/setup.json" --scenario read --connections 4 --rate 200 \
+  --duration 1 --warmup 0.2 --timeout-ms 5000
+
+start bare "$bare" --port 0
+echo "== bare"
+"$load" --port "$PORT" --scenario get --connections 4 --duration 0.5 --warmup 0.1 --timeout-ms 5000
+echo "== fsync limit"
+"$fsync_limit" --dir "$work" --threads 4 --duration 0.5 --warmup 0.1
