@@ -1,6 +1,7 @@
 #pragma once
 // The typed interfaces of each context's entry actor. Callers in other contexts see only
 // these, so a whole context can move to another node without touching its callers.
+#include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
@@ -58,5 +59,8 @@ using fleet_actor = caf::typed_actor<
     caf::replies_to<rent_atom, std::string /*bicycle*/, domain::rent_request>::with<domain::rental>,
     caf::replies_to<return_atom, std::string /*customer*/, std::string /*rental*/, std::string /*station*/>::with<domain::rental>,
     caf::replies_to<rental_atom, std::string /*rental*/>::with<domain::rental>>;
+
+// Registers every type that crosses a context with an actor system's configuration.
+void register_message_types(caf::actor_system_config& cfg);
 
 }  // namespace ttareungyi::actors

@@ -18,6 +18,22 @@
 namespace ttareungyi::actors {
 namespace {
 
+// Asks an actor on behalf of an adapter thread: a short-lived actor makes the request and
+// hands the answer, mapped by `map`, to the adapter's callback.
+template <class Answer, class T, class Handle, class Map, class... Ts>
+void ask(caf::actor_system& system, std::chrono::milliseconds timeout, const Handle& dest, app::reply<T> done, Map map,
+         Ts... xs) {
+  system.spawn([=](caf::event_based_actor* self) {
+    self->request(dest, timeout, xs...)
+        .then([=](Answer& answer) { done(map(std::move(answer))); },
+              [=](caf::error& e) { done(std::unexpected(from_caf(e))); });
+  });
+}
+
+constexpr auto same = [](auto x) { return x; };
+
+}  // namespace
+
 // Registers every type that crosses a context, so contexts can be moved to other nodes.
 void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<domain::ticket>("ttareungyi::ticket")
@@ -37,22 +53,6 @@ void register_message_types(caf::actor_system_config& cfg) {
       .add_message_type<domain::charge_verdict>("ttareungyi::charge_verdict")
       .add_message_type<std::map<std::string, std::string>>("std::map<std::string,std::string>");
 }
-
-// Asks an actor on behalf of an adapter thread: a short-lived actor makes the request and
-// hands the answer, mapped by `map`, to the adapter's callback.
-template <class Answer, class T, class Handle, class Map, class... Ts>
-void ask(caf::actor_system& system, std::chrono::milliseconds timeout, const Handle& dest, app::reply<T> done, Map map,
-         Ts... xs) {
-  system.spawn([=](caf::event_based_actor* self) {
-    self->request(dest, timeout, xs...)
-        .then([=](Answer& answer) { done(map(std::move(answer))); },
-              [=](caf::error& e) { done(std::unexpected(from_caf(e))); });
-  });
-}
-
-constexpr auto same = [](auto x) { return x; };
-
-}  // namespace
 
 struct node::impl final : app::identity_service, app::ticket_service, app::rental_service, app::fleet_service {
   ports::storage& storage;

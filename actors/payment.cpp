@@ -7,6 +7,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -19,7 +20,8 @@ using namespace domain;
 // in the payment context's own records, then replies. Idempotent on the payment id.
 struct worker_state {
   std::uint64_t next = 0;
-  std::unordered_map<std::uint64_t, std::pair<caf::response_promise, ports::charge_request>> charges;
+  // Charges with the provider, by payment id; a retry arriving meanwhile waits for the same answer.
+  std::unordered_map<std::string, std::pair<std::vector<caf::response_promise>, ports::charge_request>> charges;
   std::unordered_map<std::uint64_t, std::pair<caf::response_promise, payment>> refunds;
   static inline const char* name = "payment-worker";
 };
@@ -48,25 +50,36 @@ caf::behavior payment_worker(worker_self self, environment env, ports::payment_p
           rp.deliver((*known)->status == payment_status::approved ? charge_verdict::approved : charge_verdict::declined);
           return;
         }
-        auto key = ++self->state.next;
-        self->state.charges.emplace(key, std::make_pair(rp, request));
-        provider->charge(request, [me = me(), key](std::expected<charge_verdict, ports::provider_failure> r) {
-          if (!r) return caf::anon_send(me, charge_atom::value, done_atom::value, key, int{outcome_failed}, r.error().reason);
+        auto [pending, fresh] = self->state.charges.try_emplace(request.payment_id);
+        pending->second.first.push_back(rp);
+        if (!fresh) return;
+        pending->second.second = request;
+        provider->charge(request, [me = me(), id = request.payment_id](std::expected<charge_verdict, ports::provider_failure> r) {
+          if (!r) return caf::anon_send(me, charge_atom::value, done_atom::value, id, int{outcome_failed}, r.error().reason);
           const int code = r.value() == charge_verdict::approved ? outcome_approved : outcome_declined;
-          caf::anon_send(me, charge_atom::value, done_atom::value, key, code, std::string{});
+          caf::anon_send(me, charge_atom::value, done_atom::value, id, code, std::string{});
         });
       },
-      [=](charge_atom, done_atom, std::uint64_t key, int code, const std::string& reason) {
-        auto i = self->state.charges.find(key);
+      [=](charge_atom, done_atom, const std::string& id, int code, const std::string& reason) {
+        auto i = self->state.charges.find(id);
         if (i == self->state.charges.end()) return;
-        auto [rp, request] = std::move(i->second);
+        auto [waiting, request] = std::move(i->second);
         self->state.charges.erase(i);
+        auto answer_all = [waiting](auto answer) mutable {
+          for (auto& rp : waiting) rp.deliver(answer);
+        };
         if (code == outcome_failed) {
-          rp.deliver(to_caf(error{error_kind::unavailable, "payment_unavailable", "payment provider failed: " + reason}));
+          answer_all(to_caf(error{error_kind::unavailable, "payment_unavailable", "payment provider failed: " + reason}));
           return;
         }
         auto verdict = code == outcome_approved ? charge_verdict::approved : charge_verdict::declined;
-        record_and_reply(self, env, rp, record_charge(request.payment_id, request.reference, request.amount, verdict), verdict);
+        auto d = record_charge(request.payment_id, request.reference, request.amount, verdict);
+        ports::changeset changes;
+        record(changes, d.events, d.state.reference, d.state.id, env.now());
+        changes.save(d.state);
+        self->request(env.committer, caf::infinite, commit_atom::value, std::move(changes))
+            .then([answer_all, verdict](ok_atom) mutable { answer_all(verdict); },
+                  [answer_all](caf::error& e) mutable { answer_all(e); });
       },
       [=](refund_atom, ports::refund_request& request) {
         auto rp = self->make_response_promise();
@@ -99,8 +112,7 @@ caf::behavior payment_worker(worker_self self, environment env, ports::payment_p
 }
 
 struct supervisor_state {
-  std::vector<caf::actor> workers;
-  std::size_t next = 0;
+  std::shared_ptr<std::vector<caf::actor>> workers = std::make_shared<std::vector<caf::actor>>();
   static inline const char* name = "payment-supervisor";
 };
 
@@ -108,25 +120,31 @@ using supervisor_self = payment_actor::stateful_pointer<supervisor_state>;
 
 payment_actor::behavior_type payment_supervisor(supervisor_self self, environment env, ports::payment_provider* provider,
                                                 payment_settings settings) {
-  auto start_worker = [self, env, provider](std::size_t slot) {
+  // A worker that fails is replaced in its slot (its calls in flight answer as failures when
+  // they time out); when the supervisor stops, its workers stop with it.
+  auto workers = self->state.workers;
+  auto start_worker = [self, env, provider, workers](std::size_t slot) {
     auto w = self->spawn(payment_worker, env, provider);
     self->monitor(w);
-    self->state.workers[slot] = w;
+    (*workers)[slot] = w;
   };
-  self->state.workers.resize(std::max<std::size_t>(1, settings.workers));
-  for (std::size_t i = 0; i < self->state.workers.size(); ++i) start_worker(i);
-  // A failed worker is replaced in its slot; calls it held answer as failures.
-  self->set_down_handler([self, start_worker](const caf::down_msg& down) {
-    for (std::size_t i = 0; i < self->state.workers.size(); ++i)
-      if (self->state.workers[i].address() == down.source) start_worker(i);
+  workers->resize(std::max<std::size_t>(1, settings.workers));
+  for (std::size_t i = 0; i < workers->size(); ++i) start_worker(i);
+  self->set_down_handler([workers, start_worker](const caf::down_msg& down) {
+    for (std::size_t i = 0; i < workers->size(); ++i)
+      if ((*workers)[i].address() == down.source) start_worker(i);
   });
-  auto pick = [self] {
-    auto& s = self->state;
-    return s.workers[s.next++ % s.workers.size()];
+  self->attach_functor([workers](const caf::error&) {
+    for (auto& w : *workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+  });
+  // All calls for one payment id go to the same worker, which calls the provider once for them.
+  auto pick = [workers](const std::string& payment_id) {
+    return (*workers)[std::hash<std::string>{}(payment_id) % workers->size()];
   };
   // Asks a worker and answers within the call timeout: slow is a failure, like down.
-  auto call = [self, pick, settings]<class Answer>(caf::typed_response_promise<Answer> rp, auto... xs) {
-    self->request(pick(), settings.call_timeout, xs...)
+  auto call = [self, pick, settings]<class Answer>(caf::typed_response_promise<Answer> rp, const std::string& payment_id,
+                                                   auto... xs) {
+    self->request(pick(payment_id), settings.call_timeout, xs...)
         .then([rp](Answer answer) mutable { rp.deliver(answer); },
               [rp](caf::error& e) mutable {
                 auto failure = from_caf(e);
@@ -138,10 +156,12 @@ payment_actor::behavior_type payment_supervisor(supervisor_self self, environmen
   };
   return {
       [=](charge_atom atom, ports::charge_request& request) {
-        return call(self->make_response_promise<charge_verdict>(), atom, std::move(request));
+        auto id = request.payment_id;
+        return call(self->make_response_promise<charge_verdict>(), id, atom, std::move(request));
       },
       [=](refund_atom atom, ports::refund_request& request) {
-        return call(self->make_response_promise<ok_atom>(), atom, std::move(request));
+        auto id = request.payment_id;
+        return call(self->make_response_promise<ok_atom>(), id, atom, std::move(request));
       },
   };
 }

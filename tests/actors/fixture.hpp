@@ -11,6 +11,7 @@
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/send.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -73,22 +74,7 @@ class actor_test : public ::testing::Test {
 
   actor_test() {
     cfg.set("scheduler.policy", caf::atom("testing"));
-    cfg.add_message_type<domain::ticket>("ttareungyi::ticket")
-        .add_message_type<std::vector<domain::ticket>>("std::vector<ttareungyi::ticket>")
-        .add_message_type<domain::ticket_type>("ttareungyi::ticket_type")
-        .add_message_type<domain::station>("ttareungyi::station")
-        .add_message_type<app::station_view>("ttareungyi::station_view")
-        .add_message_type<std::vector<app::station_view>>("std::vector<ttareungyi::station_view>")
-        .add_message_type<domain::bicycle>("ttareungyi::bicycle")
-        .add_message_type<std::vector<domain::bicycle>>("std::vector<ttareungyi::bicycle>")
-        .add_message_type<domain::rental>("ttareungyi::rental")
-        .add_message_type<domain::rent_request>("ttareungyi::rent_request")
-        .add_message_type<domain::sign_up_request>("ttareungyi::sign_up_request")
-        .add_message_type<app::customer_profile>("ttareungyi::customer_profile")
-        .add_message_type<ports::charge_request>("ttareungyi::charge_request")
-        .add_message_type<ports::refund_request>("ttareungyi::refund_request")
-        .add_message_type<domain::charge_verdict>("ttareungyi::charge_verdict")
-        .add_message_type<std::map<std::string, std::string>>("std::map<std::string,std::string>");
+    register_message_types(cfg);
     sys = std::make_unique<caf::actor_system>(cfg);
     sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
   }

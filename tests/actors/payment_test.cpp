@@ -164,7 +164,7 @@ TEST_F(PaymentTest, FailedRefundKeepsThePaymentApproved) {
 // goes to another worker, which also finds no record and asks the provider again; when both
 // calls are approved, both workers record the payment: two payment_approved facts for one
 // payment id.
-TEST_F(PaymentTest, DISABLED_RetryWhileTheFirstCallIsInFlightRecordsOneApproval) {
+TEST_F(PaymentTest, RetryWhileTheFirstCallIsInFlightRecordsOneApproval) {
   pay.workers = 2;
   start();
   provider.on_charge = answer::hold;
