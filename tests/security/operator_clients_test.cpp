@@ -39,7 +39,7 @@ TEST(OperatorClients, ParseInvalid) {
 }
 
 TEST(OperatorClients, FlagsWin) {
-  testing::temp_dir dir;
+  testing::temp_dir dir{"ttareungyi-security"};
   const auto r = resolve_operator_clients({"a:1", "b:2"}, dir.path());
   ASSERT_TRUE(r) << r.error();
   ASSERT_EQ(r->clients.size(), 2u);
@@ -50,13 +50,13 @@ TEST(OperatorClients, FlagsWin) {
 }
 
 TEST(OperatorClients, BadFlagsAreErrors) {
-  testing::temp_dir dir;
+  testing::temp_dir dir{"ttareungyi-security"};
   EXPECT_FALSE(resolve_operator_clients({"a:1", "broken"}, dir.path()));
   EXPECT_FALSE(resolve_operator_clients({"a:1", "a:2"}, dir.path())) << "duplicate id";
 }
 
 TEST(OperatorClients, CreatesThenReusesFile) {
-  testing::temp_dir dir;
+  testing::temp_dir dir{"ttareungyi-security"};
   const auto data = dir.path() / "data";  // created on demand
   const auto created = resolve_operator_clients({}, data);
   ASSERT_TRUE(created) << created.error();
@@ -79,7 +79,7 @@ TEST(OperatorClients, CreatesThenReusesFile) {
 }
 
 TEST(OperatorClients, ReadsHandWrittenFile) {
-  testing::temp_dir dir;
+  testing::temp_dir dir{"ttareungyi-security"};
   std::ofstream(dir.path() / "operator-client") << "admin:pa:ss";  // no trailing newline
   const auto r = resolve_operator_clients({}, dir.path());
   ASSERT_TRUE(r) << r.error();
@@ -91,7 +91,7 @@ TEST(OperatorClients, ReadsHandWrittenFile) {
 }
 
 TEST(OperatorClients, MalformedFileIsAnError) {
-  testing::temp_dir dir;
+  testing::temp_dir dir{"ttareungyi-security"};
   std::ofstream(dir.path() / "operator-client") << "no-colon\n";
   EXPECT_FALSE(resolve_operator_clients({}, dir.path()));
   std::ofstream(dir.path() / "operator-client") << "a:1\nb:2\n";

@@ -5,28 +5,12 @@
 
 #include <sys/stat.h>
 
-#include "ttareungyi/security/random.hpp"
+#include "../support/temp_dir.hpp"
 
 namespace ttareungyi::security::testing {
 
-// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-class temp_dir {
- public:
-  temp_dir()
-      : path_(std::filesystem::temp_directory_path() / ("ttareungyi-security-test-" + random_id(8))) {
-    std::filesystem::create_directories(path_);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+// A fresh directory, removed with everything in it at scope exit.
+using temp_dir = ttareungyi::test::temp_dir;
 
 inline unsigned file_mode(const std::filesystem::path& p) {
   struct stat st {};

@@ -219,7 +219,7 @@ TEST_F(Tokens, TokenFromAnotherKeyRefused) {
 
 TEST_F(Tokens, WrongIssuerRefused) {
   // Same key, different issuer: a signature check alone would accept it.
-  testing::temp_dir dir;
+  testing::temp_dir dir{"ttareungyi-security"};
   const auto file = dir.path() / "key.pem";
   token_service a(signing_key::load_or_create(file).value(), "issuer-a", 900s, clock.fn());
   token_service b(signing_key::load_or_create(file).value(), "issuer-b", 900s, clock.fn());
@@ -277,7 +277,7 @@ TEST(TokenError, Names) {
 // Keys and JWKS
 
 TEST(SigningKey, LoadOrCreatePersistsAndReloads) {
-  testing::temp_dir dir;
+  testing::temp_dir dir{"ttareungyi-security"};
   const auto file = dir.path() / "signing-key.pem";
   auto first = signing_key::load_or_create(file);
   ASSERT_TRUE(first) << first.error();
@@ -298,7 +298,7 @@ TEST(SigningKey, LoadOrCreatePersistsAndReloads) {
 }
 
 TEST(SigningKey, LoadErrors) {
-  testing::temp_dir dir;
+  testing::temp_dir dir{"ttareungyi-security"};
   EXPECT_FALSE(signing_key::load_or_create(dir.path() / "missing-dir" / "key.pem"));
 
   const auto garbage = dir.path() / "garbage.pem";

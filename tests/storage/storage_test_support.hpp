@@ -18,30 +18,18 @@
 #include "ttareungyi/ports/storage.hpp"
 #include "ttareungyi/storage/rocksdb_storage.hpp"
 
+#include "../support/temp_dir.hpp"
+
 namespace ttareungyi::storage::test {
 
 using namespace std::chrono_literals;
 using namespace ttareungyi::domain;
 
-// A fresh folder under the system temp folder, removed with everything in it at the end.
-class temp_dir {
+// A fresh folder, removed with everything in it at the end; the database goes in db().
+class temp_dir : public ttareungyi::test::temp_dir {
  public:
-  temp_dir() {
-    auto pattern = (std::filesystem::temp_directory_path() / "ttareungyi-storage-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path db() const { return path_ / "db"; }
-
- private:
-  std::filesystem::path path_;
+  temp_dir() : ttareungyi::test::temp_dir("ttareungyi-storage") {}
+  std::filesystem::path db() const { return path() / "db"; }
 };
 
 // prefix followed by n in decimal. (Not `"x" + std::to_string(n)`: GCC 12 gives a false
