@@ -23,11 +23,15 @@ namespace {
 template <class Answer, class T, class Handle, class Map, class... Ts>
 void ask(caf::actor_system& system, std::chrono::milliseconds timeout, const Handle& dest, app::reply<T> done, Map map,
          Ts... xs) {
-  system.spawn([=](caf::event_based_actor* self) {
-    self->request(dest, timeout, xs...)
-        .then([=](Answer& answer) { done(map(std::move(answer))); },
-              [=](caf::error& e) { done(std::unexpected(from_caf(e))); });
-  });
+  // The destination is a spawn argument, not a capture: CAF 0.17 dereferences a null pointer
+  // (undefined behaviour, caught by UBSan) when a function actor is spawned with no arguments.
+  system.spawn(
+      [=](caf::event_based_actor* self, const Handle& to) {
+        self->request(to, timeout, xs...)
+            .then([=](Answer& answer) { done(map(std::move(answer))); },
+                  [=](caf::error& e) { done(std::unexpected(from_caf(e))); });
+      },
+      dest);
 }
 
 constexpr auto same = [](auto x) { return x; };

@@ -14,12 +14,15 @@
 #                        ttareungyi-bench-loader; start-up time, RSS and read p99 of both
 #     --no-fsync         also pass --no-fsync to the server (the ratios then compare apples
 #                        with pears; for exploring only)
+#     --server-arg ARG   one more flag for `ttareungyi serve` (repeatable), e.g.
+#                        --server-arg --actor-threads=1; for exploring
+#     --only LIST        default mode: run only these of fsync,bare,read,read-open,purchase,ride,mix
 #     --keep             keep the temporary data folders
 # Everything runs on 127.0.0.1; every process started here is stopped by its pid on exit.
 set -euo pipefail
 
 duration=10 warmup=2 connections=64 read_rate=5000 out="" large=0 keep=0 server_extra=()
-build=""
+build="" only=",fsync,bare,read,read-open,purchase,ride,mix,"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
@@ -29,8 +32,10 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift 2 ;;
     --large) large=1; shift ;;
     --no-fsync) server_extra+=(--no-fsync); shift ;;
+    --server-arg) server_extra+=("$2"); shift 2 ;;
+    --only) only=",$2,"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) build="$1"; shift ;;
   esac
@@ -95,8 +100,11 @@ rss_json() {  # rss_json PID: "rssKiB": .., "hwmKiB": .. from /proc
   awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } END { printf "\"rssKiB\": %d, \"hwmKiB\": %d", r, h }' "/proc/$1/status"
 }
 
+wanted() { [[ $large == 1 || "$only" == *",$1,"* ]]; }
+
 run_load() {  # run_load NAME ARGS...: one ttareungyi-load run, text to the terminal, JSON to $out/NAME.json
   local name="$1"; shift
+  wanted "$name" || return 0
   echo "== $name: ttareungyi-load $*"
   "$load" --host 127.0.0.1 --json-file "$out/$name.json" --label "$name" "$@" 2> >(sed 's/^/   /' >&2) || {
     echo "run.sh: $name failed (exit $?)" >&2
@@ -117,31 +125,39 @@ common=(--duration "$duration" --warmup "$warmup")
 
 if [[ $large == 0 ]]; then
   # 1. The durable-write limit, on the file system the server's data dir is on.
-  echo "== fsync: ttareungyi-fsync-limit --dir $work --threads 64 --duration $duration --warmup $warmup"
-  "$fsync_limit" --dir "$work" --threads 64 --duration "$duration" --warmup "$warmup" --json >"$out/fsync.json"
-  sed -n 's/^  "\(writesPerSecond\|writesPerSync\)": /   \1: /p' "$out/fsync.json"
+  if wanted fsync; then
+    echo "== fsync: ttareungyi-fsync-limit --dir $work --threads 64 --duration $duration --warmup $warmup"
+    "$fsync_limit" --dir "$work" --threads 64 --duration "$duration" --warmup "$warmup" --json >"$out/fsync.json"
+    sed -n 's/^  "\(writesPerSecond\|writesPerSync\)": /   \1: /p' "$out/fsync.json"
+  fi
 
   # 2. The HTTP limit: a bare RESTinio endpoint, one I/O thread, requests shaped like reads.
-  start bare "$bare" --port 0 --bind 127.0.0.1
-  run_load bare --port "$PORT" --scenario get --path /v1/tickets/t_0123456789abcdef --connections "$connections" "${common[@]}"
-  stop "$PID"
+  if wanted bare; then
+    start bare "$bare" --port 0 --bind 127.0.0.1
+    run_load bare --port "$PORT" --scenario get --path /v1/tickets/t_0123456789abcdef --connections "$connections" "${common[@]}"
+    stop "$PID"
+  fi
 
   # 3. The product, fsync'd, one HTTP I/O thread (its defaults), rate limiting off.
-  mkdir -p "$work/product"
-  start product "$server" serve --port 0 --bind 127.0.0.1 --data-dir "$work/product" --rate-limit-rps 0 \
-    --operator-client "$operator" "${server_extra[@]}"
-  echo "== product listening on port $PORT after ${STARTUP}s"
-  echo "== setup: ttareungyi-load --setup-only --customers 200 --save-setup setup.json"
-  "$load" --port "$PORT" --operator "$operator" --customers 200 --connections "$connections" --setup-only \
-    --save-setup "$work/setup.json" 2> >(sed 's/^/   /' >&2)
-  run_load read --port "$PORT" --load-setup "$work/setup.json" --scenario read --connections "$connections" "${common[@]}"
-  run_load read-open --port "$PORT" --load-setup "$work/setup.json" --scenario read --connections "$connections" \
-    --rate "$read_rate" "${common[@]}"
-  run_load purchase --port "$PORT" --load-setup "$work/setup.json" --scenario purchase --connections "$connections" "${common[@]}"
-  run_load ride --port "$PORT" --load-setup "$work/setup.json" --scenario ride --connections "$connections" "${common[@]}"
-  run_load mix --port "$PORT" --load-setup "$work/setup.json" --scenario mix --connections "$connections" "${common[@]}"
-  echo "== product: $(rss_json "$PID")"
-  stop "$PID"
+  if [[ "$only" =~ ,(read|read-open|purchase|ride|mix), ]]; then
+    mkdir -p "$work/product"
+    start product "$server" serve --port 0 --bind 127.0.0.1 --data-dir "$work/product" --rate-limit-rps 0 \
+      --operator-client "$operator" "${server_extra[@]}"
+    echo "== product listening on port $PORT after ${STARTUP}s"
+    echo "== setup: ttareungyi-load --setup-only --customers 200 --save-setup setup.json"
+    "$load" --port "$PORT" --operator "$operator" --customers 200 --connections "$connections" --setup-only \
+      --save-setup "$work/setup.json" 2> >(sed 's/^/   /' >&2)
+    product=(--port "$PORT" --load-setup "$work/setup.json" --connections "$connections" "${common[@]}")
+    run_load read "${product[@]}" --scenario read
+    run_load read-open "${product[@]}" --scenario read --rate "$read_rate"
+    run_load purchase "${product[@]}" --scenario purchase
+    run_load ride "${product[@]}" --scenario ride
+    run_load mix "${product[@]}" --scenario mix
+    echo "== product: $(rss_json "$PID")"
+    printf '{"startupSeconds": %s, %s, "serverArgs": "%s"}\n' "$STARTUP" "$(rss_json "$PID")" "${server_extra[*]}" \
+      >"$out/product.json"
+    stop "$PID"
+  fi
 else
   # Large: the same read against 10k and 1M bicycles + tickets. 200 customers in both cases,
   # each read picking one of 50 tickets per customer (10k distinct tickets).

@@ -40,7 +40,12 @@ struct row_printer {
 
   // A product figure against its limit, with the ratio's target (0: none).
   void ratio(const std::string& name, double product, const std::string& limit_name, double limit, double target) {
-    double r = limit > 0 ? product / limit : 0;
+    if (limit <= 0) {  // the limit was not measured in this run
+      std::printf("  %-36s %12.1f   %-26s %12s   %6s\n", name.c_str(), product, limit_name.c_str(), "-", "-");
+      rows.push_back({{"figure", name}, {"product", product}, {"limit", limit_name}});
+      return;
+    }
+    double r = product / limit;
     bool met = target <= 0 || r >= target;
     std::printf("  %-36s %12.1f   %-26s %12.1f   %6.3f   %s\n", name.c_str(), product, limit_name.c_str(), limit, r,
                 target > 0 ? (std::string(met ? "met" : "MISSED") + " (>= " + fmt(target) + ")").c_str() : "");
@@ -111,6 +116,7 @@ int main(int argc, char** argv) {
     out.plain("mix p99", num(*mix, p99), "ms");
   }
   if (bare) out.plain("bare RESTinio p99", num(*bare, p99), "ms");
+  if (auto product = load(dir, "product.json")) out.plain("product RSS after the runs", num(*product, json::json_pointer{"/rssKiB"}) / 1024, "MiB");
   if (fsync) out.plain("fsync'd put p99", num(*fsync, p99), "ms");
 
   auto small = load(dir, "large-10k.json");
@@ -136,7 +142,7 @@ int main(int argc, char** argv) {
   }
 
   summary["figures"] = out.rows;
-  for (const char* name : {"fsync.json", "bare.json", "read.json", "read-open.json", "purchase.json", "ride.json", "mix.json", "large-10k.json",
+  for (const char* name : {"fsync.json", "bare.json", "read.json", "read-open.json", "purchase.json", "product.json", "ride.json", "mix.json", "large-10k.json",
                            "large-1m.json", "read-10k.json", "read-1m.json", "read-10k-open.json", "read-1m-open.json",
                            "machine.json"}) {
     if (auto j = load(dir, name)) summary["runs"][std::string{name}.substr(0, std::string{name}.size() - 5)] = *j;

@@ -122,11 +122,15 @@ class actor_test : public ::testing::Test {
   template <class T, class Handle, class... Ts>
   slot<T> ask(const Handle& dest, Ts... xs) {
     auto out = std::make_shared<std::optional<domain::result<T>>>();
-    sys->spawn([=](caf::event_based_actor* self) {
-      self->request(dest, caf::infinite, xs...)
-          .then([=](T& answer) { *out = std::move(answer); },
-                [=](caf::error& e) { *out = domain::result<T>{std::unexpected(from_caf(e))}; });
-    });
+    // With the destination as a spawn argument: CAF 0.17 has undefined behaviour spawning a
+    // function actor without arguments.
+    sys->spawn(
+        [=](caf::event_based_actor* self, const Handle& to) {
+          self->request(to, caf::infinite, xs...)
+              .then([=](T& answer) { *out = std::move(answer); },
+                    [=](caf::error& e) { *out = domain::result<T>{std::unexpected(from_caf(e))}; });
+        },
+        dest);
     return out;
   }
 

@@ -57,7 +57,8 @@ TEST_F(Fleet, CustomersAndOperatorsListStations) {
                       [&](const response& x) { return x.status == 200 && ids_of(x.json()).size() == 2; });
   ASSERT_STATUS(r, 200);
   EXPECT_EQ(ids_of(r.json()), (std::set<std::string>{a, b}));
-  for (const auto& s : r.json()["items"]) {
+  const auto body = r.json();
+  for (const auto& s : body["items"]) {
     for (const char* f : {"id", "name", "lat", "lon", "capacity", "bicyclesAvailable", "docksAvailable"})
       EXPECT_TRUE(s.contains(f)) << f << " missing in " << s.dump();
   }
