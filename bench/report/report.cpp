@@ -127,6 +127,8 @@ int main(int argc, char** argv) {
     out.at_most("1M+1M: server RSS after reads", (*large)["rssAfterKiB"].get<double>() / 1024, "MiB", 512);
     out.plain("1M+1M: server peak RSS (VmHWM)", (*large)["hwmAfterKiB"].get<double>() / 1024, "MiB");
     out.at_most("1M+1M: start-up until listening", (*large)["startupSeconds"].get<double>(), "s", 3);
+    if (large->contains("firstStartupSeconds"))
+      out.plain("1M+1M: first start after the load", (*large)["firstStartupSeconds"].get<double>(), "s");
   }
   if (small) out.plain("10k+10k: start-up until listening", (*small)["startupSeconds"].get<double>(), "s");
   if (read_small && read_large) {
