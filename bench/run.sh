@@ -12,6 +12,7 @@
 #     --out DIR          results folder (default BUILD_DIR/bench-results/DATE)
 #     --large            instead: 10k and 1M bicycles + tickets loaded with
 #                        ttareungyi-bench-loader; start-up time, RSS and read p99 of both
+#     --spread-duration SEC  --large: reads spread over every ticket for the RSS (default 60)
 #     --no-fsync         also pass --no-fsync to the server (the ratios then compare apples
 #                        with pears; for exploring only)
 #     --server-arg ARG   one more flag for `ttareungyi serve` (repeatable), e.g.
@@ -21,7 +22,7 @@
 # Everything runs on 127.0.0.1; every process started here is stopped by its pid on exit.
 set -euo pipefail
 
-duration=10 warmup=2 connections=64 read_rate=5000 out="" large=0 keep=0 server_extra=()
+duration=10 warmup=2 connections=64 read_rate=5000 spread_duration=60 out="" large=0 keep=0 server_extra=()
 build="" only=",fsync,bare,read,read-open,purchase,ride,mix,"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -29,13 +30,14 @@ while [[ $# -gt 0 ]]; do
     --warmup) warmup="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
     --read-rate) read_rate="$2"; shift 2 ;;
+    --spread-duration) spread_duration="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --large) large=1; shift ;;
     --no-fsync) server_extra+=(--no-fsync); shift ;;
     --server-arg) server_extra+=("$2"); shift 2 ;;
     --only) only=",$2,"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) build="$1"; shift ;;
   esac
@@ -174,7 +176,8 @@ if [[ $large == 0 ]]; then
   fi
 else
   # Large: the same read against 10k and 1M bicycles + tickets. 200 customers in both cases,
-  # each read picking one of 50 tickets per customer (10k distinct tickets).
+  # each read picking one of 50 tickets per customer (10k distinct tickets); then reads spread
+  # over every ticket, for the RSS they leave.
   for size in 10k 1m; do
     case $size in
       10k) n=10000 stations=100 ;;
@@ -184,7 +187,8 @@ else
     echo "== load $size: ttareungyi-bench-loader --bicycles $n --tickets $n --customers 200 --stations $stations"
     t0=$(now_ns)
     "$loader" --data-dir "$data" --bicycles "$n" --tickets "$n" --customers 200 --stations "$stations" \
-      --manifest-tickets 50 --manifest "$work/manifest-$size.json" 2> >(sed 's/^/   /' >&2)
+      --manifest-tickets 50 --manifest "$work/manifest-$size.json" --manifest-full "$work/manifest-$size-full.json" \
+      2> >(sed 's/^/   /' >&2)
     load_s=$(awk -v a="$t0" -v b="$(now_ns)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
     du_kib=$(du -sk "$data" | cut -f1)
     # The first start after a bulk load also compacts what the loader wrote; let it finish, so
@@ -210,8 +214,16 @@ else
       --connections "$connections" --rate "$read_rate" "${common[@]}"
     after=$(rss_json "$PID" | sed 's/"rssKiB"/"rssAfterKiB"/; s/"hwmKiB"/"hwmAfterKiB"/')
     echo "== $size: $after"
+    # Reads spread over every ticket for $spread_duration s: each ticket read stays resident
+    # (its actor), so this shows the RSS after many distinct tickets were read.
+    "$load" --port "$PORT" --load-setup "$work/manifest-$size-full.json" --setup-only \
+      --save-setup "$work/setup-$size-full.json" 2> >(sed 's/^/   /' >&2)
+    run_load "read-$size-spread" --port "$PORT" --load-setup "$work/setup-$size-full.json" --scenario read \
+      --connections "$connections" --duration "$spread_duration" --warmup 0
+    spread=$(rss_json "$PID" | sed 's/"rssKiB"/"rssAfterSpreadKiB"/; s/"hwmKiB"/"hwmAfterSpreadKiB"/')
+    echo "== $size: $spread"
     printf '{"size": "%s", "bicycles": %s, "tickets": %s, "loadSeconds": %s, "dataDirKiB": %s, "firstStartupSeconds": %s, "startupSeconds": %s, %s, %s}\n' \
-      "$size" "$n" "$n" "$load_s" "$du_kib" "$first_startup" "$STARTUP" "$before" "$after" >"$out/large-$size.json"
+      "$size" "$n" "$n" "$load_s" "$du_kib" "$first_startup" "$STARTUP" "$before" "$after, $spread" >"$out/large-$size.json"
     stop "$PID"
   done
 fi

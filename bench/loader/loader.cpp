@@ -5,6 +5,7 @@
 //
 //   ttareungyi-bench-loader --data-dir DIR [--bicycles 1000000] [--tickets 1000000]
 //       [--customers 1000] [--stations 1000] [--manifest FILE] [--manifest-tickets 50]
+//       [--manifest-full FILE]
 //
 // What it writes: stations (capacity 2000), available bicycles spread over them, customers who
 // all share one password (hashed once, PBKDF2 as the server does) and paid 1h tickets dealt
@@ -12,7 +13,8 @@
 // server neither reads them at start-up nor to answer the benchmarked requests.
 // The manifest is a ttareungyi-load setup file (--load-setup): customers with their phone and
 // password (the load generator signs them in), up to --manifest-tickets ticket ids per customer,
-// every station and the first 4096 bicycles.
+// every station and the first 4096 bicycles. --manifest-full writes the same with every ticket
+// id (reads spread over all tickets).
 #include <nlohmann/json.hpp>
 
 #include <charconv>
@@ -97,7 +99,7 @@ class writer {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string data_dir, manifest;
+  std::string data_dir, manifest, manifest_full;
   long bicycles = 1'000'000, tickets = 1'000'000, customers = 1000, stations = 1000, manifest_tickets = 50;
   std::vector<std::string> args(argv + 1, argv + argc);
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -111,6 +113,7 @@ int main(int argc, char** argv) {
     const auto& flag = args[i];
     if (flag == "--data-dir") data_dir = value();
     else if (flag == "--manifest") manifest = value();
+    else if (flag == "--manifest-full") manifest_full = value();
     else if (flag == "--bicycles") bicycles = number(flag, value(), 1, 100'000'000);
     else if (flag == "--tickets") tickets = number(flag, value(), 0, 100'000'000);
     else if (flag == "--customers") customers = number(flag, value(), 1, 1'000'000);
@@ -118,7 +121,7 @@ int main(int argc, char** argv) {
     else if (flag == "--manifest-tickets") manifest_tickets = number(flag, value(), 1, 100'000);
     else {
       std::cerr << "usage: ttareungyi-bench-loader --data-dir DIR [--bicycles N] [--tickets N] [--customers N]"
-                   " [--stations N] [--manifest FILE] [--manifest-tickets N]\n";
+                   " [--stations N] [--manifest FILE] [--manifest-tickets N] [--manifest-full FILE]\n";
       return 2;
     }
   }
@@ -154,6 +157,7 @@ int main(int argc, char** argv) {
       if (i < 4096) m["bicycles"].push_back(id);
     }
     std::vector<nlohmann::json> people;
+    std::vector<std::vector<std::string>> all_tickets(manifest_full.empty() ? 0 : static_cast<std::size_t>(customers));
     for (long i = 0; i < customers; ++i) {
       auto id = numbered("bc_", i, 7);
       w.save(domain::customer{id, phone_of(i), "Bench " + std::to_string(i), hash});
@@ -169,12 +173,21 @@ int main(int argc, char** argv) {
       t.paid_at = t.purchased_at;
       auto& mine = people[static_cast<std::size_t>(k % customers)]["tickets"];
       if (static_cast<long>(mine.size()) < manifest_tickets) mine.push_back(t.id);
+      if (!all_tickets.empty()) all_tickets[static_cast<std::size_t>(k % customers)].push_back(t.id);
       w.save(std::move(t));
       if ((k + 1) % 200'000 == 0)
         std::fprintf(stderr, "loader: %ld tickets (%.1f s)\n", k + 1,
                      std::chrono::duration<double>(steady::now() - started).count());
     }
     w.finish();
+    if (!manifest_full.empty()) {
+      auto full = m;
+      full["customers"] = people;
+      for (std::size_t i = 0; i < all_tickets.size(); ++i) full["customers"][i]["tickets"] = std::move(all_tickets[i]);
+      std::ofstream out{manifest_full};
+      out << full.dump() << '\n';
+      if (!out) throw std::runtime_error("cannot write " + manifest_full);
+    }
     m["customers"] = std::move(people);
   } catch (const std::exception& ex) {
     std::cerr << "ttareungyi-bench-loader: " << ex.what() << "\n";

@@ -36,6 +36,9 @@ for scenario in read purchase ride mix; do
   "$load" --port "$PORT" --load-setup "$work/setup.json" --scenario "$scenario" --connections 8 \
     --duration 1 --warmup 0.3 --timeout-ms 5000 --json-file "$work/$scenario.json"
 done
+echo "== ride, tickets bought inside each cycle"
+"$load" --port "$PORT" --load-setup "$work/setup.json" --scenario ride --ride-tickets cycle --connections 4 \
+  --duration 0.5 --warmup 0.1 --timeout-ms 5000
 echo "== open model"
 "$load" --port "$PORT" --load-setup "$work/setup.json" --scenario read --connections 4 --rate 200 \
   --duration 1 --warmup 0.2 --timeout-ms 5000

@@ -3,6 +3,7 @@
 // in business words, asynchronous, with typed refusals. Adapters never see actors or storage:
 // each call returns at once and its reply arrives later, on some other thread.
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "ttareungyi/domain/error.hpp"
 #include "ttareungyi/domain/fleet.hpp"
 #include "ttareungyi/domain/ticket.hpp"
+#include "ttareungyi/domain/views.hpp"
 
 namespace ttareungyi::app {
 
@@ -81,12 +83,42 @@ class fleet_service {
   virtual void remove_bicycle(std::string id, reply<void> done) = 0;
 };
 
+// Read side (CQRS): views built from the journal, never from the ticket or bicycle actors.
+class ride_view_service {
+ public:
+  virtual ~ride_view_service() = default;
+  // The customer's active rental; 404 no_active_rental when there is none.
+  virtual void current_rental(std::string customer_id, reply<domain::current_rental> done) = 0;
+};
+
+// Ends a live watch when destroyed (or when cancel() is called).
+class watch {
+ public:
+  virtual ~watch() = default;
+  virtual void cancel() = 0;
+};
+
+class notification_service {
+ public:
+  virtual ~notification_service() = default;
+  // The customer's inbox, newest first, at most `limit` notifications.
+  virtual void notifications(std::string customer_id, std::size_t limit, reply<std::vector<domain::notification>> done) = 0;
+  // Live notifications for one customer: first the stored ones with sequence > after (oldest
+  // first, for Last-Event-ID), then each new one as it is created, each exactly once, in
+  // sequence order. `deliver` runs on some other thread; keep it short (e.g. post to an I/O
+  // thread). The watch ends when the returned handle is destroyed or cancelled.
+  virtual std::unique_ptr<watch> watch_notifications(std::string customer_id, std::uint64_t after,
+                                                     std::function<void(domain::notification)> deliver) = 0;
+};
+
 // The whole application as its adapters see it.
 struct services {
   identity_service& identity;
   ticket_service& tickets;
   rental_service& rentals;
   fleet_service& fleet;
+  ride_view_service& ride_view;
+  notification_service& notifications;
   std::function<bool()> ready;  // storage open and actors up
 };
 

@@ -16,6 +16,7 @@
 #include "ttareungyi/domain/fleet.hpp"
 #include "ttareungyi/domain/payment.hpp"
 #include "ttareungyi/domain/ticket.hpp"
+#include "ttareungyi/domain/views.hpp"
 
 namespace ttareungyi::ports {
 
@@ -30,11 +31,26 @@ struct removed_bicycle {
   std::string id;
 };
 
+// Read side: the journal's consumers and the views they keep. Each consumer's position (the
+// sequence of the last event it applied) commits in the same changeset as its effects.
+struct consumer_position {
+  std::string consumer;  // e.g. "notifier", "rentals", "stations", "webhook"
+  std::uint64_t sequence = 0;
+};
+struct ended_rental_view {  // drops a customer's entry from the remaining-time view
+  std::string customer_id;
+};
+enum class view { rentals, stations, notifications };
+struct dropped_view {  // empties a view and rewinds its consumer, to rebuild it from the journal
+  view which;
+};
+
 // The writes of one decision: new aggregate states and the events raised with them.
 class changeset {
  public:
   using item = std::variant<domain::customer, domain::ticket, domain::payment, domain::station, domain::bicycle,
-                            removed_bicycle, domain::rental>;
+                            removed_bicycle, domain::rental, domain::notification, domain::current_rental,
+                            ended_rental_view, domain::station_count, consumer_position, dropped_view>;
 
   template <class Aggregate>
   changeset& save(Aggregate state) {
@@ -99,6 +115,22 @@ class journal {
   virtual std::uint64_t last_sequence() const = 0;
 };
 
+// What the journal's consumers built. Reads see only committed changesets.
+class view_store {
+ public:
+  virtual ~view_store() = default;
+  // The sequence of the last event the consumer applied; 0 before its first.
+  virtual stored<std::uint64_t> position(std::string_view consumer) const = 0;
+  virtual stored<std::optional<domain::current_rental>> current_rental(std::string_view customer_id) const = 0;
+  virtual stored<std::vector<domain::current_rental>> current_rentals() const = 0;  // all, by customer id
+  virtual stored<std::vector<domain::station_count>> station_counts() const = 0;     // all, by station id
+  // A customer's notifications with sequence > after, newest first, at most max of them.
+  virtual stored<std::vector<domain::notification>> notifications_of(std::string_view customer_id, std::uint64_t after,
+                                                                     std::size_t max) const = 0;
+  // Every customer's notifications with sequence > after, oldest first, at most max (webhook).
+  virtual stored<std::vector<domain::notification>> notifications_after(std::uint64_t after, std::size_t max) const = 0;
+};
+
 class committer {
  public:
   using on_committed = std::function<void(stored<void>)>;
@@ -122,6 +154,7 @@ class storage : public identity_store,
                 public payment_store,
                 public fleet_store,
                 public journal,
+                public view_store,
                 public committer {};
 
 }  // namespace ttareungyi::ports

@@ -1,0 +1,72 @@
+#pragma once
+// Read side (CQRS): what the journal's consumers build from events. Pure functions of
+// recorded events; no storage, no actors. Each consumer applies an event at most once because
+// its position in the journal commits together with what it made of the event.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ttareungyi/domain/events.hpp"
+#include "ttareungyi/domain/time.hpp"
+
+namespace ttareungyi::domain {
+
+// -- notifications -------------------------------------------------------------------------
+
+// One notice for a customer about one fact (rental, return, payment, refund).
+struct notification {
+  std::string id;              // "n_" + the event id: stable, so deliveries can be deduplicated
+  std::uint64_t sequence = 0;  // journal sequence of the event: orders a customer's notices
+  std::string customer_id;
+  std::string kind;            // the event type: bicycle_rented, bicycle_returned, ticket_paid, ticket_refunded
+  std::string message_ko;      // human text, Korean
+  std::string message_en;      // human text, English
+  std::string correlation_id;  // the rental for ride facts, the ticket for payment facts
+  instant created_at{};        // the time of the fact
+  bool operator==(const notification&) const = default;
+};
+
+// The notice a fact deserves, if any (ticket paid/refunded, bicycle rented/returned).
+std::optional<notification> notify(std::uint64_t sequence, const event& e);
+
+// -- remaining ride time ---------------------------------------------------------------------
+
+// A customer's active rental as the remaining-time view keeps it.
+struct current_rental {
+  std::string customer_id;
+  std::string rental_id;
+  std::string bicycle_id;
+  std::string ticket_id;
+  std::string from_station_id;
+  instant rented_at{};
+  instant due_at{};
+  bool operator==(const current_rental&) const = default;
+};
+
+// Seconds left before the ride runs into overtime; 0 once due (never negative).
+std::int64_t remaining_seconds(const current_rental& r, instant now);
+
+// What one event does to the remaining-time view: a rental starts (put) or ends (drop).
+struct rental_view_change {
+  std::string customer_id;
+  std::optional<current_rental> put;  // empty: drop the customer's entry
+};
+std::optional<rental_view_change> project_rental(const event& e);
+
+// -- station availability --------------------------------------------------------------------
+
+// Bicycles parked and available at a station, as the availability view counts them.
+struct station_count {
+  std::string station_id;
+  int capacity = 0;
+  int bicycles_available = 0;
+  bool operator==(const station_count&) const = default;
+};
+
+// Applies one event to the counts (registration, deletion, rent, return) and returns the
+// stations it changed, with their new counts.
+std::vector<station_count> project_availability(std::map<std::string, station_count>& counts, const event& e);
+
+}  // namespace ttareungyi::domain
