@@ -10,6 +10,8 @@
 #include <random>
 #include <unordered_map>
 
+#include "journal.hpp"
+
 namespace ttareungyi::actors {
 
 std::string new_id(std::string_view prefix) {
@@ -28,16 +30,21 @@ void record(ports::changeset& changes, const std::vector<domain::event_payload>&
 namespace {
 
 struct gateway_state {
+  struct waiting {
+    caf::response_promise rp;
+    bool journaled = false;  // the changeset recorded events
+  };
   std::uint64_t next = 0;
-  std::unordered_map<std::uint64_t, caf::response_promise> pending;
+  std::unordered_map<std::uint64_t, waiting> pending;
   static inline const char* name = "storage-gateway";
 };
 
-caf::behavior storage_gateway(caf::stateful_actor<gateway_state>* self, ports::committer* committer) {
+caf::behavior storage_gateway(caf::stateful_actor<gateway_state>* self, ports::committer* committer,
+                              const ports::journal* journal, caf::actor hub) {
   return {
       [=](commit_atom, ports::changeset& changes) {
         auto key = ++self->state.next;
-        self->state.pending.emplace(key, self->make_response_promise());
+        self->state.pending.emplace(key, gateway_state::waiting{self->make_response_promise(), !changes.events().empty()});
         committer->commit(std::move(changes), [me = caf::actor_cast<caf::actor>(self), key](ports::stored<void> r) {
           caf::anon_send(me, done_atom::value, key, r ? std::string{} : r.error().message);
         });
@@ -45,20 +52,23 @@ caf::behavior storage_gateway(caf::stateful_actor<gateway_state>* self, ports::c
       [=](done_atom, std::uint64_t key, const std::string& failure) {
         auto i = self->state.pending.find(key);
         if (i == self->state.pending.end()) return;
-        auto rp = std::move(i->second);
+        auto done = std::move(i->second);
         self->state.pending.erase(i);
-        if (failure.empty())
-          rp.deliver(ok_atom::value);
-        else
-          rp.deliver(to_caf(domain::internal("storage failed: " + failure)));
+        if (!failure.empty()) {
+          done.rp.deliver(to_caf(domain::internal("storage failed: " + failure)));
+          return;
+        }
+        done.rp.deliver(ok_atom::value);
+        if (done.journaled && journal) announce(self, hub, journal->last_sequence());
       },
   };
 }
 
 }  // namespace
 
-caf::actor spawn_storage_gateway(caf::actor_system& system, ports::committer& committer) {
-  return system.spawn(storage_gateway, &committer);
+caf::actor spawn_storage_gateway(caf::actor_system& system, ports::committer& committer, const ports::journal* journal,
+                                 caf::actor hub) {
+  return system.spawn(storage_gateway, &committer, journal, std::move(hub));
 }
 
 }  // namespace ttareungyi::actors

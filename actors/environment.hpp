@@ -34,7 +34,10 @@ void record(ports::changeset& changes, const std::vector<domain::event_payload>&
             std::string_view causation, domain::instant now);
 
 // Spawns the storage gateway: it hands changesets to the committer and answers once durable.
-caf::actor spawn_storage_gateway(caf::actor_system& system, ports::committer& committer);
+// With a journal hub, after each successful commit that recorded events it announces the
+// journal's new last sequence to the hub (a message; the committing actor never waits for it).
+caf::actor spawn_storage_gateway(caf::actor_system& system, ports::committer& committer,
+                                 const ports::journal* journal = nullptr, caf::actor hub = {});
 
 // Commits one decision. The actor handles no other message until the outcome is known, so
 // its next decision always starts from durable state.

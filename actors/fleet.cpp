@@ -117,24 +117,19 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, s
   };
 }
 
+// Availability is not the fleet's: it never gates a decision (chain docking never refuses a
+// return), so the station view counts it from the journal (views.cpp).
 struct fleet_state {
   std::map<std::string, station> stations;
   std::set<std::string> stations_being_added;
-  std::unordered_map<std::string, int> parked;  // available bicycles per station
   std::unordered_map<std::string, bicycle_actor> active;
   std::unordered_map<caf::actor_addr, std::string> ids;
   static inline const char* name = "fleet";
-
-  app::station_view view(const station& s) const {
-    auto i = parked.find(s.id);
-    return {s, availability_of(s, i == parked.end() ? 0 : i->second)};
-  }
 };
 
 using fleet_self = fleet_actor::stateful_pointer<fleet_state>;
 
-// Asks the bicycle's actor, then applies `effect` (e.g. to the availability counts) to its
-// answer before replying.
+// Asks the bicycle's actor, then maps its answer with `effect` before replying.
 template <class Answer, class Reply, class Effect, class... Ts>
 caf::typed_response_promise<Reply> ask_bicycle(fleet_self self, result<bicycle_actor> entity,
                                                caf::typed_response_promise<Reply> rp, Effect effect, Ts... xs) {
@@ -145,16 +140,13 @@ caf::typed_response_promise<Reply> ask_bicycle(fleet_self self, result<bicycle_a
   return rp;
 }
 
-// Loads stations and counts parked bicycles from storage.
+constexpr auto unchanged = [](auto x) { return x; };
+
+// Loads the stations (a few thousand at most); bicycles are activated one by one on demand.
 result<void> load(fleet_state& state, const environment& env) {
   auto stations = env.storage->stations();
   if (!stations) return std::unexpected(internal(stations.error().message));
   for (auto& s : *stations) state.stations.emplace(s.id, std::move(s));
-  auto counted = env.storage->each_bicycle([&](const bicycle& b) {
-    if (b.status == bicycle_status::available) ++state.parked[b.station_id];
-    return true;
-  });
-  if (!counted) return std::unexpected(internal(counted.error().message));
   return {};
 }
 
@@ -185,14 +177,11 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, fleet_state l
     self->state.ids.emplace(entity.address(), id);
     return entity;
   };
-  auto moved = [self](const std::string& station, int delta) {
-    if (!station.empty()) self->state.parked[station] += delta;
-  };
   return {
       [=](station_atom, list_atom) {
-        std::vector<app::station_view> all;
+        std::vector<station> all;
         all.reserve(self->state.stations.size());
-        for (const auto& [id, s] : self->state.stations) all.push_back(self->state.view(s));
+        for (const auto& [id, s] : self->state.stations) all.push_back(s);
         return all;
       },
       [=](station_atom, add_atom, station& requested) {
@@ -214,7 +203,7 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, fleet_state l
                 [=, s = d->state](ok_atom) mutable {
                   self->state.stations_being_added.erase(id);
                   self->state.stations.emplace(id, s);
-                  rp.deliver(self->state.view(s));
+                  rp.deliver(app::station_view{s, availability_of(s, 0)});  // a new station is empty
                 },
                 [=](caf::error& e) mutable {
                   self->state.stations_being_added.erase(id);
@@ -243,20 +232,15 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, fleet_state l
           rp.deliver(to_caf(invalid("bicycle id must be 1-64 letters, digits, '-' or '_'")));
           return rp;
         }
-        return ask_bicycle<bicycle>(self, activate(id, true), rp,
-                                    [=](bicycle b) { moved(b.station_id, +1); return b; }, add_atom::value, station);
+        return ask_bicycle<bicycle>(self, activate(id, true), rp, unchanged, add_atom::value, station);
       },
       [=](bicycle_atom, remove_atom, const std::string& id) {
         return ask_bicycle<bicycle>(self, activate(id, false), self->make_response_promise<ok_atom>(),
-                           [=](bicycle gone) {
-                             if (gone.status == bicycle_status::available) moved(gone.station_id, -1);
-                             return ok_atom::value;
-                           },
-                           remove_atom::value);
+                                    [](bicycle) { return ok_atom::value; }, remove_atom::value);
       },
       [=](rent_atom, const std::string& bicycle_id, const rent_request& request) {
-        return ask_bicycle<rental>(self, activate(bicycle_id, false), self->make_response_promise<rental>(),
-                           [=](rental r) { moved(r.from_station_id, -1); return r; }, rent_atom::value, request);
+        return ask_bicycle<rental>(self, activate(bicycle_id, false), self->make_response_promise<rental>(), unchanged,
+                                   rent_atom::value, request);
       },
       [=](return_atom, const std::string& customer, const std::string& rental_id, const std::string& station) {
         auto rp = self->make_response_promise<rental>();
@@ -264,8 +248,8 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, fleet_state l
         if (!trip) return rp.deliver(to_caf(internal(trip.error().message))), rp;
         if (!*trip || (*trip)->customer_id != customer) return rp.deliver(to_caf(rental_not_found(rental_id))), rp;
         if (!self->state.stations.contains(station)) return rp.deliver(to_caf(station_not_found(station))), rp;
-        return ask_bicycle<rental>(self, activate((*trip)->bicycle_id, false), rp,
-                           [=](rental r) { moved(r.to_station_id, +1); return r; }, return_atom::value, rental_id, station);
+        return ask_bicycle<rental>(self, activate((*trip)->bicycle_id, false), rp, unchanged, return_atom::value,
+                                   rental_id, station);
       },
       [=](rental_atom, const std::string& rental_id) -> caf::result<rental> {
         auto trip = env.storage->find_rental(rental_id);

@@ -6,8 +6,9 @@
 
 namespace ttareungyi::actors {
 
-// The fleet: stations with their availability, and the registry that routes to one actor per
-// bicycle. Availability is counted at start from stored bicycles, then kept as they move.
+// The fleet: stations, and the registry that routes to one actor per bicycle (activated from
+// storage on first use, so start-up reads the stations only). Availability is the station
+// view's (read_side.hpp), counted from the journal.
 domain::result<fleet_actor> spawn_fleet(caf::actor_system& system, environment env);
 
 }  // namespace ttareungyi::actors

@@ -51,7 +51,7 @@ using ticket_desk_actor = caf::typed_actor<
 
 // Rental context: stations, and the registry that routes to one actor per bicycle.
 using fleet_actor = caf::typed_actor<
-    caf::replies_to<station_atom, list_atom>::with<std::vector<app::station_view>>,
+    caf::replies_to<station_atom, list_atom>::with<std::vector<domain::station>>,
     caf::replies_to<station_atom, add_atom, domain::station>::with<app::station_view>,
     caf::replies_to<bicycle_atom, list_atom, std::string /*station or ""*/, std::string /*status or ""*/>::with<std::vector<domain::bicycle>>,
     caf::replies_to<bicycle_atom, add_atom, std::string /*id*/, std::string /*station*/>::with<domain::bicycle>,

@@ -8,31 +8,19 @@
 #include <atomic>
 #include <future>
 #include <map>
+#include <optional>
 
+#include "courier.hpp"
 #include "fleet.hpp"
 #include "identity.hpp"
+#include "journal.hpp"
 #include "payment.hpp"
+#include "read_side.hpp"
 #include "rides.hpp"
 #include "tickets.hpp"
 
 namespace ttareungyi::actors {
 namespace {
-
-// Asks an actor on behalf of an adapter thread: a short-lived actor makes the request and
-// hands the answer, mapped by `map`, to the adapter's callback.
-template <class Answer, class T, class Handle, class Map, class... Ts>
-void ask(caf::actor_system& system, std::chrono::milliseconds timeout, const Handle& dest, app::reply<T> done, Map map,
-         Ts... xs) {
-  // The destination is a spawn argument, not a capture: CAF 0.17 dereferences a null pointer
-  // (undefined behaviour, caught by UBSan) when a function actor is spawned with no arguments.
-  system.spawn(
-      [=](caf::event_based_actor* self, const Handle& to) {
-        self->request(to, timeout, xs...)
-            .then([=](Answer& answer) { done(map(std::move(answer))); },
-                  [=](caf::error& e) { done(std::unexpected(from_caf(e))); });
-      },
-      dest);
-}
 
 constexpr auto same = [](auto x) { return x; };
 
@@ -46,6 +34,12 @@ void register_message_types(caf::actor_system_config& cfg) {
       .add_message_type<domain::station>("ttareungyi::station")
       .add_message_type<app::station_view>("ttareungyi::station_view")
       .add_message_type<std::vector<app::station_view>>("std::vector<ttareungyi::station_view>")
+      .add_message_type<std::vector<domain::station>>("std::vector<ttareungyi::station>")
+      .add_message_type<domain::station_count>("ttareungyi::station_count")
+      .add_message_type<std::vector<domain::station_count>>("std::vector<ttareungyi::station_count>")
+      .add_message_type<domain::current_rental>("ttareungyi::current_rental")
+      .add_message_type<domain::notification>("ttareungyi::notification")
+      .add_message_type<std::vector<domain::notification>>("std::vector<ttareungyi::notification>")
       .add_message_type<domain::bicycle>("ttareungyi::bicycle")
       .add_message_type<std::vector<domain::bicycle>>("std::vector<ttareungyi::bicycle>")
       .add_message_type<domain::rental>("ttareungyi::rental")
@@ -58,7 +52,12 @@ void register_message_types(caf::actor_system_config& cfg) {
       .add_message_type<std::map<std::string, std::string>>("std::map<std::string,std::string>");
 }
 
-struct node::impl final : app::identity_service, app::ticket_service, app::rental_service, app::fleet_service {
+struct node::impl final : app::identity_service,
+                          app::ticket_service,
+                          app::rental_service,
+                          app::fleet_service,
+                          app::ride_view_service,
+                          app::notification_service {
   ports::storage& storage;
   ports::payment_provider& payments;
   const ports::password_hasher& hasher;
@@ -66,19 +65,25 @@ struct node::impl final : app::identity_service, app::ticket_service, app::renta
   node_options options;
   caf::actor_system_config config;
   std::unique_ptr<caf::actor_system> system;
+  std::optional<actors::couriers> couriers;
   environment env;
   payment_actor payment;
   identity_actor identity;
   ticket_desk_actor desk;
   fleet_actor fleet;
+  ports::notification_gateway* webhook = nullptr;
+  caf::actor journal_hub;
+  caf::actor read_side;  // the journal's consumers and their views (read_side.hpp)
+  std::shared_ptr<read_side_link> watches = std::make_shared<read_side_link>();
   std::atomic<bool> is_ready{false};
 
   impl(ports::storage& s, ports::payment_provider& p, const ports::password_hasher& h, const domain::clock& c,
-       node_options o)
-      : storage(s), payments(p), hasher(h), clock(c), options(o) {
+       node_options o, ports::notification_gateway* w)
+      : storage(s), payments(p), hasher(h), clock(c), options(o), webhook(w) {
     register_message_types(config);
     if (options.scheduler_threads > 0) config.set("scheduler.max-threads", options.scheduler_threads);
     system = std::make_unique<caf::actor_system>(config);
+    couriers.emplace(*system, system->scheduler().num_workers(), options.request_timeout);
   }
 
   ~impl() override {
@@ -87,12 +92,18 @@ struct node::impl final : app::identity_service, app::ticket_service, app::renta
     caf::anon_send_exit(identity, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(desk, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(fleet, caf::exit_reason::user_shutdown);
+    watches->clear();  // watches outliving the node cancel into nothing
+    caf::anon_send_exit(read_side, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(journal_hub, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(env.committer, caf::exit_reason::user_shutdown);
-    system.reset();  // waits for all actors
+    couriers.reset();  // answers what is still waiting
+    system.reset();    // waits for all actors
   }
 
   std::expected<void, std::string> start() {
-    env = environment{&storage, spawn_storage_gateway(*system, storage), &clock, options.payment_timeout};
+    journal_hub = spawn_journal_hub(*system, storage.last_sequence());
+    env = environment{&storage, spawn_storage_gateway(*system, storage, &storage, journal_hub), &clock,
+                      options.payment_timeout};
     payment = spawn_payment(*system, env, payments, {options.payment_workers, options.payment_timeout});
     identity = spawn_identity(*system, env, hasher);
     desk = spawn_ticket_desk(*system, env, payment);
@@ -107,13 +118,17 @@ struct node::impl final : app::identity_service, app::ticket_service, app::renta
                   [&recovered](domain::result<std::size_t> r) { recovered.set_value(std::move(r)); });
     auto repaired = outcome.get();
     if (!repaired) return std::unexpected("cannot repair interrupted rides: " + repaired.error().detail);
+    if (auto started = start_read_side(); !started) return started;
     is_ready = true;
     return {};
   }
 
+  // Asks `dest` on behalf of an adapter thread; the answer, mapped by `map`, goes to `done`.
   template <class Answer, class T, class Handle, class Map, class... Ts>
   void call(const Handle& dest, app::reply<T> done, Map map, Ts... xs) {
-    ask<Answer>(*system, options.request_timeout, dest, std::move(done), map, xs...);
+    couriers->ask<Answer>(
+        dest, [done, map](Answer& answer) { done(map(std::move(answer))); },
+        [done](caf::error& e) { done(std::unexpected(from_caf(e))); }, xs...);
   }
 
   // identity
@@ -148,9 +163,10 @@ struct node::impl final : app::identity_service, app::ticket_service, app::renta
     system->spawn(return_ride, ride_contexts{desk, fleet}, std::move(customer), std::move(rental), std::move(station),
                   std::move(done));
   }
-  // fleet
+  // fleet: stations with the station view's counts, at least as recent as the journal now
   void stations(app::reply<std::vector<app::station_view>> done) override {
-    call<std::vector<app::station_view>>(fleet, std::move(done), same, station_atom::value, list_atom::value);
+    call<std::vector<app::station_view>>(read_side, std::move(done), same, station_atom::value, list_atom::value,
+                                         storage.last_sequence());
   }
   void add_station(app::new_station request, app::reply<app::station_view> done) override {
     domain::station s{request.id.value_or(""), std::move(request.name), request.lat, request.lon, request.capacity};
@@ -169,11 +185,40 @@ struct node::impl final : app::identity_service, app::ticket_service, app::renta
     call<ok_atom>(fleet, std::move(done), [](ok_atom) { return domain::result<void>{}; }, bicycle_atom::value,
                   remove_atom::value, std::move(id));
   }
+
+  // The read side. With rebuild_views, the rental and station views are dropped (and their
+  // consumers rewound) in one commit before any consumer runs, so they replay the journal.
+  std::expected<void, std::string> start_read_side() {
+    if (options.rebuild_views) {
+      ports::changeset drop;
+      drop.save(ports::dropped_view{ports::view::rentals}).save(ports::dropped_view{ports::view::stations});
+      if (auto dropped = storage.commit_and_wait(std::move(drop)); !dropped)
+        return std::unexpected("cannot drop the views to rebuild: " + dropped.error().message);
+    }
+    read_side = spawn_read_side(*system, env, journal_hub, fleet, webhook);
+    watches->attach(read_side);
+    return {};
+  }
+
+  // Read-your-writes: each query carries the journal's last sequence as of its arrival, and the
+  // view answers once it has applied the journal that far.
+  void current_rental(std::string customer, app::reply<domain::current_rental> done) override {
+    call<domain::current_rental>(read_side, std::move(done), same, current_atom::value, std::move(customer),
+                                 storage.last_sequence());
+  }
+  void notifications(std::string customer, std::size_t limit, app::reply<std::vector<domain::notification>> done) override {
+    call<std::vector<domain::notification>>(read_side, std::move(done), same, notice_atom::value, list_atom::value,
+                                            std::move(customer), std::uint64_t{limit}, storage.last_sequence());
+  }
+  std::unique_ptr<app::watch> watch_notifications(std::string customer, std::uint64_t after,
+                                                  std::function<void(domain::notification)> deliver) override {
+    return start_watch(watches, std::move(customer), after, std::move(deliver));
+  }
 };
 
 node::node(ports::storage& storage, ports::payment_provider& payments, const ports::password_hasher& hasher,
-           const domain::clock& clock, node_options options)
-    : impl_(std::make_unique<impl>(storage, payments, hasher, clock, options)) {}
+           const domain::clock& clock, node_options options, ports::notification_gateway* webhook)
+    : impl_(std::make_unique<impl>(storage, payments, hasher, clock, options, webhook)) {}
 
 node::~node() = default;
 
@@ -181,7 +226,7 @@ std::expected<void, std::string> node::start() { return impl_->start(); }
 
 app::services node::services() {
   auto* i = impl_.get();
-  return {*i, *i, *i, *i, [i] { return i->is_ready.load(); }};
+  return {*i, *i, *i, *i, *i, *i, [i] { return i->is_ready.load(); }};
 }
 
 bool node::ready() const { return impl_->is_ready; }

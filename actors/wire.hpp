@@ -16,6 +16,7 @@
 #include "ttareungyi/domain/fleet.hpp"
 #include "ttareungyi/domain/payment.hpp"
 #include "ttareungyi/domain/ticket.hpp"
+#include "ttareungyi/domain/views.hpp"
 #include "ttareungyi/ports/payment_provider.hpp"
 
 namespace ttareungyi::actors {
@@ -42,6 +43,22 @@ using login_atom = caf::atom_constant<caf::atom("login")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using ok_atom = caf::atom_constant<caf::atom("ok")>;
+// The read side (journal wake-ups, consumers, views, notifications).
+using appended_atom = caf::atom_constant<caf::atom("appended")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using pull_atom = caf::atom_constant<caf::atom("pull")>;
+using current_atom = caf::atom_constant<caf::atom("current")>;
+using notice_atom = caf::atom_constant<caf::atom("notice")>;
+using count_atom = caf::atom_constant<caf::atom("count")>;
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
+using unwatch_atom = caf::atom_constant<caf::atom("unwatch")>;
+using published_atom = caf::atom_constant<caf::atom("published")>;
+using started_atom = caf::atom_constant<caf::atom("started")>;
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
+using child_atom = caf::atom_constant<caf::atom("child")>;
+using wake_atom = caf::atom_constant<caf::atom("wake")>;
+using delivered_atom = caf::atom_constant<caf::atom("delivered")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
 
 // A domain refusal travels as a caf::error of this category; its context carries the details.
 constexpr caf::atom_value domain_error_category = caf::atom("ttareungyi");
@@ -107,6 +124,23 @@ typename Inspector::result_type inspect(Inspector& f, rent_request& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sign_up_request& x) {
   return f(caf::meta::type_name("sign_up_request"), x.phone, x.password, x.name);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, notification& x) {
+  return f(caf::meta::type_name("notification"), x.id, x.sequence, x.customer_id, x.kind, x.message_ko, x.message_en,
+           x.correlation_id, x.created_at);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, current_rental& x) {
+  return f(caf::meta::type_name("current_rental"), x.customer_id, x.rental_id, x.bicycle_id, x.ticket_id,
+           x.from_station_id, x.rented_at, x.due_at);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, station_count& x) {
+  return f(caf::meta::type_name("station_count"), x.station_id, x.capacity, x.bicycles_available);
 }
 
 }  // namespace ttareungyi::domain

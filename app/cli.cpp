@@ -4,6 +4,8 @@
 #include <functional>
 #include <map>
 
+#include "ttareungyi/http/webhook.hpp"
+
 namespace ttareungyi::cli {
 namespace {
 
@@ -38,6 +40,13 @@ std::string usage() {
   --token-ttl-seconds N       lifetime of access tokens (default 3600)
   --http-threads N            HTTP I/O threads (default 1)
   --actor-threads N           actor scheduler threads (default: one per core)
+  --webhook-url URL           POST each notification as JSON to this http:// URL (with an
+                              Idempotency-Key header; retried later when not answered 2xx);
+                              off by default
+  --webhook-timeout-ms N      a webhook call not answered in time fails and is retried (default 5000)
+  --rebuild-views             drop the read models (remaining ride time, station availability) and
+                              replay the whole journal into them at start (they are served
+                              correctly meanwhile, only slower)
 )";
 }
 
@@ -103,6 +112,14 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
       {"--token-ttl-seconds", set_number(ttl, "--token-ttl-seconds", 60L, 86'400L)},
       {"--http-threads", set_number(http_threads, "--http-threads", 1L, 64L)},
       {"--actor-threads", set_number(actor_threads, "--actor-threads", 0L, 64L)},
+      {"--webhook-url", set(o.webhook_url)},
+      {"--webhook-timeout-ms",
+       setter{[&o](const std::string& v) -> std::expected<void, std::string> {
+         auto n = number<long>("--webhook-timeout-ms", v, 1, 600'000);
+         if (!n) return std::unexpected(n.error());
+         o.webhook_timeout = std::chrono::milliseconds{*n};
+         return {};
+       }}},
   };
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i], value;
@@ -114,6 +131,10 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
     }
     if (flag == "--no-fsync") {
       o.fsync = false;
+      continue;
+    }
+    if (flag == "--rebuild-views") {
+      o.rebuild_views = true;
       continue;
     }
     auto it = with_value.find(flag);
@@ -132,6 +153,9 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
     return std::unexpected("--payment-provider '" + o.payment_provider + "' is not available in this version; use sandbox");
   if (o.log_format != "text" && o.log_format != "json") return std::unexpected("--log-format is text or json");
   if (o.data_dir.empty()) return std::unexpected("--data-dir must not be empty");
+  if (!o.webhook_url.empty()) {
+    if (auto target = http::parse_webhook_url(o.webhook_url); !target) return std::unexpected("--webhook-url: " + target.error());
+  }
   return o;
 }
 

@@ -29,6 +29,9 @@ struct serve_options {
   std::chrono::seconds token_ttl{3600};
   std::size_t http_threads = 1;
   std::size_t scheduler_threads = 0;
+  std::string webhook_url;  // empty: notifications are not pushed anywhere
+  std::chrono::milliseconds webhook_timeout{5000};
+  bool rebuild_views = false;
 };
 
 // Parses the flags after `serve`; the error text says which flag is wrong and why.

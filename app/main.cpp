@@ -1,6 +1,6 @@
 // ttareungyi: the composition root. Parses the command line, opens storage, wires the
-// adapters (RocksDB, sandbox payment, OpenSSL, RESTinio) around the actor node, and serves
-// until SIGINT or SIGTERM.
+// adapters (RocksDB, sandbox payment, OpenSSL, RESTinio, the optional webhook) around the actor
+// node, and serves until SIGINT or SIGTERM.
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -8,10 +8,12 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "cli.hpp"
 #include "ttareungyi/actors/node.hpp"
 #include "ttareungyi/http/server.hpp"
+#include "ttareungyi/http/webhook.hpp"
 #include "ttareungyi/payment/sandbox.hpp"
 #include "ttareungyi/security/operator_clients.hpp"
 #include "ttareungyi/security/password.hpp"
@@ -103,14 +105,31 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
   payment::sandbox_provider provider{{o.sandbox_latency, o.sandbox_decline_rate, o.sandbox_failure_rate}};
   pbkdf2_hasher hasher{o.password_iterations};
   domain::system_clock clock;
-  actors::node node{**storage, provider, hasher, clock,
-                    {.scheduler_threads = o.scheduler_threads, .payment_timeout = o.payment_timeout}};
+  // Declared before the node, so that it outlives it: the node delivers through it.
+  std::unique_ptr<http::webhook_gateway> webhook;
+  if (!o.webhook_url.empty()) {
+    auto created = http::webhook_gateway::create({o.webhook_url, o.webhook_timeout});
+    if (!created) {
+      spdlog::error("--webhook-url: {}", created.error());
+      return 2;
+    }
+    webhook = std::move(*created);
+  }
+  if (o.rebuild_views) spdlog::info("--rebuild-views: the read models are rebuilt from the journal");
+  actors::node node{**storage,
+                    provider,
+                    hasher,
+                    clock,
+                    {.scheduler_threads = o.scheduler_threads,
+                     .payment_timeout = o.payment_timeout,
+                     .rebuild_views = o.rebuild_views},
+                    webhook.get()};
   if (auto started = node.start(); !started) {
     spdlog::error("cannot start: {}", started.error());
     return 1;
   }
   http::server server{node.services(), tokens, operators->clients,
-                      {.bind = o.bind, .port = o.port, .threads = o.http_threads}};
+                      {.bind = o.bind, .port = o.port, .threads = o.http_threads, .clock = &clock}};
   auto port = server.start();
   if (!port) {
     spdlog::error("cannot listen on {}:{}: {}", o.bind, o.port, port.error());
@@ -122,8 +141,11 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
   int signal = 0;
   sigwait(&stop_signals, &signal);
   spdlog::info("signal {}: draining and stopping", signal);
-  server.stop();
-  return 0;  // the node, then storage, close as they go out of scope
+  server.stop();  // ends notification streams, drains requests
+  // Webhook calls in flight end now, as failures, while the node can still take the answer;
+  // any later one fails at once (still on the webhook's thread).
+  if (webhook) webhook->stop();
+  return 0;  // the node, the webhook, then storage, close as they go out of scope
 }
 
 }  // namespace

@@ -9,6 +9,9 @@
 #     --connections N    connections of the HTTP runs (default 64)
 #     --read-rate R      the open-model read runs: R reads/s over the same connections, latency
 #                        from the intended send time (default 5000)
+#     --notify-rate R    the notify run: R rides/s (rent + return) over the same connections,
+#                        each connection's customer listening to its notification stream;
+#                        reports the delay from each HTTP answer to its notification (default 1000)
 #     --out DIR          results folder (default BUILD_DIR/bench-results/DATE)
 #     --large            instead: 10k and 1M bicycles + tickets loaded with
 #                        ttareungyi-bench-loader; start-up time, RSS and read p99 of both
@@ -17,19 +20,22 @@
 #                        with pears; for exploring only)
 #     --server-arg ARG   one more flag for `ttareungyi serve` (repeatable), e.g.
 #                        --server-arg --actor-threads=1; for exploring
-#     --only LIST        default mode: run only these of fsync,bare,read,read-open,purchase,ride,mix
+#     --only LIST        default mode: run only these of
+#                        fsync,bare,read,read-ticket,read-open,purchase,ride,mix,notify
+#                        (read and read-open read the current rental, read-ticket a ticket)
 #     --keep             keep the temporary data folders
 # Everything runs on 127.0.0.1; every process started here is stopped by its pid on exit.
 set -euo pipefail
 
-duration=10 warmup=2 connections=64 read_rate=5000 spread_duration=60 out="" large=0 keep=0 server_extra=()
-build="" only=",fsync,bare,read,read-open,purchase,ride,mix,"
+duration=10 warmup=2 connections=64 read_rate=5000 notify_rate=1000 spread_duration=60 out="" large=0 keep=0 server_extra=()
+build="" only=",fsync,bare,read,read-ticket,read-open,purchase,ride,mix,notify,"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
     --read-rate) read_rate="$2"; shift 2 ;;
+    --notify-rate) notify_rate="$2"; shift 2 ;;
     --spread-duration) spread_duration="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --large) large=1; shift ;;
@@ -37,7 +43,7 @@ while [[ $# -gt 0 ]]; do
     --server-arg) server_extra+=("$2"); shift 2 ;;
     --only) only=",$2,"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) build="$1"; shift ;;
   esac
@@ -131,8 +137,8 @@ run_load() {  # run_load NAME ARGS...: one ttareungyi-load run, text to the term
   printf '{"date": "%s", "nproc": %s, "cpu": "%s", "kernel": "%s", "loadavg": "%s", ' \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)" "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" \
     "$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-  printf '"duration": %s, "warmup": %s, "connections": %s, "readRate": %s, "large": %s}\n' "$duration" "$warmup" \
-    "$connections" "$read_rate" "$large"
+  printf '"duration": %s, "warmup": %s, "connections": %s, "readRate": %s, "notifyRate": %s, "large": %s}\n' \
+    "$duration" "$warmup" "$connections" "$read_rate" "$notify_rate" "$large"
 } >"$out/machine.json"
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "results: $out"
@@ -155,20 +161,25 @@ if [[ $large == 0 ]]; then
   fi
 
   # 3. The product, fsync'd, one HTTP I/O thread (its defaults), rate limiting off.
-  if [[ "$only" =~ ,(read|read-open|purchase|ride|mix), ]]; then
+  if [[ "$only" =~ ,(read|read-ticket|read-open|purchase|ride|mix|notify), ]]; then
     mkdir -p "$work/product"
     start product "$server" serve --port 0 --bind 127.0.0.1 --data-dir "$work/product" --rate-limit-rps 0 \
       --operator-client "$operator" "${server_extra[@]}"
     echo "== product listening on port $PORT after ${STARTUP}s"
-    echo "== setup: ttareungyi-load --setup-only --customers 200 --save-setup setup.json"
-    "$load" --port "$PORT" --operator "$operator" --customers 200 --connections "$connections" --setup-only \
+    # Half of the customers keep a bicycle rented (the readers of the current rental), the other
+    # half buy and ride: at least one rider per connection, as notify needs.
+    customers=$(( 2 * connections > 200 ? 2 * connections : 200 ))
+    echo "== setup: ttareungyi-load --setup-only --customers $customers --save-setup setup.json"
+    "$load" --port "$PORT" --operator "$operator" --customers "$customers" --connections "$connections" --setup-only \
       --save-setup "$work/setup.json" 2> >(sed 's/^/   /' >&2)
     product=(--port "$PORT" --load-setup "$work/setup.json" --connections "$connections" "${common[@]}")
     run_load read "${product[@]}" --scenario read
+    run_load read-ticket "${product[@]}" --scenario read --read-target ticket
     run_load read-open "${product[@]}" --scenario read --rate "$read_rate"
     run_load purchase "${product[@]}" --scenario purchase
     run_load ride "${product[@]}" --scenario ride
     run_load mix "${product[@]}" --scenario mix
+    run_load notify "${product[@]}" --scenario notify --rate "$notify_rate"
     echo "== product: $(rss_json "$PID")"
     printf '{"startupSeconds": %s, %s, "serverArgs": "%s"}\n' "$STARTUP" "$(rss_json "$PID")" "${server_extra[*]}" \
       >"$out/product.json"
@@ -208,9 +219,9 @@ else
     # Sign the customers in once; both runs reuse the tokens.
     "$load" --port "$PORT" --load-setup "$work/manifest-$size.json" --setup-only \
       --save-setup "$work/setup-$size.json" 2> >(sed 's/^/   /' >&2)
-    run_load "read-$size" --port "$PORT" --load-setup "$work/setup-$size.json" --scenario read \
+    run_load "read-$size" --port "$PORT" --load-setup "$work/setup-$size.json" --scenario read --read-target ticket \
       --connections "$connections" "${common[@]}"
-    run_load "read-$size-open" --port "$PORT" --load-setup "$work/setup-$size.json" --scenario read \
+    run_load "read-$size-open" --port "$PORT" --load-setup "$work/setup-$size.json" --scenario read --read-target ticket \
       --connections "$connections" --rate "$read_rate" "${common[@]}"
     after=$(rss_json "$PID" | sed 's/"rssKiB"/"rssAfterKiB"/; s/"hwmKiB"/"hwmAfterKiB"/')
     echo "== $size: $after"
@@ -219,7 +230,7 @@ else
     "$load" --port "$PORT" --load-setup "$work/manifest-$size-full.json" --setup-only \
       --save-setup "$work/setup-$size-full.json" 2> >(sed 's/^/   /' >&2)
     run_load "read-$size-spread" --port "$PORT" --load-setup "$work/setup-$size-full.json" --scenario read \
-      --connections "$connections" --duration "$spread_duration" --warmup 0
+      --read-target ticket --connections "$connections" --duration "$spread_duration" --warmup 0
     spread=$(rss_json "$PID" | sed 's/"rssKiB"/"rssAfterSpreadKiB"/; s/"hwmKiB"/"hwmAfterSpreadKiB"/')
     echo "== $size: $spread"
     printf '{"size": "%s", "bicycles": %s, "tickets": %s, "loadSeconds": %s, "dataDirKiB": %s, "firstStartupSeconds": %s, "startupSeconds": %s, %s, %s}\n' \

@@ -11,6 +11,7 @@
 #include "auth.hpp"
 #include "forms.hpp"
 #include "json_mapping.hpp"
+#include "notifications.hpp"
 #include "oauth.hpp"
 #include "problem.hpp"
 
@@ -85,13 +86,22 @@ std::optional<problem> check_no_body(const request& req) {
   return unsupported_media_type("this operation takes no body; a body must be application/json");
 }
 
+const domain::clock& system_clock() {
+  static const domain::system_clock clock;
+  return clock;
+}
+
 }  // namespace
 
 api::api(app::services services, const security::token_service& tokens, std::vector<security::operator_client> operators,
-         std::size_t max_body_bytes)
-    : services_(std::move(services)), tokens_(tokens), operators_(std::move(operators)), max_body_bytes_(max_body_bytes) {}
+         std::size_t max_body_bytes, const domain::clock* clock)
+    : services_(std::move(services)),
+      tokens_(tokens),
+      operators_(std::move(operators)),
+      max_body_bytes_(max_body_bytes),
+      clock_(clock ? *clock : system_clock()) {}
 
-void api::handle(const request& req, const responder& respond) const {
+void api::handle(const request& req, const responder& respond, stream_opener* streams) const {
   try {
     if (req.body.size() > max_body_bytes_) return respond(problem_response(payload_too_large(max_body_bytes_)));
     auto [path, query] = split(req.target);
@@ -100,7 +110,7 @@ void api::handle(const request& req, const responder& respond) const {
       if (route.error().path_known) return respond(problem_response(method_not_allowed(route.error().allow)));
       return respond(problem_response(not_found_problem("no resource at " + std::string{path})));
     }
-    dispatch(req, *route, respond);
+    dispatch(req, *route, respond, streams);
   } catch (const nlohmann::json::exception& ex) {
     spdlog::debug("http: unreadable request {} {}: {}", req.method, split(req.target).path, ex.what());
     respond(problem_response(bad_request("the request could not be read")));
@@ -118,7 +128,8 @@ void api::close() {
   gate_->open = false;
 }
 
-void api::dispatch(const request& req, const route_match& route, const responder& respond) const {
+void api::dispatch(const request& req, const route_match& route, const responder& respond,
+                   stream_opener* streams) const {
   auto fail = [&](const problem& p) { respond(problem_response(p)); };
 
   switch (route.target) {
@@ -201,6 +212,42 @@ void api::dispatch(const request& req, const route_match& route, const responder
       return services_.rentals.give_back(who->subject, std::move(*id), std::move(*station),
                                          answer<domain::rental>(respond, [](const domain::rental& r) { return ok(to_json(r)); }));
     }
+    case endpoint::current_rental: {
+      auto who = customer();
+      if (!who) return fail(who.error());
+      // The bench's hot read: the view's strings are moved into the document, and the time left
+      // is computed when the answer is rendered.
+      const auto* clock = &clock_;
+      return services_.ride_view.current_rental(
+          std::move(who->subject), [respond, clock](domain::result<domain::current_rental> result) {
+            respond(guarded([&]() -> response {
+              if (!result) return error_response(result.error());
+              return ok(to_json(std::move(*result), clock->now()));
+            }));
+          });
+    }
+    case endpoint::list_notifications: {
+      auto who = customer();
+      if (!who) return fail(who.error());
+      auto limit = parse_notification_limit(split(req.target).query);
+      if (!limit) return fail(limit.error());
+      auto lang = preferred_language(req.header("Accept-Language"));
+      return services_.notifications.notifications(
+          std::move(who->subject), *limit,
+          answer<std::vector<domain::notification>>(respond, [lang](const std::vector<domain::notification>& list) {
+            json items = json::array();
+            for (const auto& n : list) items.push_back(to_json(n, lang));
+            auto r = ok(json{{"items", std::move(items)}});
+            r.headers.emplace_back("Content-Language", std::string{to_string(lang)});
+            r.headers.emplace_back("Vary", "Accept-Language");
+            return r;
+          }));
+    }
+    case endpoint::notification_stream: {
+      auto who = customer();
+      if (!who) return fail(who.error());
+      return notification_stream(req, who->subject, respond, streams);
+    }
     case endpoint::list_stations: {
       auto who = anyone();
       if (!who) return fail(who.error());
@@ -247,6 +294,39 @@ void api::dispatch(const request& req, const route_match& route, const responder
     }
     default:
       return fail(not_found_problem("no resource at " + std::string{split(req.target).path}));
+  }
+}
+
+void api::notification_stream(const request& req, const std::string& customer, const responder& respond,
+                              stream_opener* streams) const {
+  auto after = parse_last_event_id(req.header("Last-Event-ID"), split(req.target).query);
+  if (!after) return respond(problem_response(after.error()));
+  if (!streams) {
+    spdlog::warn("http: no stream support for {}", split(req.target).path);
+    return respond(problem_response(internal_problem()));
+  }
+  auto lang = preferred_language(req.header("Accept-Language"));
+  auto stream = streams->open(sse_head(lang));
+  if (!stream) return respond(problem_response(service_unavailable("the server is shutting down", 1)));
+  // From here on the stream answers. `deliver` holds the stream (which holds no connection):
+  // once the stream ends it drops what it is given, and the watch goes with the stream.
+  try {
+    auto watch = services_.notifications.watch_notifications(
+        customer, *after, [stream, lang](domain::notification n) noexcept {
+          try {
+            stream->write(sse_event(n, lang));
+          } catch (const std::exception& ex) {
+            spdlog::warn("http: could not stream notification {}: {}", n.id, ex.what());
+          }
+        });
+    if (!watch) {
+      spdlog::warn("http: the application gave no watch for the notification stream");
+      return stream->close();
+    }
+    stream->bind(std::shared_ptr<app::watch>(std::move(watch)));
+  } catch (const std::exception& ex) {
+    spdlog::warn("http: could not watch notifications: {}", ex.what());
+    stream->close();
   }
 }
 

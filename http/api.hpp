@@ -12,6 +12,7 @@
 #include "message.hpp"
 #include "routes.hpp"
 #include "ttareungyi/app/services.hpp"
+#include "ttareungyi/domain/time.hpp"
 #include "ttareungyi/security/operator_clients.hpp"
 #include "ttareungyi/security/tokens.hpp"
 
@@ -19,13 +20,16 @@ namespace ttareungyi::http {
 
 class api {
  public:
-  // `services` and `tokens` must outlive the api and every reply the facade still owes it.
+  // `services`, `tokens` and `clock` must outlive the api and every reply the facade still owes
+  // it. `clock` (remainingSeconds of the current rental): nullptr for the system clock.
   api(app::services services, const security::token_service& tokens, std::vector<security::operator_client> operators,
-      std::size_t max_body_bytes);
+      std::size_t max_body_bytes, const domain::clock* clock = nullptr);
 
   // Answers through `respond`, exactly once: at once on this thread (refusals, health, tokens)
   // or later from the thread that delivers the facade's reply. Never throws.
-  void handle(const request& req, const responder& respond) const;
+  // GET /v1/notifications/stream answers through `streams` instead, once its request is
+  // accepted (refusals still go through `respond`); without one it answers 500.
+  void handle(const request& req, const responder& respond, stream_opener* streams = nullptr) const;
 
   // While draining, /health/ready answers 503 so that load balancers stop sending traffic.
   void set_draining(bool draining) noexcept { draining_.store(draining, std::memory_order_relaxed); }
@@ -36,7 +40,10 @@ class api {
   void close();
 
  private:
-  void dispatch(const request& req, const route_match& route, const responder& respond) const;
+  void dispatch(const request& req, const route_match& route, const responder& respond,
+                stream_opener* streams) const;
+  void notification_stream(const request& req, const std::string& customer, const responder& respond,
+                           stream_opener* streams) const;
   void token(const request& req, const responder& respond) const;
   void create_customer(const request& req, const responder& respond) const;
   void ready(const responder& respond) const;
@@ -45,6 +52,7 @@ class api {
   const security::token_service& tokens_;
   std::vector<security::operator_client> operators_;
   std::size_t max_body_bytes_;
+  const domain::clock& clock_;
   std::atomic<bool> draining_{false};
 
   struct gate {

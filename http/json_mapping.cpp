@@ -70,6 +70,19 @@ json to_json(const domain::bicycle& b) {
   return doc;
 }
 
+json to_json(domain::current_rental&& r, domain::instant now) {
+  const auto remaining = domain::remaining_seconds(r, now);
+  return json{
+      {"rentalId", std::move(r.rental_id)},
+      {"bicycleId", std::move(r.bicycle_id)},
+      {"ticketId", std::move(r.ticket_id)},
+      {"fromStationId", std::move(r.from_station_id)},
+      {"rentedAt", domain::to_rfc3339(r.rented_at)},
+      {"dueAt", domain::to_rfc3339(r.due_at)},
+      {"remainingSeconds", remaining},
+  };
+}
+
 std::string dump(const json& doc) { return doc.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // ---------------------------------------------------------------- in

@@ -14,6 +14,7 @@
 #include "ttareungyi/domain/customer.hpp"
 #include "ttareungyi/domain/fleet.hpp"
 #include "ttareungyi/domain/ticket.hpp"
+#include "ttareungyi/domain/views.hpp"
 
 namespace ttareungyi::http {
 
@@ -25,6 +26,8 @@ json to_json(const domain::ticket& t);
 json to_json(const domain::rental& r);
 json to_json(const app::station_view& s);
 json to_json(const domain::bicycle& b);
+// GET /v1/rentals/current: the view's fields (moved out of `r`) and remainingSeconds at `now`.
+json to_json(domain::current_rental&& r, domain::instant now);
 
 template <class T>
 json item_list(const std::vector<T>& items) {

@@ -16,6 +16,14 @@
 //   moderately oversized bodies get a 413 problem from api::handle, and nothing unbounded is
 //   ever buffered.
 // * The acceptor_post_bind_hook sees the acceptor right after bind(): the real port for port 0.
+// * Notification streams (Server-Sent Events) use response_builder_t<chunked_output_t>: flush()
+//   hands what was appended so far to the connection (as one write group, with an after-write
+//   notificator) and done() adds the last chunk. The builder itself is not thread-safe, and a
+//   notificator runs on the connection's strand, or wherever a write group is destroyed (also
+//   in destructors, when the connection dies). After an answer was accepted the connection
+//   reads nothing more (max_pipelined_requests is 1), so a client that left is only noticed
+//   when a write fails; every write (re)arms handle_request_timeout, hence the keep-alive
+//   comments must come more often than that timeout.
 #include "ttareungyi/http/server.hpp"
 
 #include <algorithm>
@@ -24,14 +32,17 @@
 #include <cstdint>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include <restinio/all.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api.hpp"
+#include "notifications.hpp"
 #include "problem.hpp"
 
 namespace ttareungyi::http {
@@ -70,6 +81,10 @@ constexpr std::size_t max_field_value_bytes = 16 * 1024;
 constexpr std::size_t max_field_count = 100;
 // The facade answers quickly (payment answers "try later" at once); this only bounds bugs.
 constexpr auto handle_request_timeout = std::chrono::seconds{30};
+// Bounds of server_options::sse_keep_alive: every write re-arms handle_request_timeout, so a
+// stream must write well within it.
+constexpr std::chrono::milliseconds min_keep_alive{10};
+constexpr std::chrono::milliseconds max_keep_alive{handle_request_timeout / 2};
 
 std::uint64_t hard_body_limit(std::size_t max_body_bytes) {
   // Large enough that any plausible oversized JSON (a few MiB) still gets a 413 problem, small
@@ -96,6 +111,19 @@ class registry : public std::enable_shared_from_this<registry> {
     pending_.emplace(id, entry{std::move(request), std::move(token), std::move(method), std::move(path),
                                std::chrono::steady_clock::now()});
     return id;
+  }
+
+  // Hands request `id` over to whoever answers it from now on (a stream); nullopt when it was
+  // answered already or the server stopped. Called on an I/O thread.
+  std::optional<entry> take(std::uint64_t id) {
+    std::shared_lock io{io_mutex_};
+    if (stopped_) return std::nullopt;
+    std::lock_guard lock{mutex_};
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return std::nullopt;
+    entry e = std::move(it->second);
+    pending_.erase(it);
+    return e;
   }
 
   // Writes the answer of request `id`, from any thread; a no-op when it was answered already or
@@ -196,6 +224,295 @@ class registry : public std::enable_shared_from_this<registry> {
   std::atomic<bool> draining_{false};
 };
 
+// ---------------------------------------------------------------- notification streams
+//
+// Who holds what:
+// * stream_hub (one per start()) owns the open sessions (strongly, by id) and the gate that
+//   says whether the io_context may still be used. It never holds a connection itself.
+// * sse_session owns the RESTinio builder (and so the connection), its strand, its keep-alive
+//   timer and what was bound to it (the watch). Everything but its construction and
+//   release_now() runs on its strand, so the builder is only ever used by one thread.
+// * stream_front is what api and the application's `deliver` see: a shared_ptr to the hub and a
+//   weak_ptr to the session, nothing of asio. It may live anywhere and for any time.
+// * A write from a foreign thread takes the gate (shared), and only while the server is not
+//   stopped locks the session and posts to its strand; the strong reference goes into the
+//   posted handler, so no session (with its asio objects) is ever released on a foreign thread
+//   or after the io_context. Notificators hold only weak references (no cycle through the
+//   connection) and go through the same gate, since RESTinio also runs them from destructors.
+// * A session ends (on its strand) when a write fails (client gone: the watch is released at
+//   once), when the api closes it, or when stop() finishes it (last chunk, connection closed).
+//   Ending drops it from the hub; handlers still queued hold it until they ran.
+// * stop(): close_all() first (new streams are refused, open ones get their last chunk; their
+//   in-flight token is released once it is written, so draining waits at most for that), and
+//   once the I/O threads are joined shut_down() closes the gate and releases what is left while
+//   the io_context still exists.
+
+using sse_response = restinio::response_builder_t<restinio::chunked_output_t>;
+using io_strand = asio::strand<asio::io_context::executor_type>;
+
+// A client that does not read its stream is dropped once this many writes are queued for it.
+constexpr std::size_t max_unacknowledged_writes = 256;
+
+class stream_hub;
+
+class sse_session : public std::enable_shared_from_this<sse_session> {
+ public:
+  sse_session(asio::io_context& io, std::uint64_t id, sse_response builder, std::shared_ptr<void> in_flight,
+              std::chrono::milliseconds keep_alive, std::weak_ptr<stream_hub> hub)
+      : strand_(asio::make_strand(io)),
+        timer_(strand_),
+        id_(id),
+        builder_(std::move(builder)),
+        in_flight_(std::move(in_flight)),
+        keep_alive_(keep_alive),
+        hub_(std::move(hub)) {}
+
+  const io_strand& strand() const noexcept { return strand_; }
+
+  // Sends the head and starts the keep-alive comments.
+  void start() {
+    if (!builder_) return;
+    send({});
+    arm_keep_alive();
+  }
+
+  void push(std::string bytes) {
+    if (builder_) send(restinio::writable_item_t{std::move(bytes)});
+  }
+
+  void attach(std::shared_ptr<void> resource) {
+    if (builder_) resources_.push_back(std::move(resource));
+    // else: ended already; `resource` is released on return
+  }
+
+  // Ends the response: what was written goes out, then the last chunk; the connection closes.
+  void finish() {
+    if (!builder_) return;
+    try {
+      builder_->done([token = std::move(in_flight_)](const asio::error_code&) {});
+    } catch (const std::exception& ex) {
+      spdlog::debug("http: could not end a notification stream: {}", ex.what());
+    }
+    end();
+  }
+
+  // With no I/O thread running (so no handler of the strand either): releases everything.
+  void release_now() noexcept {
+    builder_.reset();
+    resources_.clear();
+    in_flight_.reset();
+    asio::error_code ignored;
+    timer_.cancel(ignored);
+  }
+
+ private:
+  void send(restinio::writable_item_t item);
+  void written(const asio::error_code& ec);
+  void end();
+
+  void arm_keep_alive() {
+    timer_.expires_after(keep_alive_);
+    timer_.async_wait(asio::bind_executor(strand_, [weak = weak_from_this()](const asio::error_code& ec) {
+      if (ec) return;
+      if (auto self = weak.lock(); self && self->builder_) {
+        self->send(restinio::const_buffer(sse_keep_alive.data(), sse_keep_alive.size()));
+        self->arm_keep_alive();
+      }
+    }));
+  }
+
+  io_strand strand_;
+  asio::steady_timer timer_;
+  std::uint64_t id_;
+  std::optional<sse_response> builder_;  // engaged while the stream is open
+  std::shared_ptr<void> in_flight_;      // counts for the server's draining
+  std::chrono::milliseconds keep_alive_;
+  std::weak_ptr<stream_hub> hub_;
+  std::vector<std::shared_ptr<void>> resources_;
+  std::size_t unacknowledged_ = 0;
+};
+
+class stream_hub : public std::enable_shared_from_this<stream_hub> {
+ public:
+  stream_hub(asio::io_context& io, std::chrono::milliseconds keep_alive) : io_(io), keep_alive_(keep_alive) {}
+
+  // On the I/O thread handling request `id`: the request becomes a stream answered with `head`.
+  std::shared_ptr<stream> open(std::uint64_t id, registry& requests, const response& head);
+
+  // Runs `post` with the session, if the server still runs and the session still exists. `post`
+  // must move the reference into a handler posted to the session's strand.
+  template <class Post>
+  bool with_session(const std::weak_ptr<sse_session>& weak, Post&& post) {
+    std::shared_lock gate{gate_};
+    if (stopped_) return false;
+    auto session = weak.lock();
+    if (!session) return false;
+    std::forward<Post>(post)(std::move(session));
+    return true;
+  }
+
+  // A session ended (on its strand).
+  void forget(std::uint64_t id) {
+    std::lock_guard lock{mutex_};
+    sessions_.erase(id);
+  }
+
+  // Refuses new streams and ends the open ones (asynchronously, on their strands).
+  void close_all() {
+    std::vector<std::shared_ptr<sse_session>> open;
+    {
+      std::lock_guard lock{mutex_};
+      closing_ = true;
+      open.reserve(sessions_.size());
+      for (auto& [id, session] : sessions_) open.push_back(session);
+    }
+    for (auto& session : open) {
+      auto strand = session->strand();
+      asio::post(strand, [session = std::move(session)] { session->finish(); });
+    }
+  }
+
+  // With the I/O threads joined and the io_context still alive: nothing reaches the io_context
+  // through the hub any more, and every session lets go of its connection and watch.
+  void shut_down() {
+    std::unordered_map<std::uint64_t, std::shared_ptr<sse_session>> left;
+    {
+      std::unique_lock gate{gate_};
+      stopped_ = true;
+      std::lock_guard lock{mutex_};
+      closing_ = true;
+      left.swap(sessions_);
+    }
+    // Outside the locks: releasing a connection runs notificators, releasing a watch runs the
+    // application's code.
+    for (auto& [id, session] : left) session->release_now();
+  }
+
+ private:
+  asio::io_context& io_;
+  std::chrono::milliseconds keep_alive_;
+
+  std::shared_mutex gate_;  // shared: posting to the io_context; exclusive: shut_down()
+  bool stopped_ = false;
+
+  std::mutex mutex_;
+  bool closing_ = false;
+  std::unordered_map<std::uint64_t, std::shared_ptr<sse_session>> sessions_;
+  std::uint64_t next_id_ = 0;
+};
+
+class stream_front final : public stream {
+ public:
+  stream_front(std::shared_ptr<stream_hub> hub, std::weak_ptr<sse_session> session)
+      : hub_(std::move(hub)), session_(std::move(session)) {}
+
+  void write(std::string bytes) override {
+    hub_->with_session(session_, [&](std::shared_ptr<sse_session> s) {
+      auto strand = s->strand();
+      asio::post(strand, [s = std::move(s), bytes = std::move(bytes)]() mutable { s->push(std::move(bytes)); });
+    });
+  }
+
+  void bind(std::shared_ptr<void> resource) override {
+    hub_->with_session(session_, [&](std::shared_ptr<sse_session> s) {
+      auto strand = s->strand();
+      asio::post(strand, [s = std::move(s), r = std::move(resource)]() mutable { s->attach(std::move(r)); });
+    });
+    // Not posted: `resource` is released here, outside the hub's gate.
+  }
+
+  void close() override {
+    hub_->with_session(session_, [&](std::shared_ptr<sse_session> s) {
+      auto strand = s->strand();
+      asio::post(strand, [s = std::move(s)] { s->finish(); });
+    });
+  }
+
+ private:
+  std::shared_ptr<stream_hub> hub_;
+  std::weak_ptr<sse_session> session_;
+};
+
+void sse_session::send(restinio::writable_item_t item) {
+  if (unacknowledged_ >= max_unacknowledged_writes) {
+    spdlog::debug("http: a notification stream's client does not read; ending it");
+    return finish();
+  }
+  try {
+    if (item.size() > 0) builder_->append_chunk(std::move(item));
+    ++unacknowledged_;
+    // The notificator may run anywhere (see the top of this file): it only posts, through the hub.
+    builder_->flush([hub = hub_, weak = weak_from_this()](const asio::error_code& ec) {
+      auto strong_hub = hub.lock();
+      if (!strong_hub) return;
+      strong_hub->with_session(weak, [&](std::shared_ptr<sse_session> s) {
+        auto strand = s->strand();
+        asio::post(strand, [s = std::move(s), ec] { s->written(ec); });
+      });
+    });
+  } catch (const std::exception& ex) {
+    spdlog::debug("http: could not write to a notification stream: {}", ex.what());
+    builder_.reset();
+    end();
+  }
+}
+
+void sse_session::written(const asio::error_code& ec) {
+  if (unacknowledged_ > 0) --unacknowledged_;
+  if (!ec || !builder_) return;
+  // The client went away (or the connection was closed for another reason): stop watching.
+  spdlog::debug("http: notification stream closed: {}", ec.message());
+  builder_.reset();
+  end();
+}
+
+void sse_session::end() {
+  builder_.reset();
+  asio::error_code ignored;
+  timer_.cancel(ignored);
+  in_flight_.reset();
+  auto resources = std::move(resources_);
+  resources_.clear();
+  resources.clear();  // the watch ends here
+  if (auto hub = hub_.lock()) hub->forget(id_);
+}
+
+std::shared_ptr<stream> stream_hub::open(std::uint64_t id, registry& requests, const response& head) {
+  std::shared_lock gate{gate_};
+  if (stopped_) return nullptr;
+  std::shared_ptr<sse_session> session;
+  {
+    std::lock_guard lock{mutex_};
+    if (closing_) return nullptr;
+    auto taken = requests.take(id);
+    if (!taken) return nullptr;
+    auto builder = taken->request->create_response<restinio::chunked_output_t>(restinio::http_status_line_t{
+        restinio::http_status_code_t{static_cast<std::uint16_t>(head.status)}, std::string{reason_phrase(head.status)}});
+    for (const auto& [name, value] : head.headers) builder.append_header(name, value);
+    builder.connection_close();  // a stream is the connection's last answer
+    auto session_id = ++next_id_;
+    session = std::make_shared<sse_session>(io_, session_id, std::move(builder), std::move(taken->in_flight),
+                                            keep_alive_, weak_from_this());
+    sessions_.emplace(session_id, session);
+  }
+  auto front = std::make_shared<stream_front>(shared_from_this(), session);
+  auto strand = session->strand();
+  asio::post(strand, [session = std::move(session)] { session->start(); });
+  return front;
+}
+
+// What the api's handler gets for the request being handled.
+class request_streams final : public stream_opener {
+ public:
+  request_streams(stream_hub& hub, registry& requests, std::uint64_t id) : hub_(hub), requests_(requests), id_(id) {}
+  std::shared_ptr<stream> open(response head) override { return hub_.open(id_, requests_, head); }
+
+ private:
+  stream_hub& hub_;
+  registry& requests_;
+  std::uint64_t id_;
+};
+
 request to_model(const restinio::request_t& req) {
   request r;
   r.method = std::string{req.header().method().c_str()};
@@ -222,6 +539,7 @@ struct server::impl {
   std::unique_ptr<http_server> http;
   std::vector<std::thread> threads;
   std::shared_ptr<registry> pending;
+  std::shared_ptr<stream_hub> streams;
   std::shared_ptr<api> endpoints;
 
   impl(app::services s, const security::token_service& t, std::vector<security::operator_client> ops, server_options o)
@@ -243,10 +561,12 @@ std::expected<std::uint16_t, std::string> server::impl::start() {
 
   io = std::make_unique<asio::io_context>();
   pending = std::make_shared<registry>();
-  endpoints = std::make_shared<api>(services, tokens, operators, options.max_body_bytes);
+  streams = std::make_shared<stream_hub>(*io, std::clamp<std::chrono::milliseconds>(options.sse_keep_alive, min_keep_alive,
+                                                                                      max_keep_alive));
+  endpoints = std::make_shared<api>(services, tokens, operators, options.max_body_bytes, options.clock);
   auto bound_port = std::make_shared<std::atomic<std::uint16_t>>(0);
 
-  auto handler = [endpoints = endpoints, pending = pending](const restinio::request_handle_t& req) {
+  auto handler = [endpoints = endpoints, pending = pending, streams = streams](const restinio::request_handle_t& req) {
     request model;
     std::uint64_t id = 0;
     try {
@@ -259,7 +579,8 @@ std::expected<std::uint16_t, std::string> server::impl::start() {
     // If the facade drops the reply without calling it, the client still gets an answer.
     auto abandoned = std::shared_ptr<void>(nullptr, [pending, id](void*) { pending->abandon(id); });
     responder respond = [pending, id, abandoned](response answer) { pending->complete(id, std::move(answer)); };
-    endpoints->handle(model, respond);
+    request_streams opener{*streams, *pending, id};
+    endpoints->handle(model, respond, &opener);
     return restinio::request_accepted();
   };
 
@@ -324,9 +645,11 @@ void server::impl::stop() {
   running = false;
   auto deadline = std::chrono::steady_clock::now() + options.drain_timeout;
 
-  // 1. No new connections, and /health/ready says so.
+  // 1. No new connections, and /health/ready says so. Notification streams end now: they
+  // would never finish by themselves.
   endpoints->set_draining(true);
   pending->set_draining();
+  streams->close_all();
   auto closed = std::make_shared<std::promise<void>>();
   auto closing = closed->get_future();
   http->close_async([closed] { closed->set_value(); },
@@ -343,6 +666,7 @@ void server::impl::stop() {
   // 3. Stop the I/O, then drop what is left while the io_context still exists.
   stop_threads();
   if (auto dropped = pending->shut_down(); dropped > 0) spdlog::warn("http: dropped {} unanswered requests", dropped);
+  streams->shut_down();
   endpoints->close();
   tear_down();
   spdlog::info("http: stopped");
@@ -359,10 +683,12 @@ void server::impl::stop_threads() {
 
 void server::impl::tear_down() {
   if (pending) pending->shut_down();
+  if (streams) streams->shut_down();
   if (endpoints) endpoints->close();
   http.reset();  // its acceptor and timers go before the io_context
   io.reset();    // destroys the handlers still queued (and the connections they hold)
   pending.reset();
+  streams.reset();
   endpoints.reset();
 }
 

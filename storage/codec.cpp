@@ -82,12 +82,22 @@ TTAREUNGYI_FIELDS(payment_approved, f("payment_id", x.payment_id); f("reference"
 TTAREUNGYI_FIELDS(payment_declined, f("payment_id", x.payment_id); f("reference", x.reference); f("amount", x.amount);)
 TTAREUNGYI_FIELDS(payment_refunded, f("payment_id", x.payment_id); f("reference", x.reference); f("amount", x.amount);)
 
+TTAREUNGYI_FIELDS(notification, f("id", x.id); f("sequence", x.sequence); f("customer_id", x.customer_id);
+                  f("kind", x.kind); f("message_ko", x.message_ko); f("message_en", x.message_en);
+                  f("correlation_id", x.correlation_id); f("created_at", x.created_at);)
+TTAREUNGYI_FIELDS(current_rental, f("customer_id", x.customer_id); f("rental_id", x.rental_id);
+                  f("bicycle_id", x.bicycle_id); f("ticket_id", x.ticket_id);
+                  f("from_station_id", x.from_station_id); f("rented_at", x.rented_at); f("due_at", x.due_at);)
+TTAREUNGYI_FIELDS(station_count, f("station_id", x.station_id); f("capacity", x.capacity);
+                  f("bicycles_available", x.bicycles_available);)
+
 
 // ---- Values. Writing. ----
 
 json value_of(const std::string& s) { return s; }
 json value_of(int v) { return v; }
 json value_of(std::int64_t v) { return v; }
+json value_of(std::uint64_t v) { return v; }
 json value_of(double v) {
   if (!std::isfinite(v)) throw codec_failure("non-finite number");
   return v;
@@ -114,6 +124,13 @@ void read(const json& j, std::int64_t& out) {
   if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
     throw codec_failure("integer out of range");
   out = j.get<std::int64_t>();
+}
+void read(const json& j, std::uint64_t& out) {
+  if (!j.is_number_integer()) throw codec_failure("expected an integer");
+  if (!j.is_number_unsigned()) {
+    if (j.get<std::int64_t>() < 0) throw codec_failure("integer out of range");
+  }
+  out = j.get<std::uint64_t>();
 }
 void read(const json& j, int& out) {
   std::int64_t v = 0;
@@ -312,6 +329,9 @@ outcome<std::string> encode(const rental& r) { return encode_object(r); }
 outcome<std::string> encode(const event& e) {
   return guarded([&] { return event_object(e).dump(); });
 }
+outcome<std::string> encode(const notification& n) { return encode_object(n); }
+outcome<std::string> encode(const current_rental& r) { return encode_object(r); }
+outcome<std::string> encode(const station_count& c) { return encode_object(c); }
 
 template <class T>
 outcome<T> decode(std::string_view bytes) {
@@ -331,5 +351,8 @@ template outcome<station> decode<station>(std::string_view);
 template outcome<bicycle> decode<bicycle>(std::string_view);
 template outcome<rental> decode<rental>(std::string_view);
 template outcome<event> decode<event>(std::string_view);
+template outcome<notification> decode<notification>(std::string_view);
+template outcome<current_rental> decode<current_rental>(std::string_view);
+template outcome<station_count> decode<station_count>(std::string_view);
 
 }  // namespace ttareungyi::storage::codec

@@ -13,6 +13,7 @@
 #include "ttareungyi/domain/fleet.hpp"
 #include "ttareungyi/domain/payment.hpp"
 #include "ttareungyi/domain/ticket.hpp"
+#include "ttareungyi/domain/views.hpp"
 
 namespace ttareungyi::storage::codec {
 
@@ -27,8 +28,13 @@ outcome<std::string> encode(const domain::station& s);
 outcome<std::string> encode(const domain::bicycle& b);
 outcome<std::string> encode(const domain::rental& r);
 outcome<std::string> encode(const domain::event& e);
+// The read side's records.
+outcome<std::string> encode(const domain::notification& n);
+outcome<std::string> encode(const domain::current_rental& r);
+outcome<std::string> encode(const domain::station_count& c);
 
-// Defined for customer, ticket, payment, station, bicycle, rental and event.
+// Defined for customer, ticket, payment, station, bicycle, rental, event, notification,
+// current_rental and station_count.
 template <class T>
 outcome<T> decode(std::string_view bytes);
 

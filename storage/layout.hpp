@@ -14,8 +14,18 @@
 //             "r:" rental id                                        rental (JSON)
 //   journal   be64(sequence)                                        event (JSON)
 //
+// Read side (what the journal's consumers keep; each view can be emptied with one range
+// delete over its prefixes and rebuilt from the journal):
+//   position      consumer name                                     be64(sequence of the last event applied)
+//   view_rental   "r:" customer id                                  current_rental (JSON)
+//   view_station  "s:" station id                                   station_count (JSON)
+//   notification  "n:" be64(sequence) notification id               notification (JSON)  (all, oldest first)
+//                 "c:" be32(len) customer id, be64(sequence) id     notification (JSON)  (a customer's,
+//                                                                     newest first by reverse scan)
+//
 // be64 is 8 bytes big endian; signed millisecond times have their sign bit flipped first, so
-// byte order is time order.
+// byte order is time order. be32(len) before a variable id keeps one id's entries apart from
+// those of an id it is a prefix of ("cust-1" / "cust-10").
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -30,8 +40,15 @@ inline constexpr std::string_view cf_ticket = "ticket";
 inline constexpr std::string_view cf_payment = "payment";
 inline constexpr std::string_view cf_rental = "rental";
 inline constexpr std::string_view cf_journal = "journal";
-inline constexpr std::array<std::string_view, 6> families{cf_default, cf_identity, cf_ticket,
-                                                          cf_payment, cf_rental, cf_journal};
+inline constexpr std::string_view cf_position = "position";
+inline constexpr std::string_view cf_view_rental = "view_rental";
+inline constexpr std::string_view cf_view_station = "view_station";
+inline constexpr std::string_view cf_notification = "notification";
+// Order matters (rocksdb_storage's family enum). New families go at the end; opening a database
+// created before them creates them.
+inline constexpr std::array<std::string_view, 10> families{cf_default,  cf_identity,     cf_ticket,       cf_payment,
+                                                           cf_rental,   cf_journal,      cf_position,     cf_view_rental,
+                                                           cf_view_station, cf_notification};
 
 inline constexpr std::string_view format_key = "m:format";
 inline constexpr std::string_view format_version = "1";
@@ -45,6 +62,15 @@ inline constexpr std::string_view payment_prefix = "p:";
 inline constexpr std::string_view station_prefix = "s:";
 inline constexpr std::string_view bicycle_prefix = "b:";
 inline constexpr std::string_view rental_prefix = "r:";
+inline constexpr std::string_view rental_view_prefix = "r:";        // view_rental
+inline constexpr std::string_view station_view_prefix = "s:";       // view_station
+inline constexpr std::string_view notification_prefix = "n:";       // notification, global order
+inline constexpr std::string_view customer_notice_prefix = "c:";    // notification, per customer
+
+// The consumer whose position rewinds when its view is dropped (ports::dropped_view).
+inline constexpr std::string_view rentals_consumer = "rentals";         // view_rental
+inline constexpr std::string_view stations_consumer = "stations";       // view_station
+inline constexpr std::string_view notifications_consumer = "notifier";  // notification
 
 inline void append_be(std::string& out, std::uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -89,6 +115,29 @@ inline std::string owner_key(std::string_view customer_id, std::int64_t purchase
 }
 
 inline std::string journal_key(std::uint64_t sequence) { return be64(sequence); }
+
+// notification: every customer's notices in sequence order.
+inline std::string notification_key(std::uint64_t sequence, std::string_view id) {
+  std::string k{notification_prefix};
+  append_be(k, sequence, 8);
+  k.append(id);
+  return k;
+}
+
+// notification: all of one customer's notices start with this, then be64(sequence) id.
+inline std::string customer_notice_key_prefix(std::string_view customer_id) {
+  std::string k{customer_notice_prefix};
+  append_be(k, customer_id.size(), 4);
+  k.append(customer_id);
+  return k;
+}
+
+inline std::string customer_notice_key(std::string_view customer_id, std::uint64_t sequence, std::string_view id) {
+  std::string k = customer_notice_key_prefix(customer_id);
+  append_be(k, sequence, 8);
+  k.append(id);
+  return k;
+}
 
 // The smallest key greater than every key starting with `prefix`; empty if there is none.
 inline std::string prefix_end(std::string_view prefix) {

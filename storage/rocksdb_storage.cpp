@@ -44,7 +44,19 @@ constexpr std::size_t all_memtables_bytes = 64u << 20;  // write buffers of all 
 constexpr std::size_t max_group = 1024;                 // changesets per write batch
 
 // Families, in the order of layout::families.
-enum family : std::size_t { f_default, f_identity, f_ticket, f_payment, f_rental, f_journal, family_count };
+enum family : std::size_t {
+  f_default,
+  f_identity,
+  f_ticket,
+  f_payment,
+  f_rental,
+  f_journal,
+  f_position,
+  f_view_rental,
+  f_view_station,
+  f_notification,
+  family_count
+};
 static_assert(layout::families.size() == family_count);
 
 std::string printable(std::string_view bytes) {
@@ -139,6 +151,7 @@ rocksdb::ColumnFamilyOptions options_of(family f, const std::shared_ptr<rocksdb:
     case f_ticket:
     case f_rental: return family_options(cache, true, 16u << 20);
     case f_journal: return family_options(cache, false, 16u << 20);  // read by range only
+    case f_notification: return family_options(cache, false, 8u << 20);  // read by range only
     default: return family_options(cache, true, 4u << 20);
   }
 }
@@ -388,6 +401,77 @@ class rocksdb_storage final : public ports::storage {
 
   std::uint64_t last_sequence() const override { return last_sequence_.load(std::memory_order_acquire); }
 
+  // ---- views (read side) ----
+
+  stored<std::uint64_t> position(std::string_view consumer) const override {
+    return guarded("position", [&]() -> stored<std::uint64_t> {
+      std::string value;
+      const std::string key{consumer};
+      auto s = db()->Get(rocksdb::ReadOptions{}, cf(f_position), key, &value);
+      if (s.IsNotFound()) return 0;
+      if (!s.ok()) return std::unexpected(failed("read position/" + printable(key), s));
+      auto sequence = layout::read_be64(value);
+      if (!sequence) return std::unexpected(corrupt(layout::cf_position, key, "bad sequence value"));
+      return *sequence;
+    });
+  }
+
+  stored<std::optional<domain::current_rental>> current_rental(std::string_view customer_id) const override {
+    return guarded("current_rental", [&] {
+      return get<domain::current_rental>(f_view_rental, layout::key(layout::rental_view_prefix, customer_id));
+    });
+  }
+
+  stored<std::vector<domain::current_rental>> current_rentals() const override {
+    return guarded("current_rentals", [&] { return all_of<domain::current_rental>(f_view_rental, layout::rental_view_prefix); });
+  }
+
+  stored<std::vector<domain::station_count>> station_counts() const override {
+    return guarded("station_counts", [&] { return all_of<domain::station_count>(f_view_station, layout::station_view_prefix); });
+  }
+
+  stored<std::vector<domain::notification>> notifications_of(std::string_view customer_id, std::uint64_t after,
+                                                             std::size_t max) const override {
+    return guarded("notifications_of", [&]() -> stored<std::vector<domain::notification>> {
+      std::vector<domain::notification> out;
+      if (max == 0 || after == UINT64_MAX) return out;
+      const auto prefix = layout::customer_notice_key_prefix(customer_id);
+      std::string lower = prefix;
+      layout::append_be(lower, after + 1, 8);
+      const auto upper = layout::prefix_end(prefix);  // never empty: the prefix starts with "c:"
+      rocksdb::Slice lower_bound(lower), upper_bound(upper);
+      rocksdb::ReadOptions ro;
+      ro.iterate_lower_bound = &lower_bound;
+      ro.iterate_upper_bound = &upper_bound;
+      std::unique_ptr<rocksdb::Iterator> it(db()->NewIterator(ro, cf(f_notification)));
+      // Newest first: backwards from the customer's last entry down to sequence after + 1.
+      for (it->SeekToLast(); it->Valid() && out.size() < max; it->Prev()) {
+        auto n = codec::decode<domain::notification>(it->value().ToStringView());
+        if (!n) return std::unexpected(corrupt(layout::cf_notification, it->key().ToStringView(), n.error()));
+        out.push_back(std::move(*n));
+      }
+      if (!it->status().ok()) return std::unexpected(failed("scan notification", it->status()));
+      return out;
+    });
+  }
+
+  stored<std::vector<domain::notification>> notifications_after(std::uint64_t after, std::size_t max) const override {
+    return guarded("notifications_after", [&]() -> stored<std::vector<domain::notification>> {
+      std::vector<domain::notification> out;
+      if (max == 0 || after == UINT64_MAX) return out;
+      auto scanned = scan(f_notification, layout::notification_key(after + 1, ""),
+                          layout::prefix_end(layout::notification_prefix), {},
+                          [&](std::string_view key, std::string_view value) -> stored<bool> {
+                            auto n = codec::decode<domain::notification>(value);
+                            if (!n) return std::unexpected(corrupt(layout::cf_notification, key, n.error()));
+                            out.push_back(std::move(*n));
+                            return out.size() < max;
+                          });
+      if (!scanned) return std::unexpected(scanned.error());
+      return out;
+    });
+  }
+
   // ---- committer ----
 
   void commit(ports::changeset changes, on_committed done) override {
@@ -450,6 +534,21 @@ class rocksdb_storage final : public ports::storage {
       }
     }
     for (auto& v : values) v.Reset();
+    return out;
+  }
+
+  // Every record under `prefix` of the family, in key order.
+  template <class T>
+  stored<std::vector<T>> all_of(family f, std::string_view prefix) const {
+    std::vector<T> out;
+    auto scanned = scan(f, prefix, layout::prefix_end(prefix), {},
+                        [&](std::string_view key, std::string_view value) -> stored<bool> {
+                          auto x = codec::decode<T>(value);
+                          if (!x) return std::unexpected(corrupt(layout::families[f], key, x.error()));
+                          out.push_back(std::move(*x));
+                          return true;
+                        });
+    if (!scanned) return std::unexpected(scanned.error());
     return out;
   }
 
@@ -649,6 +748,52 @@ class rocksdb_storage final : public ports::storage {
   }
   stored<void> add_item(const domain::rental& x, rocksdb::WriteBatch& batch, const overlay&, overlay&) {
     return put(batch, f_rental, layout::rental_prefix, x, "rental");
+  }
+
+  // ---- The read side: views and consumer positions, in the same batch as everything else. ----
+
+  stored<void> add_item(const domain::notification& n, rocksdb::WriteBatch& batch, const overlay&, overlay&) {
+    auto bytes = encoded(n, "notification", n.id);
+    if (!bytes) return std::unexpected(bytes.error());
+    if (auto r = check(batch.Put(cf(f_notification), layout::notification_key(n.sequence, n.id), *bytes)); !r) return r;
+    return check(batch.Put(cf(f_notification), layout::customer_notice_key(n.customer_id, n.sequence, n.id), *bytes));
+  }
+  stored<void> add_item(const domain::current_rental& x, rocksdb::WriteBatch& batch, const overlay&, overlay&) {
+    auto bytes = encoded(x, "current rental of", x.customer_id);
+    if (!bytes) return std::unexpected(bytes.error());
+    return check(batch.Put(cf(f_view_rental), layout::key(layout::rental_view_prefix, x.customer_id), *bytes));
+  }
+  stored<void> add_item(const ports::ended_rental_view& x, rocksdb::WriteBatch& batch, const overlay&, overlay&) {
+    return check(batch.Delete(cf(f_view_rental), layout::key(layout::rental_view_prefix, x.customer_id)));
+  }
+  stored<void> add_item(const domain::station_count& x, rocksdb::WriteBatch& batch, const overlay&, overlay&) {
+    auto bytes = encoded(x, "station count", x.station_id);
+    if (!bytes) return std::unexpected(bytes.error());
+    return check(batch.Put(cf(f_view_station), layout::key(layout::station_view_prefix, x.station_id), *bytes));
+  }
+  stored<void> add_item(const ports::consumer_position& x, rocksdb::WriteBatch& batch, const overlay&, overlay&) {
+    return check(batch.Put(cf(f_position), x.consumer, layout::be64(x.sequence)));
+  }
+  stored<void> add_item(const ports::dropped_view& x, rocksdb::WriteBatch& batch, const overlay&, overlay&) {
+    // Every key of a view family is under one of its prefixes. Later writes of the same
+    // changeset (or group) are newer than the range tombstone, so a rebuild may follow it.
+    auto drop = [&](family f, std::string_view prefix) {
+      return check(batch.DeleteRange(cf(f), prefix, layout::prefix_end(prefix)));
+    };
+    auto rewind = [&](std::string_view consumer) { return check(batch.Delete(cf(f_position), consumer)); };
+    switch (x.which) {
+      case ports::view::rentals:
+        if (auto r = drop(f_view_rental, layout::rental_view_prefix); !r) return r;
+        return rewind(layout::rentals_consumer);
+      case ports::view::stations:
+        if (auto r = drop(f_view_station, layout::station_view_prefix); !r) return r;
+        return rewind(layout::stations_consumer);
+      case ports::view::notifications:
+        if (auto r = drop(f_notification, layout::notification_prefix); !r) return r;
+        if (auto r = drop(f_notification, layout::customer_notice_prefix); !r) return r;
+        return rewind(layout::notifications_consumer);
+    }
+    return std::unexpected(storage_error{"cannot drop an unknown view"});
   }
 
   std::unique_ptr<database> db_;

@@ -2,13 +2,15 @@
 // A minimal keep-alive HTTP/1.1 client on standalone asio coroutines, one request at a time
 // per connection (no pipelining). It reads exactly one response per request: Content-Length or
 // chunked bodies; a response without either has no body (the server under test always sends
-// Content-Length). Transport failures throw asio::system_error; the caller reconnects.
+// Content-Length), except for stream(), which reads such a body until the server closes.
+// Transport failures throw asio::system_error; the caller reconnects.
 #include <asio.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -58,6 +60,20 @@ class http_client {
     co_return co_await read_response();
   }
 
+  using body_sink = std::function<void(std::string_view)>;
+
+  // Sends `request` and hands its answer to the caller as it arrives: `on_head` gets the status,
+  // then `on_body` every piece of the body, until the body ends (its last chunk, its length, or
+  // the server closing the connection when it gave neither). For streams (Server-Sent Events).
+  asio::awaitable<void> stream(std::string_view request, const std::function<void(int status)>& on_head,
+                               const body_sink& on_body) {
+    if (!socket_.is_open()) co_await connect();
+    co_await asio::async_write(socket_, asio::buffer(request.data(), request.size()), asio::use_awaitable);
+    auto h = co_await read_head();
+    on_head(h.status);
+    co_await read_body(h, on_body, true);
+  }
+
  private:
   std::string_view unread() const { return {buffer_.data() + begin_, end_ - begin_}; }
 
@@ -94,38 +110,61 @@ class http_client {
     return lower.find(token) != std::string::npos;
   }
 
-  asio::awaitable<http_response> read_response() {
+  struct head {
+    int status = 0;
+    std::size_t content_length = 0;
+    bool has_length = false, chunked = false, close_after = false;
+  };
+
+  asio::awaitable<head> read_head() {
     std::size_t head_end;
     while ((head_end = unread().find("\r\n\r\n")) == std::string_view::npos) co_await read_more();
-    std::string_view head = unread().substr(0, head_end);
-    http_response r;
+    std::string_view text = unread().substr(0, head_end);
+    head h;
     // Status line: HTTP/1.1 200 OK
-    if (head.size() < 12 || !head.starts_with("HTTP/1.")) throw protocol_error{"not an HTTP/1.x response"};
-    auto [p, ec] = std::from_chars(head.data() + 9, head.data() + 12, r.status);
-    if (ec != std::errc{} || p != head.data() + 12) throw protocol_error{"bad status line"};
-    std::size_t content_length = 0;
-    bool chunked = false, close_after = head.starts_with("HTTP/1.0");
-    std::size_t pos = head.find("\r\n");
-    while (pos != std::string_view::npos && pos < head.size()) {
+    if (text.size() < 12 || !text.starts_with("HTTP/1.")) throw protocol_error{"not an HTTP/1.x response"};
+    auto [p, ec] = std::from_chars(text.data() + 9, text.data() + 12, h.status);
+    if (ec != std::errc{} || p != text.data() + 12) throw protocol_error{"bad status line"};
+    h.close_after = text.starts_with("HTTP/1.0");
+    std::size_t pos = text.find("\r\n");
+    while (pos != std::string_view::npos && pos < text.size()) {
       pos += 2;
-      auto next = head.find("\r\n", pos);
-      auto line = head.substr(pos, next == std::string_view::npos ? head.size() - pos : next - pos);
+      auto next = text.find("\r\n", pos);
+      auto line = text.substr(pos, next == std::string_view::npos ? text.size() - pos : next - pos);
       pos = next;
       auto colon = line.find(':');
       if (colon == std::string_view::npos) continue;
       auto value = line.substr(colon + 1);
       while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
       if (iequals_prefix(line, "content-length:")) {
-        std::from_chars(value.data(), value.data() + value.size(), content_length);
+        h.has_length = true;
+        std::from_chars(value.data(), value.data() + value.size(), h.content_length);
       } else if (iequals_prefix(line, "transfer-encoding:")) {
-        chunked = contains_token(value, "chunked");
+        h.chunked = contains_token(value, "chunked");
       } else if (iequals_prefix(line, "connection:")) {
-        if (contains_token(value, "close")) close_after = true;
-        if (contains_token(value, "keep-alive")) close_after = false;
+        if (contains_token(value, "close")) h.close_after = true;
+        if (contains_token(value, "keep-alive")) h.close_after = false;
       }
     }
     begin_ += head_end + 4;
-    if (chunked) {
+    co_return h;
+  }
+
+  // Hands the next `size` bytes to `sink` as they arrive.
+  asio::awaitable<void> pass(std::size_t size, const body_sink& sink) {
+    while (size > 0) {
+      if (unread().empty()) co_await read_more();
+      auto piece = unread().substr(0, std::min(size, unread().size()));
+      sink(piece);
+      begin_ += piece.size();
+      size -= piece.size();
+    }
+  }
+
+  // The body after `h`: chunked, Content-Length, or (with until_close) everything until the
+  // peer closes; otherwise none.
+  asio::awaitable<void> read_body(const head& h, const body_sink& sink, bool until_close) {
+    if (h.chunked) {
       for (;;) {
         std::size_t line_end;
         while ((line_end = unread().find("\r\n")) == std::string_view::npos) co_await read_more();
@@ -133,19 +172,36 @@ class http_client {
         auto text = unread().substr(0, line_end);
         std::from_chars(text.data(), text.data() + text.size(), size, 16);
         begin_ += line_end + 2;
-        while (unread().size() < size + 2) co_await read_more();
-        r.body.append(unread().substr(0, size));
-        begin_ += size + 2;
+        co_await pass(size, sink);
+        while (unread().size() < 2) co_await read_more();
+        begin_ += 2;
         if (size == 0) break;  // no trailers from the servers under test
       }
-    } else {
-      if (content_length > max_message) throw protocol_error{"response larger than 16 MiB"};
-      while (unread().size() < content_length) co_await read_more();
-      r.body.assign(unread().substr(0, content_length));
-      begin_ += content_length;
+    } else if (h.has_length) {
+      co_await pass(h.content_length, sink);
+    } else if (until_close) {
+      for (;;) {
+        try {
+          co_await read_more();
+        } catch (const asio::system_error& e) {
+          if (e.code() == asio::error::eof) break;
+          throw;
+        }
+        sink(unread());
+        begin_ = end_;
+      }
     }
     if (begin_ == end_) begin_ = end_ = 0;
-    if (close_after) close();
+    if (h.close_after) close();
+  }
+
+  asio::awaitable<http_response> read_response() {
+    auto h = co_await read_head();
+    if (h.content_length > max_message) throw protocol_error{"response larger than 16 MiB"};
+    http_response r;
+    r.status = h.status;
+    r.body.reserve(h.content_length);
+    co_await read_body(h, [&r](std::string_view piece) { r.body.append(piece); }, false);
     co_return r;
   }
 

@@ -5,11 +5,13 @@
 //   ttareungyi-bench-report RESULTS_DIR
 //
 // Files it understands (any may be missing): fsync.json (ttareungyi-fsync-limit), bare.json
-// (ttareungyi-load get against ttareungyi-bare), read.json, purchase.json, ride.json, mix.json
-// (ttareungyi-load against the product), and for --large: large-10k.json and large-1m.json
-// (start-up time and RSS written by run.sh), read-10k.json and read-1m.json.
+// (ttareungyi-load get against ttareungyi-bare), read.json and read-open.json (current rental),
+// read-ticket.json, purchase.json, ride.json, mix.json, notify.json (ttareungyi-load against the
+// product), and for --large: large-10k.json and large-1m.json (start-up time and RSS written by
+// run.sh), read-10k.json and read-1m.json.
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -41,28 +43,34 @@ struct row_printer {
   // A product figure against its limit, with the ratio's target (0: none).
   void ratio(const std::string& name, double product, const std::string& limit_name, double limit, double target) {
     if (limit <= 0) {  // the limit was not measured in this run
-      std::printf("  %-36s %12.1f   %-26s %12s   %6s\n", name.c_str(), product, limit_name.c_str(), "-", "-");
+      std::printf("  %-44s %12.1f   %-26s %12s   %6s\n", name.c_str(), product, limit_name.c_str(), "-", "-");
       rows.push_back({{"figure", name}, {"product", product}, {"limit", limit_name}});
       return;
     }
     double r = product / limit;
     bool met = target <= 0 || r >= target;
-    std::printf("  %-36s %12.1f   %-26s %12.1f   %6.3f   %s\n", name.c_str(), product, limit_name.c_str(), limit, r,
+    std::printf("  %-44s %12.1f   %-26s %12.1f   %6.3f   %s\n", name.c_str(), product, limit_name.c_str(), limit, r,
                 target > 0 ? (std::string(met ? "met" : "MISSED") + " (>= " + fmt(target) + ")").c_str() : "");
     json row{{"figure", name}, {"product", product}, {"limit", limit_name}, {"limitValue", limit}, {"ratio", r}};
     if (target > 0) row["target"] = ">= " + fmt(target), row["met"] = met;
     rows.push_back(row);
   }
-  // A figure against an absolute bound: at most `bound`.
-  void at_most(const std::string& name, double value, const std::string& unit, double bound) {
-    bool met = value <= bound;
-    std::printf("  %-36s %12.3f %-5s %45s   %s (<= %s %s)\n", name.c_str(), value, unit.c_str(), "", met ? "met" : "MISSED",
-                fmt(bound).c_str(), unit.c_str());
-    rows.push_back({{"figure", name}, {"value", value}, {"unit", unit}, {"target", "<= " + fmt(bound) + " " + unit}, {"met", met}});
+  // A figure against an absolute bound: at most `bound`; missed anyway when `spoiled` says why.
+  void at_most(const std::string& name, double value, const std::string& unit, double bound, const std::string& spoiled = {}) {
+    bool met = value <= bound && spoiled.empty();
+    std::printf("  %-44s %12.3f %-5s %45s   %s (<= %s %s)%s\n", name.c_str(), value, unit.c_str(), "", met ? "met" : "MISSED",
+                fmt(bound).c_str(), unit.c_str(), spoiled.empty() ? "" : ("; " + spoiled).c_str());
+    json row{{"figure", name}, {"value", value}, {"unit", unit}, {"target", "<= " + fmt(bound) + " " + unit}, {"met", met}};
+    if (!spoiled.empty()) row["spoiled"] = spoiled;
+    rows.push_back(row);
   }
   void plain(const std::string& name, double value, const std::string& unit) {
-    std::printf("  %-36s %12.3f %s\n", name.c_str(), value, unit.c_str());
+    std::printf("  %-44s %12.3f %s\n", name.c_str(), value, unit.c_str());
     rows.push_back({{"figure", name}, {"value", value}, {"unit", unit}});
+  }
+  void count(const std::string& name, std::uint64_t n) {
+    std::printf("  %-44s %12llu\n", name.c_str(), static_cast<unsigned long long>(n));
+    rows.push_back({{"figure", name}, {"count", n}});
   }
   static std::string fmt(double v) {
     char buf[32];
@@ -83,25 +91,33 @@ int main(int argc, char** argv) {
   json summary;
   const auto throughput = json::json_pointer{"/throughput"};
   const auto p99 = json::json_pointer{"/latencyMs/p99"};
-  std::printf("  %-36s %12s   %-26s %12s   %6s\n", "product figure", "value", "limit", "value", "ratio");
+  std::printf("  %-44s %12s   %-26s %12s   %6s\n", "product figure", "value", "limit", "value", "ratio");
 
   auto fsync = load(dir, "fsync.json");
   auto bare = load(dir, "bare.json");
   double fsync_rate = fsync ? num(*fsync, json::json_pointer{"/writesPerSecond"}) : 0;
   double bare_rate = bare ? num(*bare, throughput) : 0;
+  // What a read run read: results written before --read-target existed read tickets.
+  auto read_name = [](const json& j) { return std::string{j.value("readTarget", "ticket") == "current" ? "read (current rental)" : "read (ticket)"}; };
+  auto kept_up = [&](const json& j, const char* what) {
+    auto rate = j["rate"].get<double>();
+    if (j["notSent"].get<double>() > 0 || num(j, throughput) < 0.95 * rate)
+      std::printf("  WARNING: the %s did not keep up with its rate (%.0f/s of %.0f/s)\n", what, num(j, throughput), rate);
+  };
   if (auto read = load(dir, "read.json")) {
-    auto conns = (*read)["connections"].get<int>();
-    out.ratio("read ops/s, " + std::to_string(conns) + " connections", num(*read, throughput), "bare RESTinio req/s", bare_rate,
-              0.6);
-    out.at_most("read p99, closed model, " + std::to_string(conns) + " conn", num(*read, p99), "ms", 3);
+    auto conns = std::to_string((*read)["connections"].get<int>());
+    out.ratio(read_name(*read) + " ops/s, " + conns + " conn", num(*read, throughput), "bare RESTinio req/s", bare_rate, 0.6);
+    out.at_most(read_name(*read) + " p99, closed, " + conns + " conn", num(*read, p99), "ms", 3);
   }
   if (auto open = load(dir, "read-open.json")) {
-    auto conns = (*open)["connections"].get<int>();
-    auto rate = (*open)["rate"].get<double>();
-    out.at_most("read p99, open model " + row_printer::fmt(rate) + "/s, " + std::to_string(conns) + " conn", num(*open, p99),
-                "ms", 3);
-    if ((*open)["notSent"].get<double>() > 0 || num(*open, throughput) < 0.95 * rate)
-      std::printf("  WARNING: the open-model read did not keep up with its rate (%.0f/s of %.0f/s)\n", num(*open, throughput), rate);
+    auto conns = std::to_string((*open)["connections"].get<int>());
+    out.at_most(read_name(*open) + " p99, " + row_printer::fmt((*open)["rate"].get<double>()) + "/s, " + conns + " conn",
+                num(*open, p99), "ms", 3);
+    kept_up(*open, "open-model read");
+  }
+  if (auto ticket = load(dir, "read-ticket.json")) {
+    out.ratio(read_name(*ticket) + " ops/s", num(*ticket, throughput), "bare RESTinio req/s", bare_rate, 0);
+    out.plain(read_name(*ticket) + " p99", num(*ticket, p99), "ms");
   }
   if (auto ride = load(dir, "ride.json")) {
     out.ratio("ride cycles/s (rent+return)", num(*ride, throughput), "fsync'd puts/s", fsync_rate, 0.5);
@@ -114,6 +130,21 @@ int main(int argc, char** argv) {
   if (auto mix = load(dir, "mix.json")) {
     out.ratio("mix ops/s", num(*mix, throughput), "bare RESTinio req/s", bare_rate, 0);
     out.plain("mix p99", num(*mix, p99), "ms");
+  }
+  if (auto notify = load(dir, "notify.json")) {
+    // Delay from a rent's (return's) HTTP answer to its notification on the customer's stream.
+    const auto& n = (*notify)["notifications"];
+    auto count = [&](const char* key) { return n[key].get<std::uint64_t>(); };
+    std::string spoiled;
+    if (count("matched") == 0) spoiled = "no notification arrived";
+    if (count("missing") > 0 || count("duplicates") > 0)
+      spoiled = std::to_string(count("missing")) + " missing, " + std::to_string(count("duplicates")) + " duplicated";
+    out.at_most("notification delay p99, " + row_printer::fmt((*notify)["rate"].get<double>()) + " rides/s",
+                num(n, json::json_pointer{"/delayMs/p99"}), "ms", 5, spoiled);
+    out.count("notifications matched", count("matched"));
+    out.count("notifications missing", count("missing"));
+    out.count("notifications duplicated", count("duplicates"));
+    kept_up(*notify, "notify run");
   }
   if (bare) out.plain("bare RESTinio p99", num(*bare, p99), "ms");
   if (auto product = load(dir, "product.json")) out.plain("product RSS after the runs", num(*product, json::json_pointer{"/rssKiB"}) / 1024, "MiB");
@@ -151,7 +182,8 @@ int main(int argc, char** argv) {
   }
 
   summary["figures"] = out.rows;
-  for (const char* name : {"fsync.json", "bare.json", "read.json", "read-open.json", "purchase.json", "product.json", "ride.json", "mix.json", "large-10k.json",
+  for (const char* name : {"fsync.json", "bare.json", "read.json", "read-ticket.json", "read-open.json", "purchase.json", "product.json",
+                           "ride.json", "mix.json", "notify.json", "large-10k.json",
                            "large-1m.json", "read-10k.json", "read-1m.json", "read-10k-open.json", "read-1m-open.json",
                            "read-10k-spread.json", "read-1m-spread.json", "machine.json"}) {
     if (auto j = load(dir, name)) summary["runs"][std::string{name}.substr(0, std::string{name}.size() - 5)] = *j;

@@ -24,7 +24,9 @@
 #include "doubles.hpp"
 #include "fleet.hpp"
 #include "identity.hpp"
+#include "journal.hpp"
 #include "payment.hpp"
+#include "read_side.hpp"
 #include "rides.hpp"
 #include "tickets.hpp"
 
@@ -71,6 +73,10 @@ class actor_test : public ::testing::Test {
   identity_actor identity;
   ticket_desk_actor desk;
   fleet_actor fleet;
+  caf::actor hub;        // journal wake-ups
+  caf::actor read_side;  // the journal's consumers and their views
+  ports::notification_gateway* webhook = nullptr;  // set before start() for a webhook deliverer
+  read_side_settings read_settings;
 
   actor_test() {
     cfg.set("scheduler.policy", caf::atom("testing"));
@@ -81,13 +87,15 @@ class actor_test : public ::testing::Test {
 
   // Spawns the contexts the way node.cpp wires them, and lets them initialize.
   void start() {
-    env = environment{&storage, spawn_storage_gateway(*sys, storage), &clock, payment_timeout};
+    hub = spawn_journal_hub(*sys, storage.last_sequence());
+    env = environment{&storage, spawn_storage_gateway(*sys, storage, &storage, hub), &clock, payment_timeout};
     payment = spawn_payment(*sys, env, provider, pay);
     identity = spawn_identity(*sys, env, hasher);
     desk = spawn_ticket_desk(*sys, env, payment);
     auto spawned = spawn_fleet(*sys, env);
     if (!spawned) throw std::runtime_error("cannot spawn the fleet: " + spawned.error().detail);
     fleet = *spawned;
+    read_side = spawn_read_side(*sys, env, hub, fleet, webhook, read_settings);
     drain();
   }
 
@@ -176,19 +184,28 @@ class actor_test : public ::testing::Test {
     drain();
     return out;
   }
+  // Stations with their availability as GET /v1/stations shows them: the fleet's stations
+  // joined with the station view's counts, read-your-writes.
+  slot<std::vector<app::station_view>> stations() {
+    return call<std::vector<app::station_view>>(read_side, station_atom::value, list_atom::value,
+                                                storage.last_sequence());
+  }
   std::map<std::string, domain::availability> availability() {
     std::map<std::string, domain::availability> out;
-    for (const auto& v : ok(call<std::vector<app::station_view>>(fleet, station_atom::value, list_atom::value)))
-      out[v.station.id] = v.availability;
+    for (const auto& v : ok(stations())) out[v.station.id] = v.availability;
     return out;
   }
+  // The read side's child running under `name` ("notifier", "rentals", "stations", "webhook").
+  caf::actor child(const std::string& name) { return ok(call<caf::actor>(read_side, child_atom::value, name)); }
 
-  // Seeding storage as earlier runs would have left it.
+  // Seeding storage as earlier runs would have left it: the state and the events it raised.
   void seed_station(const std::string& id, int capacity) {
     storage.rows.stations[id] = domain::station{id, "Station " + id, 37.5, 127.0, capacity};
+    storage.seed_event(domain::station_registered{id, "Station " + id, capacity}, clock.now());
   }
   void seed_bicycle(const std::string& id, const std::string& station) {
     storage.rows.bicycles[id] = domain::bicycle{.id = id, .station_id = station};
+    storage.seed_event(domain::bicycle_registered{id, station}, clock.now());
   }
 
   // Stops every context, runs until all actors are gone, and checks that none is left.
@@ -198,8 +215,10 @@ class actor_test : public ::testing::Test {
     provider.fail_held();
     drain();
     for (auto a : {caf::actor_cast<caf::actor>(payment), caf::actor_cast<caf::actor>(identity),
-                   caf::actor_cast<caf::actor>(desk), caf::actor_cast<caf::actor>(fleet), env.committer})
+                   caf::actor_cast<caf::actor>(desk), caf::actor_cast<caf::actor>(fleet), read_side, hub, env.committer})
       if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    read_side = nullptr;
+    hub = nullptr;
     payment = nullptr;
     identity = nullptr;
     desk = nullptr;

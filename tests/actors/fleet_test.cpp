@@ -35,9 +35,13 @@ TEST_F(FleetTest, RegistersAStation) {
   EXPECT_EQ(storage.rows.stations["st_city"], v.station);
   EXPECT_EQ(storage.events_of("st_city"), std::vector<std::string>{"station_registered"});
 
-  auto all = ok(call<std::vector<app::station_view>>(fleet, station_atom::value, list_atom::value));
+  auto all = ok(stations());
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].station.id, "st_city");
+  EXPECT_EQ(all[0].availability.docks_available, 12);
+  // The fleet's own list is the stations alone.
+  auto listed = ok(call<std::vector<station>>(fleet, station_atom::value, list_atom::value));
+  EXPECT_EQ(listed, std::vector<station>{v.station});
 }
 
 TEST_F(FleetTest, StationWithoutIdGetsOne) {
@@ -180,13 +184,17 @@ TEST_F(FleetTest, DeletingAnUnknownBicycleIsNotFound) {
   EXPECT_EQ(e.code, "bicycle_not_found");
 }
 
-TEST_F(FleetTest, AvailabilityIsCountedFromStorageAtStart) {
+// Availability is the station view's: an earlier run's journal is counted when the view
+// starts from scratch (position 0), chain docking included.
+TEST_F(FleetTest, AvailabilityIsCountedFromTheJournalAtStart) {
   seed_station("st_a", 3);
   seed_station("st_b", 2);
   seed_station("st_empty", 5);
   seed_bicycle("SPB-1", "st_a");
   seed_bicycle("SPB-2", "st_a");
+  seed_bicycle("SPB-3", "st_a");
   storage.rows.bicycles["SPB-3"] = {.id = "SPB-3", .status = bicycle_status::rented, .rental_id = "r_1"};
+  storage.seed_event(domain::bicycle_rented{"r_1", "SPB-3", "t_1", "c_alice", "st_a", clock.now(), clock.now() + 60min});
   for (const auto* id : {"SPB-4", "SPB-5", "SPB-6"}) seed_bicycle(id, "st_b");  // chain docking: over capacity
   start();
 
@@ -198,6 +206,22 @@ TEST_F(FleetTest, AvailabilityIsCountedFromStorageAtStart) {
   EXPECT_EQ(seen["st_b"].docks_available, 0);
   EXPECT_EQ(seen["st_empty"].bicycles_available, 0);
   EXPECT_EQ(seen["st_empty"].docks_available, 5);
+}
+
+// A view that is up to date at start is loaded, not recounted: start-up reads no bicycle.
+TEST_F(FleetTest, AvailabilityIsLoadedFromTheStoredViewAtStart) {
+  seed_station("st_a", 3);
+  seed_bicycle("SPB-1", "st_a");
+  storage.views.stations["st_a"] = {"st_a", 3, 2};  // what the view had stored: trusted as is
+  storage.views.positions["stations"] = storage.last_sequence();
+  start();
+  EXPECT_EQ(availability()["st_a"].bicycles_available, 2);  // a recount would say 1
+
+  // New events are counted on top of it.
+  ok(add_bicycle("SPB-2", "st_a"));
+  EXPECT_EQ(availability()["st_a"].bicycles_available, 3);
+  EXPECT_EQ(availability()["st_a"].docks_available, 0);
+  EXPECT_EQ(storage.views.stations["st_a"].bicycles_available, 3);
 }
 
 TEST_F(FleetTest, ListsBicyclesByStationAndStatus) {
@@ -230,7 +254,7 @@ TEST_F(FleetTest, FailedStationCommitRegistersNothing) {
   start();
   storage.fail_commits(1);
   EXPECT_EQ(refusal(add_station({"st_a", "A", 37.5, 127.0, 4})).kind, error_kind::internal);
-  EXPECT_TRUE(ok(call<std::vector<app::station_view>>(fleet, station_atom::value, list_atom::value)).empty());
+  EXPECT_TRUE(ok(stations()).empty());
   ok(add_station({"st_a", "A", 37.5, 127.0, 4}));
 }
 

@@ -2,7 +2,8 @@
 # smoke.sh SERVER LOAD BARE FSYNC_LIMIT: every scenario of the load generator for about a
 # second against a fresh server on port 0 (cheap passwords so that sign-up is quick), then the
 # bare server and the fsync limit for half a second each. Exit status 0 only if every run
-# completed without transport errors and with a throughput above zero.
+# completed without transport errors and with a throughput above zero, and the notify run
+# matched notifications to its rides with none missing or duplicated.
 set -euo pipefail
 server="$1" load="$2" bare="$3" fsync_limit="$4"
 work="$(mktemp -d "${TMPDIR:-/tmp}/ttareungyi-bench-smoke-XXXXXX")"
@@ -36,6 +37,18 @@ for scenario in read purchase ride mix; do
   "$load" --port "$PORT" --load-setup "$work/setup.json" --scenario "$scenario" --connections 8 \
     --duration 1 --warmup 0.3 --timeout-ms 5000 --json-file "$work/$scenario.json"
 done
+echo "== read, tickets instead of current rentals"
+"$load" --port "$PORT" --load-setup "$work/setup.json" --scenario read --read-target ticket --connections 8 \
+  --duration 1 --warmup 0.3 --timeout-ms 5000
+echo "== notify"
+# Exits 4 when a notification is missing or duplicated, or none arrived; checked here again
+# from its JSON so that the test cannot pass on a run that measured nothing.
+"$load" --port "$PORT" --load-setup "$work/setup.json" --scenario notify --rate 100 --connections 4 \
+  --duration 1 --warmup 0.3 --timeout-ms 5000 --notify-grace 2 --json-file "$work/notify.json"
+notice() { sed -n "s/^ *\"$1\": \([0-9][0-9]*\).*/\1/p" "$work/notify.json" | head -1; }
+matched=$(notice matched) missing=$(notice missing) duplicates=$(notice duplicates)
+echo "notify: matched=${matched:-?} missing=${missing:-?} duplicates=${duplicates:-?}"
+[[ "${matched:-0}" -gt 0 && "$missing" == 0 && "$duplicates" == 0 ]] || { echo "notify: notifications lost"; exit 1; }
 echo "== ride, tickets bought inside each cycle"
 "$load" --port "$PORT" --load-setup "$work/setup.json" --scenario ride --ride-tickets cycle --connections 4 \
   --duration 0.5 --warmup 0.1 --timeout-ms 5000

@@ -6,6 +6,8 @@
 
 #include <thread>
 
+#include "notifications.hpp"
+
 #include "fakes.hpp"
 #include "test_support.hpp"
 #include "ttareungyi/security/base64.hpp"
@@ -24,7 +26,8 @@ class Api : public ::testing::Test {
  protected:
   test::fake_app app;
   test::token_fixture fx;
-  api endpoints{app.services(), fx.tokens, {{"ops-1", "s3cret"}}, max_body};
+  test::fake_clock clock{test::at(9, 30)};
+  api endpoints{app.services(), fx.tokens, {{"ops-1", "s3cret"}}, max_body, &clock};
   std::string customer = fx.bearer("c-1", "customer");
   std::string other_customer = fx.bearer("c-2", "customer");
   std::string operator_ = fx.bearer("ops-1", "operator");
@@ -122,7 +125,8 @@ TEST_F(Api, MetadataUsesTheHostHeader) {
 
 TEST_F(Api, UnknownPathIs404Problem) {
   expect_problem(get("/v1/nothing", customer), 404, "not_found");
-  expect_problem(get("/v1/rentals/current", customer), 404, "not_found");
+  expect_problem(get("/v1/rentals/r-1", customer), 404, "not_found");
+  expect_problem(get("/v1/notifications/all", customer), 404, "not_found");
   EXPECT_TRUE(calls().empty());
 }
 
@@ -155,7 +159,11 @@ TEST_F(Api, CustomerEndpointsNeedACustomerToken) {
                             {"POST", "/v1/tickets/t-1/payment", ""},
                             {"POST", "/v1/tickets/t-1/cancel", ""},
                             {"POST", "/v1/rentals", R"({"bicycleId":"b","ticketId":"t"})"},
-                            {"POST", "/v1/rentals/r-1/return", R"({"stationId":"s"})"}};
+                            {"POST", "/v1/rentals/r-1/return", R"({"stationId":"s"})"},
+                            {"GET", "/v1/rentals/current", ""},
+                            {"GET", "/v1/notifications", ""},
+                            {"GET", "/v1/notifications?limit=5", ""},
+                            {"GET", "/v1/notifications/stream", ""}};
   for (const auto& p : probes) {
     auto none = call(p.method, p.target, {}, p.body, "application/json");
     expect_problem(none, 401, "unauthorized");
@@ -519,6 +527,322 @@ TEST_F(Api, ReplyFromAnotherThreadLater) {
   ASSERT_TRUE(got.wait(1));
   EXPECT_EQ(got.at(0).status, 201);
   EXPECT_NE(answered_on, caller);
+}
+
+// ---------------------------------------------------------------- read side: current rental
+
+domain::current_rental ride_of(std::string customer) {
+  return domain::current_rental{std::move(customer), "r-7", "SPB-31542", "t-3", "ST-102", test::at(9, 5), test::at(10, 5)};
+}
+
+void set_current(test::fake_app& app, domain::current_rental r) {
+  std::lock_guard lock{app.world.mutex};
+  app.world.current_rentals[r.customer_id] = std::move(r);
+}
+
+TEST_F(Api, CurrentRental) {
+  set_current(app, ride_of("c-1"));
+  clock.set(test::at(9, 35) + std::chrono::seconds{30});
+  auto r = get("/v1/rentals/current", customer);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("Content-Type"), "application/json");
+  EXPECT_EQ(body_of(r), (json{{"rentalId", "r-7"},
+                             {"bicycleId", "SPB-31542"},
+                             {"ticketId", "t-3"},
+                             {"fromStationId", "ST-102"},
+                             {"rentedAt", "2024-05-01T09:05:00Z"},
+                             {"dueAt", "2024-05-01T10:05:00Z"},
+                             {"remainingSeconds", 29 * 60 + 30}}));
+  EXPECT_EQ(calls(), (std::vector<std::string>{"ride_view.current_rental c-1"}));
+}
+
+TEST_F(Api, RemainingSecondsFollowTheServerClock) {
+  set_current(app, ride_of("c-1"));
+  clock.set(test::at(9, 5));
+  EXPECT_EQ(body_of(get("/v1/rentals/current", customer))["remainingSeconds"], 3600);
+  clock.set(test::at(10, 4));
+  EXPECT_EQ(body_of(get("/v1/rentals/current", customer))["remainingSeconds"], 60);
+  clock.set(test::at(10, 40));  // overdue: never negative
+  EXPECT_EQ(body_of(get("/v1/rentals/current", customer))["remainingSeconds"], 0);
+}
+
+TEST_F(Api, RemainingSecondsAreComputedWhenTheAnswerIsRendered) {
+  set_current(app, ride_of("c-1"));
+  app.world.pump.set_mode(test::reply_pump::mode::held);
+  clock.set(test::at(9, 5));
+  answers got;
+  endpoints.handle(make_request("GET", "/v1/rentals/current", {}, {{"Authorization", customer}}), got.responder_fn());
+  ASSERT_TRUE(app.world.pump.wait_held(1));
+  clock.set(test::at(10, 0));  // the view answers five minutes before the due time
+  app.world.pump.release();
+  ASSERT_TRUE(got.wait(1));
+  EXPECT_EQ(body_of(got.at(0))["remainingSeconds"], 300);
+}
+
+TEST_F(Api, NoActiveRentalIs404) {
+  set_current(app, ride_of("c-2"));
+  auto r = get("/v1/rentals/current", customer);
+  expect_problem(r, 404, "no_active_rental");
+  EXPECT_EQ(calls(), (std::vector<std::string>{"ride_view.current_rental c-1"}));
+  expect_problem(get("/v1/rentals/current", operator_), 403, "forbidden");
+  expect_problem(get("/v1/rentals/current", {}), 401, "unauthorized");
+  EXPECT_EQ(calls().size(), 1u);
+}
+
+TEST_F(Api, CurrentRentalWhenTheViewFails) {
+  app.fail_next(domain::internal("rocksdb: corruption in /data/db"));
+  auto r = get("/v1/rentals/current", customer);
+  expect_problem(r, 500, "internal_error");
+  EXPECT_EQ(r.body.find("/data"), std::string::npos);
+  app.fail_next(domain::error{domain::error_kind::unavailable, "view_rebuilding", "the view is being rebuilt", {}, 2});
+  auto u = get("/v1/rentals/current", customer);
+  expect_problem(u, 503, "view_rebuilding");
+  EXPECT_EQ(u.header("Retry-After"), "2");
+}
+
+// ---------------------------------------------------------------- read side: notifications
+
+domain::notification notice(std::uint64_t sequence, std::string customer = "c-1", std::string kind = "ticket_paid") {
+  domain::notification n;
+  n.id = "n_e-" + std::to_string(sequence);
+  n.sequence = sequence;
+  n.customer_id = std::move(customer);
+  n.kind = std::move(kind);
+  n.message_ko = "이용권 결제 " + std::to_string(sequence);
+  n.message_en = "Ticket paid " + std::to_string(sequence);
+  n.correlation_id = "t-" + std::to_string(sequence);
+  n.created_at = test::at(9, static_cast<int>(sequence % 60));
+  return n;
+}
+
+std::vector<std::uint64_t> sequences_of(const json& doc) {
+  std::vector<std::uint64_t> out;
+  for (const auto& item : doc.at("items")) out.push_back(item.at("sequence").get<std::uint64_t>());
+  return out;
+}
+
+TEST_F(Api, NotificationsNewestFirst) {
+  app.notifications.publish(notice(3));
+  app.notifications.publish(notice(10));
+  app.notifications.publish(notice(4, "c-2"));
+  app.notifications.publish(notice(7));
+  auto r = get("/v1/notifications", customer);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(sequences_of(body_of(r)), (std::vector<std::uint64_t>{10, 7, 3}));
+  EXPECT_EQ(sequences_of(body_of(get("/v1/notifications?limit=2", customer))), (std::vector<std::uint64_t>{10, 7}));
+  EXPECT_EQ(calls(), (std::vector<std::string>{"notifications.list c-1 50", "notifications.list c-1 2"}));
+  EXPECT_EQ(body_of(get("/v1/notifications", fx.bearer("c-9", "customer"))), (json{{"items", json::array()}}));
+}
+
+TEST_F(Api, NotificationItem) {
+  app.notifications.publish(notice(12));
+  auto r = get("/v1/notifications", customer);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body_of(r), (json{{"items", json::array({json{{"id", "n_e-12"},
+                                                          {"kind", "ticket_paid"},
+                                                          {"message", "이용권 결제 12"},
+                                                          {"messages", {{"ko", "이용권 결제 12"}, {"en", "Ticket paid 12"}}},
+                                                          {"correlationId", "t-12"},
+                                                          {"createdAt", "2024-05-01T09:12:00Z"},
+                                                          {"sequence", 12}}})}}));
+  EXPECT_EQ(r.header("Content-Language"), "ko");
+}
+
+TEST_F(Api, NotificationLanguageFollowsAcceptLanguage) {
+  app.notifications.publish(notice(1));
+  auto message = [&](std::optional<std::string> accept) {
+    header_list headers{{"Authorization", customer}};
+    if (accept) headers.emplace_back("Accept-Language", *accept);
+    auto r = call(make_request("GET", "/v1/notifications", {}, std::move(headers)));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return std::pair{body_of(r)["items"][0]["message"].get<std::string>(), std::string{r.header("Content-Language").value_or("")}};
+  };
+  EXPECT_EQ(message(std::nullopt), (std::pair<std::string, std::string>{"이용권 결제 1", "ko"}));
+  EXPECT_EQ(message("en-US,en;q=0.9,ko;q=0.8"), (std::pair<std::string, std::string>{"Ticket paid 1", "en"}));
+  EXPECT_EQ(message("ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7"), (std::pair<std::string, std::string>{"이용권 결제 1", "ko"}));
+  EXPECT_EQ(message("fr-FR, en;q=0.5"), (std::pair<std::string, std::string>{"Ticket paid 1", "en"}));
+  EXPECT_EQ(message("de"), (std::pair<std::string, std::string>{"이용권 결제 1", "ko"}));
+}
+
+TEST_F(Api, NotificationLimitIsValidated) {
+  for (std::string bad : {"0", "201", "-1", "abc", "1.5", "", "10x", "99999999999999999999999"}) {
+    expect_problem(get("/v1/notifications?limit=" + bad, customer), 400, "invalid_request");
+  }
+  expect_problem(get("/v1/notifications?limit=1&limit=2", customer), 400, "invalid_request");
+  EXPECT_TRUE(calls().empty());
+  EXPECT_EQ(get("/v1/notifications?limit=1", customer).status, 200);
+  EXPECT_EQ(get("/v1/notifications?limit=200", customer).status, 200);
+  EXPECT_EQ(get("/v1/notifications?other=x", customer).status, 200);
+  EXPECT_EQ(calls(), (std::vector<std::string>{"notifications.list c-1 1", "notifications.list c-1 200",
+                                               "notifications.list c-1 50"}));
+}
+
+// ---------------------------------------------------------------- read side: notification stream
+
+// A stream that records what the api does with it.
+class recording_stream final : public stream {
+ public:
+  void write(std::string bytes) override {
+    std::lock_guard lock{mutex_};
+    writes_.push_back(std::move(bytes));
+    cv_.notify_all();
+  }
+  void bind(std::shared_ptr<void> resource) override {
+    std::lock_guard lock{mutex_};
+    resources_.push_back(std::move(resource));
+  }
+  void close() override {
+    std::lock_guard lock{mutex_};
+    closed_ = true;
+  }
+
+  bool wait_writes(std::size_t n) {
+    std::unique_lock lock{mutex_};
+    return cv_.wait_for(lock, std::chrono::seconds{5}, [&] { return writes_.size() >= n; });
+  }
+  std::vector<std::string> writes() {
+    std::lock_guard lock{mutex_};
+    return writes_;
+  }
+  std::size_t bound() {
+    std::lock_guard lock{mutex_};
+    return resources_.size();
+  }
+  bool closed() {
+    std::lock_guard lock{mutex_};
+    return closed_;
+  }
+  // What happens when the client goes away: the bound resources are released.
+  void end() {
+    std::vector<std::shared_ptr<void>> resources;
+    {
+      std::lock_guard lock{mutex_};
+      resources.swap(resources_);
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<std::string> writes_;
+  std::vector<std::shared_ptr<void>> resources_;
+  bool closed_ = false;
+};
+
+class recording_opener final : public stream_opener {
+ public:
+  std::shared_ptr<stream> open(response head) override {
+    heads.push_back(std::move(head));
+    return refuse ? nullptr : opened;
+  }
+  std::vector<response> heads;
+  bool refuse = false;
+  std::shared_ptr<recording_stream> opened = std::make_shared<recording_stream>();
+};
+
+class ApiStream : public Api {
+ protected:
+  // The stream ends with the test: it releases the watches bound to it (which hold `deliver`,
+  // which holds the stream).
+  void TearDown() override { opener.opened->end(); }
+
+  // Handles a stream request; answers (refusals) are returned.
+  answers* open(header_list headers, std::string target = "/v1/notifications/stream") {
+    endpoints.handle(make_request("GET", std::move(target), {}, std::move(headers)), got.responder_fn(), &opener);
+    return &got;
+  }
+  answers got;
+  recording_opener opener;
+};
+
+TEST_F(ApiStream, OpensAStreamAndWatchesFromTheStart) {
+  app.notifications.publish(notice(2));
+  open({{"Authorization", customer}});
+  EXPECT_EQ(got.count(), 0u);  // the stream answers, not the responder
+  ASSERT_EQ(opener.heads.size(), 1u);
+  const auto& head = opener.heads[0];
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("Content-Type"), "text/event-stream");
+  EXPECT_EQ(head.header("Cache-Control"), "no-cache");
+  EXPECT_EQ(calls(), (std::vector<std::string>{"notifications.watch c-1 0"}));
+  EXPECT_EQ(opener.opened->bound(), 1u);  // the watch lives as long as the stream
+
+  app.notifications.publish(notice(5));
+  ASSERT_TRUE(opener.opened->wait_writes(2));
+  auto writes = opener.opened->writes();
+  EXPECT_EQ(writes[0], sse_event(notice(2), language::ko));
+  EXPECT_EQ(writes[1], sse_event(notice(5), language::ko));
+  EXPECT_TRUE(writes[1].starts_with("id: 5\nevent: ticket_paid\ndata: {"));
+
+  // The stream ends (client gone): the watch goes with it.
+  EXPECT_EQ(app.notifications.live_watches(), 1u);
+  opener.opened->end();
+  EXPECT_EQ(app.notifications.live_watches(), 0u);
+  EXPECT_EQ(app.notifications.cancelled_watches(), 1u);
+}
+
+TEST_F(ApiStream, ResumesAfterTheLastEventId) {
+  for (std::uint64_t seq : {3, 5, 8}) app.notifications.publish(notice(seq));
+  open({{"Authorization", customer}, {"Last-Event-ID", "5"}});
+  ASSERT_TRUE(opener.opened->wait_writes(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  EXPECT_EQ(opener.opened->writes(), (std::vector<std::string>{sse_event(notice(8), language::ko)}));
+  EXPECT_EQ(calls(), (std::vector<std::string>{"notifications.watch c-1 5"}));
+}
+
+TEST_F(ApiStream, LastEventIdFromTheQueryAndTheHeaderWins) {
+  open({{"Authorization", customer}}, "/v1/notifications/stream?lastEventId=3");
+  open({{"Authorization", customer}, {"Last-Event-ID", "9"}}, "/v1/notifications/stream?lastEventId=3");
+  open({{"Authorization", customer}, {"Last-Event-ID", ""}}, "/v1/notifications/stream");
+  EXPECT_EQ(calls(), (std::vector<std::string>{"notifications.watch c-1 3", "notifications.watch c-1 9",
+                                               "notifications.watch c-1 0"}));
+}
+
+TEST_F(ApiStream, EnglishWhenPreferred) {
+  app.notifications.publish(notice(1));
+  open({{"Authorization", customer}, {"Accept-Language", "en"}});
+  ASSERT_EQ(opener.heads.size(), 1u);
+  EXPECT_EQ(opener.heads[0].header("Content-Language"), "en");
+  ASSERT_TRUE(opener.opened->wait_writes(1));
+  EXPECT_EQ(opener.opened->writes()[0], sse_event(notice(1), language::en));
+  EXPECT_NE(opener.opened->writes()[0].find("\"message\":\"Ticket paid 1\""), std::string::npos);
+}
+
+TEST_F(ApiStream, RefusalsGoThroughTheResponder) {
+  open({{"Authorization", operator_}});
+  open({{"Authorization", customer}, {"Last-Event-ID", "abc"}});
+  open({{"Authorization", customer}}, "/v1/notifications/stream?lastEventId=-4");
+  ASSERT_EQ(got.count(), 3u);
+  expect_problem(got.at(0), 403, "forbidden");
+  expect_problem(got.at(1), 400, "invalid_request");
+  expect_problem(got.at(2), 400, "invalid_request");
+  EXPECT_TRUE(opener.heads.empty());
+  EXPECT_TRUE(calls().empty());
+}
+
+TEST_F(ApiStream, AStoppingServerRefusesStreams) {
+  opener.refuse = true;
+  open({{"Authorization", customer}});
+  ASSERT_EQ(got.count(), 1u);
+  expect_problem(got.at(0), 503, "service_unavailable");
+  EXPECT_TRUE(calls().empty());  // no watch without a stream
+}
+
+TEST_F(ApiStream, WithoutStreamSupportIs500) {
+  auto r = get("/v1/notifications/stream", customer);
+  expect_problem(r, 500, "internal_error");
+  EXPECT_TRUE(calls().empty());
+}
+
+TEST_F(ApiStream, AFailingWatchClosesTheStream) {
+  {
+    std::lock_guard lock{app.world.mutex};
+    app.world.throw_next = true;
+  }
+  open({{"Authorization", customer}});
+  EXPECT_TRUE(opener.opened->closed());
+  EXPECT_EQ(opener.opened->bound(), 0u);
+  EXPECT_EQ(got.count(), 0u);
 }
 
 }  // namespace

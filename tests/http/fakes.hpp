@@ -3,8 +3,12 @@
 // through a reply_pump that delivers it inline, from another thread after a delay, or holds it
 // until the test releases (or discards) it. `fail_next` makes the next call refuse with a
 // given error; `calls` records what the adapter asked for.
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
+#include <memory>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -27,6 +31,17 @@ inline domain::instant at(int hour, int minute = 0) {
   using namespace std::chrono;
   return domain::instant{sys_days{year{2024} / 5 / 1} + hours{hour} + minutes{minute}};
 }
+
+// The server's clock, set by the test.
+class fake_clock final : public domain::clock {
+ public:
+  explicit fake_clock(domain::instant t = at(9)) : now_(t.time_since_epoch().count()) {}
+  domain::instant now() const override { return domain::instant{std::chrono::milliseconds{now_.load()}}; }
+  void set(domain::instant t) { now_.store(t.time_since_epoch().count()); }
+
+ private:
+  std::atomic<std::int64_t> now_;
+};
 
 class reply_pump {
  public:
@@ -132,6 +147,7 @@ struct fake_world {
   std::map<std::string, domain::rental> rentals;
   std::map<std::string, app::station_view> stations;
   std::map<std::string, domain::bicycle> bicycles;
+  std::map<std::string, domain::current_rental> current_rentals;  // by customer
   int next_id = 0;
 
   // Records the call and takes the injected failure, if any.
@@ -396,6 +412,168 @@ class fake_fleet final : public app::fleet_service {
   fake_world& w_;
 };
 
+class fake_ride_view final : public app::ride_view_service {
+ public:
+  explicit fake_ride_view(fake_world& w) : w_(w) {}
+
+  void current_rental(std::string customer_id, app::reply<domain::current_rental> done) override {
+    if (auto e = w_.begin("ride_view.current_rental " + customer_id)) return w_.reply(std::move(done), std::unexpected(*e));
+    std::unique_lock lock{w_.mutex};
+    auto it = w_.current_rentals.find(customer_id);
+    if (it == w_.current_rentals.end()) {
+      lock.unlock();
+      return w_.reply(std::move(done),
+                      std::unexpected(domain::not_found("no_active_rental", "the customer has no active rental")));
+    }
+    auto found = it->second;
+    lock.unlock();
+    w_.reply(std::move(done), domain::result<domain::current_rental>{std::move(found)});
+  }
+
+ private:
+  fake_world& w_;
+};
+
+// Notifications kept in memory. Watches are served by a worker thread of their own (so
+// `deliver` runs on a foreign thread, as with the real node): first the stored notifications
+// after the given sequence, then each one published later, exactly once each, in order.
+class fake_notifications final : public app::notification_service {
+ public:
+  explicit fake_notifications(fake_world& w) : w_(w), worker_([this] { run(); }) {}
+
+  ~fake_notifications() override {
+    {
+      std::lock_guard lock{mutex_};
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    worker_.join();
+  }
+
+  void notifications(std::string customer_id, std::size_t limit, app::reply<std::vector<domain::notification>> done) override {
+    if (auto e = w_.begin("notifications.list " + customer_id + " " + std::to_string(limit))) {
+      return w_.reply(std::move(done), std::unexpected(*e));
+    }
+    std::vector<domain::notification> own;
+    {
+      std::lock_guard lock{mutex_};
+      for (const auto& n : stored_) {
+        if (n.customer_id == customer_id) own.push_back(n);
+      }
+    }
+    std::ranges::sort(own, [](const auto& a, const auto& b) { return a.sequence > b.sequence; });
+    if (own.size() > limit) own.resize(limit);
+    w_.reply(std::move(done), domain::result<std::vector<domain::notification>>{std::move(own)});
+  }
+
+  std::unique_ptr<app::watch> watch_notifications(std::string customer_id, std::uint64_t after,
+                                                  std::function<void(domain::notification)> deliver) override {
+    (void)w_.begin("notifications.watch " + customer_id + " " + std::to_string(after));
+    auto entry = std::make_shared<watch_entry>(watch_entry{customer_id, std::move(deliver)});
+    {
+      std::lock_guard lock{mutex_};
+      std::vector<domain::notification> backlog;
+      for (const auto& n : stored_) {
+        if (n.customer_id == customer_id && n.sequence > after) backlog.push_back(n);
+      }
+      std::ranges::sort(backlog, [](const auto& a, const auto& b) { return a.sequence < b.sequence; });
+      for (auto& n : backlog) queue_.emplace_back(entry, std::move(n));
+      live_.push_back(entry);
+    }
+    cv_.notify_all();
+    return std::make_unique<fake_watch>(*this, entry);
+  }
+
+  // Stores a notification and hands it to the customer's live watches.
+  void publish(domain::notification n) {
+    {
+      std::lock_guard lock{mutex_};
+      stored_.push_back(n);
+      for (const auto& entry : live_) {
+        if (entry->customer_id == n.customer_id) queue_.emplace_back(entry, n);
+      }
+    }
+    cv_.notify_all();
+  }
+
+  std::size_t live_watches() {
+    std::lock_guard lock{mutex_};
+    return live_.size();
+  }
+
+  std::size_t cancelled_watches() {
+    std::lock_guard lock{mutex_};
+    return cancelled_;
+  }
+
+  // Waits until exactly `count` watches are live (false on timeout).
+  bool wait_live_watches(std::size_t count, std::chrono::milliseconds timeout = 5000ms) {
+    std::unique_lock lock{mutex_};
+    return cv_.wait_for(lock, timeout, [&] { return live_.size() == count; });
+  }
+
+  // How many notifications were handed to `deliver` callbacks.
+  std::size_t delivered() {
+    std::lock_guard lock{mutex_};
+    return delivered_;
+  }
+
+ private:
+  struct watch_entry {
+    std::string customer_id;
+    std::function<void(domain::notification)> deliver;
+    bool cancelled = false;
+  };
+
+  class fake_watch final : public app::watch {
+   public:
+    fake_watch(fake_notifications& owner, std::shared_ptr<watch_entry> entry) : owner_(owner), entry_(std::move(entry)) {}
+    ~fake_watch() override { cancel(); }
+    void cancel() override { owner_.cancel(entry_); }
+
+   private:
+    fake_notifications& owner_;
+    std::shared_ptr<watch_entry> entry_;
+  };
+
+  void cancel(const std::shared_ptr<watch_entry>& entry) {
+    {
+      std::lock_guard lock{mutex_};
+      if (entry->cancelled) return;
+      entry->cancelled = true;
+      std::erase(live_, entry);
+      ++cancelled_;
+    }
+    cv_.notify_all();
+  }
+
+  void run() {
+    std::unique_lock lock{mutex_};
+    for (;;) {
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      auto [entry, n] = std::move(queue_.front());
+      queue_.pop_front();
+      if (entry->cancelled) continue;
+      ++delivered_;
+      lock.unlock();
+      entry->deliver(std::move(n));
+      lock.lock();
+    }
+  }
+
+  fake_world& w_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<domain::notification> stored_;
+  std::vector<std::shared_ptr<watch_entry>> live_;
+  std::deque<std::pair<std::shared_ptr<watch_entry>, domain::notification>> queue_;
+  std::size_t cancelled_ = 0;
+  std::size_t delivered_ = 0;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
 // The whole fake application.
 struct fake_app {
   fake_world world;
@@ -403,9 +581,11 @@ struct fake_app {
   fake_tickets tickets{world};
   fake_rentals rentals{world};
   fake_fleet fleet{world};
+  fake_ride_view ride_view{world};
+  fake_notifications notifications{world};
 
   app::services services() {
-    return app::services{identity, tickets, rentals, fleet, [this] {
+    return app::services{identity, tickets, rentals, fleet, ride_view, notifications, [this] {
                            std::lock_guard lock{world.mutex};
                            return world.ready;
                          }};

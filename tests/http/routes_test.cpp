@@ -39,6 +39,9 @@ TEST(Routes, EveryEndpoint) {
   expect_route("POST", "/v1/tickets/t-1/cancel", endpoint::cancel_ticket, "t-1");
   expect_route("POST", "/v1/rentals", endpoint::rent_bicycle);
   expect_route("POST", "/v1/rentals/r-9/return", endpoint::return_bicycle, "r-9");
+  expect_route("GET", "/v1/rentals/current", endpoint::current_rental);
+  expect_route("GET", "/v1/notifications", endpoint::list_notifications);
+  expect_route("GET", "/v1/notifications/stream", endpoint::notification_stream);
   expect_route("GET", "/v1/stations", endpoint::list_stations);
   expect_route("POST", "/v1/stations", endpoint::add_station);
   expect_route("GET", "/v1/bicycles", endpoint::list_bicycles);
@@ -57,6 +60,9 @@ TEST(Routes, KnownPathWrongMethodIs405WithAllow) {
   expect_405("GET", "/v1/tickets/t-1/payment", "POST");
   expect_405("GET", "/v1/rentals", "POST");
   expect_405("HEAD", "/.well-known/jwks.json", "GET");
+  expect_405("POST", "/v1/rentals/current", "GET");
+  expect_405("DELETE", "/v1/notifications", "GET");
+  expect_405("POST", "/v1/notifications/stream", "GET");
 }
 
 TEST(Routes, UnknownPathsAre404) {
@@ -68,8 +74,10 @@ TEST(Routes, UnknownPathsAre404) {
   expect_404("GET", "/v1/tickets//payment");
   expect_404("POST", "/v1/tickets/t-1/refund");
   expect_404("GET", "/v1/tickets/t-1/payment/x");
-  expect_404("GET", "/v1/rentals/current");  // not served in this release
-  expect_404("GET", "/v1/notifications");
+  expect_404("GET", "/v1/rentals/current/x");
+  expect_404("GET", "/v1/rentals/r-1");
+  expect_404("GET", "/v1/notifications/");
+  expect_404("GET", "/v1/notifications/stream/x");
   expect_404("GET", "/metrics");
   expect_404("GET", "/V1/TICKETS");
   expect_404("GET", "health/live");

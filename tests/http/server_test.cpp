@@ -111,7 +111,7 @@ TEST_F(Server, AuthMatrix) {
 TEST_F(Server, NotFoundAndMethodNotAllowed) {
   auto c = client();
   expect_problem(c.get("/nope"), 404, "not_found");
-  expect_problem(c.get("/v1/rentals/current", bearer(customer_token())), 404, "not_found");
+  expect_problem(c.get("/v1/rentals/r-1", bearer(customer_token())), 404, "not_found");
   auto r = c.del("/v1/stations", bearer(operator_token()));
   expect_problem(r, 405, "method_not_allowed");
   EXPECT_EQ(r.header("Allow"), "GET, POST");

@@ -134,6 +134,56 @@ TEST(Codec, BadBytesAreErrorsNotExceptions) {
   EXPECT_FALSE(codec::decode<event>(wrong_payload.dump()).has_value());
 }
 
+TEST(Codec, ReadSideRecordsRoundTrip) {
+  EXPECT_EQ(round_trip(sample_notification("cust-1", 42)), sample_notification("cust-1", 42));
+  auto huge = sample_notification("cust-1", UINT64_MAX);  // the whole unsigned range
+  EXPECT_EQ(round_trip(huge), huge);
+  auto old = sample_notification("cust-1", 0);
+  old.created_at = instant{} - 1h;  // before the epoch
+  EXPECT_EQ(round_trip(old), old);
+  EXPECT_EQ(round_trip(sample_current_rental()), sample_current_rental());
+  const station_count counts{"ST-1", 20, 7};
+  EXPECT_EQ(round_trip(counts), counts);
+  const station_count empty{"", 0, 0};
+  EXPECT_EQ(round_trip(empty), empty);
+}
+
+TEST(Codec, ReadSideEncodingShape) {
+  auto n = json::parse(*codec::encode(sample_notification("cust-1", 42)));
+  EXPECT_EQ(n.at("id"), "n_ev-42");
+  EXPECT_EQ(n.at("sequence"), 42);
+  EXPECT_EQ(n.at("customer_id"), "cust-1");
+  EXPECT_EQ(n.at("kind"), "bicycle_returned");
+  EXPECT_EQ(n.at("correlation_id"), "rt-1");
+  EXPECT_EQ(n.at("created_at"), (t0 + 42s).time_since_epoch().count());  // integer milliseconds
+  EXPECT_EQ(n.at("message_ko").get<std::string>(), sample_notification("cust-1", 42).message_ko);
+  auto r = json::parse(*codec::encode(sample_current_rental()));
+  EXPECT_EQ(r.at("rental_id"), "rt-1");
+  EXPECT_EQ(r.at("due_at"), (t0 + 2h).time_since_epoch().count());
+  auto c = json::parse(*codec::encode(station_count{"ST-1", 20, 7}));
+  EXPECT_EQ(c, json::parse(R"({"station_id":"ST-1","capacity":20,"bicycles_available":7})"));
+}
+
+TEST(Codec, BadReadSideRecordsAreErrors) {
+  auto n = json::parse(*codec::encode(sample_notification("cust-1", 42)));
+  for (auto [field, value] : std::vector<std::pair<std::string, json>>{
+           {"sequence", -1}, {"sequence", "42"}, {"sequence", 4.2}, {"created_at", nullptr}, {"kind", 1}}) {
+    auto bad = n;
+    bad[field] = value;
+    auto r = codec::decode<notification>(bad.dump());
+    EXPECT_FALSE(r.has_value()) << field << " = " << value.dump();
+    if (!r) {
+      EXPECT_NE(r.error().find(field), std::string::npos) << r.error();
+    }
+  }
+  auto missing = n;
+  missing.erase("message_en");
+  EXPECT_FALSE(codec::decode<notification>(missing.dump()).has_value());
+  EXPECT_FALSE(codec::decode<current_rental>(R"({"customer_id":"c"})").has_value());
+  EXPECT_FALSE(codec::decode<station_count>(R"({"station_id":"s","capacity":1e10,"bicycles_available":0})").has_value());
+  EXPECT_FALSE(codec::decode<station_count>("null").has_value());
+}
+
 TEST(Codec, UnencodableValuesAreErrors) {
   auto c = sample_customer();
   c.name = std::string("\xff\xfe", 2);  // not UTF-8
@@ -142,6 +192,13 @@ TEST(Codec, UnencodableValuesAreErrors) {
   s.lat = std::numeric_limits<double>::quiet_NaN();
   EXPECT_FALSE(codec::encode(s).has_value());
   EXPECT_FALSE(codec::encode(make_event(customer_registered{"c", "p", std::string("\xc3", 1)})).has_value());
+  auto n = sample_notification("cust-1", 1);
+  n.message_ko = std::string("\xed\xa0\x80", 3);  // a UTF-16 surrogate: not UTF-8
+  EXPECT_FALSE(codec::encode(n).has_value());
+  auto r = sample_current_rental();
+  r.bicycle_id = std::string("\x80", 1);
+  EXPECT_FALSE(codec::encode(r).has_value());
+  EXPECT_FALSE(codec::encode(station_count{std::string("\xff", 1), 1, 1}).has_value());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "ttareungyi/domain/events.hpp"
+#include "ttareungyi/domain/views.hpp"
 #include "ttareungyi/ports/storage.hpp"
 #include "ttareungyi/storage/rocksdb_storage.hpp"
 
@@ -97,6 +99,31 @@ inline rental full_rental() {
   r.overtime_minutes = 8;
   r.overtime_fee = 400;
   return r;
+}
+
+// The read side's records.
+inline notification sample_notification(std::string customer_id, std::uint64_t sequence, std::string id = "") {
+  if (id.empty()) id = numbered("n_ev-", static_cast<long long>(sequence));
+  notification n;
+  n.id = std::move(id);
+  n.sequence = sequence;
+  n.customer_id = std::move(customer_id);
+  n.kind = "bicycle_returned";
+  n.message_ko = "자전거 SPB-31542 반납 완료 (대여소 ST-2). 초과 10분, 초과요금 400원";
+  n.message_en = "Bicycle SPB-31542 returned at station ST-2. Overtime 10 min, fee 400 KRW.";
+  n.correlation_id = "rt-1";
+  n.created_at = t0 + std::chrono::seconds{static_cast<long long>(sequence)};
+  return n;
+}
+
+inline current_rental sample_current_rental(std::string customer_id = "cust-1", std::string rental_id = "rt-1") {
+  return current_rental{.customer_id = std::move(customer_id),
+                        .rental_id = std::move(rental_id),
+                        .bicycle_id = "SPB-31542",
+                        .ticket_id = "tk-1",
+                        .from_station_id = "ST-1",
+                        .rented_at = t0,
+                        .due_at = t0 + 2h};
 }
 
 inline event make_event(event_payload payload, std::string id = "ev-1") {

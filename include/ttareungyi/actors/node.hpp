@@ -9,6 +9,7 @@
 
 #include "ttareungyi/app/services.hpp"
 #include "ttareungyi/domain/time.hpp"
+#include "ttareungyi/ports/notification_gateway.hpp"
 #include "ttareungyi/ports/password_hasher.hpp"
 #include "ttareungyi/ports/payment_provider.hpp"
 #include "ttareungyi/ports/storage.hpp"
@@ -20,18 +21,26 @@ struct node_options {
   std::size_t payment_workers = 4;
   std::chrono::milliseconds payment_timeout{2000};   // a slower provider call fails
   std::chrono::milliseconds request_timeout{30000};  // the longest an adapter waits for an answer
+  // Rebuilds the remaining-time and station availability views from the whole journal: at
+  // start, before any consumer runs, both views are dropped and their positions rewound (one
+  // commit); their consumers then replay the journal from its first event. Queries wait for
+  // them (read-your-writes), so the node answers correctly meanwhile, only slower. For a view
+  // that a bug or a manual repair left wrong; the journal is the source of truth.
+  bool rebuild_views = false;
 };
 
 class node {
  public:
-  // The referenced ports must outlive the node.
+  // The referenced ports must outlive the node. With a `webhook`, every notification is also
+  // delivered through it, at least once, in order (the receiver deduplicates by id).
   node(ports::storage& storage, ports::payment_provider& payments, const ports::password_hasher& hasher,
-       const domain::clock& clock, node_options options = {});
+       const domain::clock& clock, node_options options = {}, ports::notification_gateway* webhook = nullptr);
   ~node();  // stops every actor and waits for them
   node(const node&) = delete;
   node& operator=(const node&) = delete;
 
-  // Spawns the contexts and repairs rides a crash interrupted; the node is ready after it.
+  // Spawns the contexts, repairs rides a crash interrupted and starts the read side (the
+  // journal's consumers catch up in the background); the node is ready after it.
   std::expected<void, std::string> start();
   app::services services();
   bool ready() const;

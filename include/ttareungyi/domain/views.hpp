@@ -28,7 +28,11 @@ struct notification {
   bool operator==(const notification&) const = default;
 };
 
-// The notice a fact deserves, if any (ticket paid/refunded, bicycle rented/returned).
+// The notice a fact deserves, if any (ticket paid/refunded, bicycle rented/returned). Amounts
+// in KRW with thousands separators ("1,000원"); the due time of a ride in Seoul time (KST,
+// UTC+9) as HH:MM, with M/D before it when it falls on another day than the rental. A payment
+// names its pass ("1시간권") only when exactly one ticket type costs that amount (ticket_paid
+// carries no type).
 std::optional<notification> notify(std::uint64_t sequence, const event& e);
 
 // -- remaining ride time ---------------------------------------------------------------------
@@ -45,13 +49,22 @@ struct current_rental {
   bool operator==(const current_rental&) const = default;
 };
 
-// Seconds left before the ride runs into overtime; 0 once due (never negative).
+// Whole seconds left before the ride runs into overtime, rounded down; 0 once due (never
+// negative).
 std::int64_t remaining_seconds(const current_rental& r, instant now);
 
 // What one event does to the remaining-time view: a rental starts (put) or ends (drop).
+// The view keeps one rental per customer, the latest one started: a customer riding two
+// bicycles at once (two paid tickets) sees the later rental, and a drop applies only when the
+// view still holds that very rental (see `applies_to`).
 struct rental_view_change {
   std::string customer_id;
-  std::optional<current_rental> put;  // empty: drop the customer's entry
+  std::string rental_id;              // the rental the event is about
+  std::optional<current_rental> put;  // empty: drop the customer's entry if it is `rental_id`
+  // Whether the change touches a view entry that currently holds `held` (nullopt: no entry).
+  bool applies_to(const std::optional<current_rental>& held) const {
+    return put.has_value() || (held && held->rental_id == rental_id);
+  }
 };
 std::optional<rental_view_change> project_rental(const event& e);
 
@@ -66,7 +79,8 @@ struct station_count {
 };
 
 // Applies one event to the counts (registration, deletion, rent, return) and returns the
-// stations it changed, with their new counts.
+// stations it changed, with their new counts. Counts never go below 0; a station not seen yet
+// is created with capacity 0 (its registration, if it comes later, sets the capacity).
 std::vector<station_count> project_availability(std::map<std::string, station_count>& counts, const event& e);
 
 }  // namespace ttareungyi::domain

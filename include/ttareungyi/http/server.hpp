@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ttareungyi/app/services.hpp"
+#include "ttareungyi/domain/time.hpp"
 #include "ttareungyi/security/operator_clients.hpp"
 #include "ttareungyi/security/tokens.hpp"
 
@@ -24,7 +25,16 @@ struct server_options {
   std::size_t threads = 1;    // I/O threads (0 is taken as 1)
   std::size_t max_body_bytes = 64 * 1024;
   // How long stop() waits for requests in progress to be answered before it drops them.
+  // Notification streams do not hold it up: stop() ends them first.
   std::chrono::milliseconds drain_timeout{5000};
+  // How often a notification stream gets a `: keep-alive` comment (10 ms to 15 s: a stream
+  // must never look like a stuck request to the server itself). A client that went away is
+  // noticed when a write to it fails, at the latest at the second keep-alive after it left: this
+  // also bounds how long its watch outlives it.
+  std::chrono::milliseconds sse_keep_alive{15000};
+  // The clock of remainingSeconds (GET /v1/rentals/current); nullptr: the system clock. Must
+  // outlive the server.
+  const domain::clock* clock = nullptr;
 };
 
 class server {
@@ -39,8 +49,10 @@ class server {
   // Listening when it returns; the bound port (the real one for port 0), or why it failed.
   // Starting a started server answers its port; a stopped server may be started again.
   std::expected<std::uint16_t, std::string> start();
-  // Graceful: stops accepting, waits up to drain_timeout for answers in progress, closes the
-  // connections and joins the I/O threads. Replies arriving later are dropped safely.
+  // Graceful: stops accepting, ends the notification streams (their last chunk; their watches
+  // are released), waits up to drain_timeout for answers in progress, closes the connections
+  // and joins the I/O threads. Replies and notifications arriving later are dropped safely.
+  // Once it returns, the server holds nothing of the application (no watch, no reply).
   // Idempotent.
   void stop();
 

@@ -41,7 +41,10 @@ struct ended_rental_view {  // drops a customer's entry from the remaining-time 
   std::string customer_id;
 };
 enum class view { rentals, stations, notifications };
-struct dropped_view {  // empties a view and rewinds its consumer, to rebuild it from the journal
+// Empties a view and rewinds its consumer (deletes its position, so it reads 0), to rebuild the
+// view from the journal: rentals -> consumer "rentals", stations -> "stations", notifications ->
+// "notifier". Items after it in the same changeset are kept (a rebuild may start right away).
+struct dropped_view {
   view which;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // The storage adapter: the ports::storage of one node on a single RocksDB database, one column
-// family per context (identity, ticket, payment, rental, journal; meta in default). Writes go
+// family per context (identity, ticket, payment, rental, journal; meta in default) and per
+// read-side view (position, view_rental, view_station, notification). Writes go
 // through one writer thread that group-commits: everything queued becomes one atomic write
 // batch and, with `sync`, one fsync. No RocksDB or JSON type appears here (pimpl).
 #include <expected>

@@ -1,0 +1,82 @@
+#pragma once
+// Couriers carry adapter requests (HTTP, bench, remote callers) into the actor system. A few
+// long-lived actors make each request on behalf of the adapter's thread and hand the answer to
+// its callback: no actor is spawned and no timer is scheduled per request. A request still
+// unanswered after the timeout is answered with `request_timeout` by a sweep each second, and
+// its late answer, if any, is dropped.
+#include <caf/actor_system.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <vector>
+
+namespace ttareungyi::actors {
+
+struct courier_state {
+  struct waiting {
+    std::chrono::steady_clock::time_point deadline;
+    std::function<void()> expire;
+  };
+  std::uint64_t next = 0;
+  std::map<std::uint64_t, waiting> pending;  // by arrival, so deadlines ascend
+  // True once: the request is still pending and now settled by its answer.
+  bool settle(std::uint64_t id) { return pending.erase(id) == 1; }
+  static inline const char* name = "courier";
+};
+
+using courier_self = caf::stateful_actor<courier_state>;
+
+// One request to carry: `run` makes it (inside the courier), `expire` answers it on timeout
+// or shutdown. Local only, never serialized.
+struct courier_job {
+  std::function<void(courier_self*, std::uint64_t)> run;
+  std::function<void()> expire;
+};
+
+}  // namespace ttareungyi::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ttareungyi::actors::courier_job)
+
+namespace ttareungyi::actors {
+
+class couriers {
+ public:
+  couriers(caf::actor_system& system, std::size_t count, std::chrono::milliseconds timeout);
+  ~couriers();  // answers what is still pending with a shutdown error and stops the couriers
+  couriers(const couriers&) = delete;
+  couriers& operator=(const couriers&) = delete;
+
+  // Requests `xs...` from `dest`; exactly one of on_answer(Answer&) or on_error(caf::error&)
+  // runs, on a courier's thread.
+  template <class Answer, class Handle, class OnAnswer, class OnError, class... Ts>
+  void ask(const Handle& dest, OnAnswer on_answer, OnError on_error, Ts... xs) {
+    auto expire = [on_error]() mutable {
+      caf::error e = caf::sec::request_timeout;
+      on_error(e);
+    };
+    send(courier_job{[dest, on_answer, on_error, xs...](courier_self* self, std::uint64_t id) mutable {
+                       self->request(dest, caf::infinite, xs...)
+                           .then(
+                               [self, id, on_answer](Answer& answer) mutable {
+                                 if (self->state.settle(id)) on_answer(answer);
+                               },
+                               [self, id, on_error](caf::error& e) mutable {
+                                 if (self->state.settle(id)) on_error(e);
+                               });
+                     },
+                     std::move(expire)});
+  }
+
+ private:
+  void send(courier_job job);
+  std::vector<caf::actor> crew_;
+  std::atomic<std::size_t> turn_{0};
+};
+
+}  // namespace ttareungyi::actors

@@ -1,0 +1,51 @@
+#include "journal.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <algorithm>
+#include <vector>
+
+namespace ttareungyi::actors {
+namespace {
+
+struct hub_state {
+  std::uint64_t last = 0;
+  std::vector<caf::actor> subscribers;
+  static inline const char* name = "journal-hub";
+};
+
+caf::behavior journal_hub(caf::stateful_actor<hub_state>* self, std::uint64_t last) {
+  self->state.last = last;
+  self->set_down_handler([self](const caf::down_msg& down) {
+    auto& subs = self->state.subscribers;
+    subs.erase(std::remove_if(subs.begin(), subs.end(), [&](const caf::actor& a) { return a.address() == down.source; }),
+               subs.end());
+  });
+  return {
+      [=](subscribe_atom) {
+        auto who = caf::actor_cast<caf::actor>(self->current_sender());
+        if (!who) return;
+        self->monitor(who);
+        self->state.subscribers.push_back(who);
+        self->send(who, appended_atom::value, self->state.last);
+      },
+      [=](appended_atom, std::uint64_t up_to) {
+        if (up_to <= self->state.last) return;
+        self->state.last = up_to;
+        for (const auto& s : self->state.subscribers) self->send(s, appended_atom::value, up_to);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_journal_hub(caf::actor_system& system, std::uint64_t last) { return system.spawn(journal_hub, last); }
+
+void subscribe(caf::event_based_actor* self, const caf::actor& hub) { self->send(hub, subscribe_atom::value); }
+
+void announce(caf::event_based_actor* self, const caf::actor& hub, std::uint64_t up_to) {
+  if (hub) self->send(hub, appended_atom::value, up_to);
+}
+
+}  // namespace ttareungyi::actors

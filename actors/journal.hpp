@@ -1,0 +1,27 @@
+#pragma once
+// Journal wake-ups: a small publish/subscribe hub of our own (CAF's groups are gone in later
+// versions). The storage gateway announces the journal's last sequence after each commit that
+// recorded events; every subscriber gets a cheap (appended_atom, up_to) and reads the events
+// from the journal itself (notify, then pull). A subscriber that is behind, restarted or late
+// therefore just reads on from its own position: nothing is lost with a wake-up.
+#include <caf/actor.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/fwd.hpp>
+
+#include <cstdint>
+
+#include "wire.hpp"
+
+namespace ttareungyi::actors {
+
+// Spawns the hub; `last` is the journal's last sequence at start.
+caf::actor spawn_journal_hub(caf::actor_system& system, std::uint64_t last);
+
+// Subscribes `self` until it stops (the hub monitors it): it receives (appended_atom, up_to)
+// at once, with the last sequence the hub knows, then after every announcement.
+void subscribe(caf::event_based_actor* self, const caf::actor& hub);
+
+// Announces that the journal now ends at `up_to` (the storage gateway's side). Never blocks.
+void announce(caf::event_based_actor* self, const caf::actor& hub, std::uint64_t up_to);
+
+}  // namespace ttareungyi::actors

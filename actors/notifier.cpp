@@ -1,0 +1,71 @@
+// The notifier: one notification per notifiable fact (domain::notify), stored with the
+// consumer's position; after each commit it hands the batch's notices to the read side's
+// supervisor, which pushes them to live watchers and wakes the webhook deliverer.
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "read_side.hpp"
+
+namespace ttareungyi::actors {
+namespace {
+
+struct notifier_view {
+  static constexpr const char* actor_name = "notifier";
+  static constexpr const char* consumer = "notifier";
+
+  const ports::view_store* store = nullptr;
+  caf::actor supervisor;
+  std::vector<domain::notification> fresh;  // the batch being committed
+
+  ports::stored<void> load(const ports::view_store&) { return {}; }
+
+  // Tells the supervisor where the notifier starts: notices up to here are all stored.
+  void started(consumer_self<notifier_view> self, std::uint64_t position) {
+    self->send(supervisor, started_atom::value, position);
+  }
+
+  ports::changeset project(const std::vector<ports::recorded_event>& batch) {
+    ports::changeset changes;
+    fresh.clear();
+    for (const auto& r : batch)
+      if (auto n = domain::notify(r.sequence, r.event)) {
+        changes.save(*n);
+        fresh.push_back(std::move(*n));
+      }
+    return changes;
+  }
+
+  // Every batch is reported, empty or not, so the supervisor sees the positions follow on.
+  void committed(consumer_self<notifier_view> self, std::uint64_t from, std::uint64_t to) {
+    self->send(supervisor, published_atom::value, from, to, std::move(fresh));
+    fresh.clear();
+  }
+
+  caf::message_handler queries(consumer_self<notifier_view> self) {
+    return {
+        [self](notice_atom, list_atom, const std::string& customer, std::uint64_t limit, std::uint64_t min) {
+          auto& s = self->state;
+          auto to = std::make_shared<owed_answer>(self->make_response_promise(), "the notification inbox");
+          s.gate.when(s.position, min, to, [self, customer, limit](const owed& to) {
+            auto found = self->state.view.store->notifications_of(customer, 0, limit);
+            if (!found)
+              to->deliver(to_caf(domain::internal("cannot read notifications: " + found.error().message)));
+            else
+              to->deliver(std::move(*found));
+          });
+        },
+    };
+  }
+};
+
+}  // namespace
+
+caf::actor spawn_notifier(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
+                          consumer_settings settings) {
+  notifier_view view;
+  view.store = env.storage;
+  view.supervisor = caf::actor_cast<caf::actor>(parent);
+  return spawn_consumer(parent, env, hub, settings, std::move(view));
+}
+
+}  // namespace ttareungyi::actors

@@ -1,0 +1,267 @@
+// The read side's supervisor: starts the consumers and the webhook deliverer, restarts each
+// that stops (after a back-off), routes queries to them, and keeps the live watchers of
+// notifications. See read_side.hpp for the message flow.
+#include "read_side.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <optional>
+#include <mutex>
+#include <unordered_map>
+
+#include "timer.hpp"
+
+namespace ttareungyi::actors {
+namespace {
+
+struct child {
+  std::function<caf::actor()> start;
+  caf::actor running;  // invalid while it is restarting
+  std::optional<backoff> delays;
+  caf::actor_clock::time_point started_at{};
+};
+
+struct watcher {
+  std::string customer;
+  std::uint64_t last = 0;  // the sequence of the last notice it got
+  bool stale = false;      // its replay could not be read: it gets nothing until a resync succeeds
+  std::function<void(domain::notification)> deliver;
+};
+
+struct read_side_state {
+  std::map<std::string, child> children;
+  std::unordered_map<std::uint64_t, watcher> watchers;
+  std::unordered_multimap<std::string, std::uint64_t> watching;  // customer -> watcher ids
+  std::uint64_t seen = 0;  // how far the notifier's commits are known to have been pushed
+  // The children running now, shared with the clean-up that stops them with the supervisor.
+  std::shared_ptr<std::map<std::string, caf::actor>> running = std::make_shared<std::map<std::string, caf::actor>>();
+  static inline const char* name = "read-side";
+};
+
+using read_side_self = caf::stateful_actor<read_side_state>*;
+
+// Delivers to `w` every stored notice after its last one, oldest first. A customer's notices
+// are read newest first with a limit, so the limit grows until the answer is complete.
+void resync(const ports::view_store& store, watcher& w) {
+  std::size_t limit = 64;
+  for (;;) {
+    auto found = store.notifications_of(w.customer, w.last, limit);
+    if (!found) {
+      w.stale = true;
+      return;
+    }
+    if (found->size() >= limit && limit < std::numeric_limits<std::size_t>::max() / 4) {
+      limit *= 4;
+      continue;
+    }
+    w.stale = false;
+    for (auto i = found->rbegin(); i != found->rend(); ++i) {
+      if (i->sequence <= w.last) continue;
+      w.last = i->sequence;
+      w.deliver(std::move(*i));
+    }
+    return;
+  }
+}
+
+void remove_watcher(read_side_state& s, std::uint64_t id) {
+  auto i = s.watchers.find(id);
+  if (i == s.watchers.end()) return;
+  auto [first, last] = s.watching.equal_range(i->second.customer);
+  for (auto j = first; j != last; ++j)
+    if (j->second == id) {
+      s.watching.erase(j);
+      break;
+    }
+  s.watchers.erase(i);
+}
+
+void start_child(read_side_self self, const std::string& name, child& c) {
+  c.running = c.start();
+  c.started_at = self->clock().now();
+  self->monitor(c.running);
+  (*self->state.running)[name] = c.running;
+}
+
+caf::behavior read_side(read_side_self self, environment env, caf::actor hub, fleet_actor fleet,
+                        ports::notification_gateway* gateway, read_side_settings settings) {
+  auto& st = self->state;
+  auto add = [self, settings](std::string name, std::function<caf::actor()> start) {
+    auto& c = self->state.children[name];
+    c.start = std::move(start);
+    c.delays.emplace(settings.restart_first, settings.restart_ceiling);
+  };
+  add("notifier", [self, env, hub, settings] { return spawn_notifier(self, env, hub, settings.consumers); });
+  add("rentals", [self, env, hub, settings] { return spawn_rentals_view(self, env, hub, settings.consumers); });
+  add("stations", [self, env, hub, settings, fleet] {
+    return spawn_stations_view(self, env, hub, settings.consumers, fleet);
+  });
+  if (gateway)
+    add("webhook", [self, env, gateway, settings] { return spawn_webhook(self, env, gateway, settings.webhook); });
+  for (auto& [name, c] : st.children) start_child(self, name, c);
+  // A stopped child restarts after a back-off that grows while it keeps stopping soon.
+  self->set_down_handler([self, settings](const caf::down_msg& down) {
+    for (auto& [name, c] : self->state.children) {
+      if (!c.running || c.running.address() != down.source) continue;
+      c.running = nullptr;
+      self->state.running->erase(name);
+      if (self->clock().now() - c.started_at >= settings.healthy_after) c.delays->reset();
+      send_later(self, c.delays->next(), restart_atom::value, name);
+      return;
+    }
+  });
+  // The children stop with the supervisor (the state is gone by then: keep their handles).
+  self->attach_functor([running = st.running](const caf::error&) {
+    for (auto& [name, c] : *running)
+      if (c) caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
+  });
+  // Routes a query to the child running under `name`, which answers the requester itself.
+  auto route = [self](const std::string& name, std::string_view what, auto... xs) {
+    auto rp = self->make_response_promise();
+    auto i = self->state.children.find(name);
+    if (i == self->state.children.end() || !i->second.running)
+      rp.deliver(to_caf(view_unavailable(what)));
+    else
+      rp.delegate(i->second.running, xs...);
+  };
+  auto wake_webhook = [self] {
+    auto i = self->state.children.find("webhook");
+    if (i != self->state.children.end() && i->second.running) self->send(i->second.running, wake_atom::value);
+  };
+  auto resync_all = [self, env] {
+    for (auto& [id, w] : self->state.watchers) resync(*env.storage, w);
+  };
+  return {
+      [self](restart_atom, const std::string& name) {
+        auto i = self->state.children.find(name);
+        if (i == self->state.children.end() || i->second.running) return;
+        start_child(self, name, i->second);
+      },
+      [self](child_atom, const std::string& name) -> caf::actor {
+        auto i = self->state.children.find(name);
+        return i == self->state.children.end() ? caf::actor{} : i->second.running;
+      },
+      // -- queries
+      [route](current_atom a, const std::string& customer, std::uint64_t min) {
+        route("rentals", "the rental view", a, customer, min);
+      },
+      [route](station_atom a, list_atom b, std::uint64_t min) { route("stations", "the station view", a, b, min); },
+      [route](station_atom a, count_atom b, std::uint64_t min) { route("stations", "the station view", a, b, min); },
+      [route](notice_atom a, list_atom b, const std::string& customer, std::uint64_t limit, std::uint64_t min) {
+        route("notifier", "the notification inbox", a, b, customer, limit, min);
+      },
+      // -- live watchers
+      [self, env](watch_atom, watch_request& request) {
+        auto& s = self->state;
+        if (s.watchers.contains(request.id)) return;
+        watcher w{std::move(request.customer), request.after, false, std::move(request.deliver)};
+        resync(*env.storage, w);
+        s.watching.emplace(w.customer, request.id);
+        s.watchers.emplace(request.id, std::move(w));
+      },
+      [self](unwatch_atom, std::uint64_t id) { remove_watcher(self->state, id); },
+      // -- from the notifier
+      [self, resync_all](started_atom, std::uint64_t position) {
+        // Notices its predecessor committed but could not push are in storage: replay them.
+        if (position > self->state.seen) resync_all();
+        self->state.seen = std::max(self->state.seen, position);
+      },
+      [self, env, resync_all, wake_webhook](published_atom, std::uint64_t from, std::uint64_t to,
+                                            std::vector<domain::notification>& notices) {
+        auto& s = self->state;
+        if (from > s.seen) resync_all();
+        s.seen = std::max(s.seen, to);
+        for (auto& n : notices) {
+          auto [first, last] = s.watching.equal_range(n.customer_id);
+          for (auto j = first; j != last; ++j) {
+            auto& w = s.watchers.at(j->second);
+            if (w.stale) resync(*env.storage, w);
+            if (w.stale || n.sequence <= w.last) continue;
+            w.last = n.sequence;
+            w.deliver(n);
+          }
+        }
+        if (!notices.empty()) wake_webhook();
+      },
+  };
+}
+
+}  // namespace
+
+std::uint64_t read_side_link::send_numbered(watch_request request) {
+  std::lock_guard lock{mutex_};
+  const auto id = request.id = ++next_id_;
+  if (read_side_) caf::anon_send(read_side_, watch_atom::value, std::move(request));
+  return id;
+}
+
+void read_side_link::unwatch(std::uint64_t id) {
+  std::lock_guard lock{mutex_};
+  if (read_side_) caf::anon_send(read_side_, unwatch_atom::value, id);
+}
+
+void read_side_link::attach(caf::actor read_side) {
+  std::lock_guard lock{mutex_};
+  read_side_ = std::move(read_side);
+}
+
+void read_side_link::clear() {
+  std::lock_guard lock{mutex_};
+  read_side_ = nullptr;
+}
+
+namespace {
+
+// What a watch shares with the deliveries made for it: cancelling takes the lock, so once it
+// returns no delivery runs or will run (a delivery that cancels its own watch may re-enter).
+struct watch_target {
+  std::recursive_mutex mutex;
+  bool active = true;
+  std::function<void(domain::notification)> deliver;
+};
+
+class live_watch final : public app::watch {
+ public:
+  live_watch(std::shared_ptr<read_side_link> link, std::shared_ptr<watch_target> target, std::uint64_t id)
+      : link_(std::move(link)), target_(std::move(target)), id_(id) {}
+  ~live_watch() override { cancel(); }
+  void cancel() override {
+    {
+      std::lock_guard lock{target_->mutex};
+      if (!target_->active) return;
+      target_->active = false;
+    }
+    link_->unwatch(id_);
+  }
+
+ private:
+  std::shared_ptr<read_side_link> link_;
+  std::shared_ptr<watch_target> target_;
+  std::uint64_t id_;
+};
+
+}  // namespace
+
+std::unique_ptr<app::watch> start_watch(const std::shared_ptr<read_side_link>& link, std::string customer,
+                                        std::uint64_t after, std::function<void(domain::notification)> deliver) {
+  auto target = std::make_shared<watch_target>();
+  target->deliver = std::move(deliver);
+  watch_request request{0, std::move(customer), after, [target](domain::notification n) {
+                          std::lock_guard lock{target->mutex};
+                          if (target->active) target->deliver(std::move(n));
+                        }};
+  auto id = link->send_numbered(std::move(request));
+  return std::make_unique<live_watch>(link, std::move(target), id);
+}
+
+caf::actor spawn_read_side(caf::actor_system& system, environment env, caf::actor hub, fleet_actor fleet,
+                           ports::notification_gateway* webhook, read_side_settings settings) {
+  return system.spawn(read_side, std::move(env), std::move(hub), std::move(fleet), webhook, settings);
+}
+
+}  // namespace ttareungyi::actors

@@ -1,0 +1,114 @@
+#pragma once
+// The read side of a node (CQRS): the journal's consumers and the views they keep, under one
+// supervisor that is also their single entry point.
+//
+//   storage gateway --appended--> journal hub --appended--> notifier, rentals view, stations view
+//   notifier --published(from, to, notices)--> read side: live watchers, then wakes the webhook
+//   read side --wake--> webhook deliverer --deliver--> ports::notification_gateway
+//
+// Children: "notifier", "rentals", "stations" (journal consumers, see consumer.hpp) and, with a
+// gateway, "webhook" (its own position over the notifications). The supervisor monitors them
+// and restarts one that stops, after a back-off; a restarted child reloads its position and
+// catches up. The registry of live watchers lives in the supervisor itself, which never reads
+// the journal nor commits, so watchers survive a notifier restart: the restarted notifier
+// announces its position and, if notices were committed that no one pushed (its predecessor
+// died between commit and push), every watcher is re-synchronized from storage.
+//
+// Messages the read side answers (`min` is the journal's last sequence as the caller saw it:
+// read-your-writes, the answer waits until the view has applied the journal that far):
+//   (current_atom, customer, min)                     -> domain::current_rental, or 404 no_active_rental
+//   (station_atom, list_atom, min)                    -> std::vector<app::station_view> (fleet x counts)
+//   (notice_atom, list_atom, customer, limit, min)    -> std::vector<domain::notification>, newest first
+//   (watch_atom, watch_request)                       -> nothing; notices flow to its `deliver`
+//   (unwatch_atom, id)                                -> nothing; no delivery after it is handled
+//   (child_atom, name)                                -> caf::actor, the child running under `name` (or none)
+// While a child is restarting, queries for it are refused with 503 view_unavailable.
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/fwd.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "consumer.hpp"
+#include "environment.hpp"
+#include "interfaces.hpp"
+#include "ttareungyi/ports/notification_gateway.hpp"
+
+namespace ttareungyi::actors {
+
+struct watch_request {
+  std::uint64_t id = 0;
+  std::string customer;
+  std::uint64_t after = 0;  // replay stored notices with a greater sequence first
+  std::function<void(domain::notification)> deliver;
+};
+
+}  // namespace ttareungyi::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ttareungyi::actors::watch_request)
+
+namespace ttareungyi::actors {
+
+struct webhook_settings {
+  std::chrono::milliseconds retry_first{200};      // first back-off after a failed delivery
+  std::chrono::milliseconds retry_ceiling{30000};  // back-off doubles up to this
+  std::chrono::milliseconds delivery_timeout{60000};  // a gateway silent this long counts as failed
+  std::size_t read_ahead = 64;                     // notifications read per storage scan
+};
+
+struct read_side_settings {
+  consumer_settings consumers;
+  webhook_settings webhook;
+  std::chrono::milliseconds restart_first{100};    // a stopped child restarts after this...
+  std::chrono::milliseconds restart_ceiling{10000};  // ...doubling up to this while it keeps stopping
+  std::chrono::milliseconds healthy_after{30000};  // a child up this long restarts with the first delay again
+};
+
+// Spawns the supervisor and its children. `webhook` may be null (no outbound delivery).
+caf::actor spawn_read_side(caf::actor_system& system, environment env, caf::actor hub, fleet_actor fleet,
+                           ports::notification_gateway* webhook, read_side_settings settings = {});
+
+// The children, spawned (and monitored) by the supervisor `parent`.
+caf::actor spawn_notifier(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
+                          consumer_settings settings);
+caf::actor spawn_rentals_view(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
+                              consumer_settings settings);
+caf::actor spawn_stations_view(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
+                               consumer_settings settings, fleet_actor fleet);
+caf::actor spawn_webhook(caf::event_based_actor* parent, const environment& env, ports::notification_gateway* gateway,
+                         webhook_settings settings);
+
+// How adapters' watches reach the read side: attached once it runs; the node clears it when
+// it stops, after which registering or cancelling a watch does nothing.
+class read_side_link {
+ public:
+  void attach(caf::actor read_side);
+  // Registers the watch under a fresh id, which it returns.
+  std::uint64_t send_numbered(watch_request request);
+  void unwatch(std::uint64_t id);
+  void clear();
+
+ private:
+  std::mutex mutex_;
+  caf::actor read_side_;
+  std::uint64_t next_id_ = 0;
+};
+
+// Starts a live watch (see app::notification_service::watch_notifications). Once cancel()
+// or the destructor of the handle returns, `deliver` does not run any more.
+std::unique_ptr<app::watch> start_watch(const std::shared_ptr<read_side_link>& link, std::string customer,
+                                        std::uint64_t after, std::function<void(domain::notification)> deliver);
+
+// Stations with their availability: the fleet's list joined with the view's counts.
+std::vector<app::station_view> join_stations(const std::vector<domain::station>& stations,
+                                             const std::map<std::string, domain::station_count>& counts);
+
+}  // namespace ttareungyi::actors

@@ -1,0 +1,171 @@
+#include "notifications.hpp"
+
+#include <charconv>
+
+#include "forms.hpp"
+#include "ttareungyi/domain/time.hpp"
+
+namespace ttareungyi::http {
+
+namespace {
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), as a weight in thousandths.
+std::optional<int> parse_qvalue(std::string_view text) noexcept {
+  if (text.empty() || (text[0] != '0' && text[0] != '1')) return std::nullopt;
+  int whole = text[0] - '0';
+  int thousandths = 0;
+  if (text.size() > 1) {
+    if (text[1] != '.' || text.size() > 5) return std::nullopt;
+    int scale = 100;
+    for (char c : text.substr(2)) {
+      if (c < '0' || c > '9') return std::nullopt;
+      thousandths += (c - '0') * scale;
+      scale /= 10;
+    }
+  }
+  int q = whole * 1000 + thousandths;
+  if (q > 1000) return std::nullopt;
+  return q;
+}
+
+// The weight of one Accept-Language member ("en-US;q=0.8"), or nullopt when it is malformed.
+std::optional<int> weight_of(std::string_view params) noexcept {
+  int q = 1000;
+  while (!params.empty()) {
+    auto semicolon = params.find(';');
+    auto param = trim(params.substr(0, semicolon));
+    params = semicolon == std::string_view::npos ? std::string_view{} : params.substr(semicolon + 1);
+    if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
+      auto parsed = parse_qvalue(trim(param.substr(2)));
+      if (!parsed) return std::nullopt;
+      q = *parsed;
+    }
+  }
+  return q;
+}
+
+bool primary_tag_is(std::string_view range, std::string_view tag) noexcept {
+  auto primary = range.substr(0, range.find('-'));
+  return iequals(primary, tag);
+}
+
+std::string without_line_breaks(std::string_view text) {
+  std::string out{text};
+  for (auto& c : out) {
+    if (c == '\r' || c == '\n') c = '_';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(language l) noexcept { return l == language::en ? "en" : "ko"; }
+
+language preferred_language(std::optional<std::string_view> accept_language) noexcept {
+  if (!accept_language) return language::ko;
+  // Best weight of each language and where it was first seen with that weight.
+  int best_ko = 0, best_en = 0;
+  std::size_t at_ko = 0, at_en = 0, position = 0;
+  std::string_view rest = *accept_language;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    auto member = trim(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    if (member.empty()) continue;
+    ++position;
+    auto semicolon = member.find(';');
+    auto range = trim(member.substr(0, semicolon));
+    auto q = weight_of(semicolon == std::string_view::npos ? std::string_view{} : member.substr(semicolon + 1));
+    if (!q || *q == 0) continue;
+    if (primary_tag_is(range, "en")) {
+      if (*q > best_en) best_en = *q, at_en = position;
+    } else if (primary_tag_is(range, "ko") || range == "*") {
+      if (*q > best_ko) best_ko = *q, at_ko = position;
+    }
+  }
+  if (best_en > best_ko) return language::en;
+  if (best_en > 0 && best_en == best_ko && at_en < at_ko) return language::en;
+  return language::ko;
+}
+
+json to_json(const domain::notification& n, language lang) {
+  return json{
+      {"id", n.id},
+      {"kind", n.kind},
+      {"message", lang == language::en ? n.message_en : n.message_ko},
+      {"messages", json{{"ko", n.message_ko}, {"en", n.message_en}}},
+      {"correlationId", n.correlation_id},
+      {"createdAt", domain::to_rfc3339(n.created_at)},
+      {"sequence", n.sequence},
+  };
+}
+
+checked<std::size_t> parse_notification_limit(std::string_view query) {
+  auto fields = parse_form(query);
+  if (!fields) return std::unexpected(bad_request("query string: " + fields.error()));
+  auto value = field(*fields, "limit");
+  if (!value) return default_notification_limit;
+  std::size_t limit = 0;
+  auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), limit);
+  if (value->empty() || ec != std::errc{} || end != value->data() + value->size() || limit < 1 ||
+      limit > max_notification_limit) {
+    return std::unexpected(bad_request("query parameter limit must be an integer from 1 to " +
+                                       std::to_string(max_notification_limit)));
+  }
+  return limit;
+}
+
+checked<std::uint64_t> parse_last_event_id(std::optional<std::string_view> header, std::string_view query) {
+  std::string_view text;
+  std::string_view source = "Last-Event-ID";
+  std::optional<std::string> from_query;
+  if (header && !trim(*header).empty()) {
+    text = trim(*header);
+  } else {
+    auto fields = parse_form(query);
+    if (!fields) return std::unexpected(bad_request("query string: " + fields.error()));
+    auto value = field(*fields, "lastEventId");
+    if (!value || value->empty()) return std::uint64_t{0};
+    from_query = std::string{*value};
+    text = *from_query;
+    source = "query parameter lastEventId";
+  }
+  std::uint64_t after = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), after);
+  if (ec != std::errc{} || end != text.data() + text.size()) {
+    return std::unexpected(bad_request(std::string{source} + " must be the sequence number of an event"));
+  }
+  return after;
+}
+
+response sse_head(language lang) {
+  return response{200,
+                  {{"Content-Type", "text/event-stream"},
+                   {"Cache-Control", "no-cache"},
+                   {"Content-Language", std::string{to_string(lang)}},
+                   {"Vary", "Accept-Language"},
+                   {"X-Accel-Buffering", "no"}},
+                  {}};
+}
+
+std::string sse_event(const domain::notification& n, language lang) {
+  std::string out;
+  auto data = dump(to_json(n, lang));  // one line: JSON escapes line breaks inside strings
+  out.reserve(data.size() + n.kind.size() + 48);
+  out += "id: ";
+  out += std::to_string(n.sequence);
+  out += "\nevent: ";
+  out += without_line_breaks(n.kind);
+  out += "\ndata: ";
+  out += data;
+  out += "\n\n";
+  return out;
+}
+
+}  // namespace ttareungyi::http
