@@ -35,14 +35,13 @@ struct rentals_view {
     for (const auto& r : batch) {
       auto change = domain::project_rental(r.event);
       if (!change) continue;
-      if (change->put) {
+      // A customer riding on two tickets at once: the return of one keeps the other.
+      auto i = current.find(change->customer_id);
+      if (!change->applies_to(i == current.end() ? std::nullopt : std::optional{i->second})) continue;
+      if (change->put)
         current[change->customer_id] = *change->put;
-      } else if (auto i = current.find(change->customer_id); i != current.end()) {
-        // A customer riding on two tickets at once: the return of one keeps the other.
-        const auto* returned = std::get_if<domain::bicycle_returned>(&r.event.payload);
-        if (returned && !returned->rental_id.empty() && returned->rental_id != i->second.rental_id) continue;
+      else
         current.erase(i);
-      }
       touched.insert(change->customer_id);
     }
     ports::changeset changes;

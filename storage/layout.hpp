@@ -99,13 +99,16 @@ inline std::string key(std::string_view prefix, std::string_view id) {
   return k;
 }
 
-// All of one customer's ticket index entries start with this.
-inline std::string owner_key_prefix(std::string_view customer_id) {
-  std::string k{owner_prefix};
-  append_be(k, customer_id.size(), 4);
-  k.append(customer_id);
+// `prefix`, then `id` preceded by its length: no id is a prefix of another's keys.
+inline std::string length_prefixed(std::string_view prefix, std::string_view id) {
+  std::string k{prefix};
+  append_be(k, id.size(), 4);
+  k.append(id);
   return k;
 }
+
+// All of one customer's ticket index entries start with this.
+inline std::string owner_key_prefix(std::string_view customer_id) { return length_prefixed(owner_prefix, customer_id); }
 
 inline std::string owner_key(std::string_view customer_id, std::int64_t purchased_ms, std::string_view ticket_id) {
   std::string k = owner_key_prefix(customer_id);
@@ -126,10 +129,7 @@ inline std::string notification_key(std::uint64_t sequence, std::string_view id)
 
 // notification: all of one customer's notices start with this, then be64(sequence) id.
 inline std::string customer_notice_key_prefix(std::string_view customer_id) {
-  std::string k{customer_notice_prefix};
-  append_be(k, customer_id.size(), 4);
-  k.append(customer_id);
-  return k;
+  return length_prefixed(customer_notice_prefix, customer_id);
 }
 
 inline std::string customer_notice_key(std::string_view customer_id, std::uint64_t sequence, std::string_view id) {

@@ -14,17 +14,6 @@
 namespace ttareungyi::storage::test {
 namespace {
 
-void commit_ok(ports::storage& s, ports::changeset c) {
-  auto r = s.commit_and_wait(std::move(c));
-  ASSERT_TRUE(r.has_value()) << r.error().message;
-}
-
-template <class T>
-T value_of(ports::stored<T> r) {
-  if (!r) throw std::runtime_error("storage error: " + r.error().message);
-  return std::move(*r);
-}
-
 std::vector<std::string> ids_of(const std::vector<ticket>& tickets) {
   std::vector<std::string> ids;
   for (const auto& t : tickets) ids.push_back(t.id);

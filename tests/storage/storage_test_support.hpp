@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -200,6 +201,19 @@ inline ::testing::AssertionResult same_event(const event& a, const event& b) {
       a.payload);
   if (!equal) return ::testing::AssertionFailure() << "payload fields of " << type_name(a.payload) << " differ";
   return ::testing::AssertionSuccess();
+}
+
+// Commits and fails the test on a storage error.
+inline void commit_ok(ports::storage& s, ports::changeset c) {
+  auto r = s.commit_and_wait(std::move(c));
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+}
+
+// The value of a read; a storage error throws (the test fails with its message).
+template <class T>
+T value_of(ports::stored<T> r) {
+  if (!r) throw std::runtime_error("storage error: " + r.error().message);
+  return std::move(*r);
 }
 
 }  // namespace ttareungyi::storage::test
