@@ -318,7 +318,83 @@ TEST_F(Events, StreamPushesLiveNoticesToItsCustomerOnlyAndResumesAfterLastEventI
   }
 }
 
-TEST_F(Events, StreamIsRefusedWithoutCustomerToken) {
+TEST_F(Events, StreamOpenedDuringBurstMissesNothingAndRepeatsNothing) {
+  constexpr int cycles = 15;  // 45 notices: ticket_paid, bicycle_rented, bicycle_returned each
+  auto a = id_of(create_station(10, std::nullopt, "A"));
+  auto b = id_of(create_station(10, std::nullopt, "B"));
+  auto bike = id_of(create_bicycle(a));
+  auto c = new_customer();
+
+  std::atomic<int> done_cycles{0};
+  std::string error;
+  std::thread rider([&] {
+    try {
+      http_client conn(server().port());
+      for (int i = 0; i < cycles; ++i) {
+        auto bought = conn.post_json("/v1/tickets", {{"type", "1h"}}, c.auth());
+        if (bought.status != 201) throw std::runtime_error("buy: " + bought.describe());
+        auto rented = conn.post_json("/v1/rentals", {{"bicycleId", bike}, {"ticketId", id_of(bought.json())}}, c.auth());
+        if (rented.status != 201) throw std::runtime_error("rent: " + rented.describe());
+        auto back = conn.post_json("/v1/rentals/" + url_encode(id_of(rented.json())) + "/return",
+                                   {{"stationId", i % 2 ? a : b}}, c.auth());
+        if (back.status != 200) throw std::runtime_error("return: " + back.describe());
+        ++done_cycles;
+      }
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  });
+  struct joiner {
+    std::thread& t;
+    ~joiner() {
+      if (t.joinable()) t.join();
+    }
+  } join_rider{rider};
+
+  // Connect while the rider is busy (replay and live push overlap), read some, drop the
+  // connection, resume with Last-Event-ID, and read the rest.
+  eventually([&] { return done_cycles.load(); }, [](int n) { return n >= 2; });
+  std::vector<sse_event> seen;
+  {
+    auto first = open_stream(c);
+    ASSERT_EQ(first.head().status, 200) << first.head().describe();
+    while (seen.size() < 12) {
+      auto e = first.next(notice_timeout);
+      ASSERT_TRUE(e) << "the stream stalled after " << seen.size() << " events";
+      seen.push_back(*e);
+    }
+  }
+  {
+    auto resumed = open_stream(c, {{"Last-Event-ID", seen.back().id}});
+    ASSERT_EQ(resumed.head().status, 200) << resumed.head().describe();
+    while (seen.size() < 3 * cycles) {
+      auto e = resumed.next(notice_timeout);
+      ASSERT_TRUE(e) << "the stream stalled after " << seen.size() << " events";
+      seen.push_back(*e);
+    }
+  }
+  rider.join();
+  ASSERT_TRUE(error.empty()) << error;
+
+  auto items = inbox_when(c, [&](const json& items) { return items.size() >= 3 * cycles; });
+  ASSERT_EQ(items.size(), 3u * cycles);
+  std::map<std::uint64_t, json> by_sequence;
+  for (const auto& item : items) by_sequence[item["sequence"].get<std::uint64_t>()] = item;
+  std::uint64_t last = 0;
+  for (const auto& e : seen) {
+    auto data = e.json();
+    auto sequence = data.value("sequence", std::uint64_t{0});
+    EXPECT_GT(sequence, last) << "out of order or sent twice: " << e.describe();
+    last = std::max(last, sequence);
+    EXPECT_EQ(e.id, std::to_string(sequence)) << e.describe();
+    auto it = by_sequence.find(sequence);
+    ASSERT_NE(it, by_sequence.end()) << "an event that is not in the inbox: " << e.describe();
+    EXPECT_EQ(data, it->second);
+    EXPECT_EQ(e.event, it->second["kind"]);
+  }
+}
+
+TEST_F(Events, ReadSideRefusesBadCalls) {
   auto anonymous = sse_stream(server().port(), "/v1/notifications/stream");
   EXPECT_PROBLEM(anonymous.head(), 401);
   auto as_operator = sse_stream(server().port(), "/v1/notifications/stream", ops());
@@ -326,6 +402,49 @@ TEST_F(Events, StreamIsRefusedWithoutCustomerToken) {
   auto c = new_customer();
   auto bad_resume = open_stream(c, {{"Last-Event-ID", "not-a-number"}});
   EXPECT_PROBLEM(bad_resume.head(), 400);
+
+  EXPECT_PROBLEM(http().get("/v1/notifications"), 401);
+  EXPECT_PROBLEM(http().get("/v1/notifications", ops()), 403);
+  EXPECT_PROBLEM(http().get("/v1/rentals/current"), 401);
+  EXPECT_PROBLEM(http().get("/v1/rentals/current", ops()), 403);
+  for (const char* query : {"limit=0", "limit=201", "limit=", "limit=abc", "limit=-1"}) {
+    EXPECT_PROBLEM(get_notifications(c, query), 400) << query;
+  }
+  EXPECT_STATUS(get_notifications(c, "limit=200"), 200);
+  EXPECT_STATUS(get_notifications(c, ""), 200);
+}
+
+TEST_F(Events, StreamEndsWhenServerStopsAndResumesAcrossRestart) {
+  auto a = id_of(create_station(10, std::nullopt, "A"));
+  auto bike = id_of(create_bicycle(a));
+  auto c = new_customer();
+  auto t = id_of(buy_ticket(c));
+  auto stream = open_stream(c);
+  ASSERT_EQ(stream.head().status, 200) << stream.head().describe();
+  auto paid = stream.next(notice_timeout);
+  ASSERT_TRUE(paid);
+  EXPECT_EQ(paid->event, "ticket_paid") << paid->describe();
+
+  // A graceful stop ends the open stream (and is not held up by it: exit status 0).
+  restart_server();
+  bool ended = false;
+  try {
+    auto more = stream.next(notice_timeout);
+    ADD_FAILURE() << "an event after the server stopped: " << (more ? more->describe() : "none (timed out)");
+  } catch (const http_error&) {
+    ended = true;
+  }
+  EXPECT_TRUE(ended && stream.ended()) << "the stream did not end when the server stopped";
+
+  // Resuming on the restarted server: only what came after.
+  log_in(c);
+  auto rental_id = id_of(rent(c, bike, t));
+  auto resumed = open_stream(c, {{"Last-Event-ID", paid->id}});
+  ASSERT_EQ(resumed.head().status, 200) << resumed.head().describe();
+  auto next = resumed.next(notice_timeout);
+  ASSERT_TRUE(next) << "nothing after " << paid->id << " once restarted";
+  EXPECT_EQ(next->event, "bicycle_rented") << next->describe();
+  EXPECT_EQ(next->json()["correlationId"], rental_id) << next->describe();
 }
 
 // ------------------------------------------------------------------------------ stations view
@@ -467,26 +586,68 @@ TEST_F(Events, KillDuringRideBurstLosesNoNoticeAndDuplicatesNone) {
 
   crash_and_restart();
 
-  for (int i = 0; i < riders; ++i) {
-    auto& me = who[i];
+  for (auto& me : who) log_in(me);
+  // The notifier catches up: every acknowledged fact gets its notice (one deadline for all).
+  auto has_all = [&](int i, const json& items) {
+    for (const auto& f : logs[i].acked)
+      if (count_of(items, f.kind, f.correlation) == 0) return false;
+    return true;
+  };
+  auto inboxes = eventually(
+      [&] {
+        std::vector<json> all;
+        for (const auto& me : who) all.push_back(inbox(me));
+        return all;
+      },
+      [&](const std::vector<json>& all) {
+        for (int i = 0; i < riders; ++i)
+          if (!has_all(i, all[i])) return false;
+        return true;
+      },
+      notice_timeout);
+  // The remaining-time view: an acknowledged active rental is there, acknowledged returns are not.
+  auto current_ok = [&](int i, const response& r) {
     const auto& log = logs[i];
+    std::set<std::string> finished(log.returned.begin(), log.returned.end());
+    if (!log.active.empty()) {
+      bool may_be_returned = log.in_flight == "bicycle_returned" && log.in_flight_rental == log.active;
+      if (r.status == 200) return r.json().value("rentalId", "") == log.active;
+      return may_be_returned && is_problem(r, 404, "no_active_rental");
+    }
+    if (r.status == 200) {  // only a rent whose answer the kill swallowed may show
+      return log.in_flight == "bicycle_rented" && !finished.contains(r.json().value("rentalId", ""));
+    }
+    return static_cast<bool>(is_problem(r, 404, "no_active_rental"));
+  };
+  auto currents = eventually(
+      [&] {
+        std::vector<response> all;
+        for (const auto& me : who) all.push_back(get_current(me));
+        return all;
+      },
+      [&](const std::vector<response>& all) {
+        for (int i = 0; i < riders; ++i)
+          if (!current_ok(i, all[i])) return false;
+        return true;
+      },
+      notice_timeout);
+
+  for (int i = 0; i < riders; ++i) {
+    const auto& log = logs[i];
+    const auto& items = inboxes[i];
     SCOPED_TRACE("rider " + std::to_string(i) + " (" + std::to_string(log.acked.size()) + " acknowledged, in flight: '" +
                  log.in_flight + "')");
-    log_in(me);
-    // The notifier catches up: every acknowledged fact gets its notice.
-    auto all_there = [&](const json& items) {
-      for (const auto& f : log.acked)
-        if (count_of(items, f.kind, f.correlation) == 0) return false;
-      return true;
-    };
-    auto items = inbox_when(me, all_there);
     std::set<std::string> ids;
     for (const auto& item : items) {
       EXPECT_TRUE(is_notification(item));
       EXPECT_TRUE(ids.insert(item.value("id", "")).second) << "notification id listed twice: " << item.dump();
     }
-    for (const auto& f : log.acked)
-      EXPECT_EQ(count_of(items, f.kind, f.correlation), 1) << "notices of " << f.kind << " " << f.correlation;
+    std::string wrong;  // acknowledged facts without exactly one notice
+    for (const auto& f : log.acked) {
+      if (int n = count_of(items, f.kind, f.correlation); n != 1)
+        wrong += "  " + std::to_string(n) + " notices of " + f.kind + " " + f.correlation + "\n";
+    }
+    EXPECT_TRUE(wrong.empty()) << "every acknowledged fact has exactly one notice:\n" << wrong << "inbox: " << items.dump();
     // Beyond the acknowledged facts, at most the one whose answer the kill swallowed.
     int unexplained = 0;
     for (const auto& item : items) {
@@ -501,24 +662,9 @@ TEST_F(Events, KillDuringRideBurstLosesNoNoticeAndDuplicatesNone) {
       }
     }
     EXPECT_LE(unexplained, 1) << items.dump(2);
-
-    // The remaining-time view: acknowledged active rental there, acknowledged returns not.
-    auto current_ok = [&](const response& r) {
-      std::set<std::string> finished(log.returned.begin(), log.returned.end());
-      if (!log.active.empty()) {
-        bool may_be_returned = log.in_flight == "bicycle_returned" && log.in_flight_rental == log.active;
-        if (r.status == 200) return r.json().value("rentalId", "") == log.active;
-        return may_be_returned && is_problem(r, 404, "no_active_rental");
-      }
-      if (r.status == 200) {  // only a rent whose answer was lost may show
-        return log.in_flight == "bicycle_rented" && !finished.contains(r.json().value("rentalId", ""));
-      }
-      return static_cast<bool>(is_problem(r, 404, "no_active_rental"));
-    };
-    auto cur = eventually([&] { return get_current(me); }, current_ok, notice_timeout);
-    EXPECT_TRUE(current_ok(cur)) << "active: '" << log.active << "', last returned: '"
-                                 << (log.returned.empty() ? "" : log.returned.back()) << "'; GET /v1/rentals/current: "
-                                 << cur.describe();
+    EXPECT_TRUE(current_ok(i, currents[i])) << "active: '" << log.active << "', last returned: '"
+                                            << (log.returned.empty() ? "" : log.returned.back())
+                                            << "'; GET /v1/rentals/current: " << currents[i].describe();
   }
 
   // Station counts agree with where the bicycles are.
@@ -795,6 +941,95 @@ TEST_F(Webhook, HangingReceiverNeverSlowsRides) {
       << "not delivered after the receiver recovered:\n" << describe(requests);
   for (const auto& r : requests)
     EXPECT_EQ(r.json().value("id", ""), r.header("Idempotency-Key").value_or("<none>")) << describe(requests);
+}
+
+TEST_F(Webhook, DeliversEveryNotificationAtLeastOnceAcrossACrash) {
+  constexpr int riders = 4;
+  constexpr int max_cycles = 40;
+  auto a = id_of(create_station(20, std::nullopt, "A"));
+  std::vector<customer> who;
+  std::vector<std::string> bikes;
+  for (int i = 0; i < riders; ++i) {
+    who.push_back(new_customer("rider" + std::to_string(i)));
+    bikes.push_back(id_of(create_bicycle(a)));
+  }
+  std::atomic<bool> killed{false};
+  std::atomic<int> acks{0};
+  std::vector<std::vector<std::pair<std::string, std::string>>> acked(riders);  // (kind, correlation)
+  std::vector<std::string> errors(riders);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < riders; ++i) {
+    threads.emplace_back([&, i] {
+      http_client conn(server().port());
+      try {
+        for (int cycle = 0; cycle < max_cycles; ++cycle) {
+          auto bought = conn.post_json("/v1/tickets", {{"type", "1h"}}, who[i].auth());
+          if (bought.status != 201) throw std::runtime_error("buy: " + bought.describe());
+          acked[i].emplace_back("ticket_paid", id_of(bought.json()));
+          ++acks;
+          auto rented = conn.post_json("/v1/rentals", {{"bicycleId", bikes[i]}, {"ticketId", acked[i].back().second}},
+                                       who[i].auth());
+          if (rented.status != 201) throw std::runtime_error("rent: " + rented.describe());
+          auto rental = id_of(rented.json());
+          acked[i].emplace_back("bicycle_rented", rental);
+          ++acks;
+          auto back = conn.post_json("/v1/rentals/" + url_encode(rental) + "/return", {{"stationId", a}}, who[i].auth());
+          if (back.status != 200) throw std::runtime_error("return: " + back.describe());
+          acked[i].emplace_back("bicycle_returned", rental);
+          ++acks;
+        }
+      } catch (const http_error& e) {
+        if (!killed) errors[i] = std::string("transport failed before the kill: ") + e.what();
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+    });
+  }
+  // SIGKILL while rides and deliveries are under way.
+  eventually([&] { return acks.load(); }, [&](int n) { return n >= riders * max_cycles * 3 / 2; }, 2000ms);
+  killed = true;
+  server().kill9();
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) ASSERT_TRUE(e.empty()) << e;
+  auto before_restart = receiver_.requests().size();
+  crash_and_restart();
+
+  // Every stored notification (the acknowledged facts' at least) reaches the receiver.
+  std::set<std::string> ids;
+  for (int i = 0; i < riders; ++i) {
+    log_in(who[i]);
+    auto items = inbox_when(who[i], [&](const json& items) {
+      for (const auto& [kind, correlation] : acked[i])
+        if (count_of(items, kind, correlation) == 0) return false;
+      return true;
+    });
+    for (const auto& [kind, correlation] : acked[i])
+      ASSERT_EQ(count_of(items, kind, correlation), 1) << kind << " " << correlation << " in " << items.dump();
+    auto mine = ids_of(items);
+    ids.insert(mine.begin(), mine.end());
+  }
+  auto requests = deliveries_of(ids, 2 * notice_timeout);
+  auto done = delivered(requests);
+  std::vector<std::string> missing;
+  std::set_difference(ids.begin(), ids.end(), done.begin(), done.end(), std::back_inserter(missing));
+  EXPECT_TRUE(missing.empty()) << missing.size() << " of " << ids.size() << " notifications never delivered, e.g. "
+                               << missing.front();
+  std::map<std::string, json> first_body;
+  int duplicates = 0;
+  for (const auto& r : requests) {
+    auto key = r.header("Idempotency-Key").value_or("<none>");
+    auto body = r.json();
+    EXPECT_EQ(body.value("id", ""), key);
+    EXPECT_TRUE(ids.contains(key)) << "a delivery of no stored notification: " << r.body;
+    auto [it, first] = first_body.emplace(key, body);
+    if (!first) {
+      ++duplicates;
+      EXPECT_EQ(body, it->second) << "a redelivery differs from the first delivery";
+    }
+  }
+  RecordProperty("notifications", static_cast<int>(ids.size()));
+  RecordProperty("delivered_before_kill", static_cast<int>(before_restart));
+  RecordProperty("duplicates", duplicates);
 }
 
 }  // namespace
