@@ -356,23 +356,6 @@ TEST(RocksdbStorage, OpeningAnOpenDatabaseAgainFails) {
   EXPECT_NE(second.error().message.find("lock"), std::string::npos) << second.error().message;
 }
 
-// Plants raw bytes with RocksDB directly, as a damaged or foreign database would have them.
-void plant(const std::filesystem::path& dir, std::string_view family, std::string key, std::string value) {
-  rocksdb::DBOptions options;
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (auto name : layout::families) families.emplace_back(std::string{name}, rocksdb::ColumnFamilyOptions{});
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(options, dir.string(), families, &handles, &db).ok());
-  for (std::size_t i = 0; i < families.size(); ++i)
-    if (families[i].name == family) {
-      EXPECT_TRUE(db->Put(rocksdb::WriteOptions{}, handles[i], key, value).ok());
-    }
-  for (auto* h : handles) EXPECT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-  EXPECT_TRUE(db->Close().ok());
-  delete db;
-}
-
 TEST(RocksdbStorage, CorruptRecordsAreStorageErrors) {
   temp_dir tmp;
   {

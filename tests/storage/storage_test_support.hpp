@@ -2,6 +2,7 @@
 // Helpers shared by the storage tests: a temporary folder, sample aggregates, one event of every
 // type, and field-by-field comparison of events (the domain defines no == for them).
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include <chrono>
 #include <cstdint>
@@ -22,6 +23,7 @@
 #include "ttareungyi/storage/rocksdb_storage.hpp"
 
 #include "../support/temp_dir.hpp"
+#include "layout.hpp"
 
 namespace ttareungyi::storage::test {
 
@@ -214,6 +216,23 @@ template <class T>
 T value_of(ports::stored<T> r) {
   if (!r) throw std::runtime_error("storage error: " + r.error().message);
   return std::move(*r);
+}
+
+// Plants raw bytes with RocksDB directly, as a damaged or foreign database would have them.
+inline void plant(const std::filesystem::path& dir, std::string_view family, std::string key, std::string value) {
+  rocksdb::DBOptions options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (auto name : layout::families) families.emplace_back(std::string{name}, rocksdb::ColumnFamilyOptions{});
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(options, dir.string(), families, &handles, &db).ok());
+  for (std::size_t i = 0; i < families.size(); ++i)
+    if (families[i].name == family) {
+      EXPECT_TRUE(db->Put(rocksdb::WriteOptions{}, handles[i], key, value).ok());
+    }
+  for (auto* h : handles) EXPECT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  EXPECT_TRUE(db->Close().ok());
+  delete db;
 }
 
 }  // namespace ttareungyi::storage::test
