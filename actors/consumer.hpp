@@ -150,7 +150,7 @@ caf::behavior consumer(consumer_self<P> self, environment env, caf::actor hub, c
     const auto from = s.position;
     const auto to = batch->back().sequence;
     auto changes = s.view.project(*batch);
-    changes.save(ports::consumer_position{s.consumer, to});
+    changes.save(ports::consumer_position{s.consumer, to}).mark_derived();
     persist(
         self, env, std::move(changes),
         [self, from, to, full] {

@@ -75,6 +75,7 @@ struct node::impl final : app::identity_service,
   caf::actor journal_hub;
   caf::actor read_side;  // the journal's consumers and their views (read_side.hpp)
   std::shared_ptr<read_side_link> watches = std::make_shared<read_side_link>();
+  std::shared_ptr<rental_board> rentals = std::make_shared<rental_board>();  // published by the rentals view
   std::atomic<bool> is_ready{false};
 
   impl(ports::storage& s, ports::payment_provider& p, const ports::password_hasher& h, const domain::clock& c,
@@ -195,16 +196,21 @@ struct node::impl final : app::identity_service,
       if (auto dropped = storage.commit_and_wait(std::move(drop)); !dropped)
         return std::unexpected("cannot drop the views to rebuild: " + dropped.error().message);
     }
-    read_side = spawn_read_side(*system, env, journal_hub, fleet, webhook);
+    read_side = spawn_read_side(*system, env, {journal_hub, fleet, payment, webhook, rentals});
     watches->attach(read_side);
     return {};
   }
 
   // Read-your-writes: each query carries the journal's last sequence as of its arrival, and the
-  // view answers once it has applied the journal that far.
+  // view answers once it has applied the journal that far. The current rental is answered on
+  // the caller's thread from the rental board when the board is that recent (nearly always).
   void current_rental(std::string customer, app::reply<domain::current_rental> done) override {
-    call<domain::current_rental>(read_side, std::move(done), same, current_atom::value, std::move(customer),
-                                 storage.last_sequence());
+    const auto min = storage.last_sequence();
+    if (auto found = rentals->find(customer, min)) {
+      if (*found) return done(std::move(**found));
+      return done(std::unexpected(no_active_rental(customer)));
+    }
+    call<domain::current_rental>(read_side, std::move(done), same, current_atom::value, std::move(customer), min);
   }
   void notifications(std::string customer, std::size_t limit, app::reply<std::vector<domain::notification>> done) override {
     call<std::vector<domain::notification>>(read_side, std::move(done), same, notice_atom::value, list_atom::value,

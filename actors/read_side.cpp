@@ -88,21 +88,27 @@ void start_child(read_side_self self, const std::string& name, child& c) {
   (*self->state.running)[name] = c.running;
 }
 
-caf::behavior read_side(read_side_self self, environment env, caf::actor hub, fleet_actor fleet,
-                        ports::notification_gateway* gateway, read_side_settings settings) {
+caf::behavior read_side(read_side_self self, environment env, read_side_wiring wiring, read_side_settings settings) {
   auto& st = self->state;
   auto add = [self, settings](std::string name, std::function<caf::actor()> start) {
     auto& c = self->state.children[name];
     c.start = std::move(start);
     c.delays.emplace(settings.restart_first, settings.restart_ceiling);
   };
+  const auto& [hub, fleet, payment, gateway, board] = wiring;
   add("notifier", [self, env, hub, settings] { return spawn_notifier(self, env, hub, settings.consumers); });
-  add("rentals", [self, env, hub, settings] { return spawn_rentals_view(self, env, hub, settings.consumers); });
+  add("rentals", [self, env, hub, settings, board] {
+    return spawn_rentals_view(self, env, hub, settings.consumers, board);
+  });
   add("stations", [self, env, hub, settings, fleet] {
     return spawn_stations_view(self, env, hub, settings.consumers, fleet);
   });
   if (gateway)
     add("webhook", [self, env, gateway, settings] { return spawn_webhook(self, env, gateway, settings.webhook); });
+  if (payment)
+    add("overtime", [self, env, hub, payment, settings] {
+      return spawn_overtime_collector(self, env, hub, payment, settings.overtime);
+    });
   for (auto& [name, c] : st.children) start_child(self, name, c);
   // A stopped child restarts after a back-off that grows while it keeps stopping soon.
   self->set_down_handler([self, settings](const caf::down_msg& down) {
@@ -259,9 +265,10 @@ std::unique_ptr<app::watch> start_watch(const std::shared_ptr<read_side_link>& l
   return std::make_unique<live_watch>(link, std::move(target), id);
 }
 
-caf::actor spawn_read_side(caf::actor_system& system, environment env, caf::actor hub, fleet_actor fleet,
-                           ports::notification_gateway* webhook, read_side_settings settings) {
-  return system.spawn(read_side, std::move(env), std::move(hub), std::move(fleet), webhook, settings);
+caf::actor spawn_read_side(caf::actor_system& system, environment env, read_side_wiring wiring,
+                           read_side_settings settings) {
+  if (!wiring.board) wiring.board = std::make_shared<rental_board>();
+  return system.spawn(read_side, std::move(env), std::move(wiring), settings);
 }
 
 }  // namespace ttareungyi::actors

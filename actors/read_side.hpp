@@ -6,8 +6,9 @@
 //   notifier --published(from, to, notices)--> read side: live watchers, then wakes the webhook
 //   read side --wake--> webhook deliverer --deliver--> ports::notification_gateway
 //
-// Children: "notifier", "rentals", "stations" (journal consumers, see consumer.hpp) and, with a
-// gateway, "webhook" (its own position over the notifications). The supervisor monitors them
+// Children: "notifier", "rentals", "stations" (journal consumers, see consumer.hpp), with a
+// gateway "webhook" (its own position over the notifications) and, with the payment context,
+// "overtime" (collects overtime fees owed at returns, see overtime.cpp). The supervisor monitors them
 // and restarts one that stops, after a back-off; a restarted child reloads its position and
 // catches up. The registry of live watchers lives in the supervisor itself, which never reads
 // the journal nor commits, so watchers survive a notifier restart: the restarted notifier
@@ -38,6 +39,7 @@
 #include <vector>
 
 #include "consumer.hpp"
+#include "rental_board.hpp"
 #include "environment.hpp"
 #include "interfaces.hpp"
 #include "ttareungyi/ports/notification_gateway.hpp"
@@ -64,27 +66,49 @@ struct webhook_settings {
   std::size_t read_ahead = 64;                     // notifications read per storage scan
 };
 
+struct overtime_settings {
+  std::chrono::milliseconds retry_first{1000};     // first back-off after a charge without approval
+  std::chrono::milliseconds retry_ceiling{300000};  // back-off doubles up to this
+  std::chrono::milliseconds answer_timeout{60000};  // the payment supervisor silent this long: retry
+  std::size_t read_ahead = 1024;                   // journal events read per scan
+  std::uint64_t checkpoint_every = 10000;          // with nothing owed, commit the position this often
+};
+
 struct read_side_settings {
   consumer_settings consumers;
   webhook_settings webhook;
+  overtime_settings overtime;
   std::chrono::milliseconds restart_first{100};    // a stopped child restarts after this...
   std::chrono::milliseconds restart_ceiling{10000};  // ...doubling up to this while it keeps stopping
   std::chrono::milliseconds healthy_after{30000};  // a child up this long restarts with the first delay again
 };
 
-// Spawns the supervisor and its children. `webhook` may be null (no outbound delivery).
-caf::actor spawn_read_side(caf::actor_system& system, environment env, caf::actor hub, fleet_actor fleet,
-                           ports::notification_gateway* webhook, read_side_settings settings = {});
+// What the read side is wired to. Without `payment` no overtime is collected; without
+// `webhook` nothing is delivered outbound; the rentals view publishes to `board` (a fresh one
+// when null), which adapters may read directly.
+struct read_side_wiring {
+  caf::actor hub;
+  fleet_actor fleet;
+  payment_actor payment;
+  ports::notification_gateway* webhook = nullptr;
+  std::shared_ptr<rental_board> board;
+};
+
+// Spawns the supervisor and its children.
+caf::actor spawn_read_side(caf::actor_system& system, environment env, read_side_wiring wiring,
+                           read_side_settings settings = {});
 
 // The children, spawned (and monitored) by the supervisor `parent`.
 caf::actor spawn_notifier(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
                           consumer_settings settings);
 caf::actor spawn_rentals_view(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
-                              consumer_settings settings);
+                              consumer_settings settings, std::shared_ptr<rental_board> board);
 caf::actor spawn_stations_view(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
                                consumer_settings settings, fleet_actor fleet);
 caf::actor spawn_webhook(caf::event_based_actor* parent, const environment& env, ports::notification_gateway* gateway,
                          webhook_settings settings);
+caf::actor spawn_overtime_collector(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
+                                    payment_actor payment, overtime_settings settings);
 
 // How adapters' watches reach the read side: attached once it runs; the node clears it when
 // it stops, after which registering or cancelling a watch does nothing.
@@ -106,6 +130,11 @@ class read_side_link {
 // or the destructor of the handle returns, `deliver` does not run any more.
 std::unique_ptr<app::watch> start_watch(const std::shared_ptr<read_side_link>& link, std::string customer,
                                         std::uint64_t after, std::function<void(domain::notification)> deliver);
+
+// The answer of the remaining-time view for a customer with no active rental.
+inline domain::error no_active_rental(const std::string& customer) {
+  return domain::not_found("no_active_rental", "no active rental").with("customerId", customer);
+}
 
 // Stations with their availability: the fleet's list joined with the view's counts.
 std::vector<app::station_view> join_stations(const std::vector<domain::station>& stations,

@@ -7,7 +7,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <map>
-#include <set>
+#include <memory>
 #include <unordered_map>
 
 #include "read_side.hpp"
@@ -15,43 +15,51 @@
 namespace ttareungyi::actors {
 namespace {
 
+// The view's entries live on the rental board, which holds exactly what is committed; a batch
+// being committed is staged here and published to the board once its commit succeeded.
 struct rentals_view {
   static constexpr const char* actor_name = "rentals-view";
   static constexpr const char* consumer = "rentals";
 
-  std::unordered_map<std::string, domain::current_rental> current;  // by customer
+  std::shared_ptr<rental_board> board;
+  std::vector<rental_board::change> staged;  // the batch being committed, per touched customer
 
   ports::stored<void> load(const ports::view_store& store) {
     auto all = store.current_rentals();
     if (!all) return std::unexpected(all.error());
-    current.clear();
-    for (auto& r : *all) current.emplace(r.customer_id, std::move(r));
+    board->replace(std::move(*all));
     return {};
   }
 
+  void started(consumer_self<rentals_view>, std::uint64_t position) { board->publish({}, position); }
+
   // Collapses the batch to each touched customer's final entry: put or drop.
   ports::changeset project(const std::vector<ports::recorded_event>& batch) {
-    std::set<std::string> touched;
+    std::map<std::string, std::optional<domain::current_rental>> touched;
     for (const auto& r : batch) {
       auto change = domain::project_rental(r.event);
       if (!change) continue;
+      auto i = touched.find(change->customer_id);
+      auto held = i != touched.end() ? i->second : board->get(change->customer_id);
       // A customer riding on two tickets at once: the return of one keeps the other.
-      auto i = current.find(change->customer_id);
-      if (!change->applies_to(i == current.end() ? std::nullopt : std::optional{i->second})) continue;
-      if (change->put)
-        current[change->customer_id] = *change->put;
-      else
-        current.erase(i);
-      touched.insert(change->customer_id);
+      if (!change->applies_to(held)) continue;
+      touched.insert_or_assign(change->customer_id, change->put);
     }
     ports::changeset changes;
-    for (const auto& customer : touched) {
-      if (auto i = current.find(customer); i != current.end())
-        changes.save(i->second);
+    staged.clear();
+    for (auto& [customer, entry] : touched) {
+      if (entry)
+        changes.save(*entry);
       else
         changes.save(ports::ended_rental_view{customer});
+      staged.emplace_back(customer, std::move(entry));
     }
     return changes;
+  }
+
+  void committed(consumer_self<rentals_view>, std::uint64_t, std::uint64_t to) {
+    board->publish(staged, to);
+    staged.clear();
   }
 
   caf::message_handler queries(consumer_self<rentals_view> self) {
@@ -60,11 +68,10 @@ struct rentals_view {
           auto& s = self->state;
           auto to = std::make_shared<owed_answer>(self->make_response_promise(), "the rental view");
           s.gate.when(s.position, min, to, [self, customer](const owed& to) {
-            const auto& current = self->state.view.current;
-            if (auto i = current.find(customer); i != current.end())
-              to->deliver(i->second);
+            if (auto r = self->state.view.board->get(customer))
+              to->deliver(std::move(*r));
             else
-              to->deliver(to_caf(domain::not_found("no_active_rental", "no active rental").with("customerId", customer)));
+              to->deliver(to_caf(no_active_rental(customer)));
           });
         },
     };
@@ -137,8 +144,8 @@ std::vector<app::station_view> join_stations(const std::vector<domain::station>&
 }
 
 caf::actor spawn_rentals_view(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
-                              consumer_settings settings) {
-  return spawn_consumer(parent, env, hub, settings, rentals_view{});
+                              consumer_settings settings, std::shared_ptr<rental_board> board) {
+  return spawn_consumer(parent, env, hub, settings, rentals_view{std::move(board), {}});
 }
 
 caf::actor spawn_stations_view(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,

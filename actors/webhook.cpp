@@ -77,7 +77,7 @@ caf::behavior webhook(webhook_self self, environment env, ports::notification_ga
         }
         const auto sequence = s.ahead.front().sequence;
         ports::changeset changes;
-        changes.save(ports::consumer_position{webhook_consumer, sequence});
+        changes.save(ports::consumer_position{webhook_consumer, sequence}).mark_derived();
         persist(
             self, env, std::move(changes),
             [self, next, sequence] {

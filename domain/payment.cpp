@@ -28,4 +28,14 @@ result<decided<payment, event_payload>> record_refund(const payment& p) {
   return decided<payment, event_payload>{next, {payment_refunded{p.id, p.reference, p.amount}}};
 }
 
+std::optional<overtime_charge> overtime_owed(const event_payload& e) {
+  const auto* returned = std::get_if<bicycle_returned>(&e);
+  if (!returned || returned->overtime_fee <= 0) return std::nullopt;
+  return overtime_charge{returned->rental_id, returned->customer_id, returned->overtime_fee};
+}
+
+std::string overtime_payment_id(std::string_view rental_id, int attempt) {
+  return "ot_" + std::string{rental_id} + "-" + std::to_string(attempt);
+}
+
 }  // namespace ttareungyi::domain

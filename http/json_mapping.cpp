@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "forms.hpp"
+#include "json_writer.hpp"
 #include "ttareungyi/domain/time.hpp"
 
 namespace ttareungyi::http {
@@ -70,17 +71,16 @@ json to_json(const domain::bicycle& b) {
   return doc;
 }
 
-json to_json(domain::current_rental&& r, domain::instant now) {
-  const auto remaining = domain::remaining_seconds(r, now);
-  return json{
-      {"rentalId", std::move(r.rental_id)},
-      {"bicycleId", std::move(r.bicycle_id)},
-      {"ticketId", std::move(r.ticket_id)},
-      {"fromStationId", std::move(r.from_station_id)},
-      {"rentedAt", domain::to_rfc3339(r.rented_at)},
-      {"dueAt", domain::to_rfc3339(r.due_at)},
-      {"remainingSeconds", remaining},
-  };
+std::string current_rental_body(const domain::current_rental& r, domain::instant now) {
+  return json_object_writer{}
+      .field("rentalId", r.rental_id)
+      .field("bicycleId", r.bicycle_id)
+      .field("ticketId", r.ticket_id)
+      .field("fromStationId", r.from_station_id)
+      .field("rentedAt", domain::to_rfc3339(r.rented_at))
+      .field("dueAt", domain::to_rfc3339(r.due_at))
+      .field("remainingSeconds", domain::remaining_seconds(r, now))
+      .finish();
 }
 
 std::string dump(const json& doc) { return doc.dump(-1, ' ', false, json::error_handler_t::replace); }

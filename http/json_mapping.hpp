@@ -26,8 +26,9 @@ json to_json(const domain::ticket& t);
 json to_json(const domain::rental& r);
 json to_json(const app::station_view& s);
 json to_json(const domain::bicycle& b);
-// GET /v1/rentals/current: the view's fields (moved out of `r`) and remainingSeconds at `now`.
-json to_json(domain::current_rental&& r, domain::instant now);
+// GET /v1/rentals/current: the view's fields and remainingSeconds at `now`, as JSON text
+// (written directly: the hottest answer).
+std::string current_rental_body(const domain::current_rental& r, domain::instant now);
 
 template <class T>
 json item_list(const std::vector<T>& items) {

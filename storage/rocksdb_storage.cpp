@@ -227,20 +227,25 @@ struct overlay {
 class rocksdb_storage final : public ports::storage {
  public:
   rocksdb_storage(std::unique_ptr<database> db, std::uint64_t last_sequence, bool sync)
-      : db_(std::move(db)), last_sequence_(last_sequence), sync_(sync) {
-    writer_ = std::thread([this] { run_writer(); });
+      : db_(std::move(db)), last_sequence_(last_sequence) {
+    decisions_.sync = sync;
+    derived_.sync = false;
+    decisions_.writer = std::thread([this] { run_writer(decisions_); });
+    derived_.writer = std::thread([this] { run_writer(derived_); });
   }
 
   rocksdb_storage(const rocksdb_storage&) = delete;
   rocksdb_storage& operator=(const rocksdb_storage&) = delete;
 
   ~rocksdb_storage() override {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
+    for (auto* l : {&decisions_, &derived_}) {
+      {
+        std::lock_guard lock(l->mutex);
+        l->stopping = true;
+      }
+      l->wake.notify_all();
+      l->writer.join();
     }
-    wake_.notify_all();
-    writer_.join();
   }
 
   // ---- identity ----
@@ -474,12 +479,21 @@ class rocksdb_storage final : public ports::storage {
 
   // ---- committer ----
 
+  // Decisions (they record events) go to the decisions lane, fsync'd; what is derived from the
+  // journal (views, notifications, positions) goes to the derived lane, which is written to
+  // the same WAL without waiting for its sync: lost only with the OS, and then re-derived,
+  // since each consumer's position is in the same batch as its effects.
   void commit(ports::changeset changes, on_committed done) override {
+    if (changes.derived() && !changes.events().empty()) {
+      call(done, std::unexpected(storage_error{"a derived changeset cannot record events"}));
+      return;
+    }
+    auto& l = changes.derived() ? derived_ : decisions_;
     {
-      std::lock_guard lock(mutex_);
-      if (!writer_exited_) {
-        queue_.push_back(pending{std::move(changes), std::move(done)});
-        wake_.notify_one();
+      std::lock_guard lock(l.mutex);
+      if (!l.exited) {
+        l.queue.push_back(pending{std::move(changes), std::move(done)});
+        l.wake.notify_one();
         return;
       }
     }
@@ -577,32 +591,44 @@ class rocksdb_storage final : public ports::storage {
     }
   }
 
-  // ---- The writer thread: group commit. ----
+  // ---- The writer threads, one per lane: group commit. ----
 
-  void run_writer() {
+  struct lane {
+    bool sync = true;
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<pending> queue;
+    bool stopping = false;
+    bool exited = false;
+    std::thread writer;
+  };
+
+  void run_writer(lane& l) {
     std::vector<pending> group;
     for (;;) {
       {
-        std::unique_lock lock(mutex_);
-        wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) {  // stopping, and everything handed in has been answered
-          writer_exited_ = true;
+        std::unique_lock lock(l.mutex);
+        l.wake.wait(lock, [&l] { return l.stopping || !l.queue.empty(); });
+        if (l.queue.empty()) {  // stopping, and everything handed in has been answered
+          l.exited = true;
           return;
         }
-        while (!queue_.empty() && group.size() < max_group) {
-          group.push_back(std::move(queue_.front()));
-          queue_.pop_front();
+        while (!l.queue.empty() && group.size() < max_group) {
+          group.push_back(std::move(l.queue.front()));
+          l.queue.pop_front();
         }
       }
-      write_group(group);
+      write_group(group, l.sync);
       group.clear();
     }
   }
 
-  void write_group(std::vector<pending>& group) {
+  // Only the decisions lane records events, so only it moves the journal's last sequence.
+  void write_group(std::vector<pending>& group, bool sync) {
     rocksdb::WriteBatch batch;
     std::vector<std::optional<storage_error>> refused(group.size());
-    std::uint64_t sequence = last_sequence_.load(std::memory_order_acquire);
+    const std::uint64_t first = last_sequence_.load(std::memory_order_acquire);
+    std::uint64_t sequence = first;
     overlay written;
     for (std::size_t i = 0; i < group.size(); ++i) {
       batch.SetSavePoint();
@@ -621,14 +647,14 @@ class rocksdb_storage final : public ports::storage {
     rocksdb::Status status;
     if (batch.Count() > 0) {
       rocksdb::WriteOptions wo;
-      wo.sync = sync_;
+      wo.sync = sync;
       try {
         status = db()->Write(wo, &batch);
       } catch (const std::exception& e) {
         status = rocksdb::Status::Aborted(e.what());
       }
     }
-    if (status.ok()) last_sequence_.store(sequence, std::memory_order_release);
+    if (status.ok() && sequence != first) last_sequence_.store(sequence, std::memory_order_release);
     for (std::size_t i = 0; i < group.size(); ++i) {
       if (refused[i])
         call(group[i].done, std::unexpected(std::move(*refused[i])));
@@ -798,14 +824,8 @@ class rocksdb_storage final : public ports::storage {
 
   std::unique_ptr<database> db_;
   std::atomic<std::uint64_t> last_sequence_;
-  const bool sync_;
-
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<pending> queue_;
-  bool stopping_ = false;
-  bool writer_exited_ = false;
-  std::thread writer_;  // last: started once everything above exists
+  lane decisions_;  // their threads are started once everything above exists
+  lane derived_;
 };
 
 stored<std::unique_ptr<database>> open_database(const std::filesystem::path& dir) {

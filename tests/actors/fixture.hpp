@@ -77,6 +77,7 @@ class actor_test : public ::testing::Test {
   caf::actor read_side;  // the journal's consumers and their views
   ports::notification_gateway* webhook = nullptr;  // set before start() for a webhook deliverer
   read_side_settings read_settings;
+  std::shared_ptr<rental_board> board = std::make_shared<rental_board>();  // what adapters read directly
 
   actor_test() {
     cfg.set("scheduler.policy", caf::atom("testing"));
@@ -95,7 +96,7 @@ class actor_test : public ::testing::Test {
     auto spawned = spawn_fleet(*sys, env);
     if (!spawned) throw std::runtime_error("cannot spawn the fleet: " + spawned.error().detail);
     fleet = *spawned;
-    read_side = spawn_read_side(*sys, env, hub, fleet, webhook, read_settings);
+    read_side = spawn_read_side(*sys, env, {hub, fleet, payment, webhook, board}, read_settings);
     drain();
   }
 

@@ -117,6 +117,59 @@ TEST_F(ViewsTest, RemainingTimeViewIsLoadedFromStorageAtStart) {
   EXPECT_EQ(ok(current("c_alice")).rental_id, "r_7");
 }
 
+// -- the rental board: the same view, read on the caller's thread -------------------------------
+
+TEST_F(ViewsTest, RentalBoardShowsOnlyCommittedEntriesAndSaysWhenItIsBehind) {
+  // The board is recent enough and the customer has no rental (as opposed to nullopt: behind).
+  const std::optional<std::optional<domain::current_rental>> known_without_rental{std::in_place, std::nullopt};
+  start();
+  auto t = paid_ticket("c_alice");
+  EXPECT_EQ(board->find("c_alice", storage.last_sequence()), known_without_rental);
+  // The rent is committed and answered; the view has not applied it yet.
+  auto rented = start_rent("c_alice", "SPB-1", t.id);
+  sched->run_jobs_filtered([](caf::resumable* job) {
+    auto* a = dynamic_cast<caf::local_actor*>(job);
+    return !a || std::string_view{a->name()} != "rentals-view";
+  });
+  auto r = ok(rented);
+  EXPECT_EQ(board->find("c_alice", storage.last_sequence()), std::nullopt) << "answered from a board behind the caller";
+  EXPECT_EQ(board->get("c_alice"), std::nullopt);
+  drain();
+  auto found = board->find("c_alice", storage.last_sequence());
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->rental_id, r.id);
+  EXPECT_EQ(**found, ok(current("c_alice")));
+
+  ok(give_back("c_alice", r.id, "st_b"));
+  EXPECT_EQ(board->find("c_alice", storage.last_sequence()), known_without_rental);
+}
+
+TEST_F(ViewsTest, RentalBoardKeepsNothingOfABatchWhoseCommitFailed) {
+  start();
+  auto t = paid_ticket("c_alice");
+  storage.fail_view_commits(1, 0, "rentals");
+  auto r = ok(rent("c_alice", "SPB-1", t.id));
+  EXPECT_FALSE(child("rentals"));
+  EXPECT_EQ(board->get("c_alice"), std::nullopt);
+  EXPECT_EQ(board->find("c_alice", storage.last_sequence()), std::nullopt);
+  advance(read_settings.restart_first);
+  auto found = board->find("c_alice", storage.last_sequence());
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->rental_id, r.id);
+}
+
+TEST_F(ViewsTest, RentalBoardIsLoadedFromStorageAtStart) {
+  const auto at = clock.now();
+  storage.views.rentals["c_alice"] = {"c_alice", "r_7", "SPB-1", "t_7", "st_a", at, at + 120min};
+  storage.views.positions["rentals"] = storage.last_sequence();
+  board->publish({{"c_ghost", domain::current_rental{"c_ghost", "r_0", "SPB-9", "t_0", "st_a", at, at}}}, 0);
+  start();
+  auto found = board->find("c_alice", storage.last_sequence());
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->rental_id, "r_7");
+  EXPECT_EQ(board->get("c_ghost"), std::nullopt) << "an entry not in storage survived the reload";
+}
+
 // -- station availability ----------------------------------------------------------------------
 
 TEST_F(ViewsTest, StationCountsFollowRegisterRentReturnAndDelete) {
@@ -182,7 +235,7 @@ TEST_F(ViewsTest, RebuildFromTheJournalYieldsExactlyTheLiveView) {
   EXPECT_EQ(storage.position_of("stations"), 0u);
   const auto notifier_at = storage.position_of("notifier");
 
-  read_side = spawn_read_side(*sys, env, hub, fleet, webhook, read_settings);
+  read_side = spawn_read_side(*sys, env, {hub, fleet, payment, webhook, board}, read_settings);
   drain();
   EXPECT_EQ(storage.views.rentals, live_rentals);
   EXPECT_EQ(storage.views.stations, live_stations);

@@ -64,5 +64,20 @@ TEST(RecordRefund, DeclinedChargeCannotBeRefunded) {
   EXPECT_TRUE(refused(d, error_kind::conflict, "payment_not_refundable", "paymentId", "TK1-1"));
 }
 
+TEST(OvertimeOwed, OnlyAReturnWithAFeeOwesOvertime) {
+  const instant at{};
+  EXPECT_EQ(overtime_owed(bicycle_returned{"r_1", "SPB-1", "t_1", "c_1", "st_b", at, 7, 400}),
+            (overtime_charge{"r_1", "c_1", 400}));
+  EXPECT_EQ(overtime_owed(bicycle_returned{"r_1", "SPB-1", "t_1", "c_1", "st_b", at, 0, 0}), std::nullopt);
+  EXPECT_EQ(overtime_owed(bicycle_rented{"r_1", "SPB-1", "t_1", "c_1", "st_a", at, at}), std::nullopt);
+  EXPECT_EQ(overtime_owed(payment_approved{"p_1", "r_1", 400}), std::nullopt);
+}
+
+TEST(OvertimeOwed, EachAttemptHasItsOwnPaymentId) {
+  EXPECT_EQ(overtime_payment_id("r_1", 1), "ot_r_1-1");
+  EXPECT_NE(overtime_payment_id("r_1", 1), overtime_payment_id("r_1", 2));
+  EXPECT_NE(overtime_payment_id("r_1", 1), overtime_payment_id("r_2", 1));
+}
+
 }  // namespace
 }  // namespace ttareungyi::domain

@@ -1,4 +1,5 @@
 #include "json_mapping.hpp"
+#include "json_writer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -171,6 +172,44 @@ TEST(JsonOut, ListsAreItemsObjects) {
 TEST(JsonOut, DumpReplacesInvalidUtf8) {
   json doc = {{"name", std::string{"a\xff"}}};
   EXPECT_TRUE(json::accept(dump(doc)));
+}
+
+TEST(JsonOut, CurrentRentalHasTheContractFieldsAndTheTimeLeft) {
+  const domain::instant rented = *domain::parse_rfc3339("2026-11-24T09:00:00Z");
+  const domain::current_rental r{"c_1", "r_1", "SPB-1", "t_1", "st_a", rented, rented + std::chrono::minutes{60}};
+  auto doc = json::parse(current_rental_body(r, rented + std::chrono::minutes{15}));
+  EXPECT_EQ(doc, (json{{"rentalId", "r_1"},
+                       {"bicycleId", "SPB-1"},
+                       {"ticketId", "t_1"},
+                       {"fromStationId", "st_a"},
+                       {"rentedAt", "2026-11-24T09:00:00Z"},
+                       {"dueAt", "2026-11-24T10:00:00Z"},
+                       {"remainingSeconds", 45 * 60}}));
+  EXPECT_EQ(json::parse(current_rental_body(r, rented + std::chrono::minutes{90}))["remainingSeconds"], 0);
+}
+
+TEST(JsonOut, WrittenStringsAreEscapedLikeTheDocumentWriter) {
+  for (std::string s : {std::string{"plain"}, std::string{"quote\" and \\ backslash"}, std::string{"tab\t nl\n cr\r"},
+                        std::string{"ctl \x01\x1f \x7f"}, std::string{"한글 따릉이 \xF0\x9F\x9A\xB2"},
+                        std::string{"nul", 4}}) {
+    std::string written;
+    append_json_string(written, s);
+    EXPECT_EQ(written, dump(json(s))) << s;
+    EXPECT_EQ(json::parse(written).get<std::string>(), s);
+  }
+}
+
+TEST(JsonOut, WrittenStringsReplaceInvalidUtf8) {
+  for (std::string s : {std::string{"\xff"}, std::string{"\xC0\x80"}, std::string{"\xED\xA0\x80"}, std::string{"\xE2\x82"},
+                        std::string{"\xF4\x90\x80\x80"}}) {
+    std::string written;
+    append_json_string(written, "a" + s + "b");
+    ASSERT_TRUE(json::accept(written)) << written;
+    const auto back = json::parse(written).get<std::string>();
+    EXPECT_EQ(back.front(), 'a');
+    EXPECT_EQ(back.back(), 'b');
+    EXPECT_NE(back.find("\xEF\xBF\xBD"), std::string::npos);
+  }
 }
 
 // ---------------------------------------------------------------- in

@@ -116,6 +116,33 @@ TEST(GroupCommit, CommitAndWaitReturnsTheOutcome) {
   EXPECT_FALSE(refused.error().message.empty());
 }
 
+TEST(GroupCommit, DerivedChangesCommitBesideDecisionsAndNeverMoveTheJournal) {
+  temp_dir tmp;
+  constexpr int n = 500;
+  std::atomic<int> ok{0};
+  {
+    auto s = open_or_fail(tmp.db());
+    for (int i = 0; i < n; ++i) {
+      s->commit(ports::changeset{}.record(make_event(ticket_used{"t", "c", "r"}, numbered("e", i))),
+                [&](ports::stored<void> r) { ok += r.has_value(); });
+      s->commit(ports::changeset{}.save(ports::consumer_position{"rentals", static_cast<std::uint64_t>(i + 1)}).mark_derived(),
+                [&](ports::stored<void> r) { ok += r.has_value(); });
+    }
+    // A derived changeset cannot record events: those are decisions.
+    auto refused = s->commit_and_wait(
+        ports::changeset{}.record(make_event(ticket_used{"t", "c", "r"}, "e_derived")).mark_derived());
+    EXPECT_FALSE(refused.has_value());
+  }
+  EXPECT_EQ(ok.load(), 2 * n);
+  auto s = open_or_fail(tmp.db());
+  EXPECT_EQ(s->last_sequence(), static_cast<std::uint64_t>(n)) << "the journal has a gap or an extra sequence";
+  EXPECT_EQ(value_of(s->position("rentals")), static_cast<std::uint64_t>(n));
+  auto events = s->events_after(0, 2 * n);
+  ASSERT_TRUE(events.has_value());
+  ASSERT_EQ(events->size(), static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) EXPECT_EQ((*events)[i].sequence, static_cast<std::uint64_t>(i + 1));
+}
+
 TEST(GroupCommit, ClosingRightAfterCommitsFinishesThem) {
   temp_dir tmp;
   constexpr int n = 2000;

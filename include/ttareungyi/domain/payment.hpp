@@ -1,5 +1,6 @@
 #pragma once
 // Payment context (결제): charges for tickets and refunds, recorded per payment id.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,5 +26,20 @@ enum class charge_verdict { approved, declined };
 decided<payment, event_payload> record_charge(std::string id, std::string reference, money amount, charge_verdict verdict);
 // A refund of an approved charge; refunding twice is a no-op (no second event).
 result<decided<payment, event_payload>> record_refund(const payment& p);
+
+// Overtime owed at a return (초과요금) is collected after the return, never during it: a return
+// must work while payment is down. The collector charges each fee until one charge is approved.
+struct overtime_charge {
+  std::string rental_id;
+  std::string customer_id;
+  money amount = 0;
+  bool operator==(const overtime_charge&) const = default;
+};
+// The fee a fact leaves owing: a return with overtime; nothing for any other fact.
+std::optional<overtime_charge> overtime_owed(const event_payload& e);
+// The payment id of the `attempt`-th charge (from 1) for a rental's overtime. Retrying an
+// attempt that got no verdict is the same charge at the provider (idempotent on the id); a
+// declined attempt is followed by a new one.
+std::string overtime_payment_id(std::string_view rental_id, int attempt);
 
 }  // namespace ttareungyi::domain

@@ -64,13 +64,22 @@ class changeset {
     events_.push_back(std::move(e));
     return *this;
   }
+  // Marks the changes as derived from the journal (a consumer's effects with its position):
+  // they record no event, and storage may write them without waiting for the disk, since a
+  // consumer whose last batch was lost with the machine derives it again.
+  changeset& mark_derived() {
+    derived_ = true;
+    return *this;
+  }
   const std::vector<item>& items() const { return items_; }
   const std::vector<domain::event>& events() const { return events_; }
   bool empty() const { return items_.empty() && events_.empty(); }
+  bool derived() const { return derived_; }
 
  private:
   std::vector<item> items_;
   std::vector<domain::event> events_;
+  bool derived_ = false;
 };
 
 struct recorded_event {

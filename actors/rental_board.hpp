@@ -1,0 +1,51 @@
+#pragma once
+// The remaining-time view as other threads read it. The rentals view (views.cpp) is its only
+// writer: it publishes each batch once the batch is committed, then the journal position the
+// board now reflects. A reader whose journal sequence the board has reached gets its answer
+// right here, on its own thread, with no message to any actor; a reader ahead of the board
+// (its own write not applied yet) takes the view actor's path, which waits for it.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "ttareungyi/domain/views.hpp"
+
+namespace ttareungyi::actors {
+
+class rental_board {
+ public:
+  // A customer's entry after a batch: the rental now current, or none.
+  using change = std::pair<std::string, std::optional<domain::current_rental>>;
+
+  // The customer's current rental as of a position >= min; nullopt when the board is behind.
+  std::optional<std::optional<domain::current_rental>> find(const std::string& customer, std::uint64_t min) const;
+  // The committed entry, whatever the position (for the writer and the view actor).
+  std::optional<domain::current_rental> get(const std::string& customer) const;
+  // The position published last; nullopt after reset, before the first publish.
+  std::optional<std::uint64_t> position() const;
+
+  // Writer side. `publish` applies committed changes, then announces `position`.
+  void publish(const std::vector<change>& changes, std::uint64_t position);
+  // Replaces every entry with `all` (a state at least as recent as the position published),
+  // shard by shard, so a reader sees either the old or the new state, never an empty board.
+  void replace(std::vector<domain::current_rental> all);
+
+ private:
+  struct shard {
+    mutable std::shared_mutex mutex;
+    std::unordered_map<std::string, domain::current_rental> rentals;
+  };
+  static constexpr std::size_t shard_count = 16;
+  static std::size_t slot(const std::string& customer);
+
+  std::array<shard, shard_count> shards_;
+  std::atomic<std::uint64_t> published_{0};  // the position + 1; 0: nothing published
+};
+
+}  // namespace ttareungyi::actors
