@@ -4,7 +4,9 @@
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,11 +19,20 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ttareungyi::ports::changeset)
 
 namespace ttareungyi::actors {
 
+// How many entity actors are live, by kind: kept by their registries, cheap to read anywhere.
+struct entity_gauges {
+  std::atomic<std::size_t> tickets{0};
+  std::atomic<std::size_t> bicycles{0};
+};
+
 struct environment {
   const ports::storage* storage = nullptr;  // synchronous reads of durable state
   caf::actor committer;                     // the storage gateway: commit_atom, changeset -> ok_atom
   const domain::clock* clock = nullptr;
   std::chrono::milliseconds payment_timeout{2000};
+  // An entity actor (ticket, bicycle) idle this long stops; its next message reloads it. 0: never.
+  std::chrono::milliseconds passivate_after{0};
+  entity_gauges* gauges = nullptr;  // optional
 
   domain::instant now() const { return clock->now(); }
 };

@@ -5,8 +5,10 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <map>
+#include <memory>
 #include <set>
-#include <unordered_map>
+
+#include "registry.hpp"
 
 namespace ttareungyi::actors {
 namespace {
@@ -17,12 +19,15 @@ using bicycle_actor = caf::typed_actor<
     caf::replies_to<add_atom, std::string /*station*/>::with<bicycle>,
     caf::replies_to<remove_atom>::with<bicycle>,
     caf::replies_to<rent_atom, rent_request>::with<rental>,
-    caf::replies_to<return_atom, std::string /*rental*/, std::string /*station*/>::with<rental>>;
+    caf::replies_to<return_atom, std::string /*rental*/, std::string /*station*/>::with<rental>,
+    caf::reacts_to<idle_atom>>;
 
 struct bicycle_state {
   std::string id;
   std::optional<bicycle> bike;
   std::optional<rental> trip;  // the active rental while rented
+  bool stale = false;          // a commit failed: bike and trip may not be what storage holds
+  entity_life life;
   static inline const char* name = "bicycle";
 };
 
@@ -32,19 +37,56 @@ error bicycle_not_found(const std::string& id) { return not_found("bicycle_not_f
 error station_not_found(const std::string& id) { return not_found("station_not_found", "no such station").with("stationId", id); }
 error rental_not_found(const std::string& id) { return not_found("rental_not_found", "no such rental").with("rentalId", id); }
 
-// Persists the bicycle's decision; on failure the actor stops so the next request reloads.
+// A bicycle as stored, with its active rental while rented.
+struct stored_bicycle {
+  std::optional<bicycle> bike;
+  std::optional<rental> trip;
+};
+
+// Reads a bicycle (and its active rental) whole, or fails: nothing is served half-loaded.
+result<stored_bicycle> load_bicycle(const environment& env, const std::string& id) {
+  auto bike = env.storage->find_bicycle(id);
+  if (!bike) return std::unexpected(internal(bike.error().message));
+  stored_bicycle out{std::move(*bike), std::nullopt};
+  if (out.bike && out.bike->status == bicycle_status::rented) {
+    auto found = env.storage->find_rental(out.bike->rental_id);
+    if (!found) return std::unexpected(internal(found.error().message));
+    out.trip = std::move(*found);
+  }
+  return out;
+}
+
+// Persists the bicycle's decision. A storage failure refuses the request and deactivates the
+// bicycle: its next message reloads it from storage instead of trusting what may not be durable.
 template <class Promise, class Then>
 void commit(bicycle_self self, const environment& env, ports::changeset changes, Promise rp, Then then) {
   persist(self, env, std::move(changes), [then]() mutable { then(); },
           [self, rp](const caf::error& e) mutable {
+            self->state.stale = true;
             rp.deliver(e);
-            self->quit(e);
           });
 }
 
-bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, std::optional<bicycle> bike,
-                                            std::optional<rental> trip, environment env) {
-  self->state = {std::move(id), std::move(bike), std::move(trip)};
+// Counts a message for the lifecycle and, after a failed commit, reloads the bicycle first; a
+// failed reload refuses the message and leaves the bicycle deactivated for the next one.
+template <class Promise>
+bool ready(bicycle_self self, const environment& env, Promise& rp) {
+  self->state.life.arrived(self);
+  if (!self->state.stale) return true;
+  auto loaded = load_bicycle(env, self->state.id);
+  if (refused(loaded, rp)) return false;
+  self->state.bike = std::move(loaded->bike);
+  self->state.trip = std::move(loaded->trip);
+  self->state.stale = false;
+  return true;
+}
+
+bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, stored_bicycle loaded, environment env,
+                                            fleet_actor fleet) {
+  self->state.id = std::move(id);
+  self->state.bike = std::move(loaded.bike);
+  self->state.trip = std::move(loaded.trip);
+  self->state.life.idle = idle_timer{env.passivate_after};
   auto ride_changes = [self, env](const decided<ride, event_payload>& d) {
     ports::changeset changes;
     record(changes, d.events, d.state.trip.id, self->state.id, env.now());
@@ -54,6 +96,7 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, s
   return {
       [=](add_atom, const std::string& station) {
         auto rp = self->make_response_promise<bicycle>();
+        if (!ready(self, env, rp)) return rp;
         if (self->state.bike) {
           rp.deliver(to_caf(conflict("bicycle_id_taken", "a bicycle with this id exists").with("bicycleId", self->state.id)));
           return rp;
@@ -69,6 +112,7 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, s
       },
       [=](remove_atom) {
         auto rp = self->make_response_promise<bicycle>();
+        if (!ready(self, env, rp)) return rp;
         if (!self->state.bike) {
           rp.deliver(to_caf(bicycle_not_found(self->state.id)));
           return rp;
@@ -80,14 +124,13 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, s
         changes.save(ports::removed_bicycle{self->state.id});
         auto gone = *self->state.bike;
         self->state.bike.reset();
-        commit(self, env, std::move(changes), rp, [=]() mutable {
-          rp.deliver(gone);
-          self->quit();
-        });
+        // The actor stays, serving "no such bicycle" (or a new registration) until it is idle.
+        commit(self, env, std::move(changes), rp, [=]() mutable { rp.deliver(gone); });
         return rp;
       },
       [=](rent_atom, const rent_request& request) {
         auto rp = self->make_response_promise<rental>();
+        if (!ready(self, env, rp)) return rp;
         if (!self->state.bike) {
           rp.deliver(to_caf(bicycle_not_found(self->state.id)));
           return rp;
@@ -101,6 +144,7 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, s
       },
       [=](return_atom, const std::string& rental_id, const std::string& station) {
         auto rp = self->make_response_promise<rental>();
+        if (!ready(self, env, rp)) return rp;
         const auto& s = self->state;
         if (!s.bike || !s.trip || s.trip->id != rental_id) {
           rp.deliver(to_caf(conflict("rental_not_active", "this rental has already ended").with("rentalId", rental_id)));
@@ -114,6 +158,7 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, s
         commit(self, env, ride_changes(*d), rp, [=]() mutable { rp.deliver(ended); });
         return rp;
       },
+      [=](idle_atom) { self->state.life.on_tick(self, fleet, self->state.id); },
   };
 }
 
@@ -122,8 +167,7 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, s
 struct fleet_state {
   std::map<std::string, station> stations;
   std::set<std::string> stations_being_added;
-  std::unordered_map<std::string, bicycle_actor> active;
-  std::unordered_map<caf::actor_addr, std::string> ids;
+  std::shared_ptr<entity_registry<bicycle_actor>> bicycles;
   static inline const char* name = "fleet";
 };
 
@@ -152,30 +196,22 @@ result<void> load(fleet_state& state, const environment& env) {
 
 fleet_actor::behavior_type fleet(fleet_self self, environment env, fleet_state loaded) {
   self->state = std::move(loaded);
-  self->set_down_handler([self](const caf::down_msg& down) {
-    auto i = self->state.ids.find(down.source);
-    if (i == self->state.ids.end()) return;
-    self->state.active.erase(i->second);
-    self->state.ids.erase(i);
-  });
-  // The bicycle's actor, activated from storage (with its active rental). A missing bicycle
-  // gets an empty actor only when `create` is set, for registration.
-  auto activate = [self, env](const std::string& id, bool create) -> result<bicycle_actor> {
-    if (auto i = self->state.active.find(id); i != self->state.active.end()) return i->second;
-    auto bike = env.storage->find_bicycle(id);
-    if (!bike) return std::unexpected(internal(bike.error().message));
-    if (!*bike && !create) return std::unexpected(bicycle_not_found(id));
-    std::optional<rental> trip;
-    if (*bike && (*bike)->status == bicycle_status::rented) {
-      auto found = env.storage->find_rental((*bike)->rental_id);
-      if (!found) return std::unexpected(internal(found.error().message));
-      trip = std::move(*found);
-    }
-    auto entity = self->spawn(bicycle_entity, id, std::move(*bike), std::move(trip), env);
+  auto bicycles = std::make_shared<entity_registry<bicycle_actor>>(env.gauges ? &env.gauges->bicycles : nullptr);
+  self->state.bicycles = bicycles;
+  self->set_down_handler([bicycles](const caf::down_msg& down) { bicycles->forget(down.source); });
+  self->attach_functor([bicycles](const caf::error&) { bicycles->stop_all(); });
+  // The bicycle's actor, activated from storage (with its active rental) when it has none; a
+  // read failure activates nothing. A missing bicycle gets an empty actor only when `create`
+  // is set, for registration. Counts the message about to be sent to it.
+  auto activate = [self, env, bicycles](const std::string& id, bool create) -> result<bicycle_actor> {
+    if (auto entity = bicycles->route(id)) return *entity;
+    auto stored = load_bicycle(env, id);
+    if (!stored) return std::unexpected(stored.error());
+    if (!stored->bike && !create) return std::unexpected(bicycle_not_found(id));
+    auto entity = self->spawn(bicycle_entity, id, std::move(*stored), env, caf::actor_cast<fleet_actor>(self));
     self->monitor(entity);
-    self->state.active.emplace(id, entity);
-    self->state.ids.emplace(entity.address(), id);
-    return entity;
+    bicycles->add(id, entity);
+    return *bicycles->route(id);
   };
   return {
       [=](station_atom, list_atom) {
@@ -256,6 +292,10 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, fleet_state l
         if (!trip) return to_caf(internal(trip.error().message));
         if (!*trip) return to_caf(rental_not_found(rental_id));
         return **trip;
+      },
+      [=](passivate_atom, const std::string& id, std::uint64_t handled) {
+        return bicycles->release(id, self->current_sender() ? self->current_sender()->address() : caf::actor_addr{},
+                                 handled);
       },
   };
 }

@@ -5,6 +5,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,9 @@ typename Inspector::result_type inspect(Inspector& f, station_view& x) {
 
 namespace ttareungyi::actors {
 
-// Payment context: charges and refunds, answered within the call timeout or refused.
+// Payment context: charges and refunds, answered within the call timeout or refused. A refund
+// of a payment id whose charge was never approved (unknown, declined) is declined with
+// `payment_not_refundable`, and one whose charge is still in flight is `payment_unavailable`.
 using payment_actor = caf::typed_actor<
     caf::replies_to<charge_atom, ports::charge_request>::with<domain::charge_verdict>,
     caf::replies_to<refund_atom, ports::refund_request>::with<ok_atom>>;
@@ -47,7 +50,9 @@ using ticket_desk_actor = caf::typed_actor<
     caf::replies_to<list_atom, std::string /*customer*/>::with<std::vector<domain::ticket>>,
     caf::replies_to<reserve_atom, std::string /*customer*/, std::string /*ticket*/, std::string /*rental*/>::with<domain::ticket>,
     caf::replies_to<release_atom, std::string /*ticket*/, std::string /*rental*/>::with<domain::ticket>,
-    caf::replies_to<finish_atom, std::string /*ticket*/, std::string /*rental*/>::with<domain::ticket>>;
+    caf::replies_to<finish_atom, std::string /*ticket*/, std::string /*rental*/>::with<domain::ticket>,
+    // Internal to the context: an idle ticket actor asks whether it may stop (registry.hpp).
+    caf::replies_to<passivate_atom, std::string /*ticket*/, std::uint64_t /*handled*/>::with<bool>>;
 
 // Rental context: stations, and the registry that routes to one actor per bicycle.
 using fleet_actor = caf::typed_actor<
@@ -58,7 +63,9 @@ using fleet_actor = caf::typed_actor<
     caf::replies_to<bicycle_atom, remove_atom, std::string /*id*/>::with<ok_atom>,
     caf::replies_to<rent_atom, std::string /*bicycle*/, domain::rent_request>::with<domain::rental>,
     caf::replies_to<return_atom, std::string /*customer*/, std::string /*rental*/, std::string /*station*/>::with<domain::rental>,
-    caf::replies_to<rental_atom, std::string /*rental*/>::with<domain::rental>>;
+    caf::replies_to<rental_atom, std::string /*rental*/>::with<domain::rental>,
+    // Internal to the context: an idle bicycle actor asks whether it may stop (registry.hpp).
+    caf::replies_to<passivate_atom, std::string /*bicycle*/, std::uint64_t /*handled*/>::with<bool>>;
 
 // Registers every type that crosses a context with an actor system's configuration.
 void register_message_types(caf::actor_system_config& cfg);

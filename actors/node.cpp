@@ -67,6 +67,7 @@ struct node::impl final : app::identity_service,
   std::unique_ptr<caf::actor_system> system;
   std::optional<actors::couriers> couriers;
   environment env;
+  entity_gauges gauges;
   payment_actor payment;
   identity_actor identity;
   ticket_desk_actor desk;
@@ -104,7 +105,7 @@ struct node::impl final : app::identity_service,
   std::expected<void, std::string> start() {
     journal_hub = spawn_journal_hub(*system, storage.last_sequence());
     env = environment{&storage, spawn_storage_gateway(*system, storage, &storage, journal_hub), &clock,
-                      options.payment_timeout};
+                      options.payment_timeout, options.passivate_after, &gauges};
     payment = spawn_payment(*system, env, payments, {options.payment_workers, options.payment_timeout});
     identity = spawn_identity(*system, env, hasher);
     desk = spawn_ticket_desk(*system, env, payment);
@@ -236,5 +237,9 @@ app::services node::services() {
 }
 
 bool node::ready() const { return impl_->is_ready; }
+
+node::live_entities node::live() const {
+  return {impl_->gauges.tickets.load(std::memory_order_relaxed), impl_->gauges.bicycles.load(std::memory_order_relaxed)};
+}
 
 }  // namespace ttareungyi::actors

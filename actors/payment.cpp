@@ -20,7 +20,8 @@ using namespace domain;
 // in the payment context's own records, then replies. Idempotent on the payment id.
 struct worker_state {
   std::uint64_t next = 0;
-  // Charges with the provider, by payment id; a retry arriving meanwhile waits for the same answer.
+  // Charges with the provider or being recorded, by payment id; a retry arriving meanwhile
+  // waits for the same answer.
   std::unordered_map<std::string, std::pair<std::vector<caf::response_promise>, ports::charge_request>> charges;
   std::unordered_map<std::uint64_t, std::pair<caf::response_promise, payment>> refunds;
   static inline const char* name = "payment-worker";
@@ -63,32 +64,47 @@ caf::behavior payment_worker(worker_self self, environment env, ports::payment_p
       [=](charge_atom, done_atom, const std::string& id, int code, const std::string& reason) {
         auto i = self->state.charges.find(id);
         if (i == self->state.charges.end()) return;
-        auto [waiting, request] = std::move(i->second);
-        self->state.charges.erase(i);
-        auto answer_all = [waiting](auto answer) mutable {
+        // The charge stays known until its verdict is recorded (a refund meanwhile must not
+        // conclude that nothing was taken); whoever asks meanwhile gets the same answer.
+        auto answer_all = [self, id](auto answer) {
+          auto i = self->state.charges.find(id);
+          if (i == self->state.charges.end()) return;
+          auto waiting = std::move(i->second.first);
+          self->state.charges.erase(i);
           for (auto& rp : waiting) rp.deliver(answer);
         };
         if (code == outcome_failed) {
           answer_all(to_caf(error{error_kind::unavailable, "payment_unavailable", "payment provider failed: " + reason}));
           return;
         }
+        const auto& request = i->second.second;
         auto verdict = code == outcome_approved ? charge_verdict::approved : charge_verdict::declined;
         auto d = record_charge(request.payment_id, request.reference, request.amount, verdict);
         ports::changeset changes;
         record(changes, d.events, d.state.reference, d.state.id, env.now());
         changes.save(d.state);
         self->request(env.committer, caf::infinite, commit_atom::value, std::move(changes))
-            .then([answer_all, verdict](ok_atom) mutable { answer_all(verdict); },
-                  [answer_all](caf::error& e) mutable { answer_all(e); });
+            .then([answer_all, verdict](ok_atom) { answer_all(verdict); },
+                  [answer_all](caf::error& e) { answer_all(e); });
       },
       [=](refund_atom, ports::refund_request& request) {
         auto rp = self->make_response_promise();
+        // Whether a charge still in flight was taken is not known yet: neither refund nor deny.
+        if (self->state.charges.contains(request.payment_id))
+          return rp.deliver(to_caf(error{error_kind::unavailable, "payment_unavailable",
+                                         "a charge for this payment is still in progress"}));
         auto known = env.storage->find_payment(request.payment_id);
         if (!known) return rp.deliver(to_caf(internal(known.error().message)));
-        if (!*known) return rp.deliver(to_caf(conflict("payment_not_refundable", "no such payment")));
+        // Nothing taken is an answer, not a failure: it travels as a decline, which the
+        // supervisor passes on as it is (and does not hold against the provider).
+        auto nothing_taken = [&](std::string why) {
+          return to_caf(error{error_kind::declined, "payment_not_refundable", std::move(why)}.with("paymentId",
+                                                                                                  request.payment_id));
+        };
+        if (!*known) return rp.deliver(nothing_taken("no charge was taken for this payment"));
         if ((*known)->status == payment_status::refunded) return rp.deliver(ok_atom::value);
         // Only an approved charge is refunded: never ask the provider to refund money it did not take.
-        if (auto refundable = record_refund(**known); !refundable) return rp.deliver(to_caf(refundable.error()));
+        if (auto refundable = record_refund(**known); !refundable) return rp.deliver(nothing_taken(refundable.error().detail));
         auto key = ++self->state.next;
         self->state.refunds.emplace(key, std::make_pair(rp, **known));
         provider->refund(request, [me = me(), key](std::expected<void, ports::provider_failure> r) {

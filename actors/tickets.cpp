@@ -4,7 +4,9 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include <unordered_map>
+#include <memory>
+
+#include "registry.hpp"
 
 namespace ttareungyi::actors {
 namespace {
@@ -19,11 +21,14 @@ using ticket_actor = caf::typed_actor<
     caf::replies_to<get_atom, std::string, std::string>::with<ticket>,
     caf::replies_to<reserve_atom, std::string, std::string, std::string>::with<ticket>,
     caf::replies_to<release_atom, std::string, std::string>::with<ticket>,
-    caf::replies_to<finish_atom, std::string, std::string>::with<ticket>>;
+    caf::replies_to<finish_atom, std::string, std::string>::with<ticket>,
+    caf::reacts_to<idle_atom>>;
 
 struct ticket_state {
   std::string id;
   std::optional<ticket> current;
+  bool stale = false;  // a commit failed: `current` may not be what storage holds
+  entity_life life;
   static inline const char* name = "ticket";
 };
 
@@ -44,7 +49,8 @@ error payment_declined(const std::string& ticket_id) {
 error ticket_not_found(const std::string& id) { return not_found("ticket_not_found", "no such ticket").with("ticketId", id); }
 
 // Applies a decision: the new state and its events commit together, then `then` runs. A
-// storage failure refuses the request and stops the actor, so the next request reloads.
+// storage failure refuses the request and deactivates the ticket: its next message reloads it
+// from storage instead of trusting a state that may not be durable.
 template <class Then>
 void decide(ticket_self self, const environment& env, decided<ticket, event_payload> d, ticket_promise rp, Then then) {
   ports::changeset changes;
@@ -54,9 +60,25 @@ void decide(ticket_self self, const environment& env, decided<ticket, event_payl
   persist(
       self, env, std::move(changes), [then]() mutable { then(); },
       [self, rp](const caf::error& e) mutable {
+        self->state.stale = true;
         rp.deliver(e);
-        self->quit(e);
       });
+}
+
+// Counts a message for the lifecycle and, after a failed commit, reloads the ticket first; a
+// failed reload refuses the message and leaves the ticket deactivated for the next one.
+template <class Promise>
+bool ready(ticket_self self, const environment& env, Promise& rp) {
+  self->state.life.arrived(self);
+  if (!self->state.stale) return true;
+  auto found = env.storage->find_ticket(self->state.id);
+  if (!found) {
+    rp.deliver(to_caf(internal(found.error().message)));
+    return false;
+  }
+  self->state.current = std::move(*found);
+  self->state.stale = false;
+  return true;
 }
 
 void deliver_current(ticket_self self, ticket_promise rp) { rp.deliver(*self->state.current); }
@@ -82,10 +104,17 @@ void charge(ticket_self self, const environment& env, payment_actor payment, tic
           [=](caf::error&) mutable { rp.deliver(to_caf(payment_unavailable(self->state.id))); });
 }
 
+error cancel_unavailable(const std::string& ticket_id, std::string detail) {
+  auto e = payment_unavailable(ticket_id);
+  e.detail = std::move(detail);
+  return e;
+}
+
 ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std::optional<ticket> loaded,
-                                          environment env, payment_actor payment) {
+                                          environment env, payment_actor payment, ticket_desk_actor desk) {
   self->state.id = std::move(id);
   self->state.current = std::move(loaded);
+  self->state.life.idle = idle_timer{env.passivate_after};
   // The ticket as its owner sees it: another customer's ticket does not exist for them.
   auto owned = [self](const std::string& customer) -> result<ticket> {
     const auto& t = self->state.current;
@@ -95,6 +124,7 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std:
   // Runs a rule on the owned ticket and persists what it decided.
   auto transition = [self, env, owned](const std::string& customer, auto rule) {
     ticket_promise rp = self->template make_response_promise<ticket>();
+    if (!ready(self, env, rp)) return rp;
     auto t = owned(customer);
     if (refused(t, rp)) return rp;
     auto d = rule(*t);
@@ -105,6 +135,7 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std:
   return {
       [=](buy_atom, std::string& customer, ticket_type type) {
         ticket_promise rp = self->make_response_promise<ticket>();
+        if (!ready(self, env, rp)) return rp;
         if (self->state.current) {
           rp.deliver(to_caf(conflict("ticket_exists", "ticket exists already")));
           return rp;
@@ -115,6 +146,7 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std:
       },
       [=](pay_atom, const std::string& customer, const std::string&) {
         ticket_promise rp = self->make_response_promise<ticket>();
+        if (!ready(self, env, rp)) return rp;
         auto t = owned(customer);
         if (refused(t, rp)) return rp;
         if (refused(check_payable(*t), rp)) return rp;
@@ -123,33 +155,52 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std:
       },
       [=](cancel_atom, const std::string& customer, const std::string&) {
         ticket_promise rp = self->make_response_promise<ticket>();
+        if (!ready(self, env, rp)) return rp;
         auto t = owned(customer);
         if (refused(t, rp)) return rp;
-        auto d = cancel_ticket(*t, env.now());
-        if (refused(d, rp)) return rp;
-        const money refund = refund_due(*t);
-        if (refund == 0) {
+        if (refused(cancel_ticket(*t, env.now()), rp)) return rp;
+        auto cancel = [=](bool charged_late) mutable {
+          auto d = cancel_ticket(*self->state.current, env.now(), charged_late);
+          if (refused(d, rp)) return;
           decide(self, env, std::move(*d), rp, [=]() mutable { deliver_current(self, rp); });
-          return rp;
+        };
+        auto refund = [=](money amount) {
+          return self->request(payment, env.payment_timeout * 2, refund_atom::value,
+                               ports::refund_request{self->state.current->payment_id(), amount});
+        };
+        const money price = t->terms().price;
+        if (t->status == ticket_status::paid) {
+          // Refund first, then record the cancellation: a refund the provider refuses leaves
+          // the ticket paid and usable, and a retry refunds the same payment id at most once.
+          refund(price).await([=](ok_atom) mutable { cancel(false); },
+                              [=](caf::error&) mutable {
+                                rp.deliver(to_caf(cancel_unavailable(
+                                    self->state.id,
+                                    "the refund could not be made right now; try again later — the ticket stays paid")));
+                              });
+        } else if (awaiting_payment(*t)) {
+          // The purchase may have given up on a charge the provider approved later: the payment
+          // context refunds it if it was taken, or says nothing was; while it cannot tell (the
+          // charge still in flight, payment down), the ticket stays as it is.
+          refund(price).await([=](ok_atom) mutable { cancel(true); },
+                              [=](caf::error& e) mutable {
+                                if (from_caf(e).code == "payment_not_refundable") return cancel(false);
+                                rp.deliver(to_caf(cancel_unavailable(
+                                    self->state.id,
+                                    "whether the payment was taken cannot be checked right now; try again later — "
+                                    "the ticket stays as it is")));
+                              });
+        } else {
+          cancel(false);
         }
-        // Refund first, then record the cancellation: a refund the provider refuses leaves the
-        // ticket paid and usable, and a retry refunds the same payment id at most once.
-        self->request(payment, env.payment_timeout * 2, refund_atom::value, ports::refund_request{t->payment_id(), refund})
-            .await(
-                [=](ok_atom) mutable {
-                  decide(self, env, std::move(*d), rp, [=]() mutable { deliver_current(self, rp); });
-                },
-                [=](caf::error&) mutable {
-                  auto e = payment_unavailable(self->state.id);
-                  e.detail = "the refund could not be made right now; try again later — the ticket stays paid";
-                  rp.deliver(to_caf(e));
-                });
         return rp;
       },
-      [=](get_atom, const std::string& customer, const std::string&) -> caf::result<ticket> {
+      [=](get_atom, const std::string& customer, const std::string&) {
+        ticket_promise rp = self->make_response_promise<ticket>();
+        if (!ready(self, env, rp)) return rp;
         auto t = owned(customer);
-        if (!t) return to_caf(t.error());
-        return *t;
+        if (!refused(t, rp)) rp.deliver(*t);
+        return rp;
       },
       [=](reserve_atom, const std::string& customer, const std::string&, const std::string& rental) {
         return transition(customer, [&](const ticket& t) { return put_in_use(t, customer, rental); });
@@ -160,38 +211,37 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std:
       [=](finish_atom, const std::string&, const std::string& rental) {
         return transition("", [&](const ticket& t) { return finish_ticket(t, rental); });
       },
+      [=](idle_atom) { self->state.life.on_tick(self, desk, self->state.id); },
   };
 }
 
 struct desk_state {
-  std::unordered_map<std::string, ticket_actor> active;
-  std::unordered_map<caf::actor_addr, std::string> ids;
+  std::shared_ptr<entity_registry<ticket_actor>> entities;
   static inline const char* name = "ticket-desk";
 };
 
 using desk_self = ticket_desk_actor::stateful_pointer<desk_state>;
 
 ticket_desk_actor::behavior_type ticket_desk(desk_self self, environment env, payment_actor payment) {
-  self->set_down_handler([self](const caf::down_msg& down) {
-    auto i = self->state.ids.find(down.source);
-    if (i == self->state.ids.end()) return;
-    self->state.active.erase(i->second);
-    self->state.ids.erase(i);
-  });
-  auto spawn = [self, env, payment](const std::string& id, std::optional<ticket> loaded) {
-    auto entity = self->spawn(ticket_entity, id, std::move(loaded), env, payment);
+  auto entities = std::make_shared<entity_registry<ticket_actor>>(env.gauges ? &env.gauges->tickets : nullptr);
+  self->state.entities = entities;
+  self->set_down_handler([entities](const caf::down_msg& down) { entities->forget(down.source); });
+  self->attach_functor([entities](const caf::error&) { entities->stop_all(); });
+  auto spawn = [self, env, payment, entities](const std::string& id, std::optional<ticket> loaded) {
+    auto entity = self->spawn(ticket_entity, id, std::move(loaded), env, payment, caf::actor_cast<ticket_desk_actor>(self));
     self->monitor(entity);
-    self->state.active.emplace(id, entity);
-    self->state.ids.emplace(entity.address(), id);
-    return entity;
+    entities->add(id, entity);
   };
-  // The ticket's actor, activated from storage; an error when it does not exist.
-  auto activate = [self, env, spawn](const std::string& id) -> result<ticket_actor> {
-    if (auto i = self->state.active.find(id); i != self->state.active.end()) return i->second;
+  // The ticket's actor, activated from storage when it has none; an error when the ticket does
+  // not exist or cannot be read (then no actor is left half-loaded). Counts the message about
+  // to be sent to it.
+  auto activate = [env, spawn, entities](const std::string& id) -> result<ticket_actor> {
+    if (auto entity = entities->route(id)) return *entity;
     auto loaded = env.storage->find_ticket(id);
     if (!loaded) return std::unexpected(internal(loaded.error().message));
     if (!*loaded) return std::unexpected(ticket_not_found(id));
-    return spawn(id, std::move(*loaded));
+    spawn(id, std::move(*loaded));
+    return *entities->route(id);
   };
   // Forwards a request to the ticket's actor, which answers the caller directly.
   auto route = [self, activate](const std::string& id, auto... xs) -> caf::result<ticket> {
@@ -201,7 +251,9 @@ ticket_desk_actor::behavior_type ticket_desk(desk_self self, environment env, pa
   };
   return {
       [=](buy_atom atom, const std::string& customer, ticket_type type) -> caf::result<ticket> {
-        return self->delegate(spawn(new_id("t_"), std::nullopt), atom, customer, type);
+        auto id = new_id("t_");
+        spawn(id, std::nullopt);
+        return self->delegate(*entities->route(id), atom, customer, type);
       },
       [=](pay_atom atom, const std::string& customer, const std::string& id) { return route(id, atom, customer, id); },
       [=](cancel_atom atom, const std::string& customer, const std::string& id) { return route(id, atom, customer, id); },
@@ -215,6 +267,10 @@ ticket_desk_actor::behavior_type ticket_desk(desk_self self, environment env, pa
         auto found = env.storage->tickets_of(customer);
         if (!found) return to_caf(internal(found.error().message));
         return std::move(*found);
+      },
+      [=](passivate_atom, const std::string& id, std::uint64_t handled) {
+        return entities->release(id, self->current_sender() ? self->current_sender()->address() : caf::actor_addr{},
+                                 handled);
       },
   };
 }

@@ -43,6 +43,9 @@ using login_atom = caf::atom_constant<caf::atom("login")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using ok_atom = caf::atom_constant<caf::atom("ok")>;
+// Entity lifecycle: an entity's idle tick, and its request to its registry to stop.
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
+using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
 // The read side (journal wake-ups, consumers, views, notifications).
 using appended_atom = caf::atom_constant<caf::atom("appended")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;

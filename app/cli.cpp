@@ -29,6 +29,8 @@ std::string usage() {
   --operator-client ID:SECRET an operator client (repeatable); none: one is created in DIR/operator-client
   --payment-provider sandbox  the payment provider (only the in-process sandbox in this version)
   --payment-timeout-ms N      a slower payment call fails and the purchase answers 503 (default 2000)
+  --passivate-after-ms N      a ticket or bicycle actor idle this long is stopped and reloaded from
+                              storage on its next request; 0 keeps them all (default 60000)
   --sandbox-latency-ms N      sandbox: answer after N ms (default 0)
   --sandbox-decline-rate R    sandbox: share 0..1 of charges declined (default 0)
   --sandbox-failure-rate R    sandbox: share 0..1 of calls that fail (default 0)
@@ -101,6 +103,7 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
       {"--payment-provider", set(o.payment_provider)},
       {"--payment-url", set(o.payment_url)},
       {"--payment-timeout-ms", set_ms(o.payment_timeout, "--payment-timeout-ms")},
+      {"--passivate-after-ms", set_ms(o.passivate_after, "--passivate-after-ms")},
       {"--sandbox-latency-ms", set_ms(o.sandbox_latency, "--sandbox-latency-ms")},
       {"--sandbox-decline-rate", set_rate(o.sandbox_decline_rate, "--sandbox-decline-rate")},
       {"--sandbox-failure-rate", set_rate(o.sandbox_failure_rate, "--sandbox-failure-rate")},

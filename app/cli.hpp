@@ -17,6 +17,7 @@ struct serve_options {
   std::string payment_provider = "sandbox";
   std::string payment_url;
   std::chrono::milliseconds payment_timeout{2000};
+  std::chrono::milliseconds passivate_after{60000};  // 0: entity actors never passivate
   std::chrono::milliseconds sandbox_latency{0};
   double sandbox_decline_rate = 0;
   double sandbox_failure_rate = 0;

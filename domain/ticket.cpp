@@ -69,9 +69,15 @@ ticket_decision record_payment_declined(const ticket& t) {
   return decided<ticket, event_payload>{next, {ticket_payment_failed{t.id, t.customer_id, t.payment_id()}}};
 }
 
-money refund_due(const ticket& t) { return t.status == ticket_status::paid ? t.terms().price : 0; }
+bool awaiting_payment(const ticket& t) {
+  return t.status == ticket_status::payment_pending || t.status == ticket_status::payment_failed;
+}
 
-ticket_decision cancel_ticket(const ticket& t, instant now) {
+money refund_due(const ticket& t, bool charged_late) {
+  return t.status == ticket_status::paid || (charged_late && awaiting_payment(t)) ? t.terms().price : 0;
+}
+
+ticket_decision cancel_ticket(const ticket& t, instant now, bool charged_late) {
   switch (t.status) {
     case ticket_status::in_use:
     case ticket_status::used:
@@ -81,7 +87,7 @@ ticket_decision cancel_ticket(const ticket& t, instant now) {
                                  .with("ticketId", t.id));
     default: break;
   }
-  const money refund = refund_due(t);
+  const money refund = refund_due(t, charged_late);
   ticket next = t;
   next.status = ticket_status::cancelled;
   next.cancelled_at = now;

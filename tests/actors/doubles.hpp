@@ -4,7 +4,8 @@
 //  - memory_storage: ports::storage in maps, the read side's views included; `commit` applies
 //    the changeset (all of it, or nothing when it fails) and calls `done` inline;
 //    `fail_commits` makes chosen decision commits fail, `fail_view_commits` chosen commits of
-//    the journal's consumers (changesets that carry a consumer position).
+//    the journal's consumers (changesets that carry a consumer position), `fail_reads` chosen
+//    point reads (find_*); `hold_commits` keeps commits waiting until `release_commits`.
 //  - manual_clock: a domain clock the test moves by hand.
 //  - scripted_provider: a payment provider that records every call and approves, declines,
 //    fails, throws, or holds the callback until the test releases it.
@@ -68,6 +69,18 @@ class memory_storage final : public ports::storage {
     consumers_.arm(count, skip);
     failing_consumer_ = std::move(consumer);
   }
+
+  // Lets the next `skip` point reads (find_*) succeed, then fails the `count` after them.
+  void fail_reads(int count, int skip = 0) { reads_.arm(count, skip); }
+  // Commits wait, unapplied and unanswered, until release_commits() applies them in order.
+  void hold_commits() { holding_ = true; }
+  void release_commits() {
+    holding_ = false;
+    auto waiting = std::move(held_);
+    held_.clear();
+    for (auto& [changes, done] : waiting) commit(std::move(changes), std::move(done));
+  }
+  std::size_t held_commits() const { return held_.size(); }
 
   // Appends an event as if committed by an earlier run (no state is changed).
   void seed_event(domain::event_payload payload, domain::instant at = {}, std::string correlation = "seed") {
@@ -191,6 +204,10 @@ class memory_storage final : public ports::storage {
   }
   // -- committer
   void commit(ports::changeset changes, on_committed done) override {
+    if (holding_) {
+      held_.emplace_back(std::move(changes), std::move(done));
+      return;
+    }
     ++commits;
     std::optional<std::string> consumer;
     for (const auto& item : changes.items())
@@ -239,7 +256,8 @@ class memory_storage final : public ports::storage {
 
  private:
   template <class T>
-  static std::optional<T> find(const std::map<std::string, T>& table, std::string_view id) {
+  ports::stored<std::optional<T>> find(const std::map<std::string, T>& table, std::string_view id) const {
+    if (reads_.fails_now()) return std::unexpected(ports::storage_error{"injected read failure"});
     auto i = table.find(std::string{id});
     if (i == table.end()) return std::nullopt;
     return i->second;
@@ -260,7 +278,10 @@ class memory_storage final : public ports::storage {
   };
   failures decisions_;
   failures consumers_;
+  mutable failures reads_;
   std::string failing_consumer_;
+  bool holding_ = false;
+  std::vector<std::pair<ports::changeset, on_committed>> held_;
 };
 
 // memory_storage behind one lock, for a whole node on real threads.

@@ -63,6 +63,8 @@ class actor_test : public ::testing::Test {
   plain_hasher hasher;
   payment_settings pay{2, 2000ms};
   std::chrono::milliseconds payment_timeout{2000};
+  std::chrono::milliseconds passivate_after{60000};  // as a node's default
+  entity_gauges live;                                // live ticket and bicycle actors
 
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
@@ -89,7 +91,8 @@ class actor_test : public ::testing::Test {
   // Spawns the contexts the way node.cpp wires them, and lets them initialize.
   void start() {
     hub = spawn_journal_hub(*sys, storage.last_sequence());
-    env = environment{&storage, spawn_storage_gateway(*sys, storage, &storage, hub), &clock, payment_timeout};
+    env = environment{&storage, spawn_storage_gateway(*sys, storage, &storage, hub), &clock, payment_timeout,
+                      passivate_after, &live};
     payment = spawn_payment(*sys, env, provider, pay);
     identity = spawn_identity(*sys, env, hasher);
     desk = spawn_ticket_desk(*sys, env, payment);
@@ -119,6 +122,15 @@ class actor_test : public ::testing::Test {
       sched->run_once();
     }
     return found;
+  }
+
+  // Runs the jobs of the actors named `name` (with `others`, of every other actor) until none
+  // is left, for a test that orders a race by hand.
+  std::size_t run_only(std::string_view name, bool others = false) {
+    return sched->run_jobs_filtered([&](caf::resumable* job) {
+      auto* a = dynamic_cast<caf::local_actor*>(job);
+      return (a && name == a->name()) != others;
+    });
   }
 
   // Moves simulated time (CAF's, for request timeouts) and runs what it woke up.

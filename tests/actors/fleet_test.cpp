@@ -269,5 +269,118 @@ TEST_F(FleetTest, FailedBicycleCommitRegistersNothing) {
   EXPECT_EQ(availability()["st_a"].bicycles_available, 1);
 }
 
+// --- storage failures and passivation of bicycle actors
+
+domain::rent_request rent_for(const std::string& customer, const std::string& rental) {
+  return {rental, "t_" + customer, customer, std::chrono::minutes{60}};
+}
+
+// A commit that fails while other requests wait for the bicycle: they are served from storage,
+// not from the rent that was not stored (and not refused because the actor stopped).
+TEST_F(FleetTest, RequestsWaitingBehindAFailedCommitAreServedFromStorage) {
+  seed_station("st_a", 4);
+  seed_bicycle("SPB-1", "st_a");
+  start();
+  storage.fail_commits(1);
+  auto first = ask<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_alice", "r_1"));
+  auto second = ask<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_bob", "r_2"));
+  drain();
+  EXPECT_EQ(refusal(first).kind, error_kind::internal);
+  EXPECT_EQ(ok(second).customer_id, "c_bob");
+  EXPECT_EQ(storage.rows.bicycles["SPB-1"].rental_id, "r_2");
+}
+
+// After a failed commit the bicycle is reloaded; if that read fails too, it refuses rather
+// than serve what it holds, and reloads on the next request.
+TEST_F(FleetTest, AFailedReloadServesNothingStale) {
+  seed_station("st_a", 4);
+  seed_bicycle("SPB-1", "st_a");
+  start();
+  storage.fail_commits(1);
+  EXPECT_EQ(refusal(call<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_alice", "r_1"))).kind,
+            error_kind::internal);
+  storage.fail_reads(1);
+  EXPECT_EQ(refusal(call<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_bob", "r_2"))).kind,
+            error_kind::internal);
+  EXPECT_EQ(ok(call<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_bob", "r_3"))).id, "r_3");
+}
+
+// A rented bicycle whose rental cannot be read is not activated half-loaded (without its trip).
+TEST_F(FleetTest, AFailedLoadActivatesNothing) {
+  seed_station("st_a", 4);
+  storage.rows.bicycles["SPB-1"] = {.id = "SPB-1", .status = bicycle_status::rented, .rental_id = "r_1"};
+  storage.rows.rentals["r_1"] = {.id = "r_1", .bicycle_id = "SPB-1", .ticket_id = "t_1", .customer_id = "c_alice",
+                                 .from_station_id = "st_a", .rented_at = clock.now(), .due_at = clock.now() + 60min};
+  start();
+  auto give_back = [&] {
+    return call<domain::rental>(fleet, return_atom::value, std::string{"c_alice"}, std::string{"r_1"},
+                                std::string{"st_a"});
+  };
+  storage.fail_reads(1, 2);  // the rental (by the fleet), the bicycle, then the bicycle's rental
+  EXPECT_EQ(refusal(give_back()).kind, error_kind::internal);
+  EXPECT_EQ(live.bicycles, 0u);
+  EXPECT_EQ(ok(give_back()).status, domain::rental_status::returned);
+  EXPECT_EQ(storage.rows.bicycles["SPB-1"].status, bicycle_status::available);
+}
+
+class FleetPassivationTest : public FleetTest {
+ protected:
+  FleetPassivationTest() { passivate_after = 1000ms; }
+};
+
+TEST_F(FleetPassivationTest, IdleBicycleActorsStopAndReloadWithTheirRental) {
+  seed_station("st_a", 10);
+  start();
+  for (const auto* id : {"SPB-1", "SPB-2", "SPB-3"}) ok(add_bicycle(id, "st_a"));
+  EXPECT_EQ(live.bicycles, 3u);
+  advance(1001ms);
+  EXPECT_EQ(live.bicycles, 0u);
+
+  // Rented, passivated, then returned: the rental comes back with the bicycle.
+  auto t = paid_ticket("c_alice");
+  auto r = ok(rent("c_alice", "SPB-2", t.id));
+  EXPECT_EQ(live.bicycles, 1u);
+  advance(1001ms);
+  EXPECT_EQ(live.bicycles, 0u);
+  EXPECT_EQ(live.tickets, 0u);
+  auto ended = ok(give_back("c_alice", r.id, "st_a"));
+  EXPECT_EQ(ended.status, domain::rental_status::returned);
+  EXPECT_EQ(storage.rows.bicycles["SPB-2"].status, bicycle_status::available);
+  EXPECT_EQ(storage.rows.tickets[t.id].status, domain::ticket_status::used);
+}
+
+// Deleted, the bicycle's actor stays until idle and serves "gone"; registering the id again works.
+TEST_F(FleetPassivationTest, ADeletedBicycleIsGoneBeforeAndAfterPassivation) {
+  seed_station("st_a", 10);
+  seed_bicycle("SPB-1", "st_a");
+  start();
+  ok(remove_bicycle("SPB-1"));
+  EXPECT_EQ(refusal(remove_bicycle("SPB-1")).code, "bicycle_not_found");
+  advance(1001ms);
+  EXPECT_EQ(live.bicycles, 0u);
+  EXPECT_EQ(refusal(remove_bicycle("SPB-1")).code, "bicycle_not_found");
+  EXPECT_EQ(live.bicycles, 0u) << "a missing bicycle was activated";
+  ok(add_bicycle("SPB-1", "st_a"));
+  EXPECT_EQ(storage.rows.bicycles["SPB-1"].station_id, "st_a");
+}
+
+// Two customers race for a bicycle that is stopping: exactly one rents it, and nothing is lost.
+TEST_F(FleetPassivationTest, RentsRacingAStoppingBicycleAreBothAnswered) {
+  seed_station("st_a", 10);
+  seed_bicycle("SPB-1", "st_a");
+  start();
+  EXPECT_EQ(refusal(add_bicycle("SPB-1", "st_a")).code, "bicycle_id_taken");  // activates it
+  sched->advance_time(1001ms);
+  run_only("bicycle");  // its idle tick: it asks the fleet whether it may stop
+  auto a = ask<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_alice", "r_1"));
+  auto b = ask<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_bob", "r_2"));
+  drain();
+  ASSERT_TRUE(a->has_value() && b->has_value()) << "a request was lost";
+  ASSERT_NE(a->value().has_value(), b->value().has_value());
+  EXPECT_EQ(refusal(a->value().has_value() ? b : a).code, "bicycle_unavailable");
+  EXPECT_EQ(storage.rows.bicycles["SPB-1"].status, bicycle_status::rented);
+  EXPECT_EQ(live.bicycles, 1u);
+}
+
 }  // namespace
 }  // namespace ttareungyi::actors::test

@@ -142,13 +142,34 @@ TEST_F(PaymentTest, RefundIsRecordedOnceAndNotRepeated) {
   EXPECT_EQ(storage.events_of("t_ref"), std::vector<std::string>{"payment_refunded"});
 }
 
+// Nothing was taken: an answer (a decline), not a failure of the payment context.
 TEST_F(PaymentTest, UnknownOrDeclinedPaymentIsNotRefunded) {
   storage.rows.payments["p_no"] = {"p_no", "t_ref", 1000, payment_status::declined};
   start();
-  EXPECT_EQ(refusal(refund("p_none")).code, "payment_unavailable");
-  EXPECT_EQ(refusal(refund("p_no")).code, "payment_unavailable");
+  for (const auto* id : {"p_none", "p_no"}) {
+    auto e = refusal(refund(id));
+    EXPECT_EQ(e.kind, error_kind::declined);
+    EXPECT_EQ(e.code, "payment_not_refundable");
+    EXPECT_EQ(e.ids.at("paymentId"), id);
+  }
   EXPECT_TRUE(provider.refunds.empty());
   EXPECT_EQ(storage.rows.payments["p_no"].status, payment_status::declined);
+}
+
+// While a charge is with the provider nobody knows whether it is taken: a refund of it can
+// neither be made nor denied yet.
+TEST_F(PaymentTest, RefundOfAChargeInFlightIsUnavailableUntilItsVerdict) {
+  start();
+  provider.on_charge = answer::hold;
+  auto charged = ask<charge_verdict>(payment, charge_atom::value, ports::charge_request{"p_1", 1000, "t_ref"});
+  drain();
+  EXPECT_EQ(refusal(refund("p_1")).code, "payment_unavailable");
+  EXPECT_TRUE(provider.refunds.empty());
+  provider.release_charges(charge_verdict::approved);
+  drain();
+  EXPECT_EQ(ok(charged), charge_verdict::approved);
+  ok(refund("p_1"));
+  EXPECT_EQ(storage.rows.payments["p_1"].status, payment_status::refunded);
 }
 
 TEST_F(PaymentTest, FailedRefundKeepsThePaymentApproved) {

@@ -11,7 +11,12 @@ using domain::ticket;
 using domain::ticket_status;
 using answer = scripted_provider::answer;
 
-using TicketTest = actor_test;
+class TicketTest : public actor_test {
+ protected:
+  // Buys a ticket whose charge the provider holds past the payment timeout: the purchase
+  // answers 503 and the ticket waits, while the provider still has the charge. Its id.
+  std::string buy_with_a_charge_in_flight();
+};
 
 std::string ticket_id_of(const domain::error& e) {
   auto i = e.ids.find("ticketId");
@@ -296,17 +301,21 @@ TEST_F(TicketTest, TicketsAreLoadedFromStorage) {
   EXPECT_EQ(t, storage.rows.tickets["t_old"]);
 }
 
-// Known bug, disabled until fixed: a purchase that timed out is approved by the provider
-// later; the payment context records the approval but the ticket stays payment_pending, and
-// cancelling it refunds nothing (refund_due looks at the ticket only): the customer paid for
-// a cancelled ticket.
-TEST_F(TicketTest, DISABLED_CancellingAPendingTicketWhoseChargeWasApprovedLateRefundsIt) {
-  start();
+// --- a charge approved after the purchase stopped waiting (the provider timed out)
+
+std::string TicketTest::buy_with_a_charge_in_flight() {
   provider.on_charge = answer::hold;
   auto bought = ask<ticket>(desk, buy_atom::value, std::string{"c_alice"}, domain::ticket_type::one_hour);
   drain();
   advance(pay.call_timeout + 1ms);
-  const auto id = ticket_id_of(refusal(bought));
+  auto id = ticket_id_of(refusal(bought));
+  if (storage.rows.tickets[id].status != ticket_status::payment_pending) throw std::runtime_error("not pending");
+  return id;
+}
+
+TEST_F(TicketTest, CancellingAPendingTicketWhoseChargeWasApprovedLateRefundsIt) {
+  start();
+  const auto id = buy_with_a_charge_in_flight();
   provider.release_charges(charge_verdict::approved);
   drain();
   ASSERT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::approved);
@@ -315,6 +324,81 @@ TEST_F(TicketTest, DISABLED_CancellingAPendingTicketWhoseChargeWasApprovedLateRe
   EXPECT_EQ(c.status, ticket_status::cancelled);
   EXPECT_EQ(c.refunded_amount, 1000);
   EXPECT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::refunded);
+  ASSERT_EQ(provider.refunds.size(), 1u);
+  EXPECT_EQ(provider.refunds[0].payment_id, id + "-1");
+  EXPECT_EQ(provider.refunds[0].amount, 1000);
+  EXPECT_EQ(storage.events_of(id, "ticket_"),
+            (std::vector<std::string>{"ticket_purchased", "ticket_cancelled", "ticket_refunded"}));
+  auto refunded = storage.first_event<domain::ticket_refunded>(id);
+  ASSERT_TRUE(refunded);
+  EXPECT_EQ(refunded->payment_id, id + "-1");
+}
+
+// While the provider still has the charge, nobody knows whether money is taken: cancelling
+// waits (503) instead of cancelling for free and leaving a later approval unrefunded.
+TEST_F(TicketTest, CancellingWhileTheChargeIsInFlightWaitsForItsVerdict) {
+  start();
+  const auto id = buy_with_a_charge_in_flight();
+
+  auto e = refusal(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id));
+  EXPECT_EQ(e.kind, error_kind::unavailable);
+  EXPECT_EQ(e.code, "payment_unavailable");
+  EXPECT_GT(e.retry_after_seconds, 0);
+  EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
+  EXPECT_TRUE(provider.refunds.empty());
+
+  // The approval arrives after all; the ticket was not cancelled, so cancelling now refunds it.
+  provider.release_charges(charge_verdict::approved);
+  drain();
+  auto c = ok(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id));
+  EXPECT_EQ(c.refunded_amount, 1000);
+  EXPECT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::refunded);
+}
+
+// The same while the late approval is being recorded: the payment context keeps the charge
+// known until its record is durable.
+TEST_F(TicketTest, CancellingWhileALateApprovalIsBeingRecordedWaitsForIt) {
+  start();
+  const auto id = buy_with_a_charge_in_flight();
+  storage.hold_commits();
+  provider.release_charges(charge_verdict::approved);
+  drain();
+  ASSERT_EQ(storage.held_commits(), 1u);
+
+  auto cancelled = ask<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id);
+  drain();
+  EXPECT_EQ(refusal(cancelled).code, "payment_unavailable");
+  storage.release_commits();
+  drain();
+  EXPECT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::approved);
+  EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
+
+  EXPECT_EQ(ok(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id)).refunded_amount, 1000);
+  EXPECT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::refunded);
+}
+
+// A late decline takes nothing: the ticket cancels with nothing to refund.
+TEST_F(TicketTest, CancellingAPendingTicketWhoseChargeWasDeclinedLateRefundsNothing) {
+  start();
+  const auto id = buy_with_a_charge_in_flight();
+  provider.release_charges(charge_verdict::declined);
+  drain();
+  auto c = ok(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id));
+  EXPECT_EQ(c.status, ticket_status::cancelled);
+  EXPECT_EQ(c.refunded_amount, 0);
+  EXPECT_TRUE(provider.refunds.empty());
+}
+
+// When the payment context cannot tell whether the charge was taken, the ticket stays.
+TEST_F(TicketTest, CancellingAPendingTicketWhileItsPaymentCannotBeCheckedIsRefused) {
+  start();
+  provider.on_charge = answer::fail;
+  const auto id = ticket_id_of(refusal(buy("c_alice")));
+  storage.fail_reads(1);  // the payment record
+  auto e = refusal(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id));
+  EXPECT_EQ(e.kind, error_kind::unavailable);
+  EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
+  EXPECT_EQ(ok(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id)).status, ticket_status::cancelled);
 }
 
 // --- storage failures
@@ -348,6 +432,47 @@ TEST_F(TicketTest, FailedPurchaseCommitChargesNothing) {
   EXPECT_TRUE(storage.rows.tickets.empty());
 }
 
+// A commit that fails while other requests wait for the ticket: they are served from storage
+// (not from the decision that was not stored, and not refused because the actor stopped).
+TEST_F(TicketTest, RequestsWaitingBehindAFailedCommitAreServedFromStorage) {
+  start();
+  auto t = paid_ticket("c_alice");
+  storage.fail_commits(1);
+  auto reserved = ask<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, t.id, std::string{"r_1"});
+  auto read = ask<ticket>(desk, get_atom::value, std::string{"c_alice"}, t.id);
+  auto again = ask<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, t.id, std::string{"r_2"});
+  drain();
+  EXPECT_EQ(refusal(reserved).kind, error_kind::internal);
+  EXPECT_EQ(ok(read).status, ticket_status::paid);
+  EXPECT_EQ(ok(again).rental_id, "r_2");
+  EXPECT_EQ(storage.rows.tickets[t.id].rental_id, "r_2");
+}
+
+// After a failed commit the ticket is reloaded; if that read fails too, it refuses rather than
+// serve what it holds, and reloads on the next request.
+TEST_F(TicketTest, AFailedReloadServesNothingStale) {
+  start();
+  auto t = paid_ticket("c_alice");
+  storage.fail_commits(1);
+  EXPECT_EQ(refusal(call<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, t.id, std::string{"r_1"})).kind,
+            error_kind::internal);
+  storage.fail_reads(1);
+  EXPECT_EQ(refusal(get("c_alice", t.id)).kind, error_kind::internal);
+  EXPECT_EQ(ok(get("c_alice", t.id)).status, ticket_status::paid);
+}
+
+// A ticket that cannot be read is not activated: no actor is left half-loaded.
+TEST_F(TicketTest, AFailedLoadActivatesNothing) {
+  storage.rows.tickets["t_old"] = ticket{.id = "t_old", .customer_id = "c_alice", .status = ticket_status::paid,
+                                         .purchased_at = clock.now(), .paid_at = clock.now()};
+  start();
+  storage.fail_reads(1);
+  EXPECT_EQ(refusal(get("c_alice", "t_old")).kind, error_kind::internal);
+  EXPECT_EQ(live.tickets, 0u);
+  EXPECT_EQ(ok(get("c_alice", "t_old")).status, ticket_status::paid);
+  EXPECT_EQ(live.tickets, 1u);
+}
+
 TEST_F(TicketTest, ApprovalThatCannotBeStoredOnTheTicketIsCompletedByPayingAgain) {
   start();
   // Commits of a purchase: the ticket, the payment record, then the ticket paid: fail the last.
@@ -362,6 +487,107 @@ TEST_F(TicketTest, ApprovalThatCannotBeStoredOnTheTicketIsCompletedByPayingAgain
   auto t = ok(call<ticket>(desk, pay_atom::value, std::string{"c_alice"}, id));
   EXPECT_EQ(t.status, ticket_status::paid);
   EXPECT_EQ(provider.charges.size(), 1u) << "the provider was charged twice";
+}
+
+// --- passivation
+
+class TicketPassivationTest : public TicketTest {
+ protected:
+  TicketPassivationTest() { passivate_after = 1000ms; }
+};
+
+TEST_F(TicketPassivationTest, IdleTicketActorsStopAndReloadOnTheNextMessage) {
+  start();
+  std::vector<ticket> bought;
+  for (int i = 0; i < 5; ++i) bought.push_back(paid_ticket("c_alice"));
+  EXPECT_EQ(live.tickets, 5u);
+  const auto running = sys->registry().running();
+
+  advance(999ms);
+  EXPECT_EQ(live.tickets, 5u) << "stopped before the idle time";
+  advance(2ms);
+  EXPECT_EQ(live.tickets, 0u);
+  EXPECT_EQ(sys->registry().running(), running - 5) << "the actors are forgotten but still running";
+
+  // Each comes back from storage on its next message, as it was.
+  for (const auto& t : bought) EXPECT_EQ(ok(get("c_alice", t.id)), t);
+  EXPECT_EQ(live.tickets, 5u);
+  auto held = ok(call<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, bought[0].id, std::string{"r_1"}));
+  EXPECT_EQ(held.status, ticket_status::in_use);
+  advance(1001ms);
+  EXPECT_EQ(live.tickets, 0u);
+  EXPECT_EQ(ok(get("c_alice", bought[0].id)).rental_id, "r_1");
+}
+
+TEST_F(TicketPassivationTest, ActivityKeepsATicketActorAlive) {
+  start();
+  auto t = paid_ticket("c_alice");
+  for (int i = 0; i < 4; ++i) {
+    advance(600ms);
+    ok(get("c_alice", t.id));
+  }
+  EXPECT_EQ(live.tickets, 1u) << "stopped although used every 600 ms";
+  advance(1000ms);
+  EXPECT_EQ(live.tickets, 0u);
+}
+
+// The ticket asks to stop while a request for it already waits in its mailbox: the registry
+// refuses, and the same actor answers the request.
+TEST_F(TicketPassivationTest, ARequestWaitingWhileTheTicketAsksToStopIsAnswered) {
+  start();
+  auto t = paid_ticket("c_alice");
+  const auto running = sys->registry().running();
+  sched->advance_time(1001ms);  // the ticket's idle tick waits in its mailbox
+  auto read = ask<ticket>(desk, get_atom::value, std::string{"c_alice"}, t.id);
+  run_only("ticket", true);  // the desk routes the request behind the tick
+  drain();
+  EXPECT_EQ(ok(read), t);
+  EXPECT_EQ(live.tickets, 1u) << "the ticket stopped with a request routed to it";
+  EXPECT_EQ(sys->registry().running(), running);
+  advance(1001ms);
+  EXPECT_EQ(live.tickets, 0u);
+}
+
+// A request that reaches the desk once the ticket may stop, before the old actor has stopped,
+// is answered by a new incarnation loaded from storage.
+TEST_F(TicketPassivationTest, ARequestArrivingWhileTheTicketStopsIsAnsweredByTheNextIncarnation) {
+  start();
+  auto t = paid_ticket("c_alice");
+  sched->advance_time(1001ms);
+  run_only("ticket");  // the ticket's idle tick: it asks the desk whether it may stop
+  auto read = ask<ticket>(desk, get_atom::value, std::string{"c_alice"}, t.id);
+  auto cancelled = ask<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, t.id);
+  drain();
+  EXPECT_EQ(ok(read), t);
+  EXPECT_EQ(ok(cancelled).status, ticket_status::cancelled);
+  EXPECT_EQ(storage.rows.tickets[t.id].status, ticket_status::cancelled);
+  EXPECT_EQ(provider.refunds.size(), 1u);
+  EXPECT_EQ(live.tickets, 1u);
+}
+
+// A ticket does not stop in the middle of a decision: the purchase waits for the provider past
+// the idle time, and still answers and records it.
+TEST_F(TicketPassivationTest, ATicketWaitingForItsPaymentDoesNotStop) {
+  passivate_after = 100ms;
+  start();
+  provider.on_charge = answer::hold;
+  auto bought = ask<ticket>(desk, buy_atom::value, std::string{"c_alice"}, domain::ticket_type::one_hour);
+  drain();
+  advance(150ms);
+  EXPECT_EQ(live.tickets, 1u);
+  provider.release_charges(charge_verdict::approved);
+  drain();
+  EXPECT_EQ(ok(bought).status, ticket_status::paid);
+  advance(101ms);
+  EXPECT_EQ(live.tickets, 0u);
+}
+
+TEST_F(TicketTest, WithPassivationOffTicketActorsStay) {
+  passivate_after = 0ms;
+  start();
+  paid_ticket("c_alice");
+  advance(24h);
+  EXPECT_EQ(live.tickets, 1u);
 }
 
 }  // namespace

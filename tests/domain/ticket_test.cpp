@@ -279,6 +279,31 @@ INSTANTIATE_TEST_SUITE_P(Ticket, CancelWithoutRefund,
                          ::testing::Values(ticket_status::payment_pending, ticket_status::payment_failed),
                          [](const auto& info) { return std::string{to_string(info.param)}; });
 
+// The unpaid ticket's current charge was approved after the purchase stopped waiting (and the
+// payment context refunded it): the cancellation records the refund of that payment.
+TEST_P(CancelWithoutRefund, ChargedLateIsCancelledWithTheRefundOfItsCurrentPayment) {
+  const ticket t = ticket_in(GetParam());
+  EXPECT_TRUE(awaiting_payment(t));
+  EXPECT_EQ(refund_due(t, true), 1000);
+  const auto d = cancel_ticket(t, t0 + 3min, true);
+  ASSERT_TRUE(d.has_value()) << d.error().detail;
+  EXPECT_EQ(d->state.status, ticket_status::cancelled);
+  EXPECT_EQ(d->state.refunded_amount, 1000);
+  ASSERT_EQ(d->events.size(), 2u);
+  EXPECT_EQ(event_at<ticket_cancelled>(d->events, 0).refunded_amount, 1000);
+  const auto& r = event_at<ticket_refunded>(d->events, 1);
+  EXPECT_EQ(r.payment_id, t.payment_id());
+  EXPECT_EQ(r.amount, 1000);
+}
+
+TEST(CancelTicket, OnlyAnUnpaidTicketAwaitsItsPayment) {
+  for (auto s : all_statuses)
+    EXPECT_EQ(awaiting_payment(ticket_in(s)), s == ticket_status::payment_pending || s == ticket_status::payment_failed)
+        << to_string(s);
+  // A paid ticket's refund is its price either way.
+  EXPECT_EQ(refund_due(ticket_in(ticket_status::paid), true), 1000);
+}
+
 class NotCancellable : public ::testing::TestWithParam<ticket_status> {};
 
 TEST_P(NotCancellable, CancelIsRefusedAsConflict) {

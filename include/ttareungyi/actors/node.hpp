@@ -21,6 +21,9 @@ struct node_options {
   std::size_t payment_workers = 4;
   std::chrono::milliseconds payment_timeout{2000};   // a slower provider call fails
   std::chrono::milliseconds request_timeout{30000};  // the longest an adapter waits for an answer
+  // A ticket or bicycle actor idle this long stops (passivates), so memory follows the active
+  // entities, not the stored ones; its next message reloads it from storage. 0: never.
+  std::chrono::milliseconds passivate_after{60000};
   // Rebuilds the remaining-time and station availability views from the whole journal: at
   // start, before any consumer runs, both views are dropped and their positions rewound (one
   // commit); their consumers then replay the journal from its first event. Queries wait for
@@ -44,6 +47,12 @@ class node {
   std::expected<void, std::string> start();
   app::services services();
   bool ready() const;
+  // Live entity actors right now (ticket and bicycle actors), e.g. for a log line.
+  struct live_entities {
+    std::size_t tickets = 0;
+    std::size_t bicycles = 0;
+  };
+  live_entities live() const;
 
  private:
   struct impl;

@@ -54,9 +54,14 @@ decided<ticket, event_payload> purchase_ticket(std::string id, std::string custo
 result<void> check_payable(const ticket& t);
 ticket_decision record_payment_approved(const ticket& t, instant now);
 ticket_decision record_payment_declined(const ticket& t);
-// Cancel: a paid, unused ticket is refunded in full; a pending or failed one has nothing to refund.
-ticket_decision cancel_ticket(const ticket& t, instant now);
-money refund_due(const ticket& t);
+// Cancel: a paid, unused ticket is refunded in full. An unpaid one (pending or failed) has
+// nothing to refund, unless `charged_late`: its current charge was approved after the
+// purchase stopped waiting for it (a timeout), and the payment context has refunded it.
+ticket_decision cancel_ticket(const ticket& t, instant now, bool charged_late = false);
+money refund_due(const ticket& t, bool charged_late = false);
+// An unpaid ticket: its current charge may still have been approved after its caller gave up,
+// so cancelling it asks the payment context first.
+bool awaiting_payment(const ticket& t);
 // Rent takes a paid ticket of the same customer; return marks it used; a failed rent releases it.
 ticket_decision put_in_use(const ticket& t, const std::string& customer_id, const std::string& rental_id);
 ticket_decision release_ticket(const ticket& t, const std::string& rental_id);
