@@ -34,7 +34,13 @@ std::string usage() {
   --sandbox-latency-ms N      sandbox: answer after N ms (default 0)
   --sandbox-decline-rate R    sandbox: share 0..1 of charges declined (default 0)
   --sandbox-failure-rate R    sandbox: share 0..1 of calls that fail (default 0)
-  --rate-limit-rps N, --rate-limit-burst N   accepted; rate limiting is not enforced yet
+  --rate-limit-rps N          requests per second per token subject, and per client address for
+                              the token and sign-up endpoints; over it: 429 (default 50; 0: off)
+  --rate-limit-burst N        requests allowed at once above that rate (default 100)
+  --max-connections N         connections served at once; more wait to be accepted (default 4096)
+  --max-body-bytes N          larger request bodies are refused with 413 (default 65536)
+  --read-timeout-ms N         a client must send a whole request within this time, and an idle
+                              connection is closed after it (default 15000)
   --log-format text|json      log lines for people or for machines (default text)
   --log-level LEVEL           trace, debug, info, warn, error (default info)
   --no-fsync                  do not fsync commits (faster; a machine crash may lose the last ones)
@@ -91,6 +97,7 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
     }};
   };
   long port = o.port, ttl = o.token_ttl.count(), http_threads = 1, actor_threads = 0;
+  long max_connections = static_cast<long>(o.max_connections), max_body = static_cast<long>(o.max_body_bytes);
   const std::map<std::string, setter> with_value{
       {"--data-dir", set(o.data_dir)},
       {"--bind", set(o.bind)},
@@ -109,6 +116,15 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
       {"--sandbox-failure-rate", set_rate(o.sandbox_failure_rate, "--sandbox-failure-rate")},
       {"--rate-limit-rps", set_number(o.rate_limit_rps, "--rate-limit-rps", 0L, 1'000'000L)},
       {"--rate-limit-burst", set_number(o.rate_limit_burst, "--rate-limit-burst", 0L, 1'000'000L)},
+      {"--max-connections", set_number(max_connections, "--max-connections", 1L, 1'000'000L)},
+      {"--max-body-bytes", set_number(max_body, "--max-body-bytes", 1024L, 64L * 1024 * 1024)},
+      {"--read-timeout-ms",
+       setter{[&o](const std::string& v) -> std::expected<void, std::string> {
+         auto n = number<long>("--read-timeout-ms", v, 10, 3'600'000);
+         if (!n) return std::unexpected(n.error());
+         o.read_timeout = std::chrono::milliseconds{*n};
+         return {};
+       }}},
       {"--log-format", set(o.log_format)},
       {"--log-level", set(o.log_level)},
       {"--password-iterations", set_number(o.password_iterations, "--password-iterations", 1'000, 10'000'000)},
@@ -151,6 +167,8 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
   o.port = static_cast<std::uint16_t>(port);
   o.token_ttl = std::chrono::seconds{ttl};
   o.http_threads = static_cast<std::size_t>(http_threads);
+  o.max_connections = static_cast<std::size_t>(max_connections);
+  o.max_body_bytes = static_cast<std::size_t>(max_body);
   o.scheduler_threads = static_cast<std::size_t>(actor_threads);
   if (o.payment_provider != "sandbox")
     return std::unexpected("--payment-provider '" + o.payment_provider + "' is not available in this version; use sandbox");

@@ -21,8 +21,11 @@ struct serve_options {
   std::chrono::milliseconds sandbox_latency{0};
   double sandbox_decline_rate = 0;
   double sandbox_failure_rate = 0;
-  long rate_limit_rps = 0;
-  long rate_limit_burst = 0;
+  long rate_limit_rps = 50;     // per token subject (and per client address without a token); 0: off
+  long rate_limit_burst = 100;
+  std::size_t max_connections = 4096;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::chrono::milliseconds read_timeout{15000};  // a whole request, or an idle kept-alive connection
   std::string log_format = "text";  // text | json
   std::string log_level = "info";
   bool fsync = true;

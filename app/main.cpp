@@ -100,7 +100,6 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
     return 1;
   }
   security::token_service tokens{std::move(*key), "ttareungyi", o.token_ttl};
-  if (o.rate_limit_rps > 0) spdlog::warn("--rate-limit-rps is accepted but rate limiting is not enforced in this version");
 
   payment::sandbox_provider provider{{o.sandbox_latency, o.sandbox_decline_rate, o.sandbox_failure_rate}};
   pbkdf2_hasher hasher{o.password_iterations};
@@ -130,7 +129,16 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
     return 1;
   }
   http::server server{node.services(), tokens, operators->clients,
-                      {.bind = o.bind, .port = o.port, .threads = o.http_threads, .clock = &clock}};
+                      {.bind = o.bind,
+                       .port = o.port,
+                       .threads = o.http_threads,
+                       .max_body_bytes = o.max_body_bytes,
+                       .max_connections = o.max_connections,
+                       .read_timeout = o.read_timeout,
+                       .rate_limit_rps = static_cast<double>(o.rate_limit_rps),
+                       .rate_limit_burst = static_cast<double>(o.rate_limit_burst),
+                       .idempotency = storage->get(),
+                       .clock = &clock}};
   auto port = server.start();
   if (!port) {
     spdlog::error("cannot listen on {}:{}: {}", o.bind, o.port, port.error());

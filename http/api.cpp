@@ -94,12 +94,28 @@ const domain::clock& system_clock() {
 }  // namespace
 
 api::api(app::services services, const security::token_service& tokens, std::vector<security::operator_client> operators,
-         std::size_t max_body_bytes, const domain::clock* clock)
+         std::size_t max_body_bytes, const domain::clock* clock, protections guards)
     : services_(std::move(services)),
       tokens_(tokens),
       operators_(std::move(operators)),
       max_body_bytes_(max_body_bytes),
-      clock_(clock ? *clock : system_clock()) {}
+      clock_(clock ? *clock : system_clock()),
+      limiter_(std::make_unique<rate_limiter>(guards.limit, std::move(guards.limit_clock))) {
+  if (guards.answers) idempotency_ = std::make_unique<idempotency>(*guards.answers, clock_);
+}
+
+std::optional<problem> api::limited(std::string_view client) const {
+  auto wait = limiter_->admit(client);
+  if (!wait) return std::nullopt;
+  return too_many_requests(*wait);
+}
+
+void api::idempotent(const request& req, const std::string& customer, const responder& respond,
+                     const std::function<void(responder)>& execute) const {
+  auto key = req.header(idempotency_header);
+  if (!key || !idempotency_) return execute(respond);
+  idempotency_->run(customer, *key, req, respond, execute);
+}
 
 void api::handle(const request& req, const responder& respond, stream_opener* streams) const {
   try {
@@ -151,11 +167,22 @@ void api::dispatch(const request& req, const route_match& route, const responder
       break;
   }
 
-  // Everything else is /v1 behind a bearer token.
+  // Everything else is /v1 behind a bearer token, and limited per token subject.
   auto authorization = req.header("Authorization");
-  auto customer = [&]() { return authorize(authorization, tokens_, {customer_scope}); };
-  auto operator_ = [&]() { return authorize(authorization, tokens_, {operator_scope}); };
-  auto anyone = [&]() { return authorize(authorization, tokens_, {customer_scope, operator_scope}); };
+  auto guarded_by = [&](std::initializer_list<std::string_view> scopes) -> checked<principal> {
+    auto who = authorize(authorization, tokens_, scopes);
+    if (!who) return who;
+    if (limiter_->enabled()) {
+      std::string client = who->scope;
+      client.push_back(':');
+      client += who->subject;
+      if (auto p = limited(client)) return std::unexpected(std::move(*p));
+    }
+    return who;
+  };
+  auto customer = [&]() { return guarded_by({customer_scope}); };
+  auto operator_ = [&]() { return guarded_by({operator_scope}); };
+  auto anyone = [&]() { return guarded_by({customer_scope, operator_scope}); };
 
   switch (route.target) {
     case endpoint::buy_ticket: {
@@ -164,9 +191,11 @@ void api::dispatch(const request& req, const route_match& route, const responder
       if (auto p = check_json_body(req)) return fail(*p);
       auto type = parse_new_ticket(req.body);
       if (!type) return fail(type.error());
-      return services_.tickets.buy(who->subject, *type, answer<domain::ticket>(respond, [](const domain::ticket& t) {
-        return created(to_json(t), location("/v1/tickets", t.id));
-      }));
+      return idempotent(req, who->subject, respond, [&](responder done) {
+        services_.tickets.buy(who->subject, *type, answer<domain::ticket>(done, [](const domain::ticket& t) {
+          return created(to_json(t), location("/v1/tickets", t.id));
+        }));
+      });
     }
     case endpoint::list_tickets: {
       auto who = customer();
@@ -196,10 +225,12 @@ void api::dispatch(const request& req, const route_match& route, const responder
       if (auto p = check_json_body(req)) return fail(*p);
       auto body = parse_new_rental(req.body);
       if (!body) return fail(body.error());
-      return services_.rentals.rent(who->subject, std::move(body->bicycle_id), std::move(body->ticket_id),
-                                    answer<domain::rental>(respond, [](const domain::rental& r) {
-                                      return created(to_json(r), location("/v1/rentals", r.id));
-                                    }));
+      return idempotent(req, who->subject, respond, [&](responder done) {
+        services_.rentals.rent(who->subject, std::move(body->bicycle_id), std::move(body->ticket_id),
+                               answer<domain::rental>(done, [](const domain::rental& r) {
+                                 return created(to_json(r), location("/v1/rentals", r.id));
+                               }));
+      });
     }
     case endpoint::return_bicycle: {
       auto who = customer();
@@ -338,6 +369,11 @@ void api::ready(const responder& respond) const {
 }
 
 void api::token(const request& req, const responder& respond) const {
+  if (limiter_->enabled()) {
+    // In the token endpoint's own error form (RFC 6749 section 5.2), like its 503.
+    if (auto wait = limiter_->admit("peer:" + req.peer))
+      return respond(to_response(oauth_error{429, "temporarily_unavailable", "too many requests; retry later", *wait}));
+  }
   auto grant = parse_token_request(req.header("Content-Type"), req.body, req.header("Authorization"));
   if (!grant) return respond(to_response(grant.error()));
 
@@ -375,6 +411,9 @@ void api::token(const request& req, const responder& respond) const {
 }
 
 void api::create_customer(const request& req, const responder& respond) const {
+  if (limiter_->enabled()) {
+    if (auto p = limited("peer:" + req.peer)) return respond(problem_response(*p));
+  }
   if (auto p = check_json_body(req)) return respond(problem_response(*p));
   auto body = parse_sign_up(req.body);
   if (!body) return respond(problem_response(body.error()));

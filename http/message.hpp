@@ -18,6 +18,7 @@ struct request {
   std::string target;  // origin-form: path and optional query, e.g. "/v1/bicycles?status=available"
   header_list headers;
   std::string body;
+  std::string peer{};  // the client's address (rate limits without a token); empty when unknown
 
   // The first header with this name (case-insensitive), if any.
   std::optional<std::string_view> header(std::string_view name) const;

@@ -77,6 +77,13 @@ problem unsupported_media_type(std::string detail) { return {415, "unsupported_m
 
 problem internal_problem() { return {500, "internal_error", "the server failed to handle the request"}; }
 
+problem too_many_requests(int retry_after_seconds) {
+  if (retry_after_seconds < 1) retry_after_seconds = 1;
+  problem p{429, "rate_limited", "too many requests; retry in " + std::to_string(retry_after_seconds) + " s"};
+  p.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
+  return p;
+}
+
 problem service_unavailable(std::string detail, int retry_after_seconds) {
   problem p{503, "service_unavailable", std::move(detail)};
   p.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds > 0 ? retry_after_seconds : 1));

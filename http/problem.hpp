@@ -37,6 +37,7 @@ problem method_not_allowed(std::string allow);                    // 405 + Allow
 problem payload_too_large(std::size_t limit);                     // 413 payload_too_large
 problem unsupported_media_type(std::string detail);               // 415
 problem internal_problem();                                       // 500 internal_error
+problem too_many_requests(int retry_after_seconds);                       // 429 rate_limited + Retry-After
 problem service_unavailable(std::string detail, int retry_after_seconds);  // 503
 
 // The JSON document of a problem.

@@ -15,6 +15,14 @@
 //   closes the connection without an answer. The hard limit is set above max_body_bytes so that
 //   moderately oversized bodies get a 413 problem from api::handle, and nothing unbounded is
 //   ever buffered.
+// * Slow clients: read_next_http_message_timelimit is armed when a connection starts waiting
+//   for a request and is not re-armed by the bytes that arrive, so it bounds the time for a
+//   whole request (head and body), and the idle time of a kept-alive connection. Timeouts are
+//   checked by a per-connection timer every timer_check_period(). A connection that timed
+//   out is closed and releases everything it held.
+// * The connection count limiter (traits::use_connection_count_limiter) stops accepting at
+//   max_parallel_connections; further clients wait in the listen backlog, unanswered, until a
+//   connection closes.
 // * The acceptor_post_bind_hook sees the acceptor right after bind(): the real port for port 0.
 // * Notification streams (Server-Sent Events) use response_builder_t<chunked_output_t>: flush()
 //   hands what was appended so far to the connection (as one write group, with an after-write
@@ -71,7 +79,9 @@ class spdlog_logger {
   }
 };
 
-using traits = restinio::traits_t<restinio::asio_timer_manager_t, spdlog_logger>;
+struct traits : restinio::traits_t<restinio::asio_timer_manager_t, spdlog_logger> {
+  static constexpr bool use_connection_count_limiter = true;  // server_options::max_connections
+};
 using http_server = restinio::http_server_t<traits>;
 
 // Limits of the request head; the body limit comes from server_options.
@@ -85,6 +95,13 @@ constexpr auto handle_request_timeout = std::chrono::seconds{30};
 // stream must write well within it.
 constexpr std::chrono::milliseconds min_keep_alive{10};
 constexpr std::chrono::milliseconds max_keep_alive{handle_request_timeout / 2};
+
+// Timeouts are checked per connection this often; the shortest one sets it (tests use 200 ms).
+constexpr std::chrono::milliseconds min_timeout{10};
+std::chrono::steady_clock::duration timer_check_period(const server_options& o) {
+  auto shortest = std::min({o.read_timeout, o.write_timeout, std::chrono::milliseconds{handle_request_timeout}});
+  return std::clamp<std::chrono::milliseconds>(shortest / 4, min_timeout, std::chrono::milliseconds{1000});
+}
 
 std::uint64_t hard_body_limit(std::size_t max_body_bytes) {
   // Large enough that any plausible oversized JSON (a few MiB) still gets a 413 problem, small
@@ -520,6 +537,7 @@ request to_model(const restinio::request_t& req) {
   r.headers.reserve(req.header().fields_count());
   req.header().for_each_field([&](const restinio::http_header_field_t& f) { r.headers.emplace_back(f.name(), f.value()); });
   r.body = req.body();
+  r.peer = req.remote_endpoint().address().to_string();
   return r;
 }
 
@@ -563,7 +581,9 @@ std::expected<std::uint16_t, std::string> server::impl::start() {
   pending = std::make_shared<registry>();
   streams = std::make_shared<stream_hub>(*io, std::clamp<std::chrono::milliseconds>(options.sse_keep_alive, min_keep_alive,
                                                                                       max_keep_alive));
-  endpoints = std::make_shared<api>(services, tokens, operators, options.max_body_bytes, options.clock);
+  endpoints = std::make_shared<api>(
+      services, tokens, operators, options.max_body_bytes, options.clock,
+      protections{.limit = {options.rate_limit_rps, options.rate_limit_burst}, .answers = options.idempotency});
   auto bound_port = std::make_shared<std::atomic<std::uint16_t>>(0);
 
   auto handler = [endpoints = endpoints, pending = pending, streams = streams](const restinio::request_handle_t& req) {
@@ -594,6 +614,10 @@ std::expected<std::uint16_t, std::string> server::impl::start() {
                                                     .max_field_count(max_field_count)
                                                     .max_body_size(hard_body_limit(options.max_body_bytes)))
                       .handle_request_timeout(handle_request_timeout)
+                      .read_next_http_message_timelimit(std::max(options.read_timeout, min_timeout))
+                      .write_http_response_timelimit(std::max(options.write_timeout, min_timeout))
+                      .timer_manager(timer_check_period(options))
+                      .max_parallel_connections(std::max<std::size_t>(options.max_connections, 1))
                       .acceptor_post_bind_hook([bound_port](asio::ip::tcp::acceptor& acceptor) {
                         bound_port->store(acceptor.local_endpoint().port());
                       })

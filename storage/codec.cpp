@@ -333,6 +333,32 @@ outcome<std::string> encode(const notification& n) { return encode_object(n); }
 outcome<std::string> encode(const current_rental& r) { return encode_object(r); }
 outcome<std::string> encode(const station_count& c) { return encode_object(c); }
 
+outcome<std::string> encode(const ports::kept_answer& a) {
+  return guarded([&] {
+    json headers = json::array();
+    for (const auto& [name, value] : a.headers) headers.push_back(json::array({name, value}));
+    return json{{"fingerprint", a.fingerprint},
+                {"status", a.status},
+                {"headers", std::move(headers)},
+                {"body", a.body},
+                {"kept_at", a.kept_at.time_since_epoch().count()}}
+        .dump();
+  });
+}
+
+outcome<ports::kept_answer> decode_kept_answer(std::string_view bytes) {
+  return guarded([&] {
+    auto j = json::parse(bytes);
+    ports::kept_answer a;
+    a.fingerprint = j.at("fingerprint").get<std::string>();
+    a.status = j.at("status").get<int>();
+    for (const auto& h : j.at("headers")) a.headers.emplace_back(h.at(0).get<std::string>(), h.at(1).get<std::string>());
+    a.body = j.at("body").get<std::string>();
+    a.kept_at = instant{std::chrono::milliseconds{j.at("kept_at").get<std::int64_t>()}};
+    return a;
+  });
+}
+
 template <class T>
 outcome<T> decode(std::string_view bytes) {
   return guarded([&] {

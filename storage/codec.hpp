@@ -14,6 +14,7 @@
 #include "ttareungyi/domain/payment.hpp"
 #include "ttareungyi/domain/ticket.hpp"
 #include "ttareungyi/domain/views.hpp"
+#include "ttareungyi/ports/idempotency.hpp"
 
 namespace ttareungyi::storage::codec {
 
@@ -37,5 +38,10 @@ outcome<std::string> encode(const domain::station_count& c);
 // current_rental and station_count.
 template <class T>
 outcome<T> decode(std::string_view bytes);
+
+// An answer kept for an idempotency key: {fingerprint, status, headers:[[name, value]], body,
+// kept_at}.
+outcome<std::string> encode(const ports::kept_answer& a);
+outcome<ports::kept_answer> decode_kept_answer(std::string_view bytes);
 
 }  // namespace ttareungyi::storage::codec

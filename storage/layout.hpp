@@ -13,6 +13,9 @@
 //             "b:" bicycle id                                       bicycle (JSON)
 //             "r:" rental id                                        rental (JSON)
 //   journal   be64(sequence)                                        event (JSON)
+//   idempotency "k:" be32(len) customer id, key                     be64(kept at ms) answer (JSON)
+//             (the time first, so that the compaction filter dropping expired answers reads
+//             no JSON)
 //
 // Read side (what the journal's consumers keep; each view can be emptied with one range
 // delete over its prefixes and rebuilt from the journal):
@@ -44,11 +47,12 @@ inline constexpr std::string_view cf_position = "position";
 inline constexpr std::string_view cf_view_rental = "view_rental";
 inline constexpr std::string_view cf_view_station = "view_station";
 inline constexpr std::string_view cf_notification = "notification";
+inline constexpr std::string_view cf_idempotency = "idempotency";
 // Order matters (rocksdb_storage's family enum). New families go at the end; opening a database
 // created before them creates them.
-inline constexpr std::array<std::string_view, 10> families{cf_default,  cf_identity,     cf_ticket,       cf_payment,
+inline constexpr std::array<std::string_view, 11> families{cf_default,  cf_identity,     cf_ticket,       cf_payment,
                                                            cf_rental,   cf_journal,      cf_position,     cf_view_rental,
-                                                           cf_view_station, cf_notification};
+                                                           cf_view_station, cf_notification, cf_idempotency};
 
 inline constexpr std::string_view format_key = "m:format";
 inline constexpr std::string_view format_version = "1";
@@ -66,6 +70,7 @@ inline constexpr std::string_view rental_view_prefix = "r:";        // view_rent
 inline constexpr std::string_view station_view_prefix = "s:";       // view_station
 inline constexpr std::string_view notification_prefix = "n:";       // notification, global order
 inline constexpr std::string_view customer_notice_prefix = "c:";    // notification, per customer
+inline constexpr std::string_view kept_answer_prefix = "k:";        // idempotency
 
 // The consumer whose position rewinds when its view is dropped (ports::dropped_view).
 inline constexpr std::string_view rentals_consumer = "rentals";         // view_rental
@@ -114,6 +119,13 @@ inline std::string owner_key(std::string_view customer_id, std::int64_t purchase
   std::string k = owner_key_prefix(customer_id);
   append_be(k, ordered(purchased_ms), 8);
   k.append(ticket_id);
+  return k;
+}
+
+// idempotency: the answer kept for one customer's key.
+inline std::string kept_answer_key(std::string_view customer_id, std::string_view idempotency_key) {
+  std::string k = length_prefixed(kept_answer_prefix, customer_id);
+  k.append(idempotency_key);
   return k;
 }
 

@@ -1,6 +1,7 @@
 #include "ttareungyi/storage/rocksdb_storage.hpp"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/compaction_filter.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -13,12 +14,15 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -55,6 +59,7 @@ enum family : std::size_t {
   f_view_rental,
   f_view_station,
   f_notification,
+  f_idempotency,
   family_count
 };
 static_assert(layout::families.size() == family_count);
@@ -146,12 +151,54 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   return o;
 }
 
-rocksdb::ColumnFamilyOptions options_of(family f, const std::shared_ptr<rocksdb::Cache>& cache) {
+// Drops the answers kept for idempotency keys that are past the retention, whenever RocksDB
+// compacts their files. The cut-off is taken when a compaction starts.
+class expired_answers final : public rocksdb::CompactionFilter {
+ public:
+  explicit expired_answers(std::int64_t cutoff_ms) : cutoff_(layout::ordered(cutoff_ms)) {}
+  bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value, std::string*, bool*) const override {
+    auto kept = layout::read_be64(value.ToStringView().substr(0, std::min<std::size_t>(8, value.size())));
+    return kept && *kept < cutoff_;  // unreadable values are left for find_answer to report
+  }
+  const char* Name() const override { return "ttareungyi.expired_answers"; }
+
+ private:
+  std::uint64_t cutoff_;
+};
+
+class expired_answers_factory final : public rocksdb::CompactionFilterFactory {
+ public:
+  expired_answers_factory(const domain::clock& clock, std::chrono::milliseconds retention)
+      : clock_(clock), retention_(retention) {}
+  std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(const rocksdb::CompactionFilter::Context&) override {
+    return std::make_unique<expired_answers>((clock_.now() - retention_).time_since_epoch().count());
+  }
+  const char* Name() const override { return "ttareungyi.expired_answers_factory"; }
+
+ private:
+  const domain::clock& clock_;
+  std::chrono::milliseconds retention_;
+};
+
+const domain::clock& clock_of(const storage_options& options) {
+  static const domain::system_clock system;
+  return options.clock ? *options.clock : system;
+}
+
+rocksdb::ColumnFamilyOptions options_of(family f, const std::shared_ptr<rocksdb::Cache>& cache,
+                                        const storage_options& opened) {
   switch (f) {
     case f_ticket:
     case f_rental: return family_options(cache, true, 16u << 20);
     case f_journal: return family_options(cache, false, 16u << 20);  // read by range only
     case f_notification: return family_options(cache, false, 8u << 20);  // read by range only
+    case f_idempotency: {
+      auto o = family_options(cache, true, 4u << 20);
+      o.compaction_filter_factory = std::make_shared<expired_answers_factory>(
+          clock_of(opened), std::chrono::duration_cast<std::chrono::milliseconds>(opened.idempotency_retention));
+      o.periodic_compaction_seconds = 24 * 60 * 60;  // every file is filtered at least once a day
+      return o;
+    }
     default: return family_options(cache, true, 4u << 20);
   }
 }
@@ -224,11 +271,14 @@ struct overlay {
   }
 };
 
-class rocksdb_storage final : public ports::storage {
+class rocksdb_storage final : public node_storage {
  public:
-  rocksdb_storage(std::unique_ptr<database> db, std::uint64_t last_sequence, bool sync)
-      : db_(std::move(db)), last_sequence_(last_sequence) {
-    decisions_.sync = sync;
+  rocksdb_storage(std::unique_ptr<database> db, std::uint64_t last_sequence, const storage_options& options)
+      : db_(std::move(db)),
+        last_sequence_(last_sequence),
+        clock_(clock_of(options)),
+        retention_(options.idempotency_retention) {
+    decisions_.sync = options.sync;
     derived_.sync = false;
     decisions_.writer = std::thread([this] { run_writer(decisions_); });
     derived_.writer = std::thread([this] { run_writer(derived_); });
@@ -477,34 +527,82 @@ class rocksdb_storage final : public ports::storage {
     });
   }
 
+  // ---- idempotency ----
+
+  stored<std::optional<ports::kept_answer>> find_answer(std::string_view customer_id, std::string_view key) const override {
+    return guarded("find_answer", [&]() -> stored<std::optional<ports::kept_answer>> {
+      const auto k = layout::kept_answer_key(customer_id, key);
+      rocksdb::PinnableSlice value;
+      auto s = db()->Get(rocksdb::ReadOptions{}, cf(f_idempotency), k, &value);
+      if (s.IsNotFound()) return std::nullopt;
+      if (!s.ok()) return std::unexpected(failed("read idempotency/" + printable(k), s));
+      auto bytes = value.ToStringView();
+      if (bytes.size() < 8) return std::unexpected(corrupt(layout::cf_idempotency, k, "short value"));
+      auto answer = codec::decode_kept_answer(bytes.substr(8));
+      if (!answer) return std::unexpected(corrupt(layout::cf_idempotency, k, answer.error()));
+      if (answer->kept_at < clock_.now() - retention_) return std::nullopt;  // expired, not yet compacted away
+      return std::move(*answer);
+    });
+  }
+
+  void keep_answer(std::string customer_id, std::string key, ports::kept_answer answer, on_kept done) override {
+    enqueue(decisions_, pending{{}, std::move(done), kept{std::move(customer_id), std::move(key), std::move(answer)}});
+  }
+
+  stored<void> forget_expired_answers() override {
+    return guarded("forget_expired_answers", [&]() -> stored<void> {
+      rocksdb::CompactRangeOptions o;
+      o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+      auto s = db()->CompactRange(o, cf(f_idempotency), nullptr, nullptr);
+      if (!s.ok()) return std::unexpected(failed("forget_expired_answers", s));
+      return {};
+    });
+  }
+
   // ---- committer ----
 
-  // Decisions (they record events) go to the decisions lane, fsync'd; what is derived from the
-  // journal (views, notifications, positions) goes to the derived lane, which is written to
-  // the same WAL without waiting for its sync: lost only with the OS, and then re-derived,
-  // since each consumer's position is in the same batch as its effects.
+  // Decisions (they record events) and kept answers go to the decisions lane, fsync'd; what is
+  // derived from the journal (views, notifications, positions) goes to the derived lane, which
+  // is written to the same WAL without waiting for its sync: lost only with the OS, and then
+  // re-derived, since each consumer's position is in the same batch as its effects.
   void commit(ports::changeset changes, on_committed done) override {
     if (changes.derived() && !changes.events().empty()) {
       call(done, std::unexpected(storage_error{"a derived changeset cannot record events"}));
       return;
     }
     auto& l = changes.derived() ? derived_ : decisions_;
+    enqueue(l, pending{std::move(changes), std::move(done), {}});
+  }
+
+ private:
+  struct kept {
+    std::string customer_id;
+    std::string key;
+    ports::kept_answer answer;
+  };
+  struct pending {
+    ports::changeset changes;
+    on_committed done;
+    std::optional<kept> answer;  // written with the changeset (keep_answer hands in an empty one)
+  };
+
+  struct lane;
+  void enqueue(lane& l, pending p) {
     {
       std::lock_guard lock(l.mutex);
       if (!l.exited) {
-        l.queue.push_back(pending{std::move(changes), std::move(done)});
+        l.queue.push_back(std::move(p));
         l.wake.notify_one();
         return;
       }
     }
-    call(done, std::unexpected(storage_error{"storage is closed"}));
+    call(p.done, std::unexpected(storage_error{"storage is closed"}));
   }
-
- private:
-  struct pending {
-    ports::changeset changes;
-    on_committed done;
-  };
+        return;
+      }
+    }
+    call(p.done, std::unexpected(storage_error{"storage is closed"}));
+  }
 
   rocksdb::DB* db() const { return db_->db; }
   rocksdb::ColumnFamilyHandle* cf(family f) const { return db_->cf[f]; }
@@ -634,7 +732,11 @@ class rocksdb_storage final : public ports::storage {
       batch.SetSavePoint();
       const auto before = sequence;
       overlay mine;
-      auto added = guarded("commit", [&] { return add(group[i].changes, batch, sequence, written, mine); });
+      auto added = guarded("commit", [&]() -> stored<void> {
+        if (group[i].answer)
+          if (auto r = add_answer(*group[i].answer, batch); !r) return r;
+        return add(group[i].changes, batch, sequence, written, mine);
+      });
       if (added) {
         batch.PopSavePoint();
         written.merge(std::move(mine));
@@ -706,6 +808,14 @@ class rocksdb_storage final : public ports::storage {
     auto t = codec::decode<domain::ticket>(value.ToStringView());
     if (!t) return p{p::unreadable, {}};  // overwritten now; its old index entries cannot be found
     return p{p::known, indexed(*t)};
+  }
+
+  stored<void> add_answer(const kept& k, rocksdb::WriteBatch& batch) {
+    auto json = codec::encode(k.answer);
+    if (!json) return std::unexpected(storage_error{"cannot encode the answer kept for " + printable(k.key) + ": " + json.error()});
+    std::string value = layout::be64(layout::ordered(k.answer.kept_at.time_since_epoch().count()));
+    value += *json;
+    return check(batch.Put(cf(f_idempotency), layout::kept_answer_key(k.customer_id, k.key), value));
   }
 
   stored<void> add(const ports::changeset& changes, rocksdb::WriteBatch& batch, std::uint64_t& sequence,
@@ -824,22 +934,25 @@ class rocksdb_storage final : public ports::storage {
 
   std::unique_ptr<database> db_;
   std::atomic<std::uint64_t> last_sequence_;
+  const domain::clock& clock_;
+  const std::chrono::milliseconds retention_;
   lane decisions_;  // their threads are started once everything above exists
   lane derived_;
 };
 
-stored<std::unique_ptr<database>> open_database(const std::filesystem::path& dir) {
+stored<std::unique_ptr<database>> open_database(const storage_options& opened) {
+  const auto& dir = opened.dir;
   auto cache = rocksdb::NewLRUCache(block_cache_bytes, cache_shard_bits);
   const auto options = db_options();
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (std::size_t f = 0; f < family_count; ++f)
-    descriptors.emplace_back(std::string{layout::families[f]}, options_of(static_cast<family>(f), cache));
+    descriptors.emplace_back(std::string{layout::families[f]}, options_of(static_cast<family>(f), cache, opened));
   // Families we do not know (a newer version's) must be opened too; they are left alone.
   std::vector<std::string> existing;
   if (rocksdb::DB::ListColumnFamilies(options, dir.string(), &existing).ok()) {
     for (const auto& name : existing)
       if (std::ranges::find(layout::families, std::string_view{name}) == layout::families.end())
-        descriptors.emplace_back(name, options_of(f_default, cache));
+        descriptors.emplace_back(name, options_of(f_default, cache, opened));
   }
   auto db = std::make_unique<database>();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -882,20 +995,20 @@ stored<std::uint64_t> stored_last_sequence(database& db) {
 
 }  // namespace
 
-std::expected<std::unique_ptr<ports::storage>, ports::storage_error> open_rocksdb(const storage_options& options) {
-  return guarded("cannot open storage", [&]() -> std::expected<std::unique_ptr<ports::storage>, ports::storage_error> {
+std::expected<std::unique_ptr<node_storage>, ports::storage_error> open_rocksdb(const storage_options& options) {
+  return guarded("cannot open storage", [&]() -> std::expected<std::unique_ptr<node_storage>, ports::storage_error> {
     if (options.dir.empty()) return std::unexpected(storage_error{"cannot open storage: no folder given"});
     std::error_code ec;
     std::filesystem::create_directories(options.dir, ec);
     if (ec) return std::unexpected(storage_error{"cannot create storage folder " + options.dir.string() + ": " + ec.message()});
     if (!std::filesystem::is_directory(options.dir, ec))
       return std::unexpected(storage_error{"storage path " + options.dir.string() + " is not a folder"});
-    auto db = open_database(options.dir);
+    auto db = open_database(options);
     if (!db) return std::unexpected(db.error());
     if (auto r = check_format(**db); !r) return std::unexpected(r.error());
     auto last = stored_last_sequence(**db);
     if (!last) return std::unexpected(last.error());
-    return std::make_unique<rocksdb_storage>(std::move(*db), *last, options.sync);
+    return std::make_unique<rocksdb_storage>(std::move(*db), *last, options);
   });
 }
 

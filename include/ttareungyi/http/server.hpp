@@ -14,6 +14,7 @@
 
 #include "ttareungyi/app/services.hpp"
 #include "ttareungyi/domain/time.hpp"
+#include "ttareungyi/ports/idempotency.hpp"
 #include "ttareungyi/security/operator_clients.hpp"
 #include "ttareungyi/security/tokens.hpp"
 
@@ -23,7 +24,22 @@ struct server_options {
   std::string bind = "0.0.0.0";
   std::uint16_t port = 8080;  // 0: ephemeral
   std::size_t threads = 1;    // I/O threads (0 is taken as 1)
+  // A larger body is answered 413; one far larger (see server.cpp) closes the connection.
   std::size_t max_body_bytes = 64 * 1024;
+  // Connections served at once; more wait in the listen backlog until one closes.
+  std::size_t max_connections = 4096;
+  // A client must send a whole request (head and body) within read_timeout of the connection
+  // being ready for it, which also bounds how long an idle kept-alive connection stays open;
+  // a slower one is disconnected. An answer must be written within write_timeout.
+  std::chrono::milliseconds read_timeout{15000};
+  std::chrono::milliseconds write_timeout{5000};
+  // Requests per second and burst per token subject on /v1, and per client address on the
+  // token and sign-up endpoints; rate_limit_rps 0: no limit. Over it: 429 with Retry-After.
+  double rate_limit_rps = 0;
+  double rate_limit_burst = 0;
+  // Where answers to requests with an Idempotency-Key are kept; nullptr: the header is
+  // ignored. Must outlive the server.
+  ports::idempotency_store* idempotency = nullptr;
   // How long stop() waits for requests in progress to be answered before it drops them.
   // Notification streams do not hold it up: stop() ends them first.
   std::chrono::milliseconds drain_timeout{5000};
