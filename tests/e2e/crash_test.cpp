@@ -131,7 +131,7 @@ class Crash : public server_test {
     char phone[32];
     std::snprintf(phone, sizeof phone, "010-%04d-%04d", 5000 + n / 10000, n % 10000);
     c.phone = phone;
-    c.password = "crash-test-pass";
+    c.password = "crash-test-pass1";
     c.name = "crash";
     auto r = conn.post_json("/v1/customers", {{"phone", c.phone}, {"password", c.password}, {"name", c.name}});
     if (r.status != 201) throw std::runtime_error("sign-up: " + r.describe());
@@ -497,6 +497,7 @@ TEST_F(Crash, KillNineAtRandomMomentsLosesNothingAcknowledged) {
   }
 
   int total_calls = 0, in_flight_at_kills = 0;
+  std::map<std::string, int> in_flight_kinds;  // what the kills interrupted
   for (int round = 0; round < kills && violations_.empty(); ++round) {
     killed_ = false;
     std::vector<std::thread> threads;
@@ -510,7 +511,10 @@ TEST_F(Crash, KillNineAtRandomMomentsLosesNothingAcknowledged) {
       w.error.clear();
       total_calls += w.calls;
       w.calls = 0;
-      if (w.pending.what != in_flight::none) ++in_flight_at_kills;
+      if (w.pending.what != in_flight::none) {
+        ++in_flight_at_kills;
+        ++in_flight_kinds[describe(w.pending).substr(0, describe(w.pending).find(' '))];
+      }
     }
     check_payments(false);
     crash_and_restart();
@@ -536,7 +540,7 @@ TEST_F(Crash, KillNineAtRandomMomentsLosesNothingAcknowledged) {
   check_payments(true);
 
   std::cout << "crash test: " << kills << " kills, " << total_calls << " calls, " << in_flight_at_kills
-            << " in flight at the kills, " << spans_.size() << " rentals, " << violations_.size() << " violations"
+            << " in flight at the kills (" << json(in_flight_kinds).dump() << "), " << spans_.size() << " rentals, " << violations_.size() << " violations"
             << std::endl;
   RecordProperty("calls", total_calls);
   RecordProperty("in_flight_at_kills", in_flight_at_kills);
