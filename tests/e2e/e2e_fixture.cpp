@@ -101,6 +101,45 @@ std::string base64url_decode(std::string_view text) {
   return out;
 }
 
+std::string id_of(const json& thing) { return thing.at("id").get<std::string>(); }
+
+const std::set<std::string> notification_kinds{"ticket_paid", "ticket_refunded", "bicycle_rented", "bicycle_returned"};
+
+::testing::AssertionResult is_notification(const json& n) {
+  auto fail = [&](std::string_view why) { return ::testing::AssertionFailure() << why << ": " << n.dump(); };
+  if (!n.is_object()) return fail("not an object");
+  if (!n.contains("id") || !n["id"].is_string() || !n["id"].get<std::string>().starts_with("n_"))
+    return fail("id is not a string starting with n_");
+  if (!n.contains("kind") || !n["kind"].is_string() || !notification_kinds.contains(n["kind"].get<std::string>()))
+    return fail("unknown kind");
+  if (!n.contains("message") || !n["message"].is_string() || n["message"].get<std::string>().empty())
+    return fail("no message");
+  if (!n.contains("messages") || !n["messages"].is_object()) return fail("no messages");
+  for (const char* lang : {"ko", "en"}) {
+    if (!n["messages"].contains(lang) || !n["messages"][lang].is_string() || n["messages"][lang].get<std::string>().empty())
+      return fail(std::string("no messages.") + lang);
+  }
+  if (!n.contains("correlationId") || !n["correlationId"].is_string() || n["correlationId"].get<std::string>().empty())
+    return fail("no correlationId");
+  if (!n.contains("createdAt") || !is_utc_time(n["createdAt"])) return fail("createdAt is not an RFC 3339 UTC time");
+  if (!n.contains("sequence") || !n["sequence"].is_number_unsigned() || n["sequence"].get<std::uint64_t>() < 1)
+    return fail("sequence is not a positive integer");
+  return ::testing::AssertionSuccess();
+}
+
+int count_of(const json& items, std::string_view kind, std::string_view correlation) {
+  int n = 0;
+  for (const auto& item : items)
+    if (item.value("kind", "") == kind && item.value("correlationId", "") == correlation) ++n;
+  return n;
+}
+
+json find_notice(const json& items, std::string_view kind, std::string_view correlation) {
+  for (const auto& item : items)
+    if (item.value("kind", "") == kind && item.value("correlationId", "") == correlation) return item;
+  return nullptr;
+}
+
 // ------------------------------------------------------------------------------- server
 
 void server_test::SetUp() {
@@ -341,6 +380,29 @@ response server_test::request_return(const customer& c, const std::string& renta
 
 json server_test::give_back(const customer& c, const std::string& rental_id, const std::string& station_id) {
   return expect(request_return(c, rental_id, station_id), 200, "return").json();
+}
+
+// ------------------------------------------------------------------------------- read side
+
+response server_test::get_current(const customer& c) { return http().get("/v1/rentals/current", c.auth()); }
+
+response server_test::get_notifications(const customer& c, std::string_view query,
+                                        std::optional<std::string> accept_language) {
+  request req;
+  req.target = "/v1/notifications";
+  if (!query.empty()) req.target += "?" + std::string(query);
+  req.authorization = c.auth();
+  if (accept_language) req.headers.emplace("Accept-Language", *accept_language);
+  return http().send(req);
+}
+
+json server_test::inbox(const customer& c, std::string_view query) {
+  auto r = get_notifications(c, query);
+  if (r.status != 200) throw std::runtime_error("GET /v1/notifications: unexpected answer " + r.describe());
+  auto body = r.json();
+  if (!body.is_object() || !body.contains("items") || !body["items"].is_array())
+    throw std::runtime_error("GET /v1/notifications: not {items:[...]}: " + r.describe());
+  return body["items"];
 }
 
 }  // namespace ttareungyi::e2e

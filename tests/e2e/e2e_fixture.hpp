@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -74,6 +75,19 @@ auto eventually(Fetch&& fetch, Done&& done, std::chrono::milliseconds timeout = 
 std::map<std::string, nlohmann::json> by_id(const nlohmann::json& list);
 // Decodes base64url (no padding needed); throws on bad input.
 std::string base64url_decode(std::string_view text);
+
+// The `id` of a resource.
+std::string id_of(const nlohmann::json& thing);
+
+// ---- notifications (GET /v1/notifications items)
+// The kinds a customer is notified of.
+extern const std::set<std::string> notification_kinds;
+// An item of GET /v1/notifications (or an event's data) has the documented shape.
+::testing::AssertionResult is_notification(const nlohmann::json& n);
+// How many items have this kind and correlation id.
+int count_of(const nlohmann::json& items, std::string_view kind, std::string_view correlation);
+// The item with this kind and correlation id (null when there is none).
+nlohmann::json find_notice(const nlohmann::json& items, std::string_view kind, std::string_view correlation);
 
 class server_test : public ::testing::Test {
  protected:
@@ -138,6 +152,13 @@ class server_test : public ::testing::Test {
   nlohmann::json rent(const customer& c, const std::string& bicycle_id, const std::string& ticket_id);
   response request_return(const customer& c, const std::string& rental_id, const std::string& station_id);
   nlohmann::json give_back(const customer& c, const std::string& rental_id, const std::string& station_id);
+
+  // ---- read side (customer)
+  response get_current(const customer& c);  // GET /v1/rentals/current
+  response get_notifications(const customer& c, std::string_view query = "limit=200",
+                             std::optional<std::string> accept_language = std::nullopt);
+  // The items of the customer's inbox (throws unless the answer is 200 {items:[...]}).
+  nlohmann::json inbox(const customer& c, std::string_view query = "limit=200");
 
   // The server still answers (after abuse): it runs and /health/live says 200.
   ::testing::AssertionResult server_is_alive();

@@ -23,48 +23,6 @@ using nlohmann::json;
 // How long a notification (or a webhook delivery) may take to show up.
 constexpr std::chrono::milliseconds notice_timeout{10'000};
 
-const std::set<std::string> notification_kinds{"ticket_paid", "ticket_refunded", "bicycle_rented", "bicycle_returned"};
-
-std::string id_of(const json& thing) { return thing.at("id").get<std::string>(); }
-
-// An item of GET /v1/notifications (or an event's data) has the documented shape.
-::testing::AssertionResult is_notification(const json& n) {
-  auto fail = [&](std::string_view why) { return ::testing::AssertionFailure() << why << ": " << n.dump(); };
-  if (!n.is_object()) return fail("not an object");
-  if (!n.contains("id") || !n["id"].is_string() || !n["id"].get<std::string>().starts_with("n_"))
-    return fail("id is not a string starting with n_");
-  if (!n.contains("kind") || !n["kind"].is_string() || !notification_kinds.contains(n["kind"].get<std::string>()))
-    return fail("unknown kind");
-  if (!n.contains("message") || !n["message"].is_string() || n["message"].get<std::string>().empty())
-    return fail("no message");
-  if (!n.contains("messages") || !n["messages"].is_object()) return fail("no messages");
-  for (const char* lang : {"ko", "en"}) {
-    if (!n["messages"].contains(lang) || !n["messages"][lang].is_string() || n["messages"][lang].get<std::string>().empty())
-      return fail(std::string("no messages.") + lang);
-  }
-  if (!n.contains("correlationId") || !n["correlationId"].is_string() || n["correlationId"].get<std::string>().empty())
-    return fail("no correlationId");
-  if (!n.contains("createdAt") || !is_utc_time(n["createdAt"])) return fail("createdAt is not an RFC 3339 UTC time");
-  if (!n.contains("sequence") || !n["sequence"].is_number_unsigned() || n["sequence"].get<std::uint64_t>() < 1)
-    return fail("sequence is not a positive integer");
-  return ::testing::AssertionSuccess();
-}
-
-// How many items have this kind and correlation id.
-int count_of(const json& items, std::string_view kind, std::string_view correlation) {
-  int n = 0;
-  for (const auto& item : items)
-    if (item.value("kind", "") == kind && item.value("correlationId", "") == correlation) ++n;
-  return n;
-}
-
-// The item with this kind and correlation id (null when there is none).
-json find_notice(const json& items, std::string_view kind, std::string_view correlation) {
-  for (const auto& item : items)
-    if (item.value("kind", "") == kind && item.value("correlationId", "") == correlation) return item;
-  return nullptr;
-}
-
 std::chrono::nanoseconds distance(const json& a, const json& b) {
   auto x = parse_rfc3339(a.get<std::string>());
   auto y = parse_rfc3339(b.get<std::string>());
@@ -74,28 +32,6 @@ std::chrono::nanoseconds distance(const json& a, const json& b) {
 
 class Events : public server_test {
  protected:
-  response get_current(const customer& c) { return http().get("/v1/rentals/current", c.auth()); }
-
-  response get_notifications(const customer& c, std::string_view query = "limit=200",
-                             std::optional<std::string> accept_language = std::nullopt) {
-    request req;
-    req.target = "/v1/notifications";
-    if (!query.empty()) req.target += "?" + std::string(query);
-    req.authorization = c.auth();
-    if (accept_language) req.headers.emplace("Accept-Language", *accept_language);
-    return http().send(req);
-  }
-
-  // The items of the customer's inbox (throws unless the answer is 200 {items:[...]}).
-  json inbox(const customer& c, std::string_view query = "limit=200") {
-    auto r = get_notifications(c, query);
-    if (r.status != 200) throw std::runtime_error("GET /v1/notifications: unexpected answer " + r.describe());
-    auto body = r.json();
-    if (!body.is_object() || !body.contains("items") || !body["items"].is_array())
-      throw std::runtime_error("GET /v1/notifications: not {items:[...]}: " + r.describe());
-    return body["items"];
-  }
-
   // The inbox once `done(items)` holds (the last one seen otherwise).
   json inbox_when(const customer& c, const std::function<bool(const json&)>& done,
                   std::chrono::milliseconds timeout = notice_timeout) {
