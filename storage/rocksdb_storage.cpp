@@ -278,24 +278,20 @@ class rocksdb_storage final : public node_storage {
         last_sequence_(last_sequence),
         clock_(clock_of(options)),
         retention_(options.idempotency_retention) {
-    decisions_.sync = options.sync;
-    derived_.sync = false;
-    decisions_.writer = std::thread([this] { run_writer(decisions_); });
-    derived_.writer = std::thread([this] { run_writer(derived_); });
+    writer_.sync = options.sync;
+    writer_.thread = std::thread([this] { run_writer(); });
   }
 
   rocksdb_storage(const rocksdb_storage&) = delete;
   rocksdb_storage& operator=(const rocksdb_storage&) = delete;
 
   ~rocksdb_storage() override {
-    for (auto* l : {&decisions_, &derived_}) {
-      {
-        std::lock_guard lock(l->mutex);
-        l->stopping = true;
-      }
-      l->wake.notify_all();
-      l->writer.join();
+    {
+      std::lock_guard lock(writer_.mutex);
+      writer_.stopping = true;
     }
+    writer_.wake.notify_all();
+    writer_.thread.join();
   }
 
   // ---- identity ----
@@ -546,7 +542,7 @@ class rocksdb_storage final : public node_storage {
   }
 
   void keep_answer(std::string customer_id, std::string key, ports::kept_answer answer, on_kept done) override {
-    enqueue(decisions_, pending{{}, std::move(done), kept{std::move(customer_id), std::move(key), std::move(answer)}});
+    enqueue(pending{{}, std::move(done), kept{std::move(customer_id), std::move(key), std::move(answer)}});
   }
 
   stored<void> forget_expired_answers() override {
@@ -561,17 +557,15 @@ class rocksdb_storage final : public node_storage {
 
   // ---- committer ----
 
-  // Decisions (they record events) and kept answers go to the decisions lane, fsync'd; what is
-  // derived from the journal (views, notifications, positions) goes to the derived lane, which
-  // is written to the same WAL without waiting for its sync: lost only with the OS, and then
-  // re-derived, since each consumer's position is in the same batch as its effects.
+  // Every changeset goes through the one writer and its group commit, fsync'd: what is derived
+  // from the journal shares the decisions' syncs (an unsynced lane of its own for it was
+  // measured slower for rides: docs/benchmarks.md, run 4). A derived changeset records no event.
   void commit(ports::changeset changes, on_committed done) override {
     if (changes.derived() && !changes.events().empty()) {
       call(done, std::unexpected(storage_error{"a derived changeset cannot record events"}));
       return;
     }
-    auto& l = changes.derived() ? derived_ : decisions_;
-    enqueue(l, pending{std::move(changes), std::move(done), {}});
+    enqueue(pending{std::move(changes), std::move(done), {}});
   }
 
  private:
@@ -586,13 +580,12 @@ class rocksdb_storage final : public node_storage {
     std::optional<kept> answer;  // written with the changeset (keep_answer hands in an empty one)
   };
 
-  struct lane;
-  void enqueue(lane& l, pending p) {
+  void enqueue(pending p) {
     {
-      std::lock_guard lock(l.mutex);
-      if (!l.exited) {
-        l.queue.push_back(std::move(p));
-        l.wake.notify_one();
+      std::lock_guard lock(writer_.mutex);
+      if (!writer_.exited) {
+        writer_.queue.push_back(std::move(p));
+        writer_.wake.notify_one();
         return;
       }
     }
@@ -689,19 +682,20 @@ class rocksdb_storage final : public node_storage {
     }
   }
 
-  // ---- The writer threads, one per lane: group commit. ----
+  // ---- The writer thread: group commit. ----
 
-  struct lane {
+  struct writer {
     bool sync = true;
     std::mutex mutex;
     std::condition_variable wake;
     std::deque<pending> queue;
     bool stopping = false;
     bool exited = false;
-    std::thread writer;
+    std::thread thread;
   };
 
-  void run_writer(lane& l) {
+  void run_writer() {
+    auto& l = writer_;
     std::vector<pending> group;
     for (;;) {
       {
@@ -721,7 +715,6 @@ class rocksdb_storage final : public node_storage {
     }
   }
 
-  // Only the decisions lane records events, so only it moves the journal's last sequence.
   void write_group(std::vector<pending>& group, bool sync) {
     rocksdb::WriteBatch batch;
     std::vector<std::optional<storage_error>> refused(group.size());
@@ -936,8 +929,7 @@ class rocksdb_storage final : public node_storage {
   std::atomic<std::uint64_t> last_sequence_;
   const domain::clock& clock_;
   const std::chrono::milliseconds retention_;
-  lane decisions_;  // their threads are started once everything above exists
-  lane derived_;
+  writer writer_;  // its thread is started once everything above exists
 };
 
 stored<std::unique_ptr<database>> open_database(const storage_options& opened) {

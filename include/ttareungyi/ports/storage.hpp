@@ -65,8 +65,8 @@ class changeset {
     return *this;
   }
   // Marks the changes as derived from the journal (a consumer's effects with its position):
-  // they record no event, and storage may write them without waiting for the disk, since a
-  // consumer whose last batch was lost with the machine derives it again.
+  // they must record no event (storage refuses one that does), since events are decisions and
+  // only decisions may extend the journal.
   changeset& mark_derived() {
     derived_ = true;
     return *this;
