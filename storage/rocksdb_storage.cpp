@@ -591,11 +591,6 @@ class rocksdb_storage final : public node_storage {
     }
     call(p.done, std::unexpected(storage_error{"storage is closed"}));
   }
-        return;
-      }
-    }
-    call(p.done, std::unexpected(storage_error{"storage is closed"}));
-  }
 
   rocksdb::DB* db() const { return db_->db; }
   rocksdb::ColumnFamilyHandle* cf(family f) const { return db_->cf[f]; }
