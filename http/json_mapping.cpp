@@ -70,6 +70,13 @@ json to_json(const domain::bicycle& b) {
   return doc;
 }
 
+json to_json(const app::payment_health& h) {
+  json doc = {{"breaker", domain::to_string(h.breaker)}, {"failures", h.failures}};
+  if (h.since) doc["since"] = domain::to_rfc3339(*h.since);
+  if (h.retry_at) doc["retryAt"] = domain::to_rfc3339(*h.retry_at);
+  return doc;
+}
+
 json to_json(domain::current_rental&& r, domain::instant now) {
   const auto remaining = domain::remaining_seconds(r, now);
   return json{

@@ -26,6 +26,8 @@ json to_json(const domain::ticket& t);
 json to_json(const domain::rental& r);
 json to_json(const app::station_view& s);
 json to_json(const domain::bicycle& b);
+// /health/ready's "payment": {breaker, failures, since?, retryAt?}
+json to_json(const app::payment_health& h);
 // GET /v1/rentals/current: the view's fields (moved out of `r`) and remainingSeconds at `now`.
 json to_json(domain::current_rental&& r, domain::instant now);
 
