@@ -78,6 +78,7 @@ struct node::impl final : app::identity_service,
   std::shared_ptr<read_side_link> watches = std::make_shared<read_side_link>();
   std::shared_ptr<rental_board> rentals = std::make_shared<rental_board>();  // published by the rentals view
   std::atomic<bool> is_ready{false};
+  std::shared_ptr<breaker_board> payment_board = std::make_shared<breaker_board>();
 
   impl(ports::storage& s, ports::payment_provider& p, const ports::password_hasher& h, const domain::clock& c,
        node_options o, ports::notification_gateway* w)
@@ -106,7 +107,11 @@ struct node::impl final : app::identity_service,
     journal_hub = spawn_journal_hub(*system, storage.last_sequence());
     env = environment{&storage, spawn_storage_gateway(*system, storage, &storage, journal_hub), &clock,
                       options.payment_timeout, options.passivate_after, &gauges};
-    payment = spawn_payment(*system, env, payments, {options.payment_workers, options.payment_timeout});
+    payment = spawn_payment(*system, env, payments,
+                            {.workers = options.payment_workers,
+                             .call_timeout = options.payment_timeout,
+                             .breaker = options.payment_breaker},
+                            payment_board);
     identity = spawn_identity(*system, env, hasher);
     desk = spawn_ticket_desk(*system, env, payment);
     auto spawned = spawn_fleet(*system, env);
@@ -233,7 +238,8 @@ std::expected<void, std::string> node::start() { return impl_->start(); }
 
 app::services node::services() {
   auto* i = impl_.get();
-  return {*i, *i, *i, *i, *i, *i, [i] { return i->is_ready.load(); }};
+  return {*i, *i, *i, *i, *i, *i, [i] { return i->is_ready.load(); },
+          [i] { return app::health_report{i->payment_board->read()}; }};
 }
 
 bool node::ready() const { return impl_->is_ready; }

@@ -7,7 +7,10 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <memory>
+#include <random>
 #include <unordered_map>
 #include <vector>
 
@@ -129,13 +132,31 @@ caf::behavior payment_worker(worker_self self, environment env, ports::payment_p
 
 struct supervisor_state {
   std::shared_ptr<std::vector<caf::actor>> workers = std::make_shared<std::vector<caf::actor>>();
+  std::optional<circuit_breaker> breaker;
+  std::optional<instant> since;  // of the breaker's current state; empty: closed since start
   static inline const char* name = "payment-supervisor";
 };
 
 using supervisor_self = payment_actor::stateful_pointer<supervisor_state>;
 
+// Whole seconds until `d` has passed, at least 1: what Retry-After says.
+int seconds_until(std::chrono::steady_clock::duration d) {
+  auto s = std::chrono::ceil<std::chrono::seconds>(d).count();
+  return static_cast<int>(std::clamp<decltype(s)>(s, 1, 86'400));
+}
+
+// What a worker's refusal tells the breaker about the provider.
+call_outcome judge(const caf::error& e) {
+  if (e.category() != domain_error_category) return call_outcome::failure;  // timed out, worker gone
+  switch (from_caf(e).kind) {
+    case error_kind::unavailable: return call_outcome::failure;  // the provider failed
+    case error_kind::declined: return call_outcome::success;     // the provider answered
+    default: return call_outcome::neutral;                        // refused before the provider, or our storage
+  }
+}
+
 payment_actor::behavior_type payment_supervisor(supervisor_self self, environment env, ports::payment_provider* provider,
-                                                payment_settings settings) {
+                                                payment_settings settings, std::shared_ptr<breaker_board> board) {
   // A worker that fails is replaced in its slot (its calls in flight answer as failures when
   // they time out); when the supervisor stops, its workers stop with it.
   auto workers = self->state.workers;
@@ -153,21 +174,67 @@ payment_actor::behavior_type payment_supervisor(supervisor_self self, environmen
   self->attach_functor([workers](const caf::error&) {
     for (auto& w : *workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
   });
+  // The breaker runs on CAF's clock (monotonic; simulated in tests) and reports on the domain's.
+  auto random = settings.random;
+  if (!random) {
+    auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+    random = [engine] { return std::uniform_real_distribution<double>{0, 1}(*engine); };
+  }
+  auto breaker_settings = settings.breaker;
+  breaker_settings.slow_call = settings.call_timeout;
+  self->state.breaker.emplace(breaker_settings, std::move(random));
+  auto publish = [self, env, board] {
+    if (!board) return;
+    const auto& b = *self->state.breaker;
+    app::payment_health h{b.state(), self->state.since, b.failures(), std::nullopt};
+    if (auto at = b.retry_at())
+      h.retry_at = env.now() + std::chrono::duration_cast<std::chrono::milliseconds>(*at - self->clock().now());
+    board->write(h);
+  };
+  auto changed = [self, env, publish](const std::optional<breaker_change>& change) {
+    if (!change) return publish();
+    self->state.since = env.now();
+    auto level = change->to == breaker_state::open ? spdlog::level::warn : spdlog::level::info;
+    spdlog::log(level, "payment: circuit breaker {} -> {}: {} (consecutive failures: {})", to_string(change->from),
+                to_string(change->to), change->reason, self->state.breaker->failures());
+    publish();
+  };
+  publish();
   // All calls for one payment id go to the same worker, which calls the provider once for them.
   auto pick = [workers](const std::string& payment_id) {
     return (*workers)[std::hash<std::string>{}(payment_id) % workers->size()];
   };
-  // Asks a worker and answers within the call timeout: slow is a failure, like down.
-  auto call = [self, pick, settings]<class Answer>(caf::typed_response_promise<Answer> rp, const std::string& payment_id,
-                                                   auto... xs) {
+  // Asks a worker through the breaker and answers within the call timeout: slow is a failure,
+  // like down; while the breaker is open, at once.
+  auto call = [self, pick, settings, changed]<class Answer>(caf::typed_response_promise<Answer> rp,
+                                                            const std::string& payment_id, auto... xs) {
+    auto& breaker = *self->state.breaker;
+    auto admitted = breaker.admit(self->clock().now());
+    changed(admitted.change);
+    if (!admitted.granted) {
+      error e{error_kind::unavailable, "payment_unavailable", "payment is unavailable: the circuit breaker is open"};
+      e.retry_after_seconds = seconds_until(admitted.retry_in);
+      rp.deliver(to_caf(e));
+      return rp;
+    }
+    auto permit = *admitted.granted;
     self->request(pick(payment_id), settings.call_timeout, xs...)
-        .then([rp](Answer answer) mutable { rp.deliver(answer); },
-              [rp](caf::error& e) mutable {
-                auto failure = from_caf(e);
-                if (failure.kind != error_kind::declined)
-                  failure = error{error_kind::unavailable, "payment_unavailable", "payment is unavailable: " + failure.detail};
-                rp.deliver(to_caf(failure));
-              });
+        .then(
+            [self, rp, permit, changed](Answer answer) mutable {
+              changed(self->state.breaker->record(permit, call_outcome::success, self->clock().now()));
+              rp.deliver(answer);
+            },
+            [self, rp, permit, changed](caf::error& e) mutable {
+              auto failure = from_caf(e);
+              auto& breaker = *self->state.breaker;
+              auto now = self->clock().now();
+              changed(breaker.record(permit, judge(e), now, failure.detail));
+              if (failure.kind != error_kind::declined) {
+                failure = error{error_kind::unavailable, "payment_unavailable", "payment is unavailable: " + failure.detail};
+                if (auto at = breaker.retry_at()) failure.retry_after_seconds = seconds_until(*at - now);
+              }
+              rp.deliver(to_caf(failure));
+            });
     return rp;
   };
   return {
@@ -185,8 +252,8 @@ payment_actor::behavior_type payment_supervisor(supervisor_self self, environmen
 }  // namespace
 
 payment_actor spawn_payment(caf::actor_system& system, environment env, ports::payment_provider& provider,
-                            payment_settings settings) {
-  return system.spawn(payment_supervisor, std::move(env), &provider, settings);
+                            payment_settings settings, std::shared_ptr<breaker_board> board) {
+  return system.spawn(payment_supervisor, std::move(env), &provider, std::move(settings), std::move(board));
 }
 
 }  // namespace ttareungyi::actors

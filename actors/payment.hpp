@@ -2,9 +2,14 @@
 #include <caf/fwd.hpp>
 
 #include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
 
 #include "environment.hpp"
 #include "interfaces.hpp"
+#include "ttareungyi/app/services.hpp"
+#include "ttareungyi/domain/circuit_breaker.hpp"
 #include "ttareungyi/ports/payment_provider.hpp"
 
 namespace ttareungyi::actors {
@@ -12,11 +17,35 @@ namespace ttareungyi::actors {
 struct payment_settings {
   std::size_t workers = 4;                    // payment workers in the pool
   std::chrono::milliseconds call_timeout{2000};  // a provider call slower than this fails
+  // The breaker's thresholds; its slow_call is always the call timeout.
+  domain::breaker_settings breaker{};
+  std::function<double()> random{};  // the breaker's jitter, uniform in [0, 1); empty: seeded at spawn
+};
+
+// The breaker's state as last published by the supervisor, readable from any thread.
+class breaker_board {
+ public:
+  app::payment_health read() const {
+    std::lock_guard lock{mutex_};
+    return health_;
+  }
+  void write(app::payment_health h) {
+    std::lock_guard lock{mutex_};
+    health_ = std::move(h);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  app::payment_health health_;
 };
 
 // The payment supervisor: owns a pool of workers that talk to the provider, restarts any that
-// fail, and answers every call within the call timeout (a late answer is a failure).
+// fail, and answers every call within the call timeout (a late answer is a failure). A circuit
+// breaker (domain/circuit_breaker.hpp) guards the provider: while it is open, charges and
+// refunds fail at once with error_kind::unavailable and a retry_after_seconds until its trial
+// call. Provider failures and timeouts count against it; verdicts (a decline too) are
+// successes. It publishes its state on `board` when one is given.
 payment_actor spawn_payment(caf::actor_system& system, environment env, ports::payment_provider& provider,
-                            payment_settings settings);
+                            payment_settings settings, std::shared_ptr<breaker_board> board = nullptr);
 
 }  // namespace ttareungyi::actors

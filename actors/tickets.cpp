@@ -35,10 +35,13 @@ struct ticket_state {
 using ticket_self = ticket_actor::stateful_pointer<ticket_state>;
 using ticket_promise = caf::typed_response_promise<ticket>;
 
-error payment_unavailable(const std::string& ticket_id) {
+// `cause` is the payment context's refusal: its Retry-After (e.g. until the breaker's trial call)
+// is kept when it has one.
+error payment_unavailable(const std::string& ticket_id, const caf::error& cause) {
   error e{error_kind::unavailable, "payment_unavailable",
           "payment is unavailable right now; try again later — the ticket waits for payment"};
-  e.retry_after_seconds = 5;
+  const int hint = from_caf(cause).retry_after_seconds;
+  e.retry_after_seconds = hint > 0 ? hint : 5;
   return e.with("ticketId", ticket_id);
 }
 
@@ -101,7 +104,7 @@ void charge(ticket_self self, const environment& env, payment_actor payment, tic
                 rp.deliver(to_caf(payment_declined(self->state.id)));
             });
           },
-          [=](caf::error&) mutable { rp.deliver(to_caf(payment_unavailable(self->state.id))); });
+          [=](caf::error& e) mutable { rp.deliver(to_caf(payment_unavailable(self->state.id, e))); });
 }
 
 error cancel_unavailable(const std::string& ticket_id, std::string detail) {

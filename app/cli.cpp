@@ -5,6 +5,7 @@
 #include <map>
 
 #include "ttareungyi/http/webhook.hpp"
+#include "ttareungyi/net/http_client.hpp"
 
 namespace ttareungyi::cli {
 namespace {
@@ -27,10 +28,19 @@ std::string usage() {
   --port PORT                 0 picks a free port; prints "listening on ADDR:PORT" (default 8080)
   --bind ADDR                 address to listen on (default 0.0.0.0)
   --operator-client ID:SECRET an operator client (repeatable); none: one is created in DIR/operator-client
-  --payment-provider sandbox  the payment provider (only the in-process sandbox in this version)
+  --payment-provider sandbox|http
+                              the payment provider: the in-process sandbox (default), or an
+                              external payment service over HTTP (needs --payment-url)
+  --payment-url URL           http: the provider's base URL (http://host[:port][/path]); the
+                              server POSTs to URL/payments and URL/refunds
   --payment-timeout-ms N      a slower payment call fails and the purchase answers 503 (default 2000)
   --passivate-after-ms N      a ticket or bicycle actor idle this long is stopped and reloaded from
                               storage on its next request; 0 keeps them all (default 60000)
+  --breaker-failures N        the payment circuit breaker opens after N consecutive failed or
+                              timed-out calls; while open, purchases answer 503 at once (default 5)
+  --breaker-reset-ms N        it lets one trial call through after N ms open (default 5000);
+                              each failed trial doubles the wait, plus up to 20% jitter
+  --breaker-max-reset-ms N    the longest wait between trials (default 60000)
   --sandbox-latency-ms N      sandbox: answer after N ms (default 0)
   --sandbox-decline-rate R    sandbox: share 0..1 of charges declined (default 0)
   --sandbox-failure-rate R    sandbox: share 0..1 of calls that fail (default 0)
@@ -111,6 +121,9 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
       {"--payment-url", set(o.payment_url)},
       {"--payment-timeout-ms", set_ms(o.payment_timeout, "--payment-timeout-ms")},
       {"--passivate-after-ms", set_ms(o.passivate_after, "--passivate-after-ms")},
+      {"--breaker-failures", set_number(o.breaker_failures, "--breaker-failures", 1, 1'000'000)},
+      {"--breaker-reset-ms", set_ms(o.breaker_reset, "--breaker-reset-ms")},
+      {"--breaker-max-reset-ms", set_ms(o.breaker_max_reset, "--breaker-max-reset-ms")},
       {"--sandbox-latency-ms", set_ms(o.sandbox_latency, "--sandbox-latency-ms")},
       {"--sandbox-decline-rate", set_rate(o.sandbox_decline_rate, "--sandbox-decline-rate")},
       {"--sandbox-failure-rate", set_rate(o.sandbox_failure_rate, "--sandbox-failure-rate")},
@@ -170,8 +183,18 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
   o.max_connections = static_cast<std::size_t>(max_connections);
   o.max_body_bytes = static_cast<std::size_t>(max_body);
   o.scheduler_threads = static_cast<std::size_t>(actor_threads);
-  if (o.payment_provider != "sandbox")
-    return std::unexpected("--payment-provider '" + o.payment_provider + "' is not available in this version; use sandbox");
+  if (o.payment_provider != "sandbox" && o.payment_provider != "http")
+    return std::unexpected("--payment-provider is sandbox or http, got '" + o.payment_provider + "'");
+  if (o.payment_provider == "http") {
+    if (o.payment_url.empty()) return std::unexpected("--payment-provider http needs --payment-url");
+    if (auto target = net::parse_http_url(o.payment_url); !target) return std::unexpected("--payment-url: " + target.error());
+  } else if (!o.payment_url.empty()) {
+    return std::unexpected("--payment-url is only for --payment-provider http");
+  }
+  if (o.payment_timeout.count() < 1) return std::unexpected("--payment-timeout-ms must be at least 1");
+  if (o.breaker_reset.count() < 1) return std::unexpected("--breaker-reset-ms must be at least 1");
+  if (o.breaker_max_reset < o.breaker_reset)
+    return std::unexpected("--breaker-max-reset-ms must not be less than --breaker-reset-ms");
   if (o.log_format != "text" && o.log_format != "json") return std::unexpected("--log-format is text or json");
   if (o.data_dir.empty()) return std::unexpected("--data-dir must not be empty");
   if (!o.webhook_url.empty()) {

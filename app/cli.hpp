@@ -18,6 +18,10 @@ struct serve_options {
   std::string payment_url;
   std::chrono::milliseconds payment_timeout{2000};
   std::chrono::milliseconds passivate_after{60000};  // 0: entity actors never passivate
+  // The payment circuit breaker (defaults as domain::breaker_settings).
+  int breaker_failures = 5;
+  std::chrono::milliseconds breaker_reset{5000};
+  std::chrono::milliseconds breaker_max_reset{60000};
   std::chrono::milliseconds sandbox_latency{0};
   double sandbox_decline_rate = 0;
   double sandbox_failure_rate = 0;

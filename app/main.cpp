@@ -1,6 +1,6 @@
 // ttareungyi: the composition root. Parses the command line, opens storage, wires the
-// adapters (RocksDB, sandbox payment, OpenSSL, RESTinio, the optional webhook) around the actor
-// node, and serves until SIGINT or SIGTERM.
+// adapters (RocksDB, the sandbox or HTTP payment provider, OpenSSL, RESTinio, the optional
+// webhook) around the actor node, and serves until SIGINT or SIGTERM.
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -14,6 +14,7 @@
 #include "ttareungyi/actors/node.hpp"
 #include "ttareungyi/http/server.hpp"
 #include "ttareungyi/http/webhook.hpp"
+#include "ttareungyi/payment/http_provider.hpp"
 #include "ttareungyi/payment/sandbox.hpp"
 #include "ttareungyi/security/operator_clients.hpp"
 #include "ttareungyi/security/password.hpp"
@@ -101,7 +102,20 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
   }
   security::token_service tokens{std::move(*key), "ttareungyi", o.token_ttl};
 
-  payment::sandbox_provider provider{{o.sandbox_latency, o.sandbox_decline_rate, o.sandbox_failure_rate}};
+  // The payment provider: the in-process sandbox, or the client of an external payment service.
+  std::unique_ptr<ports::payment_provider> provider;
+  if (o.payment_provider == "http") {
+    auto created = payment::http_provider::create({.url = o.payment_url, .timeout = o.payment_timeout});
+    if (!created) {
+      spdlog::error("--payment-url: {}", created.error());
+      return 2;
+    }
+    provider = std::move(*created);
+    spdlog::info("payment: calling the provider at {}", o.payment_url);
+  } else {
+    provider = std::make_unique<payment::sandbox_provider>(
+        payment::sandbox_settings{o.sandbox_latency, o.sandbox_decline_rate, o.sandbox_failure_rate});
+  }
   pbkdf2_hasher hasher{o.password_iterations};
   domain::system_clock clock;
   // Declared before the node, so that it outlives it: the node delivers through it.
@@ -116,12 +130,15 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
   }
   if (o.rebuild_views) spdlog::info("--rebuild-views: the read models are rebuilt from the journal");
   actors::node node{**storage,
-                    provider,
+                    *provider,
                     hasher,
                     clock,
                     {.scheduler_threads = o.scheduler_threads,
                      .payment_timeout = o.payment_timeout,
                      .passivate_after = o.passivate_after,
+                     .payment_breaker = {.failure_threshold = o.breaker_failures,
+                                         .reset_timeout = o.breaker_reset,
+                                         .max_reset_timeout = o.breaker_max_reset},
                      .rebuild_views = o.rebuild_views},
                     webhook.get()};
   if (auto started = node.start(); !started) {

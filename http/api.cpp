@@ -363,7 +363,16 @@ void api::notification_stream(const request& req, const std::string& customer, c
 
 void api::ready(const responder& respond) const {
   bool up = !draining_.load(std::memory_order_relaxed) && (!services_.ready || services_.ready());
-  auto r = up ? ok(json{{"status", "ready"}}) : json_response(503, dump(json{{"status", "starting"}}));
+  json body{{"status", up ? "ready" : "starting"}};
+  // Details never decide readiness: an open payment breaker leaves rides working.
+  if (services_.health) {
+    try {
+      if (auto report = services_.health(); report.payment) body["payment"] = to_json(*report.payment);
+    } catch (const std::exception& ex) {
+      spdlog::warn("http: health details failed: {}", ex.what());
+    }
+  }
+  auto r = json_response(up ? 200 : 503, dump(body));
   r.headers.emplace_back("Cache-Control", "no-store");
   respond(std::move(r));
 }

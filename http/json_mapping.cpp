@@ -71,6 +71,13 @@ json to_json(const domain::bicycle& b) {
   return doc;
 }
 
+json to_json(const app::payment_health& h) {
+  json doc = {{"breaker", domain::to_string(h.breaker)}, {"failures", h.failures}};
+  if (h.since) doc["since"] = domain::to_rfc3339(*h.since);
+  if (h.retry_at) doc["retryAt"] = domain::to_rfc3339(*h.retry_at);
+  return doc;
+}
+
 std::string current_rental_body(const domain::current_rental& r, domain::instant now) {
   return json_object_writer{}
       .field("rentalId", r.rental_id)

@@ -26,6 +26,8 @@ json to_json(const domain::ticket& t);
 json to_json(const domain::rental& r);
 json to_json(const app::station_view& s);
 json to_json(const domain::bicycle& b);
+// /health/ready's "payment": {breaker, failures, since?, retryAt?}
+json to_json(const app::payment_health& h);
 // GET /v1/rentals/current: the view's fields and remainingSeconds at `now`, as JSON text
 // (written directly: the hottest answer).
 std::string current_rental_body(const domain::current_rental& r, domain::instant now);

@@ -61,7 +61,8 @@ class actor_test : public ::testing::Test {
   manual_clock clock;
   scripted_provider provider;
   plain_hasher hasher;
-  payment_settings pay{2, 2000ms};
+  payment_settings pay{.workers = 2, .call_timeout = 2000ms, .random = [] { return 0.0; }};
+  std::shared_ptr<breaker_board> payment_board = std::make_shared<breaker_board>();  // the breaker as /health/ready sees it
   std::chrono::milliseconds payment_timeout{2000};
   std::chrono::milliseconds passivate_after{60000};  // as a node's default
   entity_gauges live;                                // live ticket and bicycle actors
@@ -93,7 +94,7 @@ class actor_test : public ::testing::Test {
     hub = spawn_journal_hub(*sys, storage.last_sequence());
     env = environment{&storage, spawn_storage_gateway(*sys, storage, &storage, hub), &clock, payment_timeout,
                       passivate_after, &live};
-    payment = spawn_payment(*sys, env, provider, pay);
+    payment = spawn_payment(*sys, env, provider, pay, payment_board);
     identity = spawn_identity(*sys, env, hasher);
     desk = spawn_ticket_desk(*sys, env, payment);
     auto spawned = spawn_fleet(*sys, env);

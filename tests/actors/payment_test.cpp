@@ -1,5 +1,5 @@
 // The payment supervisor and its workers: replacing failed workers, idempotency on the
-// payment id, and answering within the call timeout.
+// payment id, answering within the call timeout, and the circuit breaker in front of the provider.
 #include "fixture.hpp"
 
 namespace ttareungyi::actors::test {
@@ -199,6 +199,173 @@ TEST_F(PaymentTest, RetryWhileTheFirstCallIsInFlightRecordsOneApproval) {
   drain();
   EXPECT_EQ(ok(paid).status, ticket_status::paid);
   EXPECT_EQ(storage.events_of(id, "payment_"), std::vector<std::string>{"payment_approved"});
+}
+
+
+// -- the circuit breaker (its rules: tests/domain/circuit_breaker_test.cpp)
+
+using domain::breaker_state;
+
+class BreakerTest : public PaymentTest {
+ protected:
+  BreakerTest() {
+    pay.breaker.failure_threshold = 3;
+    pay.breaker.reset_timeout = 10s;
+    pay.breaker.max_reset_timeout = 30s;
+  }
+
+  breaker_state breaker() const { return payment_board->read().breaker; }
+
+  // `n` charges that the provider fails.
+  void fail_charges(int n) {
+    auto before = provider.on_charge;
+    provider.on_charge = answer::fail;
+    for (int i = 0; i < n; ++i) refusal(charge("p_fail_" + std::to_string(next_++)));
+    provider.on_charge = before;
+  }
+
+  // Moves simulated time (CAF's, which the breaker uses) and the domain clock together.
+  void wait(std::chrono::milliseconds d) {
+    clock.advance(d);
+    advance(d);
+  }
+
+  int next_ = 0;
+};
+
+TEST_F(BreakerTest, OpensAfterConsecutiveFailuresAndFailsFastWithoutCallingTheProvider) {
+  start();
+  EXPECT_EQ(breaker(), breaker_state::closed);
+  fail_charges(2);
+  EXPECT_EQ(breaker(), breaker_state::closed);
+  EXPECT_EQ(payment_board->read().failures, 2);
+
+  provider.on_charge = answer::fail;
+  auto third = refusal(charge("p_3"));
+  EXPECT_EQ(third.kind, error_kind::unavailable);
+  EXPECT_EQ(third.retry_after_seconds, 10);  // the failure that opened it knows when the trial is
+  const auto health = payment_board->read();
+  EXPECT_EQ(health.breaker, breaker_state::open);
+  EXPECT_EQ(health.failures, 3);
+  EXPECT_EQ(health.since, clock.now());
+  EXPECT_EQ(health.retry_at, clock.now() + 10s);
+  EXPECT_EQ(provider.charges.size(), 3u);
+
+  // Open: charges and refunds fail at once, with the time until the trial; the provider would
+  // approve, but is not asked.
+  provider.on_charge = answer::approve;
+  storage.rows.payments["p_paid"] = {"p_paid", "t_ref", 1000, payment_status::approved};
+  wait(4s);
+  auto fast = refusal(charge("p_4"));
+  EXPECT_EQ(fast.kind, error_kind::unavailable);
+  EXPECT_EQ(fast.code, "payment_unavailable");
+  EXPECT_EQ(fast.retry_after_seconds, 6);
+  EXPECT_EQ(refusal(refund("p_paid")).retry_after_seconds, 6);
+  EXPECT_EQ(provider.charges.size(), 3u);
+  EXPECT_TRUE(provider.refunds.empty());
+  EXPECT_EQ(storage.rows.payments.count("p_4"), 0u);
+}
+
+TEST_F(BreakerTest, HalfOpenLetsExactlyOneTrialThroughAndItsSuccessCloses) {
+  start();
+  fail_charges(3);
+  wait(10s);
+  provider.on_charge = answer::hold;
+  auto trial = ask<charge_verdict>(payment, charge_atom::value, ports::charge_request{"p_trial", 1000, "t_ref"});
+  drain();
+  EXPECT_EQ(breaker(), breaker_state::half_open);
+  EXPECT_EQ(payment_board->read().since, clock.now());
+  ASSERT_EQ(provider.held_charges.size(), 1u);
+
+  // While the trial is out, everything else fails at once.
+  auto other = refusal(charge("p_other"));
+  EXPECT_EQ(other.kind, error_kind::unavailable);
+  EXPECT_EQ(other.retry_after_seconds, 2);  // the trial is decided within the call timeout
+  EXPECT_EQ(provider.charges.size(), 4u);
+
+  provider.release_charges(charge_verdict::approved);
+  drain();
+  EXPECT_EQ(ok(trial), charge_verdict::approved);
+  EXPECT_EQ(breaker(), breaker_state::closed);
+  EXPECT_EQ(payment_board->read().failures, 0);
+
+  provider.on_charge = answer::approve;
+  EXPECT_EQ(ok(charge("p_after")), charge_verdict::approved);
+  EXPECT_EQ(provider.charges.size(), 5u);
+}
+
+TEST_F(BreakerTest, FailedTrialReopensWithDoubledBackOff) {
+  start();
+  fail_charges(3);
+  wait(10s);
+  fail_charges(1);  // the trial
+  auto health = payment_board->read();
+  EXPECT_EQ(health.breaker, breaker_state::open);
+  EXPECT_EQ(health.failures, 4);
+  EXPECT_EQ(health.retry_at, clock.now() + 20s);
+
+  wait(19s);
+  EXPECT_EQ(refusal(charge("p_early")).retry_after_seconds, 1);
+  EXPECT_EQ(provider.charges.size(), 4u);
+  wait(1s);
+  fail_charges(1);  // the second trial: 40 s, capped at 30 s
+  EXPECT_EQ(payment_board->read().retry_at, clock.now() + 30s);
+  wait(30s);
+  EXPECT_EQ(ok(charge("p_ok")), charge_verdict::approved);
+  EXPECT_EQ(breaker(), breaker_state::closed);
+  // The next opening starts from the reset timeout again.
+  fail_charges(3);
+  EXPECT_EQ(payment_board->read().retry_at, clock.now() + 10s);
+}
+
+TEST_F(BreakerTest, DeclinesAreNotFailures) {
+  start();
+  provider.on_charge = answer::decline;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(ok(charge("p_no_" + std::to_string(i))), charge_verdict::declined);
+  EXPECT_EQ(breaker(), breaker_state::closed);
+  // A decline ends a run of failures, as any answer does.
+  fail_charges(2);
+  EXPECT_EQ(ok(charge("p_no_x")), charge_verdict::declined);
+  fail_charges(2);
+  EXPECT_EQ(breaker(), breaker_state::closed);
+  EXPECT_EQ(payment_board->read().failures, 2);
+}
+
+TEST_F(BreakerTest, SlowCallsAreFailures) {
+  start();
+  provider.on_charge = answer::hold;
+  for (int i = 0; i < 3; ++i) {
+    auto slow = ask<charge_verdict>(payment, charge_atom::value, ports::charge_request{"p_slow_" + std::to_string(i), 1000, "t_ref"});
+    drain();
+    EXPECT_EQ(breaker(), breaker_state::closed);
+    wait(pay.call_timeout + 1ms);
+    EXPECT_EQ(refusal(slow).kind, error_kind::unavailable);
+  }
+  EXPECT_EQ(breaker(), breaker_state::open);
+  EXPECT_EQ(provider.charges.size(), 3u);
+}
+
+TEST_F(BreakerTest, RefusalsBeforeTheProviderDoNotCount) {
+  start();
+  for (int i = 0; i < 5; ++i) refusal(refund("p_unknown"));  // no such payment: never reaches the provider
+  EXPECT_EQ(breaker(), breaker_state::closed);
+  EXPECT_EQ(payment_board->read().failures, 0);
+}
+
+TEST_F(BreakerTest, PurchaseWhileOpenLeavesTheTicketPendingAndPayingLaterWorks) {
+  start();
+  fail_charges(3);
+  auto bought = buy("c_alice");
+  auto e = refusal(bought);
+  EXPECT_EQ(e.code, "payment_unavailable");
+  EXPECT_EQ(e.retry_after_seconds, 10);  // the breaker's, not the default
+  const auto id = e.ids.at("ticketId");
+  EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
+  EXPECT_EQ(provider.charges.size(), 3u);
+
+  wait(10s);
+  EXPECT_EQ(ok(call<domain::ticket>(desk, pay_atom::value, std::string{"c_alice"}, id)).status, ticket_status::paid);
+  EXPECT_EQ(breaker(), breaker_state::closed);
 }
 
 }  // namespace

@@ -103,6 +103,29 @@ TEST_F(Api, ReadyFollowsTheFacadeAndDraining) {
   EXPECT_EQ(get("/health/ready", {}).status, 200);
 }
 
+TEST_F(Api, ReadyShowsThePaymentBreakerAndStaysReadyWhileItIsOpen) {
+  auto services = app.services();
+  app::payment_health payment{domain::breaker_state::open, test::at(9, 0), 5, test::at(9, 1)};
+  services.health = [&payment] { return app::health_report{payment}; };
+  api with_health{services, fx.tokens, {{"ops-1", "s3cret"}}, max_body, &clock};
+  answers got;
+  with_health.handle(make_request("GET", "/health/ready", {}), got.responder_fn());
+  ASSERT_EQ(got.count(), 1u);
+  EXPECT_EQ(got.at(0).status, 200);
+  EXPECT_EQ(body_of(got.at(0)), (json{{"status", "ready"},
+                                      {"payment",
+                                       {{"breaker", "open"},
+                                        {"failures", 5},
+                                        {"since", domain::to_rfc3339(test::at(9, 0))},
+                                        {"retryAt", domain::to_rfc3339(test::at(9, 1))}}}}));
+
+  payment = app::payment_health{};  // closed since start: no times
+  answers again;
+  with_health.handle(make_request("GET", "/health/ready", {}), again.responder_fn());
+  ASSERT_EQ(again.count(), 1u);
+  EXPECT_EQ(body_of(again.at(0)), (json{{"status", "ready"}, {"payment", {{"breaker", "closed"}, {"failures", 0}}}}));
+}
+
 TEST_F(Api, Jwks) {
   auto r = get("/.well-known/jwks.json", {});
   EXPECT_EQ(r.status, 200);

@@ -9,7 +9,9 @@
 
 #include <cerrno>
 #include <charconv>
+#include <algorithm>
 #include <cstring>
+#include <functional>
 #include <list>
 
 namespace ttareungyi::test {
@@ -25,10 +27,23 @@ struct connection {
   int fd = -1;
   std::string in;
   bool hanging = false;  // a request was left unanswered: what else comes is ignored
+  // An answer waiting for its time; nothing more is read meanwhile.
+  std::optional<std::chrono::steady_clock::time_point> due{};
+  std::string answer{};
+  bool close_after = true;
 };
 
-// Parses a complete request out of `in`, if there is one. Throws http_error on garbage.
-std::optional<received_request> parse_request(const std::string& in) {
+http_receiver::replier from_handler(http_receiver::handler h) {
+  return [h = std::move(h)](const received_request& r) -> std::optional<http_receiver::reply> {
+    auto status = h ? h(r) : std::optional<int>{204};
+    if (!status) return std::nullopt;
+    return http_receiver::reply{.status = *status};
+  };
+}
+
+// Parses a complete request out of `in`, if there is one, and sets `used` to its length.
+// Throws http_error on garbage.
+std::optional<received_request> parse_request(const std::string& in, std::size_t& used) {
   auto end = in.find("\r\n\r\n");
   if (end == std::string::npos) return std::nullopt;
   received_request r;
@@ -58,6 +73,7 @@ std::optional<received_request> parse_request(const std::string& in) {
   }
   if (in.size() < end + 4 + length) return std::nullopt;
   r.body = in.substr(end + 4, length);
+  used = end + 4 + length;
   r.at = std::chrono::steady_clock::now();
   return r;
 }
@@ -98,14 +114,14 @@ http_receiver::handler http_receiver::hang() {
   return [](const received_request&) -> std::optional<int> { return std::nullopt; };
 }
 
-http_receiver::http_receiver(handler h) : handler_(std::move(h)) {
+http_receiver::http_receiver(handler h, std::uint16_t port) : replier_(from_handler(std::move(h))) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) throw http_error(std::string("socket: ") + std::strerror(errno));
   int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = 0;
+  addr.sin_port = htons(port);
   ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
   socklen_t len = sizeof addr;
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 64) != 0 ||
@@ -133,7 +149,12 @@ std::string http_receiver::url(std::string_view path) const {
 
 void http_receiver::set_handler(handler h) {
   std::lock_guard lock{mutex_};
-  handler_ = std::move(h);
+  replier_ = from_handler(std::move(h));
+}
+
+void http_receiver::set_replier(replier r) {
+  std::lock_guard lock{mutex_};
+  replier_ = std::move(r);
 }
 
 std::vector<received_request> http_receiver::requests() const {
@@ -154,17 +175,77 @@ std::vector<received_request> http_receiver::wait_for(
 }
 
 void http_receiver::run() {
+  using clock = std::chrono::steady_clock;
   std::list<connection> open;
+  // Sends the due answer of `it`; returns false when the connection was closed.
+  auto send_answer = [&](std::list<connection>::iterator it) {
+    send_all(it->fd, it->answer);
+    it->due.reset();
+    it->answer.clear();
+    if (it->close_after) {
+      ::close(it->fd);
+      open.erase(it);
+      return false;
+    }
+    return true;
+  };
+  // Answers every complete request buffered on `it` (until one must wait or hang).
+  std::function<void(std::list<connection>::iterator)> serve = [&](std::list<connection>::iterator it) {
+    while (!it->hanging && !it->due) {
+      std::optional<received_request> r;
+      std::size_t used = 0;
+      try {
+        r = parse_request(it->in, used);
+      } catch (const http_error&) {
+        send_all(it->fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        ::close(it->fd);
+        open.erase(it);
+        return;
+      }
+      if (!r) return;
+      it->in.erase(0, used);
+      replier reply_to;
+      {
+        std::lock_guard lock{mutex_};
+        reply_to = replier_;
+      }
+      auto reply = reply_to ? reply_to(*r) : std::optional<http_receiver::reply>{http_receiver::reply{.status = 204}};
+      r->answered = reply ? std::optional<int>{reply->status} : std::nullopt;
+      {
+        std::lock_guard lock{mutex_};
+        requests_.push_back(std::move(*r));
+        changed_.notify_all();
+      }
+      if (!reply) {
+        it->hanging = true;
+        return;
+      }
+      it->close_after = !reply->keep_alive;
+      it->answer = "HTTP/1.1 " + std::to_string(reply->status) + " Test\r\nContent-Length: " +
+                   std::to_string(reply->body.size()) + "\r\n" +
+                   (reply->body.empty() ? "" : "Content-Type: application/json\r\n") +
+                   (it->close_after ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n") + reply->body;
+      it->due = clock::now() + reply->delay;
+      if (reply->delay > std::chrono::milliseconds::zero()) return;
+      if (!send_answer(it)) return;
+    }
+  };
   for (;;) {
     std::vector<pollfd> fds;
     fds.push_back({wake_[0], POLLIN, 0});
     fds.push_back({listen_fd_, POLLIN, 0});
     std::vector<std::list<connection>::iterator> polled;
+    int timeout = -1;
+    const auto now = clock::now();
     for (auto it = open.begin(); it != open.end(); ++it) {
-      fds.push_back({it->fd, POLLIN, 0});
+      if (it->due) {
+        auto wait = std::chrono::ceil<std::chrono::milliseconds>(*it->due - now).count();
+        timeout = timeout < 0 ? static_cast<int>(std::max<long>(0, wait)) : std::min(timeout, static_cast<int>(std::max<long>(0, wait)));
+      }
+      fds.push_back({it->fd, static_cast<short>(it->due ? 0 : POLLIN), 0});
       polled.push_back(it);
     }
-    if (::poll(fds.data(), fds.size(), -1) < 0) {
+    if (::poll(fds.data(), fds.size(), timeout) < 0) {
       if (errno == EINTR) continue;
       break;
     }
@@ -172,15 +253,19 @@ void http_receiver::run() {
     if (fds[1].revents & POLLIN) {
       int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
       if (fd >= 0) {
-        open.push_back(connection{fd, {}, false});
+        open.emplace_back().fd = fd;
         std::lock_guard lock{mutex_};
         ++connections_;
         changed_.notify_all();
       }
     }
     for (std::size_t i = 0; i < polled.size(); ++i) {
-      if (!fds[i + 2].revents) continue;
       auto it = polled[i];
+      if (it->due) {
+        if (*it->due <= clock::now() && send_answer(it)) serve(it);
+        continue;
+      }
+      if (!fds[i + 2].revents) continue;
       char buf[16384];
       ssize_t n = ::recv(it->fd, buf, sizeof buf, 0);
       if (n < 0 && errno == EINTR) continue;
@@ -191,36 +276,7 @@ void http_receiver::run() {
       }
       if (it->hanging) continue;  // left unanswered: what else comes is ignored
       it->in.append(buf, static_cast<std::size_t>(n));
-      std::optional<received_request> r;
-      try {
-        r = parse_request(it->in);
-      } catch (const http_error&) {
-        send_all(it->fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-        ::close(it->fd);
-        open.erase(it);
-        continue;
-      }
-      if (!r) continue;
-      handler h;
-      {
-        std::lock_guard lock{mutex_};
-        h = handler_;
-      }
-      r->answered = h ? h(*r) : std::optional<int>{204};
-      auto status = r->answered;
-      {
-        std::lock_guard lock{mutex_};
-        requests_.push_back(std::move(*r));
-        changed_.notify_all();
-      }
-      if (status) {
-        std::string answer = "HTTP/1.1 " + std::to_string(*status) + " Test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-        send_all(it->fd, answer);
-        ::close(it->fd);
-        open.erase(it);
-      } else {
-        it->hanging = true;
-      }
+      serve(it);
     }
   }
   for (auto& c : open) ::close(c.fd);

@@ -3,11 +3,12 @@
 // out (webhooks): it listens on 127.0.0.1 with an ephemeral port, records every request and
 // answers it as the test's handler says, on one background thread (plain POSIX sockets).
 //
-// * One request per connection: the answer carries `Connection: close` and the connection is
-//   closed after it. Request bodies must have a Content-Length (or none).
+// * One request per connection by default: the answer carries `Connection: close` and the
+//   connection is closed after it. Request bodies must have a Content-Length (or none).
 // * The handler picks the answer's status, or nullopt to never answer: the connection is then
 //   held open, unanswered, until the peer closes it or the receiver is destroyed, like a
-//   receiver that hangs.
+//   receiver that hangs. A replier (set_replier) also picks a body, a delay (the answer goes
+//   out that much later while other connections are served) and keep-alive.
 // * Destruction stops the thread and closes every connection.
 #include <chrono>
 #include <condition_variable>
@@ -47,7 +48,9 @@ class http_receiver {
   // Never answers.
   static handler hang();
 
-  explicit http_receiver(handler h = answer(204));
+  // On `port`, or on an ephemeral one when 0 (a fixed port lets a test bring a "down"
+  // receiver back where the server under test expects it).
+  explicit http_receiver(handler h = answer(204), std::uint16_t port = 0);
   http_receiver(const http_receiver&) = delete;
   http_receiver& operator=(const http_receiver&) = delete;
   ~http_receiver();
@@ -58,6 +61,16 @@ class http_receiver {
 
   // Replaces the handler for requests completed from now on.
   void set_handler(handler h);
+
+  struct reply {
+    int status = 200;
+    std::string body{};                   // sent as application/json when not empty
+    std::chrono::milliseconds delay{0};   // answer this much later
+    bool keep_alive = false;              // keep the connection open for further requests
+  };
+  using replier = std::function<std::optional<reply>(const received_request&)>;
+  // Like set_handler, with a reply that can carry more than a status.
+  void set_replier(replier r);
 
   // Every request completed so far, in arrival order.
   std::vector<received_request> requests() const;
@@ -77,7 +90,7 @@ class http_receiver {
 
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
-  handler handler_;
+  replier replier_;
   std::vector<received_request> requests_;
   std::size_t connections_ = 0;
 };

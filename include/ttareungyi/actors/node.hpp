@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ttareungyi/app/services.hpp"
+#include "ttareungyi/domain/circuit_breaker.hpp"
 #include "ttareungyi/domain/time.hpp"
 #include "ttareungyi/ports/notification_gateway.hpp"
 #include "ttareungyi/ports/password_hasher.hpp"
@@ -20,6 +21,8 @@ struct node_options {
   std::size_t scheduler_threads = 0;                 // 0: one per core
   std::size_t payment_workers = 4;
   std::chrono::milliseconds payment_timeout{2000};   // a slower provider call fails
+  // The payment circuit breaker (domain/circuit_breaker.hpp); its slow_call is payment_timeout.
+  domain::breaker_settings payment_breaker{};
   std::chrono::milliseconds request_timeout{30000};  // the longest an adapter waits for an answer
   // A ticket or bicycle actor idle this long stops (passivates), so memory follows the active
   // entities, not the stored ones; its next message reloads it from storage. 0: never.

@@ -8,10 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "ttareungyi/domain/circuit_breaker.hpp"
 #include "ttareungyi/domain/customer.hpp"
 #include "ttareungyi/domain/error.hpp"
 #include "ttareungyi/domain/fleet.hpp"
 #include "ttareungyi/domain/ticket.hpp"
+#include "ttareungyi/domain/time.hpp"
 #include "ttareungyi/domain/views.hpp"
 
 namespace ttareungyi::app {
@@ -111,6 +113,21 @@ class notification_service {
                                                      std::function<void(domain::notification)> deliver) = 0;
 };
 
+// How the payment provider looks from here, for /health/ready: the circuit breaker's state,
+// since when, the consecutive failures, and when it next lets a trial call through (when open).
+struct payment_health {
+  domain::breaker_state breaker = domain::breaker_state::closed;
+  std::optional<domain::instant> since;  // empty: closed since start
+  int failures = 0;
+  std::optional<domain::instant> retry_at;
+};
+
+// Details for /health/ready. The node stays ready while the payment breaker is open: rides
+// do not need payment.
+struct health_report {
+  std::optional<payment_health> payment;
+};
+
 // The whole application as its adapters see it.
 struct services {
   identity_service& identity;
@@ -120,6 +137,7 @@ struct services {
   ride_view_service& ride_view;
   notification_service& notifications;
   std::function<bool()> ready;  // storage open and actors up
+  std::function<health_report()> health = {};  // details for /health/ready; may be empty
 };
 
 }  // namespace ttareungyi::app

@@ -8,9 +8,10 @@
 //   {"id", "customerId", "kind", "message", "messages": {"ko", "en"}, "correlationId", "createdAt"}
 //
 // A delivery counts as done only on a 2xx answer; anything else (another status, refused or
-// reset connection, no complete answer head within the timeout) is a failure. It never
-// retries: the caller does, later, with the same Idempotency-Key. Each gateway runs its own
-// I/O thread; deliver() only queues. No framework type appears here.
+// reset connection, no complete answer within the timeout) is a failure. It never retries: the
+// caller does, later, with the same Idempotency-Key. Each gateway runs its own I/O thread (the
+// shared outbound client of net/http_client.hpp); deliver() only queues. No framework type
+// appears here.
 #include <chrono>
 #include <cstdint>
 #include <expected>
@@ -20,16 +21,12 @@
 #include <string_view>
 
 #include "ttareungyi/domain/views.hpp"
+#include "ttareungyi/net/http_client.hpp"
 #include "ttareungyi/ports/notification_gateway.hpp"
 
 namespace ttareungyi::http {
 
-struct webhook_target {
-  std::string host;         // a name or an IP address (IPv6 without brackets)
-  std::uint16_t port = 80;
-  std::string target;       // origin-form: path and query, at least "/"
-  std::string host_header;  // the Host header: host, bracketed for IPv6, and ":port" unless 80
-};
+using webhook_target = net::http_target;
 
 // http://host[:port][/path][?query] (a #fragment is dropped). The error says what is wrong:
 // https and other schemes, user information, an empty host, a bad port, spaces or control
@@ -41,7 +38,7 @@ std::string webhook_body(const domain::notification& n);
 
 struct webhook_options {
   std::string url;
-  // From the start of a delivery (name resolution included) until the answer's head is read.
+  // From the start of a delivery (name resolution included) until the answer is read.
   std::chrono::milliseconds timeout{5000};
 };
 
