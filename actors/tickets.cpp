@@ -107,8 +107,8 @@ void charge(ticket_self self, const environment& env, payment_actor payment, tic
           [=](caf::error& e) mutable { rp.deliver(to_caf(payment_unavailable(self->state.id, e))); });
 }
 
-error cancel_unavailable(const std::string& ticket_id, std::string detail) {
-  auto e = payment_unavailable(ticket_id);
+error cancel_unavailable(const std::string& ticket_id, const caf::error& cause, std::string detail) {
+  auto e = payment_unavailable(ticket_id, cause);
   e.detail = std::move(detail);
   return e;
 }
@@ -176,9 +176,9 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std:
           // Refund first, then record the cancellation: a refund the provider refuses leaves
           // the ticket paid and usable, and a retry refunds the same payment id at most once.
           refund(price).await([=](ok_atom) mutable { cancel(false); },
-                              [=](caf::error&) mutable {
+                              [=](caf::error& e) mutable {
                                 rp.deliver(to_caf(cancel_unavailable(
-                                    self->state.id,
+                                    self->state.id, e,
                                     "the refund could not be made right now; try again later — the ticket stays paid")));
                               });
         } else if (awaiting_payment(*t)) {
@@ -189,7 +189,7 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std:
                               [=](caf::error& e) mutable {
                                 if (from_caf(e).code == "payment_not_refundable") return cancel(false);
                                 rp.deliver(to_caf(cancel_unavailable(
-                                    self->state.id,
+                                    self->state.id, e,
                                     "whether the payment was taken cannot be checked right now; try again later — "
                                     "the ticket stays as it is")));
                               });

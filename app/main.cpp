@@ -135,10 +135,10 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
                     clock,
                     {.scheduler_threads = o.scheduler_threads,
                      .payment_timeout = o.payment_timeout,
-                     .passivate_after = o.passivate_after,
                      .payment_breaker = {.failure_threshold = o.breaker_failures,
                                          .reset_timeout = o.breaker_reset,
                                          .max_reset_timeout = o.breaker_max_reset},
+                     .passivate_after = o.passivate_after,
                      .rebuild_views = o.rebuild_views},
                     webhook.get()};
   if (auto started = node.start(); !started) {

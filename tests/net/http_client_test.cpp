@@ -144,8 +144,10 @@ TEST(HttpClient, WaitingForAConnectionCountsAgainstTheDeadline) {
   auto first = post(*c);
   auto second = post(*c);
   ASSERT_FALSE(get(first));
-  ASSERT_FALSE(get(second, 1s));  // it never got a connection: its deadline ended it
-  EXPECT_EQ(r.requests().size(), 1u);
+  // It waited for the only connection, which the hanging receiver held, and its own deadline
+  // (not one counted from when a connection came free) ended it. Whether it was sent in the
+  // instant between the first call's end and its own deadline is a race, so not asserted.
+  ASSERT_FALSE(get(second, 1s));
 }
 
 TEST(HttpClient, AReusedConnectionTheServerClosedIsRetriedOnce) {
