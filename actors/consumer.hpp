@@ -26,6 +26,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -91,6 +92,16 @@ class read_gate {
  private:
   std::multimap<std::uint64_t, std::pair<owed, answer>> waiting_;
 };
+
+// The stored position of a reader of its own (the webhook deliverer, the overtime collector);
+// on a storage error the actor stops (its supervisor restarts it) and nullopt is returned.
+template <class Self>
+std::optional<std::uint64_t> load_position(Self* self, const environment& env, const std::string& consumer) {
+  auto position = env.storage->position(consumer);
+  if (position) return *position;
+  self->quit(to_caf(domain::internal("cannot load the " + consumer + " position: " + position.error().message)));
+  return std::nullopt;
+}
 
 template <class P>
 struct consumer_state {

@@ -52,11 +52,8 @@ caf::behavior collector(collector_self self, environment env, caf::actor hub, pa
                         overtime_settings settings) {
   auto& st = self->state;
   st.delays.emplace(settings.retry_first, settings.retry_ceiling);
-  auto position = env.storage->position(collector_consumer);
-  if (!position) {
-    self->quit(to_caf(domain::internal("cannot load the overtime position: " + position.error().message)));
-    return {};
-  }
+  auto position = load_position(self, env, collector_consumer);
+  if (!position) return {};
   st.position = st.scanned = *position;
   const auto stop = [self](const caf::error& e) { self->quit(e); };
   // Commits `to` as the collector's position, then goes on.

@@ -35,11 +35,8 @@ caf::behavior webhook(webhook_self self, environment env, ports::notification_ga
                       webhook_settings settings) {
   auto& st = self->state;
   st.delays.emplace(settings.retry_first, settings.retry_ceiling);
-  auto position = env.storage->position(webhook_consumer);
-  if (!position) {
-    self->quit(to_caf(domain::internal("cannot load the webhook position: " + position.error().message)));
-    return {};
-  }
+  auto position = load_position(self, env, webhook_consumer);
+  if (!position) return {};
   st.position = *position;
   // Hands the oldest pending notification to the gateway.
   auto send_one = [self, gateway, settings] {

@@ -85,9 +85,9 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
       return {};
     }};
   };
-  auto set_ms = [](std::chrono::milliseconds& field, const char* flag) {
-    return setter{[&field, flag](const std::string& v) -> std::expected<void, std::string> {
-      auto n = number<long>(flag, v, 0, 3'600'000);
+  auto set_ms = [](std::chrono::milliseconds& field, const char* flag, long least = 0, long most = 3'600'000) {
+    return setter{[&field, flag, least, most](const std::string& v) -> std::expected<void, std::string> {
+      auto n = number<long>(flag, v, least, most);
       if (!n) return std::unexpected(n.error());
       field = std::chrono::milliseconds{*n};
       return {};
@@ -131,13 +131,7 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
       {"--rate-limit-burst", set_number(o.rate_limit_burst, "--rate-limit-burst", 0L, 1'000'000L)},
       {"--max-connections", set_number(max_connections, "--max-connections", 1L, 1'000'000L)},
       {"--max-body-bytes", set_number(max_body, "--max-body-bytes", 1024L, 64L * 1024 * 1024)},
-      {"--read-timeout-ms",
-       setter{[&o](const std::string& v) -> std::expected<void, std::string> {
-         auto n = number<long>("--read-timeout-ms", v, 10, 3'600'000);
-         if (!n) return std::unexpected(n.error());
-         o.read_timeout = std::chrono::milliseconds{*n};
-         return {};
-       }}},
+      {"--read-timeout-ms", set_ms(o.read_timeout, "--read-timeout-ms", 10)},
       {"--log-format", set(o.log_format)},
       {"--log-level", set(o.log_level)},
       {"--password-iterations", set_number(o.password_iterations, "--password-iterations", 1'000, 10'000'000)},
@@ -145,13 +139,7 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
       {"--http-threads", set_number(http_threads, "--http-threads", 1L, 64L)},
       {"--actor-threads", set_number(actor_threads, "--actor-threads", 0L, 64L)},
       {"--webhook-url", set(o.webhook_url)},
-      {"--webhook-timeout-ms",
-       setter{[&o](const std::string& v) -> std::expected<void, std::string> {
-         auto n = number<long>("--webhook-timeout-ms", v, 1, 600'000);
-         if (!n) return std::unexpected(n.error());
-         o.webhook_timeout = std::chrono::milliseconds{*n};
-         return {};
-       }}},
+      {"--webhook-timeout-ms", set_ms(o.webhook_timeout, "--webhook-timeout-ms", 1, 600'000)},
   };
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i], value;
