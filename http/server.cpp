@@ -267,6 +267,14 @@ class registry : public std::enable_shared_from_this<registry> {
 using sse_response = restinio::response_builder_t<restinio::chunked_output_t>;
 using io_strand = asio::strand<asio::io_context::executor_type>;
 
+// An io_context whose services can be shut down (destroying the handlers still queued, and the
+// connections they hold) while RESTinio's server object still exists: a connection's
+// destructor reports to the server's connection-count limiter, which must be alive then.
+class server_io : public asio::io_context {
+ public:
+  void abandon_handlers() { shutdown(); }
+};
+
 // A client that does not read its stream is dropped once this many writes are queued for it.
 constexpr std::size_t max_unacknowledged_writes = 256;
 
@@ -552,7 +560,7 @@ struct server::impl {
   std::mutex lifecycle;  // start() and stop()
   bool running = false;
   std::uint16_t port = 0;
-  std::unique_ptr<asio::io_context> io;
+  std::unique_ptr<server_io> io;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::unique_ptr<http_server> http;
   std::vector<std::thread> threads;
@@ -577,7 +585,7 @@ std::expected<std::uint16_t, std::string> server::impl::start() {
   auto address = asio::ip::make_address(options.bind, ec);
   if (ec) return std::unexpected("invalid bind address " + options.bind + ": " + ec.message());
 
-  io = std::make_unique<asio::io_context>();
+  io = std::make_unique<server_io>();
   pending = std::make_shared<registry>();
   streams = std::make_shared<stream_hub>(*io, std::clamp<std::chrono::milliseconds>(options.sse_keep_alive, min_keep_alive,
                                                                                       max_keep_alive));
@@ -709,8 +717,9 @@ void server::impl::tear_down() {
   if (pending) pending->shut_down();
   if (streams) streams->shut_down();
   if (endpoints) endpoints->close();
+  if (io) io->abandon_handlers();  // the connections queued handlers hold go, the limiter still there
   http.reset();  // its acceptor and timers go before the io_context
-  io.reset();    // destroys the handlers still queued (and the connections they hold)
+  io.reset();
   pending.reset();
   streams.reset();
   endpoints.reset();
