@@ -32,7 +32,6 @@ namespace {
 struct gateway_state {
   struct waiting {
     caf::response_promise rp;
-    bool journaled = false;  // the changeset recorded events
   };
   std::uint64_t next = 0;
   std::unordered_map<std::uint64_t, waiting> pending;
@@ -44,10 +43,15 @@ caf::behavior storage_gateway(caf::stateful_actor<gateway_state>* self, ports::c
   return {
       [=](commit_atom, ports::changeset& changes) {
         auto key = ++self->state.next;
-        self->state.pending.emplace(key, gateway_state::waiting{self->make_response_promise(), !changes.events().empty()});
-        committer->commit(std::move(changes), [me = caf::actor_cast<caf::actor>(self), key](ports::stored<void> r) {
-          caf::anon_send(me, done_atom::value, key, r ? std::string{} : r.error().message);
-        });
+        const bool journaled = !changes.events().empty() && journal && hub;
+        self->state.pending.emplace(key, gateway_state::waiting{self->make_response_promise()});
+        // The journal's subscribers hear of the new events straight from the committing thread,
+        // as soon as they are durable.
+        committer->commit(std::move(changes),
+                          [me = caf::actor_cast<caf::actor>(self), key, journaled, journal, hub](ports::stored<void> r) {
+                            if (r && journaled) announce(hub, journal->last_sequence());
+                            caf::anon_send(me, done_atom::value, key, r ? std::string{} : r.error().message);
+                          });
       },
       [=](done_atom, std::uint64_t key, const std::string& failure) {
         auto i = self->state.pending.find(key);
@@ -59,7 +63,6 @@ caf::behavior storage_gateway(caf::stateful_actor<gateway_state>* self, ports::c
           return;
         }
         done.rp.deliver(ok_atom::value);
-        if (done.journaled && journal) announce(self, hub, journal->last_sequence());
       },
   };
 }

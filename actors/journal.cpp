@@ -1,6 +1,7 @@
 #include "journal.hpp"
 
 #include <caf/actor_system.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include <algorithm>
@@ -44,8 +45,8 @@ caf::actor spawn_journal_hub(caf::actor_system& system, std::uint64_t last) { re
 
 void subscribe(caf::event_based_actor* self, const caf::actor& hub) { self->send(hub, subscribe_atom::value); }
 
-void announce(caf::event_based_actor* self, const caf::actor& hub, std::uint64_t up_to) {
-  if (hub) self->send(hub, appended_atom::value, up_to);
+void announce(const caf::actor& hub, std::uint64_t up_to) {
+  if (hub) caf::anon_send(hub, appended_atom::value, up_to);
 }
 
 }  // namespace ttareungyi::actors

@@ -21,7 +21,8 @@ caf::actor spawn_journal_hub(caf::actor_system& system, std::uint64_t last);
 // at once, with the last sequence the hub knows, then after every announcement.
 void subscribe(caf::event_based_actor* self, const caf::actor& hub);
 
-// Announces that the journal now ends at `up_to` (the storage gateway's side). Never blocks.
-void announce(caf::event_based_actor* self, const caf::actor& hub, std::uint64_t up_to);
+// Announces that the journal now ends at `up_to` (the storage gateway's side, from the thread
+// that committed). Never blocks.
+void announce(const caf::actor& hub, std::uint64_t up_to);
 
 }  // namespace ttareungyi::actors

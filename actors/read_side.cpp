@@ -13,6 +13,7 @@
 #include <optional>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "timer.hpp"
 
@@ -31,6 +32,16 @@ struct watcher {
   std::uint64_t last = 0;  // the sequence of the last notice it got
   bool stale = false;      // its replay could not be read: it gets nothing until a resync succeeds
   std::function<void(domain::notification)> deliver;
+  // Live notices wait here while the watcher is new and the notifier has not stored every
+  // notice up to `live_from` - 1 (which a replay from storage cannot show yet).
+  std::uint64_t live_from = 0;
+  std::optional<std::vector<domain::notification>> held;
+
+  void give(const domain::notification& n) {
+    if (n.sequence <= last) return;
+    last = n.sequence;
+    deliver(n);
+  }
 };
 
 struct read_side_state {
@@ -38,6 +49,8 @@ struct read_side_state {
   std::unordered_map<std::uint64_t, watcher> watchers;
   std::unordered_multimap<std::string, std::uint64_t> watching;  // customer -> watcher ids
   std::uint64_t seen = 0;  // how far the notifier's commits are known to have been pushed
+  std::uint64_t live = 0;  // how far the journal's notices have been pushed live
+  std::unordered_set<std::uint64_t> holding;  // watchers whose live notices are held
   // The children running now, shared with the clean-up that stops them with the supervisor.
   std::shared_ptr<std::map<std::string, caf::actor>> running = std::make_shared<std::map<std::string, caf::actor>>();
   static inline const char* name = "read-side";
@@ -60,11 +73,7 @@ void resync(const ports::view_store& store, watcher& w) {
       continue;
     }
     w.stale = false;
-    for (auto i = found->rbegin(); i != found->rend(); ++i) {
-      if (i->sequence <= w.last) continue;
-      w.last = i->sequence;
-      w.deliver(std::move(*i));
-    }
+    for (auto i = found->rbegin(); i != found->rend(); ++i) w.give(*i);
     return;
   }
 }
@@ -72,6 +81,7 @@ void resync(const ports::view_store& store, watcher& w) {
 void remove_watcher(read_side_state& s, std::uint64_t id) {
   auto i = s.watchers.find(id);
   if (i == s.watchers.end()) return;
+  s.holding.erase(id);
   auto [first, last] = s.watching.equal_range(i->second.customer);
   for (auto j = first; j != last; ++j)
     if (j->second == id) {
@@ -79,6 +89,46 @@ void remove_watcher(read_side_state& s, std::uint64_t id) {
       break;
     }
   s.watchers.erase(i);
+}
+
+// Watchers whose gap the notifier has now stored get their held notices and go live.
+void release_held(read_side_state& s) {
+  for (auto i = s.holding.begin(); i != s.holding.end();) {
+    auto& w = s.watchers.at(*i);
+    if (s.seen + 1 < w.live_from) {
+      ++i;
+      continue;
+    }
+    auto held = std::move(*w.held);
+    w.held.reset();
+    for (const auto& n : held) w.give(n);
+    i = s.holding.erase(i);
+  }
+}
+
+// Pushes the notices of the journal's events after `live` up to `up_to` to their customers'
+// watchers. domain::notify is a function of the committed event and its sequence, so a live
+// notice is the very notification the notifier stores (same id, same sequence), only sooner.
+// A read that fails leaves `live` where it is; the notifier's pushes cover the gap.
+void push_live(read_side_self self, const ports::journal& journal, std::uint64_t up_to) {
+  auto& s = self->state;
+  while (s.live < up_to) {
+    auto batch = journal.events_after(s.live, 256);
+    if (!batch || batch->empty()) return;
+    for (const auto& r : *batch) {
+      s.live = r.sequence;
+      auto n = domain::notify(r.sequence, r.event);
+      if (!n) continue;
+      auto [first, last] = s.watching.equal_range(n->customer_id);
+      for (auto j = first; j != last; ++j) {
+        auto& w = s.watchers.at(j->second);
+        if (w.held)
+          w.held->push_back(*n);
+        else if (!w.stale)
+          w.give(*n);
+      }
+    }
+  }
 }
 
 void start_child(read_side_self self, const std::string& name, child& c) {
@@ -110,6 +160,9 @@ caf::behavior read_side(read_side_self self, environment env, read_side_wiring w
       return spawn_overtime_collector(self, env, hub, payment, settings.overtime);
     });
   for (auto& [name, c] : st.children) start_child(self, name, c);
+  // Live notices come straight from the journal, from its end as it is now.
+  st.live = env.storage->last_sequence();
+  subscribe(self, hub);
   // A stopped child restarts after a back-off that grows while it keeps stopping soon.
   self->set_down_handler([self, settings](const caf::down_msg& down) {
     for (auto& [name, c] : self->state.children) {
@@ -165,17 +218,26 @@ caf::behavior read_side(read_side_self self, environment env, read_side_wiring w
       [self, env](watch_atom, watch_request& request) {
         auto& s = self->state;
         if (s.watchers.contains(request.id)) return;
-        watcher w{std::move(request.customer), request.after, false, std::move(request.deliver)};
+        watcher w{std::move(request.customer), request.after, false, std::move(request.deliver), 0, std::nullopt};
         resync(*env.storage, w);
+        // Notices pushed live before this watch came may not be stored yet: until the notifier
+        // has stored them (and pushed them here), the watch's live notices wait.
+        w.live_from = s.live + 1;
+        if (s.seen < s.live) {
+          w.held.emplace();
+          s.holding.insert(request.id);
+        }
         s.watching.emplace(w.customer, request.id);
         s.watchers.emplace(request.id, std::move(w));
       },
+      [self, env](appended_atom, std::uint64_t up_to) { push_live(self, *env.storage, up_to); },
       [self](unwatch_atom, std::uint64_t id) { remove_watcher(self->state, id); },
       // -- from the notifier
       [self, resync_all](started_atom, std::uint64_t position) {
         // Notices its predecessor committed but could not push are in storage: replay them.
         if (position > self->state.seen) resync_all();
         self->state.seen = std::max(self->state.seen, position);
+        release_held(self->state);
       },
       [self, env, resync_all, wake_webhook](published_atom, std::uint64_t from, std::uint64_t to,
                                             std::vector<domain::notification>& notices) {
@@ -187,11 +249,10 @@ caf::behavior read_side(read_side_self self, environment env, read_side_wiring w
           for (auto j = first; j != last; ++j) {
             auto& w = s.watchers.at(j->second);
             if (w.stale) resync(*env.storage, w);
-            if (w.stale || n.sequence <= w.last) continue;
-            w.last = n.sequence;
-            w.deliver(n);
+            if (!w.stale) w.give(n);
           }
         }
+        release_held(s);
         if (!notices.empty()) wake_webhook();
       },
   };

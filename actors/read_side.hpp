@@ -3,17 +3,23 @@
 // supervisor that is also their single entry point.
 //
 //   storage gateway --appended--> journal hub --appended--> notifier, rentals view, stations view
-//   notifier --published(from, to, notices)--> read side: live watchers, then wakes the webhook
+//                                             --appended--> read side: live watchers
+//   notifier --published(from, to, notices)--> read side: watchers still owed them, then wakes the webhook
 //   read side --wake--> webhook deliverer --deliver--> ports::notification_gateway
 //
 // Children: "notifier", "rentals", "stations" (journal consumers, see consumer.hpp), with a
 // gateway "webhook" (its own position over the notifications) and, with the payment context,
 // "overtime" (collects overtime fees owed at returns, see overtime.cpp). The supervisor monitors them
 // and restarts one that stops, after a back-off; a restarted child reloads its position and
-// catches up. The registry of live watchers lives in the supervisor itself, which never reads
-// the journal nor commits, so watchers survive a notifier restart: the restarted notifier
-// announces its position and, if notices were committed that no one pushed (its predecessor
-// died between commit and push), every watcher is re-synchronized from storage.
+// catches up. The registry of live watchers lives in the supervisor itself, which never
+// commits, so watchers survive a notifier restart. Live notices do not wait for the
+// notifier's commit: the supervisor reads each announced event from the journal and pushes
+// domain::notify of it, which is exactly the notification the notifier stores (same id, same
+// sequence; both are functions of the committed event). A new watcher replays what is stored;
+// notices pushed live before it came but not stored yet reach it with the notifier's push, and
+// its live notices are held until then, so it sees each notice once and in order. The
+// restarted notifier announces its position and, if notices were committed that no one pushed
+// (its predecessor died between commit and push), every watcher is re-synchronized from storage.
 //
 // Messages the read side answers (`min` is the journal's last sequence as the caller saw it:
 // read-your-writes, the answer waits until the view has applied the journal that far):

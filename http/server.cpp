@@ -36,6 +36,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
 #include <cstdint>
 #include <future>
@@ -538,6 +539,19 @@ class request_streams final : public stream_opener {
   std::uint64_t id_;
 };
 
+// The client's address as text; IPv4 by hand (asio's to_string goes through sprintf), once per request.
+std::string peer_of(const asio::ip::address& address) {
+  if (!address.is_v4()) return address.to_string();
+  const auto bytes = address.to_v4().to_bytes();
+  char buf[16];
+  char* p = buf;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i > 0) *p++ = '.';
+    p = std::to_chars(p, buf + sizeof buf, bytes[i]).ptr;
+  }
+  return std::string(buf, p);
+}
+
 request to_model(const restinio::request_t& req) {
   request r;
   r.method = std::string{req.header().method().c_str()};
@@ -545,7 +559,7 @@ request to_model(const restinio::request_t& req) {
   r.headers.reserve(req.header().fields_count());
   req.header().for_each_field([&](const restinio::http_header_field_t& f) { r.headers.emplace_back(f.name(), f.value()); });
   r.body = req.body();
-  r.peer = req.remote_endpoint().address().to_string();
+  r.peer = peer_of(req.remote_endpoint().address());
   return r;
 }
 
