@@ -23,11 +23,14 @@
 #     --only LIST        default mode: run only these of
 #                        fsync,bare,read,read-ticket,read-open,purchase,ride,mix,notify
 #                        (read and read-open read the current rental, read-ticket a ticket)
+#     --rounds N         bare and read N times, alternating (bare, read, bare, read, ...), on
+#                        servers kept up; the read's ratio and p99 are the medians over the
+#                        rounds (default 1). For a machine whose speed drifts between runs.
 #     --keep             keep the temporary data folders
 # Everything runs on 127.0.0.1; every process started here is stopped by its pid on exit.
 set -euo pipefail
 
-duration=10 warmup=2 connections=64 read_rate=5000 notify_rate=1000 spread_duration=60 out="" large=0 keep=0 server_extra=()
+duration=10 warmup=2 connections=64 read_rate=5000 notify_rate=1000 spread_duration=60 out="" large=0 keep=0 rounds=1 server_extra=()
 build="" only=",fsync,bare,read,read-ticket,read-open,purchase,ride,mix,notify,"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -43,11 +46,13 @@ while [[ $# -gt 0 ]]; do
     --server-arg) server_extra+=("$2"); shift 2 ;;
     --only) only=",$2,"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) build="$1"; shift ;;
   esac
 done
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --rounds takes a positive number" >&2; exit 2; }
 [[ -n "$build" ]] || { echo "usage: bench/run.sh [options] BUILD_DIR" >&2; exit 2; }
 build="$(cd "$build" && pwd)"
 server="$build/app/ttareungyi"
@@ -127,9 +132,14 @@ wanted() { [[ $large == 1 || "$only" == *",$1,"* ]]; }
 run_load() {  # run_load NAME ARGS...: one ttareungyi-load run, text to the terminal, JSON to $out/NAME.json
   local name="$1"; shift
   wanted "$name" || return 0
-  echo "== $name: ttareungyi-load $*"
-  "$load" --host 127.0.0.1 --json-file "$out/$name.json" --label "$name" "$@" 2> >(sed 's/^/   /' >&2) || {
-    echo "run.sh: $name failed (exit $?)" >&2
+  run_load_as "$name" "$name" "$@"
+}
+
+run_load_as() {  # run_load_as NAME FILE ARGS...: the same, JSON to $out/FILE.json
+  local name="$1" file="$2"; shift 2
+  echo "== $file: ttareungyi-load $*"
+  "$load" --host 127.0.0.1 --json-file "$out/$file.json" --label "$name" "$@" 2> >(sed 's/^/   /' >&2) || {
+    echo "run.sh: $file failed (exit $?)" >&2
   }
 }
 
@@ -154,10 +164,13 @@ if [[ $large == 0 ]]; then
   fi
 
   # 2. The HTTP limit: a bare RESTinio endpoint, one I/O thread, requests shaped like reads.
+  bare_load=(--scenario get --path /v1/tickets/t_0123456789abcdef --connections "$connections" "${common[@]}")
   if wanted bare; then
     start bare "$bare" --port 0 --bind 127.0.0.1
-    run_load bare --port "$PORT" --scenario get --path /v1/tickets/t_0123456789abcdef --connections "$connections" "${common[@]}"
-    stop "$PID"
+    bare_pid=$PID bare_port=$PORT
+    run_load bare --port "$bare_port" "${bare_load[@]}"
+    # With rounds, it stays up for the rounds after the product's first read.
+    (( rounds > 1 )) && wanted read || stop "$bare_pid"
   fi
 
   # 3. The product, fsync'd, one HTTP I/O thread (its defaults), rate limiting off.
@@ -174,6 +187,13 @@ if [[ $large == 0 ]]; then
       --save-setup "$work/setup.json" 2> >(sed 's/^/   /' >&2)
     product=(--port "$PORT" --load-setup "$work/setup.json" --connections "$connections" "${common[@]}")
     run_load read "${product[@]}" --scenario read
+    if (( rounds > 1 )) && wanted bare && wanted read; then
+      for (( r = 2; r <= rounds; r++ )); do
+        run_load_as bare "bare.$r" --port "$bare_port" "${bare_load[@]}"
+        run_load_as read "read.$r" "${product[@]}" --scenario read
+      done
+      stop "$bare_pid"
+    fi
     run_load read-ticket "${product[@]}" --scenario read --read-target ticket
     run_load read-open "${product[@]}" --scenario read --rate "$read_rate"
     run_load purchase "${product[@]}" --scenario purchase
