@@ -28,6 +28,7 @@ struct ticket_state {
   std::string id;
   std::optional<ticket> current;
   bool stale = false;  // a commit failed: `current` may not be what storage holds
+  bool settled = false;  // checked, as loaded, for a cancellation its refund outran
   entity_life life;
   static inline const char* name = "ticket";
 };
@@ -68,20 +69,47 @@ void decide(ticket_self self, const environment& env, decided<ticket, event_payl
       });
 }
 
+// Cancelling a paid ticket refunds it, then records the cancellation: two commits. A ticket
+// loaded paid although its payment was refunded lost the second one; it is recorded now,
+// before the ticket serves anything, so refunded money never rents a bicycle.
+template <class Promise>
+bool settle(ticket_self self, const environment& env, Promise& rp) {
+  auto& s = self->state;
+  if (s.current && s.current->status == ticket_status::paid) {
+    auto p = env.storage->find_payment(s.current->payment_id());
+    if (!p) {
+      rp.deliver(to_caf(internal(p.error().message)));
+      return false;
+    }
+    if (auto d = *p ? complete_refunded_cancellation(*s.current, **p, env.now()) : std::nullopt) {
+      ports::changeset changes;
+      record(changes, d->events, d->state.id, s.id, env.now());
+      changes.save(d->state);
+      s.current = std::move(d->state);
+      persist(self, env, std::move(changes), [] {}, [self](const caf::error&) { self->state.stale = true; });
+    }
+  }
+  s.settled = true;
+  return true;
+}
+
 // Counts a message for the lifecycle and, after a failed commit, reloads the ticket first; a
 // failed reload refuses the message and leaves the ticket deactivated for the next one.
 template <class Promise>
 bool ready(ticket_self self, const environment& env, Promise& rp) {
-  self->state.life.arrived(self);
-  if (!self->state.stale) return true;
-  auto found = env.storage->find_ticket(self->state.id);
-  if (!found) {
-    rp.deliver(to_caf(internal(found.error().message)));
-    return false;
+  auto& s = self->state;
+  s.life.arrived(self);
+  if (s.stale) {
+    auto found = env.storage->find_ticket(s.id);
+    if (!found) {
+      rp.deliver(to_caf(internal(found.error().message)));
+      return false;
+    }
+    s.current = std::move(*found);
+    s.stale = false;
+    s.settled = false;
   }
-  self->state.current = std::move(*found);
-  self->state.stale = false;
-  return true;
+  return s.settled || settle(self, env, rp);
 }
 
 void deliver_current(ticket_self self, ticket_promise rp) { rp.deliver(*self->state.current); }

@@ -97,6 +97,12 @@ ticket_decision cancel_ticket(const ticket& t, instant now, bool charged_late) {
   return decided<ticket, event_payload>{std::move(next), std::move(facts)};
 }
 
+std::optional<decided<ticket, event_payload>> complete_refunded_cancellation(const ticket& t, const payment& p,
+                                                                            instant now) {
+  if (t.status != ticket_status::paid || p.id != t.payment_id() || p.status != payment_status::refunded) return std::nullopt;
+  return cancel_ticket(t, now).value();  // a paid ticket is always cancellable
+}
+
 ticket_decision put_in_use(const ticket& t, const std::string& customer_id, const std::string& rental_id) {
   if (t.customer_id != customer_id)
     return std::unexpected(not_found("ticket_not_found", "no such ticket").with("ticketId", t.id));

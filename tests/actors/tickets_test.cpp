@@ -226,6 +226,41 @@ TEST_F(TicketTest, FailedRefundLeavesTheTicketPaid) {
   EXPECT_EQ(provider.refunds[1].payment_id, t.id + "-1");
 }
 
+TEST_F(TicketTest, ARefundWhoseCancellationWasNotStoredCancelsTheTicketBeforeItRents) {
+  start();
+  auto t = paid_ticket("c_alice");
+  // The refund commits (the payment context's), the cancellation's commit fails.
+  storage.fail_commits(1, 1);
+  auto e = refusal(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, t.id));
+  EXPECT_EQ(e.kind, error_kind::internal);
+  ASSERT_EQ(storage.rows.payments[t.id + "-1"].status, domain::payment_status::refunded);
+  ASSERT_EQ(storage.rows.tickets[t.id].status, ticket_status::paid);
+
+  // Refunded money rents nothing: the ticket records its cancellation first.
+  auto refused_rent = refusal(call<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, t.id, std::string{"r_1"}));
+  EXPECT_EQ(refused_rent.kind, error_kind::conflict);
+  EXPECT_EQ(storage.rows.tickets[t.id].status, ticket_status::cancelled);
+  EXPECT_EQ(storage.rows.tickets[t.id].refunded_amount, 1000);
+  EXPECT_EQ(storage.events_of(t.id, "ticket_"), (std::vector<std::string>{"ticket_purchased", "ticket_paid",
+                                                                           "ticket_cancelled", "ticket_refunded"}));
+  EXPECT_EQ(provider.refunds.size(), 1u);
+}
+
+TEST_F(TicketTest, ATicketLoadedPaidWithARefundedPaymentIsCancelledOnLoad) {
+  // As a crash between the refund and the cancellation leaves storage.
+  storage.rows.tickets["t_old"] = ticket{.id = "t_old", .customer_id = "c_alice", .status = ticket_status::paid,
+                                         .purchased_at = clock.now(), .paid_at = clock.now()};
+  const auto payment_id = storage.rows.tickets["t_old"].payment_id();
+  storage.rows.payments[payment_id] = domain::payment{payment_id, "t_old", 1000, domain::payment_status::refunded};
+  start();
+  auto t = ok(get("c_alice", "t_old"));
+  EXPECT_EQ(t.status, ticket_status::cancelled);
+  EXPECT_EQ(t.refunded_amount, 1000);
+  EXPECT_EQ(storage.rows.tickets["t_old"], t);
+  EXPECT_EQ(storage.events_of("t_old", "ticket_"), (std::vector<std::string>{"ticket_cancelled", "ticket_refunded"}));
+  EXPECT_TRUE(provider.refunds.empty()) << "the refund was made before the crash";
+}
+
 TEST_F(TicketTest, CancellingAPendingTicketRefundsNothing) {
   start();
   provider.on_charge = answer::fail;

@@ -237,6 +237,30 @@ TEST(CancelTicket, PaidTicketIsRefundedInFull) {
   EXPECT_EQ(refunded.amount, 1000);
 }
 
+TEST(CancelTicket, APaidTicketWhosePaymentWasRefundedOwesItsCancellation) {
+  const ticket paid = ticket_in(ticket_status::paid);
+  const payment refunded{"TK1-1", "TK1", 1000, payment_status::refunded};
+  const auto d = complete_refunded_cancellation(paid, refunded, t0 + 5min);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->state, cancel_ticket(paid, t0 + 5min)->state);
+  EXPECT_EQ(d->state.status, ticket_status::cancelled);
+  EXPECT_EQ(d->state.refunded_amount, 1000);
+  ASSERT_EQ(d->events.size(), 2u);
+  EXPECT_EQ(event_at<ticket_refunded>(d->events, 1).payment_id, "TK1-1");
+}
+
+TEST(CancelTicket, NoCancellationIsOwedWhileTheTicketAndItsPaymentAgree) {
+  const ticket paid = ticket_in(ticket_status::paid);
+  EXPECT_FALSE(complete_refunded_cancellation(paid, {"TK1-1", "TK1", 1000, payment_status::approved}, t0));
+  // Another attempt's refund is not this payment's.
+  EXPECT_FALSE(complete_refunded_cancellation(paid, {"TK1-2", "TK1", 1000, payment_status::refunded}, t0));
+  for (auto status : all_statuses) {
+    if (status == ticket_status::paid) continue;
+    EXPECT_FALSE(complete_refunded_cancellation(ticket_in(status), {"TK1-1", "TK1", 1000, payment_status::refunded}, t0))
+        << to_string(status);
+  }
+}
+
 TEST(CancelTicket, PaidTwoHourTicketIsRefundedTwoThousand) {
   const ticket paid = ticket_in(ticket_status::paid, ticket_type::two_hours);
   EXPECT_EQ(refund_due(paid), 2000);

@@ -8,6 +8,7 @@
 
 #include "ttareungyi/domain/error.hpp"
 #include "ttareungyi/domain/events.hpp"
+#include "ttareungyi/domain/payment.hpp"
 #include "ttareungyi/domain/time.hpp"
 
 namespace ttareungyi::domain {
@@ -59,6 +60,11 @@ ticket_decision record_payment_declined(const ticket& t);
 // purchase stopped waiting for it (a timeout), and the payment context has refunded it.
 ticket_decision cancel_ticket(const ticket& t, instant now, bool charged_late = false);
 money refund_due(const ticket& t, bool charged_late = false);
+// A paid ticket whose current payment the payment context has refunded: its cancellation was
+// cut short between the refund and its own commit (a crash, a failed commit). The cancellation
+// it owes, or nothing when the ticket and its payment agree.
+std::optional<decided<ticket, event_payload>> complete_refunded_cancellation(const ticket& t, const payment& p,
+                                                                            instant now);
 // An unpaid ticket: its current charge may still have been approved after its caller gave up,
 // so cancelling it asks the payment context first.
 bool awaiting_payment(const ticket& t);
