@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "journal.hpp"
+#include "live_notices.hpp"
 
 namespace ttareungyi::actors {
 
@@ -39,17 +40,21 @@ struct gateway_state {
 };
 
 caf::behavior storage_gateway(caf::stateful_actor<gateway_state>* self, ports::committer* committer,
-                              const ports::journal* journal, caf::actor hub) {
+                              const ports::journal* journal, caf::actor hub, std::shared_ptr<journal_tap> tap) {
   return {
       [=](commit_atom, ports::changeset& changes) {
         auto key = ++self->state.next;
-        const bool journaled = !changes.events().empty() && journal && hub;
+        const bool journaled = !changes.events().empty() && journal;
         self->state.pending.emplace(key, gateway_state::waiting{self->make_response_promise()});
         // The journal's subscribers hear of the new events straight from the committing thread,
         // as soon as they are durable.
         committer->commit(std::move(changes),
-                          [me = caf::actor_cast<caf::actor>(self), key, journaled, journal, hub](ports::stored<void> r) {
-                            if (r && journaled) announce(hub, journal->last_sequence());
+                          [me = caf::actor_cast<caf::actor>(self), key, journaled, journal, hub, tap](ports::stored<void> r) {
+                            if (r && journaled) {
+                              const auto last = journal->last_sequence();
+                              if (tap) (*tap)(last);
+                              announce(hub, last);
+                            }
                             caf::anon_send(me, done_atom::value, key, r ? std::string{} : r.error().message);
                           });
       },
@@ -70,8 +75,8 @@ caf::behavior storage_gateway(caf::stateful_actor<gateway_state>* self, ports::c
 }  // namespace
 
 caf::actor spawn_storage_gateway(caf::actor_system& system, ports::committer& committer, const ports::journal* journal,
-                                 caf::actor hub) {
-  return system.spawn(storage_gateway, &committer, journal, std::move(hub));
+                                 caf::actor hub, std::shared_ptr<journal_tap> tap) {
+  return system.spawn(storage_gateway, &committer, journal, std::move(hub), std::move(tap));
 }
 
 }  // namespace ttareungyi::actors

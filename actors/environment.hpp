@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -44,11 +45,15 @@ std::string new_id(std::string_view prefix);
 void record(ports::changeset& changes, const std::vector<domain::event_payload>& facts, std::string_view correlation,
             std::string_view causation, domain::instant now);
 
+class journal_tap;
+
 // Spawns the storage gateway: it hands changesets to the committer and answers once durable.
 // With a journal hub, after each successful commit that recorded events it announces the
-// journal's new last sequence to the hub (a message; the committing actor never waits for it).
+// journal's new last sequence to the hub (a message; the committing actor never waits for it)
+// and, with a tap, to the tap's listener, on the committing thread.
 caf::actor spawn_storage_gateway(caf::actor_system& system, ports::committer& committer,
-                                 const ports::journal* journal = nullptr, caf::actor hub = {});
+                                 const ports::journal* journal = nullptr, caf::actor hub = {},
+                                 std::shared_ptr<journal_tap> tap = {});
 
 // Commits one decision. The actor handles no other message until the outcome is known, so
 // its next decision always starts from durable state.

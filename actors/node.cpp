@@ -76,6 +76,7 @@ struct node::impl final : app::identity_service,
   fleet_actor fleet;
   ports::notification_gateway* webhook = nullptr;
   caf::actor journal_hub;
+  std::shared_ptr<journal_tap> tap = std::make_shared<journal_tap>();  // live notices, from the committing thread
   caf::actor read_side;  // the journal's consumers and their views (read_side.hpp)
   std::shared_ptr<read_side_link> watches = std::make_shared<read_side_link>();
   std::shared_ptr<rental_board> rentals = std::make_shared<rental_board>();  // published by the rentals view
@@ -111,7 +112,7 @@ struct node::impl final : app::identity_service,
 
   std::expected<void, std::string> start() {
     journal_hub = spawn_journal_hub(*system, storage.last_sequence());
-    env = environment{&storage, spawn_storage_gateway(*system, storage, &storage, journal_hub), &clock,
+    env = environment{&storage, spawn_storage_gateway(*system, storage, &storage, journal_hub, tap), &clock,
                       options.payment_timeout, options.passivate_after, &gauges};
     payment = spawn_payment(*system, env, payments,
                             {.workers = options.payment_workers,
@@ -208,7 +209,7 @@ struct node::impl final : app::identity_service,
       if (auto dropped = storage.commit_and_wait(std::move(drop)); !dropped)
         return std::unexpected("cannot drop the views to rebuild: " + dropped.error().message);
     }
-    read_side = spawn_read_side(*system, env, {journal_hub, fleet, payment, webhook, rentals});
+    read_side = spawn_read_side(*system, env, {journal_hub, fleet, payment, webhook, rentals, tap});
     watches->attach(read_side);
     return {};
   }

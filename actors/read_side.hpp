@@ -3,7 +3,7 @@
 // supervisor that is also their single entry point.
 //
 //   storage gateway --appended--> journal hub --appended--> notifier, rentals view, stations view
-//                                             --appended--> read side: live watchers
+//                  \--journal tap (committing thread)--> live notices: watchers   <--appended-- (backstop)
 //   notifier --published(from, to, notices)--> read side: watchers still owed them, then wakes the webhook
 //   read side --wake--> webhook deliverer --deliver--> ports::notification_gateway
 //
@@ -13,13 +13,9 @@
 // and restarts one that stops, after a back-off; a restarted child reloads its position and
 // catches up. The registry of live watchers lives in the supervisor itself, which never
 // commits, so watchers survive a notifier restart. Live notices do not wait for the
-// notifier's commit: the supervisor reads each announced event from the journal and pushes
-// domain::notify of it, which is exactly the notification the notifier stores (same id, same
-// sequence; both are functions of the committed event). A new watcher replays what is stored;
-// notices pushed live before it came but not stored yet reach it with the notifier's push, and
-// its live notices are held until then, so it sees each notice once and in order. The
-// restarted notifier announces its position and, if notices were committed that no one pushed
-// (its predecessor died between commit and push), every watcher is re-synchronized from storage.
+// notifier's commit nor for an actor: see live_notices.hpp. The restarted notifier announces
+// its position and, if notices were committed that no one pushed (its predecessor died between
+// commit and push), every watcher is re-synchronized from storage.
 //
 // Messages the read side answers (`min` is the journal's last sequence as the caller saw it:
 // read-your-writes, the answer waits until the view has applied the journal that far):
@@ -45,21 +41,11 @@
 #include <vector>
 
 #include "consumer.hpp"
+#include "live_notices.hpp"
 #include "rental_board.hpp"
 #include "environment.hpp"
 #include "interfaces.hpp"
 #include "ttareungyi/ports/notification_gateway.hpp"
-
-namespace ttareungyi::actors {
-
-struct watch_request {
-  std::uint64_t id = 0;
-  std::string customer;
-  std::uint64_t after = 0;  // replay stored notices with a greater sequence first
-  std::function<void(domain::notification)> deliver;
-};
-
-}  // namespace ttareungyi::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ttareungyi::actors::watch_request)
 
@@ -98,6 +84,7 @@ struct read_side_wiring {
   payment_actor payment;
   ports::notification_gateway* webhook = nullptr;
   std::shared_ptr<rental_board> board;
+  std::shared_ptr<journal_tap> tap;  // when set, live notices leave from the committing thread
 };
 
 // Spawns the supervisor and its children.

@@ -77,6 +77,7 @@ class actor_test : public ::testing::Test {
   ticket_desk_actor desk;
   fleet_actor fleet;
   caf::actor hub;        // journal wake-ups
+  std::shared_ptr<journal_tap> tap = std::make_shared<journal_tap>();  // live notices, on the committing thread
   caf::actor read_side;  // the journal's consumers and their views
   ports::notification_gateway* webhook = nullptr;  // set before start() for a webhook deliverer
   read_side_settings read_settings;
@@ -92,7 +93,7 @@ class actor_test : public ::testing::Test {
   // Spawns the contexts the way node.cpp wires them, and lets them initialize.
   void start() {
     hub = spawn_journal_hub(*sys, storage.last_sequence());
-    env = environment{&storage, spawn_storage_gateway(*sys, storage, &storage, hub), &clock, payment_timeout,
+    env = environment{&storage, spawn_storage_gateway(*sys, storage, &storage, hub, tap), &clock, payment_timeout,
                       passivate_after, &live};
     payment = spawn_payment(*sys, env, provider, pay, payment_board);
     identity = spawn_identity(*sys, env, hasher);
@@ -100,7 +101,7 @@ class actor_test : public ::testing::Test {
     auto spawned = spawn_fleet(*sys, env);
     if (!spawned) throw std::runtime_error("cannot spawn the fleet: " + spawned.error().detail);
     fleet = *spawned;
-    read_side = spawn_read_side(*sys, env, {hub, fleet, payment, webhook, board}, read_settings);
+    read_side = spawn_read_side(*sys, env, {hub, fleet, payment, webhook, board, tap}, read_settings);
     drain();
   }
 
