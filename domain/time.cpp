@@ -29,8 +29,7 @@ std::string to_rfc3339(instant t) {
   if (y >= 0 && y <= 9999) {
     p = fixed(p, y, 4);
   } else {
-    auto [end, ec] = std::to_chars(p, p + 12, y);
-    p = end;
+    p = std::to_chars(p, p + 12, y).ptr;
   }
   *p++ = '-';
   p = fixed(p, unsigned(ymd.month()), 2);

@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
