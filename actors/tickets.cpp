@@ -53,20 +53,26 @@ error payment_declined(const std::string& ticket_id) {
 error ticket_not_found(const std::string& id) { return not_found("ticket_not_found", "no such ticket").with("ticketId", id); }
 
 // Applies a decision: the new state and its events commit together, then `then` runs. A
-// storage failure refuses the request and deactivates the ticket: its next message reloads it
-// from storage instead of trusting a state that may not be durable.
-template <class Then>
-void decide(ticket_self self, const environment& env, decided<ticket, event_payload> d, ticket_promise rp, Then then) {
+// storage failure deactivates the ticket (its next message reloads it from storage instead of
+// trusting a state that may not be durable), then `failed` runs.
+template <class Then, class Failed>
+void apply(ticket_self self, const environment& env, decided<ticket, event_payload> d, Then then, Failed failed) {
   ports::changeset changes;
   record(changes, d.events, d.state.id, self->state.id, env.now());
   changes.save(d.state);
   self->state.current = std::move(d.state);
   persist(
       self, env, std::move(changes), [then]() mutable { then(); },
-      [self, rp](const caf::error& e) mutable {
+      [self, failed](const caf::error& e) mutable {
         self->state.stale = true;
-        rp.deliver(e);
+        failed(e);
       });
+}
+
+// A request's decision: applied, then `then`; a storage failure refuses the request.
+template <class Then>
+void decide(ticket_self self, const environment& env, decided<ticket, event_payload> d, ticket_promise rp, Then then) {
+  apply(self, env, std::move(d), std::move(then), [rp](const caf::error& e) mutable { rp.deliver(e); });
 }
 
 // Cancelling a paid ticket refunds it, then records the cancellation: two commits. A ticket
@@ -81,13 +87,8 @@ bool settle(ticket_self self, const environment& env, Promise& rp) {
       rp.deliver(to_caf(internal(p.error().message)));
       return false;
     }
-    if (auto d = *p ? complete_refunded_cancellation(*s.current, **p, env.now()) : std::nullopt) {
-      ports::changeset changes;
-      record(changes, d->events, d->state.id, s.id, env.now());
-      changes.save(d->state);
-      s.current = std::move(d->state);
-      persist(self, env, std::move(changes), [] {}, [self](const caf::error&) { self->state.stale = true; });
-    }
+    if (auto d = *p ? complete_refunded_cancellation(*s.current, **p, env.now()) : std::nullopt)
+      apply(self, env, std::move(*d), [] {}, [](const caf::error&) {});
   }
   s.settled = true;
   return true;
