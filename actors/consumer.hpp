@@ -121,7 +121,7 @@ using consumer_self = caf::stateful_actor<consumer_state<P>>*;
 // position before and after the view; a commit of a previous incarnation still landing in
 // between shows as a moved position, and the load is repeated.
 template <class P>
-ports::stored<std::uint64_t> load_consistently(const ports::view_store& store, P& view, const std::string& consumer) {
+ports::stored<std::uint64_t> load_consistently(const ports::storage& store, P& view, const std::string& consumer) {
   for (int attempt = 0; attempt < 8; ++attempt) {
     auto before = store.position(consumer);
     if (!before) return std::unexpected(before.error());

@@ -13,7 +13,7 @@ struct notifier_view {
   static constexpr const char* actor_name = "notifier";
   static constexpr const char* consumer = "notifier";
 
-  const ports::view_store* store = nullptr;
+  const ports::notification_store* store = nullptr;
   caf::actor supervisor;
   std::vector<domain::notification> fresh;  // the batch being committed
 

@@ -142,7 +142,7 @@ class memory_storage final : public ports::storage {
   ports::stored<std::optional<domain::payment>> find_payment(std::string_view id) const override {
     return find(rows.payments, id);
   }
-  // -- fleet_store
+  // -- rental_store
   ports::stored<std::optional<domain::station>> find_station(std::string_view id) const override {
     return find(rows.stations, id);
   }
@@ -171,7 +171,7 @@ class memory_storage final : public ports::storage {
     return out;
   }
   std::uint64_t last_sequence() const override { return journal_rows.empty() ? 0 : journal_rows.back().sequence; }
-  // -- view_store
+  // -- position_store, view_store, notification_store
   ports::stored<std::uint64_t> position(std::string_view consumer) const override {
     return position_of(std::string{consumer});
   }

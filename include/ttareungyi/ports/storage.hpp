@@ -108,9 +108,10 @@ class payment_store {
   virtual stored<std::optional<domain::payment>> find_payment(std::string_view id) const = 0;
 };
 
-class fleet_store {
+// The rental context: stations, bicycles and rentals.
+class rental_store {
  public:
-  virtual ~fleet_store() = default;
+  virtual ~rental_store() = default;
   virtual stored<std::optional<domain::station>> find_station(std::string_view id) const = 0;
   virtual stored<std::vector<domain::station>> stations() const = 0;
   virtual stored<std::optional<domain::bicycle>> find_bicycle(std::string_view id) const = 0;
@@ -127,15 +128,27 @@ class journal {
   virtual std::uint64_t last_sequence() const = 0;
 };
 
-// What the journal's consumers built. Reads see only committed changesets.
+// Where each journal consumer stands: the sequence of the last event it applied (0 before its
+// first). Every consumer keeps its position in the same changeset as its effects.
+class position_store {
+ public:
+  virtual ~position_store() = default;
+  virtual stored<std::uint64_t> position(std::string_view consumer) const = 0;
+};
+
+// The views the journal's consumers built (CQRS read models). Reads see only committed changesets.
 class view_store {
  public:
   virtual ~view_store() = default;
-  // The sequence of the last event the consumer applied; 0 before its first.
-  virtual stored<std::uint64_t> position(std::string_view consumer) const = 0;
   virtual stored<std::optional<domain::current_rental>> current_rental(std::string_view customer_id) const = 0;
   virtual stored<std::vector<domain::current_rental>> current_rentals() const = 0;  // all, by customer id
   virtual stored<std::vector<domain::station_count>> station_counts() const = 0;     // all, by station id
+};
+
+// The notification context: every customer's notifications, by journal sequence.
+class notification_store {
+ public:
+  virtual ~notification_store() = default;
   // A customer's notifications with sequence > after, newest first, at most max of them.
   virtual stored<std::vector<domain::notification>> notifications_of(std::string_view customer_id, std::uint64_t after,
                                                                      std::size_t max) const = 0;
@@ -160,13 +173,16 @@ class committer {
   }
 };
 
-// Everything one node keeps: a single database, each context in its own column family.
+// Everything one node keeps: a single database, each context in its own column families. Only
+// the composition root sees it whole; each context's actors get their own port above.
 class storage : public identity_store,
                 public ticket_store,
                 public payment_store,
-                public fleet_store,
+                public rental_store,
                 public journal,
+                public position_store,
                 public view_store,
+                public notification_store,
                 public committer {};
 
 }  // namespace ttareungyi::ports
