@@ -10,8 +10,8 @@
 //
 // A projection P is a plain struct:
 //   static constexpr const char* actor_name;       // the actor's name
-//   static constexpr const char* consumer;         // its position's name in the view_store
-//   ports::stored<void> load(const ports::view_store&);           // its in-memory state at start
+//   static constexpr const char* consumer;         // its position's name in the position_store
+//   ports::stored<void> load();                     // its in-memory state at start (from its own store)
 //   ports::changeset project(const std::vector<ports::recorded_event>&);  // may update memory
 //   optional: void started(consumer_self<P>, std::uint64_t position);    // once loaded
 //   optional: void committed(consumer_self<P>, std::uint64_t from, std::uint64_t to);
@@ -35,6 +35,13 @@
 #include "journal.hpp"
 
 namespace ttareungyi::actors {
+
+// What every reader of the journal is given: the journal, and the store of readers' positions.
+// Its effects go to its own context's store, which the projection holds.
+struct journal_reader {
+  const ports::journal* journal = nullptr;
+  const ports::position_store* positions = nullptr;
+};
 
 struct consumer_settings {
   std::size_t batch = 1024;  // events per changeset at most (fewer once caught up)
@@ -96,8 +103,8 @@ class read_gate {
 // The stored position of a reader of its own (the webhook deliverer, the overtime collector);
 // on a storage error the actor stops (its supervisor restarts it) and nullopt is returned.
 template <class Self>
-std::optional<std::uint64_t> load_position(Self* self, const environment& env, const std::string& consumer) {
-  auto position = env.storage->position(consumer);
+std::optional<std::uint64_t> load_position(Self* self, const ports::position_store& positions, const std::string& consumer) {
+  auto position = positions.position(consumer);
   if (position) return *position;
   self->quit(to_caf(domain::internal("cannot load the " + consumer + " position: " + position.error().message)));
   return std::nullopt;
@@ -121,12 +128,12 @@ using consumer_self = caf::stateful_actor<consumer_state<P>>*;
 // position before and after the view; a commit of a previous incarnation still landing in
 // between shows as a moved position, and the load is repeated.
 template <class P>
-ports::stored<std::uint64_t> load_consistently(const ports::storage& store, P& view, const std::string& consumer) {
+ports::stored<std::uint64_t> load_consistently(const ports::position_store& positions, P& view, const std::string& consumer) {
   for (int attempt = 0; attempt < 8; ++attempt) {
-    auto before = store.position(consumer);
+    auto before = positions.position(consumer);
     if (!before) return std::unexpected(before.error());
-    if (auto loaded = view.load(store); !loaded) return std::unexpected(loaded.error());
-    auto after = store.position(consumer);
+    if (auto loaded = view.load(); !loaded) return std::unexpected(loaded.error());
+    auto after = positions.position(consumer);
     if (!after) return std::unexpected(after.error());
     if (*before == *after) return *after;
   }
@@ -134,10 +141,11 @@ ports::stored<std::uint64_t> load_consistently(const ports::storage& store, P& v
 }
 
 template <class P>
-caf::behavior consumer(consumer_self<P> self, environment env, caf::actor hub, consumer_settings settings, P view) {
+caf::behavior consumer(consumer_self<P> self, environment env, journal_reader reader, caf::actor hub,
+                       consumer_settings settings, P view) {
   auto& st = self->state;
   st.view = std::move(view);
-  auto loaded = load_consistently(*env.storage, st.view, st.consumer);
+  auto loaded = load_consistently(*reader.positions, st.view, st.consumer);
   if (!loaded) {
     self->quit(to_caf(domain::internal("cannot load " + st.consumer + ": " + loaded.error().message)));
     return {};
@@ -149,9 +157,9 @@ caf::behavior consumer(consumer_self<P> self, environment env, caf::actor hub, c
   self->send(self, pull_atom::value);
   const auto stop = [self](const caf::error& e) { self->quit(e); };
   // One batch: read, project, commit with the position; then on, until caught up.
-  auto step = [self, env, settings, stop] {
+  auto step = [self, env, reader, settings, stop] {
     auto& s = self->state;
-    auto batch = env.storage->events_after(s.position, settings.batch);
+    auto batch = reader.journal->events_after(s.position, settings.batch);
     if (!batch) return stop(to_caf(domain::internal("cannot read the journal: " + batch.error().message)));
     if (batch->empty()) {
       s.pulling = false;
@@ -191,8 +199,9 @@ caf::behavior consumer(consumer_self<P> self, environment env, caf::actor hub, c
 
 // Spawns a consumer of projection P (monitored by the caller, who restarts it).
 template <class P, class Parent>
-caf::actor spawn_consumer(Parent* parent, const environment& env, const caf::actor& hub, consumer_settings settings, P view) {
-  return parent->spawn(consumer<P>, env, hub, settings, std::move(view));
+caf::actor spawn_consumer(Parent* parent, const environment& env, journal_reader reader, const caf::actor& hub,
+                          consumer_settings settings, P view) {
+  return parent->spawn(consumer<P>, env, reader, hub, settings, std::move(view));
 }
 
 }  // namespace ttareungyi::actors

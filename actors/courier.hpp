@@ -16,6 +16,9 @@
 #include <map>
 #include <vector>
 
+#include "ttareungyi/domain/error.hpp"
+#include "wire.hpp"
+
 namespace ttareungyi::actors {
 
 struct courier_state {
@@ -69,6 +72,22 @@ class couriers {
                                [self, id, on_error](caf::error& e) mutable {
                                  if (self->state.settle(id)) on_error(e);
                                });
+                     },
+                     std::move(expire)});
+  }
+
+  // Runs `work(self, reply)` inside a courier, for a conversation of several requests (a ride's
+  // steps); `done` gets the first of its reply and the timeout, like an ask().
+  template <class T, class Work>
+  void carry(Work work, std::function<void(domain::result<T>)> done) {
+    auto expire = [done] {
+      caf::error e = caf::sec::request_timeout;
+      done(std::unexpected(from_caf(e)));
+    };
+    send(courier_job{[work, done](courier_self* self, std::uint64_t id) mutable {
+                       work(self, [self, id, done](domain::result<T> r) {
+                         if (self->state.settle(id)) done(std::move(r));
+                       });
                      },
                      std::move(expire)});
   }

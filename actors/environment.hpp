@@ -1,6 +1,7 @@
 #pragma once
-// What every actor of a node shares: reads from storage, the committer, the clock, settings;
-// and the helpers that make an actor a thin shell: load, decide, persist, reply.
+// What every actor of a node shares: the committer, the clock, settings; and the helpers that
+// make an actor a thin shell: load, decide, persist, reply. Reads are not shared: each context's
+// actors are handed their own context's port (include/ttareungyi/ports/storage.hpp) and no other.
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 
@@ -27,8 +28,7 @@ struct entity_gauges {
 };
 
 struct environment {
-  const ports::storage* storage = nullptr;  // synchronous reads of durable state
-  caf::actor committer;                     // the storage gateway: commit_atom, changeset -> ok_atom
+  caf::actor committer;  // the storage gateway: commit_atom, changeset -> ok_atom
   const domain::clock* clock = nullptr;
   std::chrono::milliseconds payment_timeout{2000};
   // An entity actor (ticket, bicycle) idle this long stops; its next message reloads it. 0: never.

@@ -8,7 +8,7 @@
 #include <memory>
 #include <set>
 
-#include "registry.hpp"
+#include "entity.hpp"
 
 namespace ttareungyi::actors {
 namespace {
@@ -22,20 +22,13 @@ using bicycle_actor = caf::typed_actor<
     caf::replies_to<return_atom, std::string /*rental*/, std::string /*station*/>::with<rental>,
     caf::reacts_to<idle_atom>>;
 
-struct bicycle_state {
-  std::string id;
+struct bicycle_state : entity_base {
   std::optional<bicycle> bike;
   std::optional<rental> trip;  // the active rental while rented
-  bool stale = false;          // a commit failed: bike and trip may not be what storage holds
-  entity_life life;
   static inline const char* name = "bicycle";
 };
 
 using bicycle_self = bicycle_actor::stateful_pointer<bicycle_state>;
-
-error bicycle_not_found(const std::string& id) { return not_found("bicycle_not_found", "no such bicycle").with("bicycleId", id); }
-error station_not_found(const std::string& id) { return not_found("station_not_found", "no such station").with("stationId", id); }
-error rental_not_found(const std::string& id) { return not_found("rental_not_found", "no such rental").with("rentalId", id); }
 
 // A bicycle as stored, with its active rental while rented.
 struct stored_bicycle {
@@ -44,45 +37,38 @@ struct stored_bicycle {
 };
 
 // Reads a bicycle (and its active rental) whole, or fails: nothing is served half-loaded.
-result<stored_bicycle> load_bicycle(const environment& env, const std::string& id) {
-  auto bike = env.storage->find_bicycle(id);
+result<stored_bicycle> load_bicycle(const ports::rental_store& store, const std::string& id) {
+  auto bike = store.find_bicycle(id);
   if (!bike) return std::unexpected(internal(bike.error().message));
   stored_bicycle out{std::move(*bike), std::nullopt};
   if (out.bike && out.bike->status == bicycle_status::rented) {
-    auto found = env.storage->find_rental(out.bike->rental_id);
+    auto found = store.find_rental(out.bike->rental_id);
     if (!found) return std::unexpected(internal(found.error().message));
     out.trip = std::move(*found);
   }
   return out;
 }
 
-// Persists the bicycle's decision. A storage failure refuses the request and deactivates the
-// bicycle: its next message reloads it from storage instead of trusting what may not be durable.
+// Persists the bicycle's decision; a storage failure refuses the request (entity.hpp).
 template <class Promise, class Then>
 void commit(bicycle_self self, const environment& env, ports::changeset changes, Promise rp, Then then) {
-  persist(self, env, std::move(changes), [then]() mutable { then(); },
-          [self, rp](const caf::error& e) mutable {
-            self->state.stale = true;
-            rp.deliver(e);
-          });
+  entity_commit(self, env, std::move(changes), std::move(then), [rp](const caf::error& e) mutable { rp.deliver(e); });
 }
 
-// Counts a message for the lifecycle and, after a failed commit, reloads the bicycle first; a
-// failed reload refuses the message and leaves the bicycle deactivated for the next one.
+// The shell's ready (entity.hpp), reloading from the rental context's store.
 template <class Promise>
-bool ready(bicycle_self self, const environment& env, Promise& rp) {
-  self->state.life.arrived(self);
-  if (!self->state.stale) return true;
-  auto loaded = load_bicycle(env, self->state.id);
-  if (refused(loaded, rp)) return false;
-  self->state.bike = std::move(loaded->bike);
-  self->state.trip = std::move(loaded->trip);
-  self->state.stale = false;
-  return true;
+bool ready(bicycle_self self, const ports::rental_store& store, Promise& rp) {
+  return entity_ready(self, rp, [self, &store]() -> result<void> {
+    auto loaded = load_bicycle(store, self->state.id);
+    if (!loaded) return std::unexpected(loaded.error());
+    self->state.bike = std::move(loaded->bike);
+    self->state.trip = std::move(loaded->trip);
+    return {};
+  });
 }
 
 bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, stored_bicycle loaded, environment env,
-                                            fleet_actor fleet) {
+                                            const ports::rental_store* store, fleet_actor fleet) {
   self->state.id = std::move(id);
   self->state.bike = std::move(loaded.bike);
   self->state.trip = std::move(loaded.trip);
@@ -96,9 +82,9 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, s
   return {
       [=](add_atom, const std::string& station) {
         auto rp = self->make_response_promise<bicycle>();
-        if (!ready(self, env, rp)) return rp;
+        if (!ready(self, *store, rp)) return rp;
         if (self->state.bike) {
-          rp.deliver(to_caf(conflict("bicycle_id_taken", "a bicycle with this id exists").with("bicycleId", self->state.id)));
+          rp.deliver(to_caf(bicycle_id_taken(self->state.id)));
           return rp;
         }
         auto d = register_bicycle(self->state.id, station);
@@ -112,7 +98,7 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, s
       },
       [=](remove_atom) {
         auto rp = self->make_response_promise<bicycle>();
-        if (!ready(self, env, rp)) return rp;
+        if (!ready(self, *store, rp)) return rp;
         if (!self->state.bike) {
           rp.deliver(to_caf(bicycle_not_found(self->state.id)));
           return rp;
@@ -130,7 +116,7 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, s
       },
       [=](rent_atom, const rent_request& request) {
         auto rp = self->make_response_promise<rental>();
-        if (!ready(self, env, rp)) return rp;
+        if (!ready(self, *store, rp)) return rp;
         if (!self->state.bike) {
           rp.deliver(to_caf(bicycle_not_found(self->state.id)));
           return rp;
@@ -144,10 +130,10 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, s
       },
       [=](return_atom, const std::string& rental_id, const std::string& station) {
         auto rp = self->make_response_promise<rental>();
-        if (!ready(self, env, rp)) return rp;
+        if (!ready(self, *store, rp)) return rp;
         const auto& s = self->state;
         if (!s.bike || !s.trip || s.trip->id != rental_id) {
-          rp.deliver(to_caf(conflict("rental_not_active", "this rental has already ended").with("rentalId", rental_id)));
+          rp.deliver(to_caf(rental_not_active(rental_id)));
           return rp;
         }
         auto d = return_bicycle(*s.bike, *s.trip, station, env.now());
@@ -187,31 +173,27 @@ caf::typed_response_promise<Reply> ask_bicycle(fleet_self self, result<bicycle_a
 constexpr auto unchanged = [](auto x) { return x; };
 
 // Loads the stations (a few thousand at most); bicycles are activated one by one on demand.
-result<void> load(fleet_state& state, const environment& env) {
-  auto stations = env.storage->stations();
+result<void> load(fleet_state& state, const ports::rental_store& store) {
+  auto stations = store.stations();
   if (!stations) return std::unexpected(internal(stations.error().message));
   for (auto& s : *stations) state.stations.emplace(s.id, std::move(s));
   return {};
 }
 
-fleet_actor::behavior_type fleet(fleet_self self, environment env, fleet_state loaded) {
+fleet_actor::behavior_type fleet(fleet_self self, environment env, const ports::rental_store* store, fleet_state loaded) {
   self->state = std::move(loaded);
-  auto bicycles = std::make_shared<entity_registry<bicycle_actor>>(env.gauges ? &env.gauges->bicycles : nullptr);
+  auto bicycles = host_entities<bicycle_actor>(self, env.gauges ? &env.gauges->bicycles : nullptr);
   self->state.bicycles = bicycles;
-  self->set_down_handler([bicycles](const caf::down_msg& down) { bicycles->forget(down.source); });
-  self->attach_functor([bicycles](const caf::error&) { bicycles->stop_all(); });
   // The bicycle's actor, activated from storage (with its active rental) when it has none; a
   // read failure activates nothing. A missing bicycle gets an empty actor only when `create`
   // is set, for registration. Counts the message about to be sent to it.
-  auto activate = [self, env, bicycles](const std::string& id, bool create) -> result<bicycle_actor> {
-    if (auto entity = bicycles->route(id)) return *entity;
-    auto stored = load_bicycle(env, id);
-    if (!stored) return std::unexpected(stored.error());
-    if (!stored->bike && !create) return std::unexpected(bicycle_not_found(id));
-    auto entity = self->spawn(bicycle_entity, id, std::move(*stored), env, caf::actor_cast<fleet_actor>(self));
-    self->monitor(entity);
-    bicycles->add(id, entity);
-    return *bicycles->route(id);
+  auto activate = [self, env, store, bicycles](const std::string& id, bool create) {
+    return activate_entity(self, *bicycles, id, [&]() -> result<bicycle_actor> {
+      auto stored = load_bicycle(*store, id);
+      if (!stored) return std::unexpected(stored.error());
+      if (!stored->bike && !create) return std::unexpected(bicycle_not_found(id));
+      return self->spawn(bicycle_entity, id, std::move(*stored), env, store, caf::actor_cast<fleet_actor>(self));
+    });
   };
   return {
       [=](station_atom, list_atom) {
@@ -250,7 +232,7 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, fleet_state l
       [=](bicycle_atom, list_atom, const std::string& station, const std::string& status) -> caf::result<std::vector<bicycle>> {
         std::vector<bicycle> found;
         auto wanted = parse_bicycle_status(status);
-        auto visited = env.storage->each_bicycle([&](const bicycle& b) {
+        auto visited = store->each_bicycle([&](const bicycle& b) {
           if ((station.empty() || b.station_id == station) && (!wanted || b.status == *wanted)) found.push_back(b);
           return true;
         });
@@ -264,10 +246,7 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, fleet_state l
           return rp;
         }
         if (id.empty()) id = new_id("b_");
-        if (!valid_id(id)) {
-          rp.deliver(to_caf(invalid("bicycle id must be 1-64 letters, digits, '-' or '_'")));
-          return rp;
-        }
+        if (refused(check_bicycle_id(id), rp)) return rp;
         return ask_bicycle<bicycle>(self, activate(id, true), rp, unchanged, add_atom::value, station);
       },
       [=](bicycle_atom, remove_atom, const std::string& id) {
@@ -280,7 +259,7 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, fleet_state l
       },
       [=](return_atom, const std::string& customer, const std::string& rental_id, const std::string& station) {
         auto rp = self->make_response_promise<rental>();
-        auto trip = env.storage->find_rental(rental_id);
+        auto trip = store->find_rental(rental_id);
         if (!trip) return rp.deliver(to_caf(internal(trip.error().message))), rp;
         if (!*trip || (*trip)->customer_id != customer) return rp.deliver(to_caf(rental_not_found(rental_id))), rp;
         if (!self->state.stations.contains(station)) return rp.deliver(to_caf(station_not_found(station))), rp;
@@ -288,24 +267,23 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, fleet_state l
                                    rental_id, station);
       },
       [=](rental_atom, const std::string& rental_id) -> caf::result<rental> {
-        auto trip = env.storage->find_rental(rental_id);
+        auto trip = store->find_rental(rental_id);
         if (!trip) return to_caf(internal(trip.error().message));
         if (!*trip) return to_caf(rental_not_found(rental_id));
         return **trip;
       },
       [=](passivate_atom, const std::string& id, std::uint64_t handled) {
-        return bicycles->release(id, self->current_sender() ? self->current_sender()->address() : caf::actor_addr{},
-                                 handled);
+        return grant_stop(self, *bicycles, id, handled);
       },
   };
 }
 
 }  // namespace
 
-result<fleet_actor> spawn_fleet(caf::actor_system& system, environment env) {
+result<fleet_actor> spawn_fleet(caf::actor_system& system, environment env, const ports::rental_store& rentals) {
   fleet_state state;
-  if (auto loaded = load(state, env); !loaded) return std::unexpected(loaded.error());
-  return system.spawn(fleet, std::move(env), std::move(state));
+  if (auto loaded = load(state, rentals); !loaded) return std::unexpected(loaded.error());
+  return system.spawn(fleet, std::move(env), &rentals, std::move(state));
 }
 
 }  // namespace ttareungyi::actors

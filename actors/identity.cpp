@@ -23,13 +23,13 @@ error invalid_credentials() {
 }
 
 identity_actor::behavior_type identity(identity_actor::stateful_pointer<identity_state> self, environment env,
-                                       const ports::password_hasher* hasher) {
+                                       const ports::identity_store* customers, const ports::password_hasher* hasher) {
   return {
       [=](sign_up_atom, const sign_up_request& request) {
         auto rp = self->make_response_promise<app::customer_profile>();
         auto phone = check_sign_up(request);
         if (refused(phone, rp)) return rp;
-        auto existing = env.storage->find_customer_by_phone(*phone);
+        auto existing = customers->find_customer_by_phone(*phone);
         if (!existing) return rp.deliver(to_caf(internal(existing.error().message))), rp;
         if (*existing || self->state.phones_being_registered.contains(*phone))
           return rp.deliver(to_caf(conflict("phone_taken", "this phone number is registered already"))), rp;
@@ -53,7 +53,7 @@ identity_actor::behavior_type identity(identity_actor::stateful_pointer<identity
       [=](login_atom, const std::string& phone, const std::string& password) -> caf::result<app::customer_profile> {
         auto normal = normalize_phone(phone);
         if (!normal) return to_caf(invalid_credentials());
-        auto found = env.storage->find_customer_by_phone(*normal);
+        auto found = customers->find_customer_by_phone(*normal);
         if (!found) return to_caf(internal(found.error().message));
         if (!*found || !hasher->verify(password, (*found)->password_hash)) return to_caf(invalid_credentials());
         return profile_of(**found);
@@ -63,8 +63,9 @@ identity_actor::behavior_type identity(identity_actor::stateful_pointer<identity
 
 }  // namespace
 
-identity_actor spawn_identity(caf::actor_system& system, environment env, const ports::password_hasher& hasher) {
-  return system.spawn(identity, std::move(env), &hasher);
+identity_actor spawn_identity(caf::actor_system& system, environment env, const ports::identity_store& customers,
+                              const ports::password_hasher& hasher) {
+  return system.spawn(identity, std::move(env), &customers, &hasher);
 }
 
 }  // namespace ttareungyi::actors

@@ -9,6 +9,7 @@ namespace ttareungyi::actors {
 
 // Identity: customers sign up with their phone and log in with it. One actor serializes
 // sign-ups so a phone is taken once.
-identity_actor spawn_identity(caf::actor_system& system, environment env, const ports::password_hasher& hasher);
+identity_actor spawn_identity(caf::actor_system& system, environment env, const ports::identity_store& customers,
+                              const ports::password_hasher& hasher);
 
 }  // namespace ttareungyi::actors

@@ -31,9 +31,11 @@ namespace ttareungyi::actors {
 // Payment context: charges and refunds, answered within the call timeout or refused. A refund
 // of a payment id whose charge was never approved (unknown, declined) is declined with
 // `payment_not_refundable`, and one whose charge is still in flight is `payment_unavailable`.
+// A payment's record as the payment context keeps it: 404 `payment_not_found` when it has none.
 using payment_actor = caf::typed_actor<
     caf::replies_to<charge_atom, ports::charge_request>::with<domain::charge_verdict>,
-    caf::replies_to<refund_atom, ports::refund_request>::with<ok_atom>>;
+    caf::replies_to<refund_atom, ports::refund_request>::with<ok_atom>,
+    caf::replies_to<get_atom, std::string /*payment*/>::with<domain::payment>>;
 
 // Identity context.
 using identity_actor = caf::typed_actor<

@@ -5,7 +5,8 @@
 
 namespace ttareungyi::actors {
 
-live_notices::live_notices(const ports::storage& storage) : storage_(storage), live_(storage.last_sequence()) {}
+live_notices::live_notices(const ports::journal& journal, const ports::notification_store& notifications)
+    : journal_(journal), notifications_(notifications), live_(journal.last_sequence()) {}
 
 void live_notices::watcher::give(const domain::notification& n) {
   if (n.sequence <= last) return;
@@ -18,7 +19,7 @@ void live_notices::watcher::give(const domain::notification& n) {
 void live_notices::resync(watcher& w) {
   std::size_t limit = 64;
   for (;;) {
-    auto found = storage_.notifications_of(w.customer, w.last, limit);
+    auto found = notifications_.notifications_of(w.customer, w.last, limit);
     if (!found) {
       w.stale = true;
       return;
@@ -57,7 +58,7 @@ void live_notices::release_held() {
 void live_notices::journaled(std::uint64_t up_to) {
   std::lock_guard lock{mutex_};
   while (live_ < up_to) {
-    auto batch = storage_.events_after(live_, 256);
+    auto batch = journal_.events_after(live_, 256);
     if (!batch || batch->empty()) return;
     for (const auto& r : *batch) {
       live_ = r.sequence;

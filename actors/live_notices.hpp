@@ -37,7 +37,7 @@ struct watch_request {
 class live_notices {
  public:
   // Live notices start after the journal's end as it is now.
-  explicit live_notices(const ports::storage& storage);
+  live_notices(const ports::journal& journal, const ports::notification_store& notifications);
 
   // The journal now ends at `up_to` (or later): pushes the notices of the events not pushed yet.
   void journaled(std::uint64_t up_to);
@@ -67,7 +67,8 @@ class live_notices {
   void resync_all();
   void release_held();
 
-  const ports::storage& storage_;
+  const ports::journal& journal_;
+  const ports::notification_store& notifications_;
   std::mutex mutex_;
   std::unordered_map<std::uint64_t, watcher> watchers_;
   std::unordered_multimap<std::string, std::uint64_t> watching_;  // customer -> watcher ids

@@ -51,6 +51,7 @@ void register_message_types(caf::actor_system_config& cfg) {
       .add_message_type<ports::charge_request>("ttareungyi::charge_request")
       .add_message_type<ports::refund_request>("ttareungyi::refund_request")
       .add_message_type<domain::charge_verdict>("ttareungyi::charge_verdict")
+      .add_message_type<domain::payment>("ttareungyi::payment")
       .add_message_type<std::map<std::string, std::string>>("std::map<std::string,std::string>");
 }
 
@@ -112,16 +113,21 @@ struct node::impl final : app::identity_service,
 
   std::expected<void, std::string> start() {
     journal_hub = spawn_journal_hub(*system, storage.last_sequence());
-    env = environment{&storage, spawn_storage_gateway(*system, storage, &storage, journal_hub, tap), &clock,
+    env = environment{spawn_storage_gateway(*system, storage, &storage, journal_hub, tap), &clock,
                       options.payment_timeout, options.passivate_after, &gauges};
-    payment = spawn_payment(*system, env, payments,
+    // Each context's actors get their own context's port of the node's storage, and no other.
+    const ports::payment_store& payment_records = storage;
+    const ports::identity_store& customers = storage;
+    const ports::ticket_store& tickets = storage;
+    const ports::rental_store& rentals_store = storage;
+    payment = spawn_payment(*system, env, payment_records, payments,
                             {.workers = options.payment_workers,
                              .call_timeout = options.payment_timeout,
                              .breaker = options.payment_breaker},
                             payment_board);
-    identity = spawn_identity(*system, env, hasher);
-    desk = spawn_ticket_desk(*system, env, payment);
-    auto spawned = spawn_fleet(*system, env);
+    identity = spawn_identity(*system, env, customers, hasher);
+    desk = spawn_ticket_desk(*system, env, tickets, payment);
+    auto spawned = spawn_fleet(*system, env, rentals_store);
     if (!spawned) return std::unexpected("cannot load the fleet: " + spawned.error().detail);
     fleet = *spawned;
     auto in_use = storage.tickets_in_use();
@@ -168,14 +174,20 @@ struct node::impl final : app::identity_service,
   void tickets(std::string customer, app::reply<std::vector<domain::ticket>> done) override {
     call<std::vector<domain::ticket>>(desk, std::move(done), same, list_atom::value, std::move(customer));
   }
-  // rentals
+  // rentals: the ride's steps run in a courier, with the same bound as every other call
   void rent(std::string customer, std::string bicycle, std::string ticket, app::reply<domain::rental> done) override {
-    system->spawn(rent_ride, ride_contexts{desk, fleet}, std::move(customer), std::move(bicycle), std::move(ticket),
-                  std::move(done));
+    couriers->carry<domain::rental>(
+        [contexts = ride_contexts{desk, fleet}, customer, bicycle, ticket](caf::event_based_actor* self, auto reply) {
+          rent_ride(self, contexts, customer, bicycle, ticket, std::move(reply));
+        },
+        std::move(done));
   }
   void give_back(std::string customer, std::string rental, std::string station, app::reply<domain::rental> done) override {
-    system->spawn(return_ride, ride_contexts{desk, fleet}, std::move(customer), std::move(rental), std::move(station),
-                  std::move(done));
+    couriers->carry<domain::rental>(
+        [contexts = ride_contexts{desk, fleet}, customer, rental, station](caf::event_based_actor* self, auto reply) {
+          return_ride(self, contexts, customer, rental, station, std::move(reply));
+        },
+        std::move(done));
   }
   // fleet: stations with the station view's counts, at least as recent as the journal now
   void stations(app::reply<std::vector<app::station_view>> done) override {
@@ -209,7 +221,12 @@ struct node::impl final : app::identity_service,
       if (auto dropped = storage.commit_and_wait(std::move(drop)); !dropped)
         return std::unexpected("cannot drop the views to rebuild: " + dropped.error().message);
     }
-    read_side = spawn_read_side(*system, env, {journal_hub, fleet, payment, webhook, rentals, tap});
+    read_side_stores stores{.journal = &storage,
+                            .positions = &storage,
+                            .views = &storage,
+                            .notifications = &storage,
+                            .payments = &storage};
+    read_side = spawn_read_side(*system, env, stores, {journal_hub, fleet, payment, webhook, rentals, tap});
     watches->attach(read_side);
     return {};
   }

@@ -17,7 +17,7 @@ struct notifier_view {
   caf::actor supervisor;
   std::vector<domain::notification> fresh;  // the batch being committed
 
-  ports::stored<void> load(const ports::view_store&) { return {}; }
+  ports::stored<void> load() { return {}; }
 
   // Tells the supervisor where the notifier starts: notices up to here are all stored.
   void started(consumer_self<notifier_view> self, std::uint64_t position) {
@@ -60,12 +60,13 @@ struct notifier_view {
 
 }  // namespace
 
-caf::actor spawn_notifier(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
+caf::actor spawn_notifier(caf::event_based_actor* parent, const environment& env, journal_reader reader,
+                          const ports::notification_store& notifications, const caf::actor& hub,
                           consumer_settings settings) {
   notifier_view view;
-  view.store = env.storage;
+  view.store = &notifications;
   view.supervisor = caf::actor_cast<caf::actor>(parent);
-  return spawn_consumer(parent, env, hub, settings, std::move(view));
+  return spawn_consumer(parent, env, reader, hub, settings, std::move(view));
 }
 
 }  // namespace ttareungyi::actors

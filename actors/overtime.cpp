@@ -7,6 +7,8 @@
 // the collection. The charge's record (and its payment_approved fact) is the payment
 // context's own commit; this actor's effect is idempotent on the payment id, so after a crash
 // between the two commits the retry finds the approved payment and charges nothing again.
+// It is the payment context's reader of the journal: the payment records it reads are its own
+// context's (it runs under the read-side supervisor, beside the other readers).
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
@@ -48,11 +50,11 @@ ports::stored<std::optional<int>> open_attempt(const ports::payment_store& store
   }
 }
 
-caf::behavior collector(collector_self self, environment env, caf::actor hub, payment_actor payment,
-                        overtime_settings settings) {
+caf::behavior collector(collector_self self, environment env, journal_reader reader, const ports::payment_store* payments,
+                        caf::actor hub, payment_actor payment, overtime_settings settings) {
   auto& st = self->state;
   st.delays.emplace(settings.retry_first, settings.retry_ceiling);
-  auto position = load_position(self, env, collector_consumer);
+  auto position = load_position(self, *reader.positions, collector_consumer);
   if (!position) return {};
   st.position = st.scanned = *position;
   const auto stop = [self](const caf::error& e) { self->quit(e); };
@@ -71,10 +73,10 @@ caf::behavior collector(collector_self self, environment env, caf::actor hub, pa
         },
         stop);
   };
-  auto charge_front = [self, env, payment, settings, stop, settle] {
+  auto charge_front = [self, payments, payment, settings, stop, settle] {
     auto& s = self->state;
     const auto& fee = s.ahead.front();
-    auto attempt = open_attempt(*env.storage, fee.charge.rental_id);
+    auto attempt = open_attempt(*payments, fee.charge.rental_id);
     if (!attempt) return stop(to_caf(domain::internal("cannot read payments: " + attempt.error().message)));
     if (!*attempt) {  // collected already (before a crash, say)
       const auto sequence = fee.sequence;
@@ -92,11 +94,11 @@ caf::behavior collector(collector_self self, environment env, caf::actor hub, pa
               [self, call](caf::error&) { self->send(self, charge_atom::value, call, false); });
   };
   // Collects the next fee, reading on in the journal when none is known.
-  auto next = [self, env, settings, stop, settle, charge_front] {
+  auto next = [self, reader, settings, stop, settle, charge_front] {
     auto& s = self->state;
     if (s.busy) return;
     if (s.ahead.empty()) {
-      auto batch = env.storage->events_after(s.scanned, settings.read_ahead);
+      auto batch = reader.journal->events_after(s.scanned, settings.read_ahead);
       if (!batch) return stop(to_caf(domain::internal("cannot read the journal: " + batch.error().message)));
       for (const auto& r : *batch)
         if (auto owed = domain::overtime_owed(r.event.payload)) s.ahead.push_back({r.sequence, std::move(*owed)});
@@ -139,9 +141,10 @@ caf::behavior collector(collector_self self, environment env, caf::actor hub, pa
 
 }  // namespace
 
-caf::actor spawn_overtime_collector(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
-                                    payment_actor payment, overtime_settings settings) {
-  return parent->spawn(collector, env, hub, std::move(payment), settings);
+caf::actor spawn_overtime_collector(caf::event_based_actor* parent, const environment& env, journal_reader reader,
+                                    const ports::payment_store& payments, const caf::actor& hub, payment_actor payment,
+                                    overtime_settings settings) {
+  return parent->spawn(collector, env, reader, &payments, hub, std::move(payment), settings);
 }
 
 }  // namespace ttareungyi::actors

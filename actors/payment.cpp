@@ -44,12 +44,13 @@ void record_and_reply(worker_self self, const environment& env, caf::response_pr
             [rp](caf::error& e) mutable { rp.deliver(e); });
 }
 
-caf::behavior payment_worker(worker_self self, environment env, ports::payment_provider* provider) {
+caf::behavior payment_worker(worker_self self, environment env, const ports::payment_store* records,
+                             ports::payment_provider* provider) {
   auto me = [self] { return caf::actor_cast<caf::actor>(self); };
   return {
       [=](charge_atom, ports::charge_request& request) {
         auto rp = self->make_response_promise();
-        auto known = env.storage->find_payment(request.payment_id);
+        auto known = records->find_payment(request.payment_id);
         if (known && *known && (*known)->status != payment_status::refunded) {
           rp.deliver((*known)->status == payment_status::approved ? charge_verdict::approved : charge_verdict::declined);
           return;
@@ -96,7 +97,7 @@ caf::behavior payment_worker(worker_self self, environment env, ports::payment_p
         if (self->state.charges.contains(request.payment_id))
           return rp.deliver(to_caf(error{error_kind::unavailable, "payment_unavailable",
                                          "a charge for this payment is still in progress"}));
-        auto known = env.storage->find_payment(request.payment_id);
+        auto known = records->find_payment(request.payment_id);
         if (!known) return rp.deliver(to_caf(internal(known.error().message)));
         // Nothing taken is an answer, not a failure: it travels as a decline, which the
         // supervisor passes on as it is (and does not hold against the provider).
@@ -155,13 +156,14 @@ call_outcome judge(const caf::error& e) {
   }
 }
 
-payment_actor::behavior_type payment_supervisor(supervisor_self self, environment env, ports::payment_provider* provider,
-                                                payment_settings settings, std::shared_ptr<breaker_board> board) {
+payment_actor::behavior_type payment_supervisor(supervisor_self self, environment env, const ports::payment_store* records,
+                                                ports::payment_provider* provider, payment_settings settings,
+                                                std::shared_ptr<breaker_board> board) {
   // A worker that fails is replaced in its slot (its calls in flight answer as failures when
   // they time out); when the supervisor stops, its workers stop with it.
   auto workers = self->state.workers;
-  auto start_worker = [self, env, provider, workers](std::size_t slot) {
-    auto w = self->spawn(payment_worker, env, provider);
+  auto start_worker = [self, env, records, provider, workers](std::size_t slot) {
+    auto w = self->spawn(payment_worker, env, records, provider);
     self->monitor(w);
     (*workers)[slot] = w;
   };
@@ -246,14 +248,22 @@ payment_actor::behavior_type payment_supervisor(supervisor_self self, environmen
         auto id = request.payment_id;
         return call(self->make_response_promise<ok_atom>(), id, atom, std::move(request));
       },
+      // The record, as committed: no provider call, so the breaker has no say in it.
+      [=](get_atom, const std::string& id) -> caf::result<payment> {
+        auto known = records->find_payment(id);
+        if (!known) return to_caf(internal(known.error().message));
+        if (!*known) return to_caf(not_found("payment_not_found", "no such payment").with("paymentId", id));
+        return std::move(**known);
+      },
   };
 }
 
 }  // namespace
 
-payment_actor spawn_payment(caf::actor_system& system, environment env, ports::payment_provider& provider,
-                            payment_settings settings, std::shared_ptr<breaker_board> board) {
-  return system.spawn(payment_supervisor, std::move(env), &provider, std::move(settings), std::move(board));
+payment_actor spawn_payment(caf::actor_system& system, environment env, const ports::payment_store& records,
+                            ports::payment_provider& provider, payment_settings settings,
+                            std::shared_ptr<breaker_board> board) {
+  return system.spawn(payment_supervisor, std::move(env), &records, &provider, std::move(settings), std::move(board));
 }
 
 }  // namespace ttareungyi::actors

@@ -44,8 +44,10 @@ class breaker_board {
 // breaker (domain/circuit_breaker.hpp) guards the provider: while it is open, charges and
 // refunds fail at once with error_kind::unavailable and a retry_after_seconds until its trial
 // call. Provider failures and timeouts count against it; verdicts (a decline too) are
-// successes. It publishes its state on `board` when one is given.
-payment_actor spawn_payment(caf::actor_system& system, environment env, ports::payment_provider& provider,
-                            payment_settings settings, std::shared_ptr<breaker_board> board = nullptr);
+// successes. It publishes its state on `board` when one is given. `records` is the payment
+// context's own store; other contexts ask the supervisor for a payment's record (get_atom).
+payment_actor spawn_payment(caf::actor_system& system, environment env, const ports::payment_store& records,
+                            ports::payment_provider& provider, payment_settings settings,
+                            std::shared_ptr<breaker_board> board = nullptr);
 
 }  // namespace ttareungyi::actors

@@ -40,7 +40,8 @@ void start_child(read_side_self self, const std::string& name, child& c) {
   (*self->state.running)[name] = c.running;
 }
 
-caf::behavior read_side(read_side_self self, environment env, read_side_wiring wiring, read_side_settings settings) {
+caf::behavior read_side(read_side_self self, environment env, read_side_stores stores, read_side_wiring wiring,
+                        read_side_settings settings) {
   auto& st = self->state;
   auto add = [self, settings](std::string name, std::function<caf::actor()> start) {
     auto& c = self->state.children[name];
@@ -48,23 +49,28 @@ caf::behavior read_side(read_side_self self, environment env, read_side_wiring w
     c.delays.emplace(settings.restart_first, settings.restart_ceiling);
   };
   const auto& [hub, fleet, payment, gateway, board, tap] = wiring;
-  add("notifier", [self, env, hub, settings] { return spawn_notifier(self, env, hub, settings.consumers); });
-  add("rentals", [self, env, hub, settings, board] {
-    return spawn_rentals_view(self, env, hub, settings.consumers, board);
+  const auto reader = stores.reader();
+  add("notifier", [self, env, reader, stores, hub, settings] {
+    return spawn_notifier(self, env, reader, *stores.notifications, hub, settings.consumers);
   });
-  add("stations", [self, env, hub, settings, fleet] {
-    return spawn_stations_view(self, env, hub, settings.consumers, fleet);
+  add("rentals", [self, env, reader, stores, hub, settings, board] {
+    return spawn_rentals_view(self, env, reader, *stores.views, hub, settings.consumers, board);
+  });
+  add("stations", [self, env, reader, stores, hub, settings, fleet] {
+    return spawn_stations_view(self, env, reader, *stores.views, hub, settings.consumers, fleet);
   });
   if (gateway)
-    add("webhook", [self, env, gateway, settings] { return spawn_webhook(self, env, gateway, settings.webhook); });
+    add("webhook", [self, env, stores, gateway, settings] {
+      return spawn_webhook(self, env, *stores.positions, *stores.notifications, gateway, settings.webhook);
+    });
   if (payment)
-    add("overtime", [self, env, hub, payment, settings] {
-      return spawn_overtime_collector(self, env, hub, payment, settings.overtime);
+    add("overtime", [self, env, reader, stores, hub, payment, settings] {
+      return spawn_overtime_collector(self, env, reader, *stores.payments, hub, payment, settings.overtime);
     });
   for (auto& [name, c] : st.children) start_child(self, name, c);
   // Live notices: from the committing thread through the tap, with the hub's wake-ups as the
   // backstop (and the only way when nothing is tapped).
-  st.live = std::make_shared<live_notices>(*env.storage);
+  st.live = std::make_shared<live_notices>(*stores.journal, *stores.notifications);
   if (tap) tap->attach([live = st.live](std::uint64_t up_to) { live->journaled(up_to); });
   subscribe(self, hub);
   // A stopped child restarts after a back-off that grows while it keeps stopping soon.
@@ -198,10 +204,10 @@ std::unique_ptr<app::watch> start_watch(const std::shared_ptr<read_side_link>& l
   return std::make_unique<live_watch>(link, std::move(target), id);
 }
 
-caf::actor spawn_read_side(caf::actor_system& system, environment env, read_side_wiring wiring,
-                           read_side_settings settings) {
+caf::actor spawn_read_side(caf::actor_system& system, environment env, read_side_stores stores,
+                           read_side_wiring wiring, read_side_settings settings) {
   if (!wiring.board) wiring.board = std::make_shared<rental_board>();
-  return system.spawn(read_side, std::move(env), std::move(wiring), settings);
+  return system.spawn(read_side, std::move(env), stores, std::move(wiring), settings);
 }
 
 }  // namespace ttareungyi::actors

@@ -75,6 +75,19 @@ struct read_side_settings {
   std::chrono::milliseconds healthy_after{30000};  // a child up this long restarts with the first delay again
 };
 
+// The stores the read side's readers are handed, each reader only its own: the journal and the
+// positions (every reader), the views (rentals, stations), the notifications (notifier, webhook,
+// live notices) and the payment records (the overtime collector, the payment context's reader).
+struct read_side_stores {
+  const ports::journal* journal = nullptr;
+  const ports::position_store* positions = nullptr;
+  const ports::view_store* views = nullptr;
+  const ports::notification_store* notifications = nullptr;
+  const ports::payment_store* payments = nullptr;
+
+  journal_reader reader() const { return {journal, positions}; }
+};
+
 // What the read side is wired to. Without `payment` no overtime is collected; without
 // `webhook` nothing is delivered outbound; the rentals view publishes to `board` (a fresh one
 // when null), which adapters may read directly.
@@ -88,20 +101,25 @@ struct read_side_wiring {
 };
 
 // Spawns the supervisor and its children.
-caf::actor spawn_read_side(caf::actor_system& system, environment env, read_side_wiring wiring,
-                           read_side_settings settings = {});
+caf::actor spawn_read_side(caf::actor_system& system, environment env, read_side_stores stores,
+                           read_side_wiring wiring, read_side_settings settings = {});
 
 // The children, spawned (and monitored) by the supervisor `parent`.
-caf::actor spawn_notifier(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
+caf::actor spawn_notifier(caf::event_based_actor* parent, const environment& env, journal_reader reader,
+                          const ports::notification_store& notifications, const caf::actor& hub,
                           consumer_settings settings);
-caf::actor spawn_rentals_view(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
-                              consumer_settings settings, std::shared_ptr<rental_board> board);
-caf::actor spawn_stations_view(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
-                               consumer_settings settings, fleet_actor fleet);
-caf::actor spawn_webhook(caf::event_based_actor* parent, const environment& env, ports::notification_gateway* gateway,
+caf::actor spawn_rentals_view(caf::event_based_actor* parent, const environment& env, journal_reader reader,
+                              const ports::view_store& views, const caf::actor& hub, consumer_settings settings,
+                              std::shared_ptr<rental_board> board);
+caf::actor spawn_stations_view(caf::event_based_actor* parent, const environment& env, journal_reader reader,
+                               const ports::view_store& views, const caf::actor& hub, consumer_settings settings,
+                               fleet_actor fleet);
+caf::actor spawn_webhook(caf::event_based_actor* parent, const environment& env, const ports::position_store& positions,
+                         const ports::notification_store& notifications, ports::notification_gateway* gateway,
                          webhook_settings settings);
-caf::actor spawn_overtime_collector(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
-                                    payment_actor payment, overtime_settings settings);
+caf::actor spawn_overtime_collector(caf::event_based_actor* parent, const environment& env, journal_reader reader,
+                                    const ports::payment_store& payments, const caf::actor& hub, payment_actor payment,
+                                    overtime_settings settings);
 
 // How adapters' watches reach the read side: attached once it runs; the node clears it when
 // it stops, after which registering or cancelling a watch does nothing.

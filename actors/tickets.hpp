@@ -7,7 +7,9 @@
 namespace ttareungyi::actors {
 
 // The ticket desk: routes each request to the ticket's own actor, activating it on first use
-// by loading its state from storage.
-ticket_desk_actor spawn_ticket_desk(caf::actor_system& system, environment env, payment_actor payment);
+// by loading its state from the ticket context's own store. What the ticket context needs of
+// payments, it asks `payment`.
+ticket_desk_actor spawn_ticket_desk(caf::actor_system& system, environment env, const ports::ticket_store& tickets,
+                                    payment_actor payment);
 
 }  // namespace ttareungyi::actors

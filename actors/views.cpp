@@ -21,11 +21,12 @@ struct rentals_view {
   static constexpr const char* actor_name = "rentals-view";
   static constexpr const char* consumer = "rentals";
 
+  const ports::view_store* store = nullptr;
   std::shared_ptr<rental_board> board;
   std::vector<rental_board::change> staged;  // the batch being committed, per touched customer
 
-  ports::stored<void> load(const ports::view_store& store) {
-    auto all = store.current_rentals();
+  ports::stored<void> load() {
+    auto all = store->current_rentals();
     if (!all) return std::unexpected(all.error());
     board->replace(std::move(*all));
     return {};
@@ -82,11 +83,12 @@ struct stations_view {
   static constexpr const char* actor_name = "stations-view";
   static constexpr const char* consumer = "stations";
 
+  const ports::view_store* store = nullptr;
   fleet_actor fleet;
   std::map<std::string, domain::station_count> counts;  // by station
 
-  ports::stored<void> load(const ports::view_store& store) {
-    auto all = store.station_counts();
+  ports::stored<void> load() {
+    auto all = store->station_counts();
     if (!all) return std::unexpected(all.error());
     counts.clear();
     for (auto& c : *all) counts.emplace(c.station_id, std::move(c));
@@ -143,16 +145,19 @@ std::vector<app::station_view> join_stations(const std::vector<domain::station>&
   return out;
 }
 
-caf::actor spawn_rentals_view(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
-                              consumer_settings settings, std::shared_ptr<rental_board> board) {
-  return spawn_consumer(parent, env, hub, settings, rentals_view{std::move(board), {}});
+caf::actor spawn_rentals_view(caf::event_based_actor* parent, const environment& env, journal_reader reader,
+                              const ports::view_store& views, const caf::actor& hub, consumer_settings settings,
+                              std::shared_ptr<rental_board> board) {
+  return spawn_consumer(parent, env, reader, hub, settings, rentals_view{&views, std::move(board), {}});
 }
 
-caf::actor spawn_stations_view(caf::event_based_actor* parent, const environment& env, const caf::actor& hub,
-                               consumer_settings settings, fleet_actor fleet) {
+caf::actor spawn_stations_view(caf::event_based_actor* parent, const environment& env, journal_reader reader,
+                               const ports::view_store& views, const caf::actor& hub, consumer_settings settings,
+                               fleet_actor fleet) {
   stations_view view;
+  view.store = &views;
   view.fleet = std::move(fleet);
-  return spawn_consumer(parent, env, hub, settings, std::move(view));
+  return spawn_consumer(parent, env, reader, hub, settings, std::move(view));
 }
 
 }  // namespace ttareungyi::actors

@@ -31,11 +31,12 @@ using webhook_self = caf::stateful_actor<webhook_state>*;
 
 constexpr const char* webhook_consumer = "webhook";
 
-caf::behavior webhook(webhook_self self, environment env, ports::notification_gateway* gateway,
+caf::behavior webhook(webhook_self self, environment env, const ports::position_store* positions,
+                      const ports::notification_store* notifications, ports::notification_gateway* gateway,
                       webhook_settings settings) {
   auto& st = self->state;
   st.delays.emplace(settings.retry_first, settings.retry_ceiling);
-  auto position = load_position(self, env, webhook_consumer);
+  auto position = load_position(self, *positions, webhook_consumer);
   if (!position) return {};
   st.position = *position;
   // Hands the oldest pending notification to the gateway.
@@ -50,11 +51,11 @@ caf::behavior webhook(webhook_self self, environment env, ports::notification_ga
     send_later(self, settings.delivery_timeout, delivered_atom::value, attempt, false);
   };
   // Delivers the next notification, if there is one and nothing is under way.
-  auto next = [self, env, settings, send_one] {
+  auto next = [self, notifications, settings, send_one] {
     auto& s = self->state;
     if (s.in_flight || s.waiting_retry) return;
     if (s.ahead.empty()) {
-      auto found = env.storage->notifications_after(s.position, settings.read_ahead);
+      auto found = notifications->notifications_after(s.position, settings.read_ahead);
       if (!found) return self->quit(to_caf(domain::internal("cannot read notifications: " + found.error().message)));
       s.ahead.assign(found->begin(), found->end());
     }
@@ -97,9 +98,10 @@ caf::behavior webhook(webhook_self self, environment env, ports::notification_ga
 
 }  // namespace
 
-caf::actor spawn_webhook(caf::event_based_actor* parent, const environment& env, ports::notification_gateway* gateway,
+caf::actor spawn_webhook(caf::event_based_actor* parent, const environment& env, const ports::position_store& positions,
+                         const ports::notification_store& notifications, ports::notification_gateway* gateway,
                          webhook_settings settings) {
-  return parent->spawn(webhook, env, gateway, settings);
+  return parent->spawn(webhook, env, &positions, &notifications, gateway, settings);
 }
 
 }  // namespace ttareungyi::actors

@@ -98,6 +98,11 @@ typename Inspector::result_type inspect(Inspector& f, ticket& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, payment& x) {
+  return f(caf::meta::type_name("payment"), x.id, x.reference, x.amount, x.status);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, station& x) {
   return f(caf::meta::type_name("station"), x.id, x.name, x.lat, x.lon, x.capacity);
 }

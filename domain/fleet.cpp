@@ -11,6 +11,27 @@ bool valid_id(std::string_view id) {
   });
 }
 
+result<void> check_bicycle_id(std::string_view id) {
+  if (!valid_id(id)) return std::unexpected(invalid("bicycle id must be 1-64 letters, digits, '-' or '_'"));
+  return {};
+}
+
+error station_not_found(std::string_view id) {
+  return not_found("station_not_found", "no such station").with("stationId", std::string{id});
+}
+error bicycle_not_found(std::string_view id) {
+  return not_found("bicycle_not_found", "no such bicycle").with("bicycleId", std::string{id});
+}
+error bicycle_id_taken(std::string_view id) {
+  return conflict("bicycle_id_taken", "a bicycle with this id exists").with("bicycleId", std::string{id});
+}
+error rental_not_found(std::string_view id) {
+  return not_found("rental_not_found", "no such rental").with("rentalId", std::string{id});
+}
+error rental_not_active(std::string_view id) {
+  return conflict("rental_not_active", "this rental has already ended").with("rentalId", std::string{id});
+}
+
 result<decided<station, event_payload>> register_station(std::string id, std::string name, double lat, double lon, int capacity) {
   if (!valid_id(id)) return std::unexpected(invalid("station id must be 1-64 letters, digits, '-' or '_'"));
   if (name.empty() || name.size() > 200) return std::unexpected(invalid("station name must be 1-200 characters"));
@@ -35,7 +56,7 @@ std::optional<bicycle_status> parse_bicycle_status(std::string_view text) {
 }
 
 result<decided<bicycle, event_payload>> register_bicycle(std::string id, std::string station_id) {
-  if (!valid_id(id)) return std::unexpected(invalid("bicycle id must be 1-64 letters, digits, '-' or '_'"));
+  if (auto checked = check_bicycle_id(id); !checked) return std::unexpected(checked.error());
   bicycle b{.id = std::move(id), .station_id = std::move(station_id)};
   auto fact = bicycle_registered{b.id, b.station_id};
   return decided<bicycle, event_payload>{std::move(b), {std::move(fact)}};
@@ -77,7 +98,7 @@ result<decided<ride, event_payload>> rent_bicycle(const bicycle& b, const rent_r
 
 result<decided<ride, event_payload>> return_bicycle(const bicycle& b, const rental& r, const std::string& station_id, instant now) {
   if (r.status != rental_status::active || b.status != bicycle_status::rented || b.rental_id != r.id)
-    return std::unexpected(conflict("rental_not_active", "this rental has already ended").with("rentalId", r.id));
+    return std::unexpected(rental_not_active(r.id));
   ride next{b, r};
   next.bike.status = bicycle_status::available;
   next.bike.station_id = station_id;

@@ -103,9 +103,13 @@ std::optional<decided<ticket, event_payload>> complete_refunded_cancellation(con
   return cancel_ticket(t, now).value();  // a paid ticket is always cancellable
 }
 
+error ticket_not_found(std::string_view id) {
+  return not_found("ticket_not_found", "no such ticket").with("ticketId", std::string{id});
+}
+
 ticket_decision put_in_use(const ticket& t, const std::string& customer_id, const std::string& rental_id) {
   if (t.customer_id != customer_id)
-    return std::unexpected(not_found("ticket_not_found", "no such ticket").with("ticketId", t.id));
+    return std::unexpected(ticket_not_found(t.id));
   if (t.status != ticket_status::paid)
     return std::unexpected(not_usable(t, "ticket is " + std::string{to_string(t.status)} + "; only a paid ticket rents a bicycle"));
   ticket next = t;

@@ -93,16 +93,21 @@ class actor_test : public ::testing::Test {
   // Spawns the contexts the way node.cpp wires them, and lets them initialize.
   void start() {
     hub = spawn_journal_hub(*sys, storage.last_sequence());
-    env = environment{&storage, spawn_storage_gateway(*sys, storage, &storage, hub, tap), &clock, payment_timeout,
-                      passivate_after, &live};
-    payment = spawn_payment(*sys, env, provider, pay, payment_board);
-    identity = spawn_identity(*sys, env, hasher);
-    desk = spawn_ticket_desk(*sys, env, payment);
-    auto spawned = spawn_fleet(*sys, env);
+    env = environment{spawn_storage_gateway(*sys, storage, &storage, hub, tap), &clock, payment_timeout, passivate_after,
+                      &live};
+    payment = spawn_payment(*sys, env, storage, provider, pay, payment_board);
+    identity = spawn_identity(*sys, env, storage, hasher);
+    desk = spawn_ticket_desk(*sys, env, storage, payment);
+    auto spawned = spawn_fleet(*sys, env, storage);
     if (!spawned) throw std::runtime_error("cannot spawn the fleet: " + spawned.error().detail);
     fleet = *spawned;
-    read_side = spawn_read_side(*sys, env, {hub, fleet, payment, webhook, board, tap}, read_settings);
+    read_side = spawn_read_side(*sys, env, stores(), {hub, fleet, payment, webhook, board, tap}, read_settings);
     drain();
+  }
+
+  // The read side's stores, each the test storage.
+  read_side_stores stores() {
+    return {.journal = &storage, .positions = &storage, .views = &storage, .notifications = &storage, .payments = &storage};
   }
 
   // Runs every job until no actor has work, without ever firing a timeout.

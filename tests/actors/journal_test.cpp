@@ -40,7 +40,7 @@ TEST_F(JournalHubTest, SubscribersHearTheEndAtOnceThenEachMove) {
 
 TEST_F(JournalHubTest, TheStorageGatewayAnnouncesCommitsThatJournaledEvents) {
   hub = spawn_journal_hub(*sys, storage.last_sequence());
-  env = environment{&storage, spawn_storage_gateway(*sys, storage, &storage, hub), &clock, payment_timeout};
+  env = environment{spawn_storage_gateway(*sys, storage, &storage, hub), &clock, payment_timeout};
   auto got = subscriber(hub);
   ports::changeset quiet;
   quiet.save(ports::consumer_position{"x", 0});

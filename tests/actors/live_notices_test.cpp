@@ -51,7 +51,7 @@ class LiveNoticesTest : public ::testing::Test {
 };
 
 TEST_F(LiveNoticesTest, JournaledEventsReachTheirCustomersWatchersAtOnce) {
-  live_notices live{storage};
+  live_notices live{storage, storage};
   live.notifier_started(storage.last_sequence());
   std::vector<notification> alice, bob;
   live.watch(recording(1, "c_alice", alice));
@@ -71,7 +71,7 @@ TEST_F(LiveNoticesTest, JournaledEventsReachTheirCustomersWatchersAtOnce) {
 }
 
 TEST_F(LiveNoticesTest, ANewWatcherHoldsLiveNoticesUntilTheNotifierHasStoredTheGap) {
-  live_notices live{storage};
+  live_notices live{storage, storage};
   live.notifier_started(0);
   pay_and_refund("c_alice", "t_1");
   live.journaled(storage.last_sequence());  // pushed live to no one; not stored yet
@@ -93,7 +93,7 @@ TEST_F(LiveNoticesTest, ANewWatcherHoldsLiveNoticesUntilTheNotifierHasStoredTheG
 }
 
 TEST_F(LiveNoticesTest, UnwatchedWatcherGetsNothingMore) {
-  live_notices live{storage};
+  live_notices live{storage, storage};
   live.notifier_started(0);
   std::vector<notification> alice;
   live.watch(recording(1, "c_alice", alice));

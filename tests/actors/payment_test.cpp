@@ -42,7 +42,7 @@ TEST_F(PaymentTest, KilledWorkerIsReplaced) {
   // by a fresh one to see that happen.
   caf::anon_send_exit(payment, caf::exit_reason::user_shutdown);
   drain();
-  payment = spawn_payment(*sys, env, provider, pay);
+  payment = spawn_payment(*sys, env, storage, provider, pay);
   auto workers = drain_collecting("payment-worker");
   ASSERT_EQ(workers.size(), 1u);
 

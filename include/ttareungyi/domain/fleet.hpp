@@ -43,6 +43,15 @@ struct bicycle {
 
 // Plates and other client-chosen ids: 1..64 of [A-Za-z0-9_-].
 bool valid_id(std::string_view id);
+// A bicycle id a client chose: valid_id, or 400 saying what an id may be.
+result<void> check_bicycle_id(std::string_view id);
+
+// The rental context's refusals, one definition each (code, words and the ids involved).
+error station_not_found(std::string_view id);
+error bicycle_not_found(std::string_view id);
+error bicycle_id_taken(std::string_view id);
+error rental_not_found(std::string_view id);
+error rental_not_active(std::string_view id);  // returned already, or not this bicycle's
 
 result<decided<bicycle, event_payload>> register_bicycle(std::string id, std::string station_id);
 result<std::vector<event_payload>> delete_bicycle(const bicycle& b);

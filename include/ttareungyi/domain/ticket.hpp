@@ -69,6 +69,8 @@ std::optional<decided<ticket, event_payload>> complete_refunded_cancellation(con
 // so cancelling it asks the payment context first.
 bool awaiting_payment(const ticket& t);
 // Rent takes a paid ticket of the same customer; return marks it used; a failed rent releases it.
+// Another customer's ticket does not exist for them: the same answer as an unknown id.
+error ticket_not_found(std::string_view id);
 ticket_decision put_in_use(const ticket& t, const std::string& customer_id, const std::string& rental_id);
 ticket_decision release_ticket(const ticket& t, const std::string& rental_id);
 ticket_decision finish_ticket(const ticket& t, const std::string& rental_id);
