@@ -4,6 +4,7 @@ namespace ttareungyi::bench::load {
 
 namespace {
 
+// A histogram's figures, in milliseconds.
 json latency_json(const histogram& h) {
   return {{"count", h.count()},         {"min", ms(h.min())},           {"mean", h.mean() / 1e6},
           {"p50", ms(h.quantile(0.5))}, {"p90", ms(h.quantile(0.9))},   {"p99", ms(h.quantile(0.99))},

@@ -33,6 +33,7 @@ struct schedule {
   std::atomic<std::uint64_t> next{0};
 };
 
+// What every worker of a run reads.
 struct run_context {
   const options& o;
   const setup_data& s;
@@ -70,6 +71,7 @@ struct connection {
   std::unordered_set<std::string> seen;                // notification ids
 };
 
+// A thread of the load generator, with its connections, its random numbers and its stats.
 class worker {
  public:
   worker(run_context& ctx, asio::ip::tcp::endpoint target, std::uint64_t seed) : ctx_(ctx), target_(target), rng_(seed) {}
