@@ -96,4 +96,7 @@ class histogram {
   double sum_ = 0;
 };
 
+// A recorded value (nanoseconds) in milliseconds, as the reports give latencies.
+inline double ms(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+
 }  // namespace ttareungyi::bench

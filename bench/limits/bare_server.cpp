@@ -9,13 +9,14 @@
 // prints "listening on ADDR:PORT" and serves until SIGINT or SIGTERM.
 #include <restinio/all.hpp>
 
-#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "../common/command_line.hpp"
 
 namespace {
 
@@ -36,16 +37,6 @@ constexpr auto handle_request_timeout = std::chrono::seconds{30};
 constexpr std::string_view body =
     R"({"id":"t_0123456789abcdef","type":"1h","minutes":60,"price":1000,"currency":"KRW","status":"paid"})";
 
-long number(const std::string& flag, const std::string& text, long low, long high) {
-  long v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size() || v < low || v > high) {
-    std::cerr << "ttareungyi-bare: " << flag << " expects a number from " << low << " to " << high << "\n";
-    std::exit(2);
-  }
-  return v;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -58,18 +49,11 @@ int main(int argc, char** argv) {
 
   std::string bind = "127.0.0.1";
   long port = 0, threads = 1;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) {
-        std::cerr << "ttareungyi-bare: " << args[i] << " needs a value\n";
-        std::exit(2);
-      }
-      return args[++i];
-    };
-    if (args[i] == "--port") port = number("--port", value(), 0, 65535);
-    else if (args[i] == "--bind") bind = value();
-    else if (args[i] == "--threads") threads = number("--threads", value(), 1, 64);
+  ttareungyi::bench::command_line args{"ttareungyi-bare", argc, argv};
+  while (args.next()) {
+    if (args.flag() == "--port") port = args.number(0L, 65535L);
+    else if (args.flag() == "--bind") bind = args.value();
+    else if (args.flag() == "--threads") threads = args.number(1L, 64L);
     else {
       std::cerr << "usage: ttareungyi-bare [--port 0] [--bind 127.0.0.1] [--threads 1]\n";
       return 2;

@@ -16,7 +16,6 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -27,25 +26,13 @@
 #include <thread>
 #include <vector>
 
+#include "../common/clock.hpp"
+#include "../common/command_line.hpp"
 #include "../common/histogram.hpp"
 
 namespace {
 
-using steady = std::chrono::steady_clock;
-using ttareungyi::bench::histogram;
-
-template <class T>
-T number(const std::string& flag, const std::string& text, T low, T high) {
-  T v{};
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size() || v < low || v > high) {
-    std::cerr << "ttareungyi-fsync-limit: " << flag << " expects a number from " << low << " to " << high << "\n";
-    std::exit(2);
-  }
-  return v;
-}
-
-double ms(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+using namespace ttareungyi::bench;
 
 }  // namespace
 
@@ -54,22 +41,15 @@ int main(int argc, char** argv) {
   int threads = 64, value_bytes = 300, keys_per_write = 1;
   double duration = 5, warmup = 1;
   bool as_json = false;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) {
-        std::cerr << "ttareungyi-fsync-limit: " << args[i] << " needs a value\n";
-        std::exit(2);
-      }
-      return args[++i];
-    };
-    const auto& flag = args[i];
-    if (flag == "--dir") dir = value();
-    else if (flag == "--threads") threads = number(flag, value(), 1, 1024);
-    else if (flag == "--duration") duration = number(flag, value(), 0.1, 600.0);
-    else if (flag == "--warmup") warmup = number(flag, value(), 0.0, 120.0);
-    else if (flag == "--value-bytes") value_bytes = number(flag, value(), 1, 1 << 20);
-    else if (flag == "--keys-per-write") keys_per_write = number(flag, value(), 1, 1000);
+  command_line args{"ttareungyi-fsync-limit", argc, argv};
+  while (args.next()) {
+    const auto& flag = args.flag();
+    if (flag == "--dir") dir = args.value();
+    else if (flag == "--threads") threads = args.number(1, 1024);
+    else if (flag == "--duration") duration = args.number(0.1, 600.0);
+    else if (flag == "--warmup") warmup = args.number(0.0, 120.0);
+    else if (flag == "--value-bytes") value_bytes = args.number(1, 1 << 20);
+    else if (flag == "--keys-per-write") keys_per_write = args.number(1, 1000);
     else if (flag == "--json") as_json = true;
     else {
       std::cerr << "usage: ttareungyi-fsync-limit [--dir DIR] [--threads 64] [--duration 5] [--warmup 1]"
@@ -104,8 +84,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<rocksdb::DB> db{raw};
 
   const auto start = steady::now();
-  const auto measure_from = start + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(warmup));
-  const auto end = measure_from + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(duration));
+  const auto measure_from = start + seconds_as_duration(warmup);
+  const auto end = measure_from + seconds_as_duration(duration);
   std::atomic<bool> failed{false};
   std::vector<histogram> latencies(threads);
   std::atomic<std::uint64_t> syncs_at_start{0}, syncs_at_end{0};

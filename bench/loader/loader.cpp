@@ -17,7 +17,6 @@
 // id (reads spread over all tickets).
 #include <nlohmann/json.hpp>
 
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -27,23 +26,16 @@
 #include <string>
 #include <vector>
 
+#include "../common/clock.hpp"
+#include "../common/command_line.hpp"
 #include "ttareungyi/security/password.hpp"
 #include "ttareungyi/storage/rocksdb_storage.hpp"
 
 namespace {
 
 using namespace ttareungyi;
-using steady = std::chrono::steady_clock;
-
-long number(const std::string& flag, const std::string& text, long low, long high) {
-  long v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size() || v < low || v > high) {
-    std::cerr << "ttareungyi-bench-loader: " << flag << " expects a number from " << low << " to " << high << "\n";
-    std::exit(2);
-  }
-  return v;
-}
+using bench::seconds_since;
+using bench::steady;
 
 std::string numbered(const char* prefix, long n, int width) {
   char buf[64];
@@ -101,24 +93,17 @@ class writer {
 int main(int argc, char** argv) {
   std::string data_dir, manifest, manifest_full;
   long bicycles = 1'000'000, tickets = 1'000'000, customers = 1000, stations = 1000, manifest_tickets = 50;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) {
-        std::cerr << "ttareungyi-bench-loader: " << args[i] << " needs a value\n";
-        std::exit(2);
-      }
-      return args[++i];
-    };
-    const auto& flag = args[i];
-    if (flag == "--data-dir") data_dir = value();
-    else if (flag == "--manifest") manifest = value();
-    else if (flag == "--manifest-full") manifest_full = value();
-    else if (flag == "--bicycles") bicycles = number(flag, value(), 1, 100'000'000);
-    else if (flag == "--tickets") tickets = number(flag, value(), 0, 100'000'000);
-    else if (flag == "--customers") customers = number(flag, value(), 1, 1'000'000);
-    else if (flag == "--stations") stations = number(flag, value(), 1, 100'000);
-    else if (flag == "--manifest-tickets") manifest_tickets = number(flag, value(), 1, 100'000);
+  bench::command_line args{"ttareungyi-bench-loader", argc, argv};
+  while (args.next()) {
+    const auto& flag = args.flag();
+    if (flag == "--data-dir") data_dir = args.value();
+    else if (flag == "--manifest") manifest = args.value();
+    else if (flag == "--manifest-full") manifest_full = args.value();
+    else if (flag == "--bicycles") bicycles = args.number<long>(1, 100'000'000);
+    else if (flag == "--tickets") tickets = args.number<long>(0, 100'000'000);
+    else if (flag == "--customers") customers = args.number<long>(1, 1'000'000);
+    else if (flag == "--stations") stations = args.number<long>(1, 100'000);
+    else if (flag == "--manifest-tickets") manifest_tickets = args.number<long>(1, 100'000);
     else {
       std::cerr << "usage: ttareungyi-bench-loader --data-dir DIR [--bicycles N] [--tickets N] [--customers N]"
                    " [--stations N] [--manifest FILE] [--manifest-tickets N] [--manifest-full FILE]\n";
@@ -176,8 +161,7 @@ int main(int argc, char** argv) {
       if (!all_tickets.empty()) all_tickets[static_cast<std::size_t>(k % customers)].push_back(t.id);
       w.save(std::move(t));
       if ((k + 1) % 200'000 == 0)
-        std::fprintf(stderr, "loader: %ld tickets (%.1f s)\n", k + 1,
-                     std::chrono::duration<double>(steady::now() - started).count());
+        std::fprintf(stderr, "loader: %ld tickets (%.1f s)\n", k + 1, seconds_since(started));
     }
     w.finish();
     if (!manifest_full.empty()) {
@@ -203,6 +187,6 @@ int main(int argc, char** argv) {
     }
   }
   std::fprintf(stderr, "loader: %ld stations, %ld bicycles, %ld customers, %ld tickets in %.1f s\n", stations, bicycles,
-               customers, tickets, std::chrono::duration<double>(steady::now() - started).count());
+               customers, tickets, seconds_since(started));
   return 0;
 }
