@@ -11,7 +11,6 @@
 #include <unordered_map>
 
 #include "journal.hpp"
-#include "live_notices.hpp"
 
 namespace ttareungyi::actors {
 

@@ -49,4 +49,19 @@ void announce(const caf::actor& hub, std::uint64_t up_to) {
   if (hub) caf::anon_send(hub, appended_atom::value, up_to);
 }
 
+void journal_tap::attach(std::function<void(std::uint64_t)> listener) {
+  std::lock_guard lock{mutex_};
+  listener_ = std::move(listener);
+}
+
+void journal_tap::detach() {
+  std::lock_guard lock{mutex_};
+  listener_ = nullptr;
+}
+
+void journal_tap::operator()(std::uint64_t up_to) {
+  std::lock_guard lock{mutex_};
+  if (listener_) listener_(up_to);
+}
+
 }  // namespace ttareungyi::actors

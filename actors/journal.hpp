@@ -9,6 +9,8 @@
 #include <caf/fwd.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <mutex>
 
 #include "wire.hpp"
 
@@ -24,5 +26,18 @@ void subscribe(caf::event_based_actor* self, const caf::actor& hub);
 // Announces that the journal now ends at `up_to` (the storage gateway's side, from the thread
 // that committed). Never blocks.
 void announce(const caf::actor& hub, std::uint64_t up_to);
+
+// Who hears of new journal events on the committing thread: the storage gateway calls it after
+// each commit that recorded events; the read side attaches its live notices while it runs.
+class journal_tap {
+ public:
+  void attach(std::function<void(std::uint64_t)> listener);
+  void detach();  // once it returns, the listener is not running and will not run again
+  void operator()(std::uint64_t up_to);
+
+ private:
+  std::mutex mutex_;
+  std::function<void(std::uint64_t)> listener_;
+};
 
 }  // namespace ttareungyi::actors

@@ -17,7 +17,7 @@
 #include "identity.hpp"
 #include "journal.hpp"
 #include "payment.hpp"
-#include "read_side.hpp"
+#include "read_side/read_side.hpp"
 #include "rides.hpp"
 #include "tickets.hpp"
 

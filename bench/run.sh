@@ -55,7 +55,7 @@ done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --rounds takes a positive number" >&2; exit 2; }
 [[ -n "$build" ]] || { echo "usage: bench/run.sh [options] BUILD_DIR" >&2; exit 2; }
 build="$(cd "$build" && pwd)"
-server="$build/app/ttareungyi"
+server="$build/server/ttareungyi"
 load="$build/bench/ttareungyi-load"
 bare="$build/bench/ttareungyi-bare"
 fsync_limit="$build/bench/ttareungyi-fsync-limit"

@@ -1,7 +1,8 @@
 // The live notices on their own, without an actor system: journal events reach their customer's
 // watchers at once; a new watcher holds live notices until the notifier has stored the gap; the
 // journal tap stops calling once detached.
-#include "live_notices.hpp"
+#include "journal.hpp"
+#include "read_side/live_notices.hpp"
 
 #include <gtest/gtest.h>
 

@@ -130,19 +130,4 @@ void live_notices::notifier_published(std::uint64_t from, std::uint64_t to,
   release_held();
 }
 
-void journal_tap::attach(std::function<void(std::uint64_t)> listener) {
-  std::lock_guard lock{mutex_};
-  listener_ = std::move(listener);
-}
-
-void journal_tap::detach() {
-  std::lock_guard lock{mutex_};
-  listener_ = nullptr;
-}
-
-void journal_tap::operator()(std::uint64_t up_to) {
-  std::lock_guard lock{mutex_};
-  if (listener_) listener_(up_to);
-}
-
 }  // namespace ttareungyi::actors

@@ -77,17 +77,4 @@ class live_notices {
   std::uint64_t live_ = 0;    // how far the journal's notices have been pushed live
 };
 
-// Who hears of new journal events on the committing thread: the storage gateway calls it after
-// each commit that recorded events; the read side attaches its live notices while it runs.
-class journal_tap {
- public:
-  void attach(std::function<void(std::uint64_t)> listener);
-  void detach();  // once it returns, the listener is not running and will not run again
-  void operator()(std::uint64_t up_to);
-
- private:
-  std::mutex mutex_;
-  std::function<void(std::uint64_t)> listener_;
-};
-
 }  // namespace ttareungyi::actors
