@@ -1,16 +1,16 @@
 #pragma once
-// The endpoints of API v1 over the framework-free request/response model: routing, the auth
-// guard, validation, calls to the asynchronous application facade and the answers built from
-// its replies. The server (server.cpp) only moves bytes; everything here is testable without a
-// socket.
-#include <atomic>
+// The endpoints of API v1 over the framework-free request/response model: routing, then the
+// policy every endpoint declares in the route table (endpoint.hpp: token and scope, rate limits,
+// path id, body, Idempotency-Key), then the endpoint's handler, in the file of its context. The
+// server (server.cpp) only moves bytes; everything here is testable without a socket.
 #include <cstddef>
-#include <functional>
-#include <optional>
 #include <memory>
-#include <shared_mutex>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "endpoint.hpp"
 #include "idempotency.hpp"
 #include "message.hpp"
 #include "problem.hpp"
@@ -51,7 +51,7 @@ class api {
   void handle(const request& req, const responder& respond, stream_opener* streams = nullptr) const;
 
   // While draining, /health/ready answers 503 so that load balancers stop sending traffic.
-  void set_draining(bool draining) noexcept { draining_.store(draining, std::memory_order_relaxed); }
+  void set_draining(bool draining) noexcept { services_.draining.store(draining, std::memory_order_relaxed); }
   std::size_t max_body_bytes() const noexcept { return max_body_bytes_; }
 
   // After close() (which waits for replies using them), late facade replies no longer touch
@@ -59,33 +59,16 @@ class api {
   void close();
 
  private:
+  // The policy of `route`'s endpoint, then its handler and its work.
   void dispatch(const request& req, const route_match& route, const responder& respond,
                 stream_opener* streams) const;
-  void notification_stream(const request& req, const std::string& customer, const responder& respond,
-                           stream_opener* streams) const;
-  void token(const request& req, const responder& respond) const;
-  void create_customer(const request& req, const responder& respond) const;
-  void ready(const responder& respond) const;
-  // 429 when `client` is over its rate limit.
-  std::optional<problem> limited(std::string_view client) const;
-  // Runs `execute` under the request's Idempotency-Key, if it has one (and answers are kept).
-  void idempotent(const request& req, const std::string& customer, const responder& respond,
-                  const std::function<void(responder)>& execute) const;
+  // 429 when `client` is over its rate limit, in the endpoint's form.
+  std::optional<response> limited(std::string_view client, const endpoint_policy& policy) const;
 
-  app::services services_;
-  const security::token_service& tokens_;
-  std::vector<security::operator_client> operators_;
+  endpoint_services services_;
   std::size_t max_body_bytes_;
-  const domain::clock& clock_;
-  std::atomic<bool> draining_{false};
   std::unique_ptr<rate_limiter> limiter_;
   std::unique_ptr<idempotency> idempotency_;
-
-  struct gate {
-    std::shared_mutex mutex;
-    bool open = true;
-  };
-  std::shared_ptr<gate> gate_ = std::make_shared<gate>();
 };
 
 }  // namespace ttareungyi::http

@@ -1,8 +1,16 @@
 #include "notifications.hpp"
 
 #include <charconv>
+#include <exception>
+#include <memory>
+#include <utility>
+#include <vector>
 
+#include <spdlog/spdlog.h>
+
+#include "answers.hpp"
 #include "forms.hpp"
+#include "handlers.hpp"
 #include "ttareungyi/domain/time.hpp"
 
 namespace ttareungyi::http {
@@ -167,5 +175,69 @@ std::string sse_event(const domain::notification& n, language lang) {
   out += "\n\n";
   return out;
 }
+
+namespace handlers {
+
+namespace {
+
+// From here on `stream` answers. `deliver` holds the stream (which holds no connection): once
+// the stream ends it drops what it is given, and the watch goes with the stream.
+void watch(const call& c, const std::shared_ptr<stream>& stream, std::uint64_t after, language lang) {
+  try {
+    auto watch = c.services.app.notifications.watch_notifications(
+        c.who.subject, after, [stream, lang](domain::notification n) noexcept {
+          try {
+            stream->write(sse_event(n, lang));
+          } catch (const std::exception& ex) {
+            spdlog::warn("http: could not stream notification {}: {}", n.id, ex.what());
+          }
+        });
+    if (!watch) {
+      spdlog::warn("http: the application gave no watch for the notification stream");
+      return stream->close();
+    }
+    stream->bind(std::shared_ptr<app::watch>(std::move(watch)));
+  } catch (const std::exception& ex) {
+    spdlog::warn("http: could not watch notifications: {}", ex.what());
+    stream->close();
+  }
+}
+
+}  // namespace
+
+checked<work> list_notifications(const call& c) {
+  auto limit = parse_notification_limit(split(c.req.target).query);
+  if (!limit) return std::unexpected(std::move(limit.error()));
+  return [&c, limit = *limit](responder respond) {
+    auto lang = preferred_language(c.req.header("Accept-Language"));
+    c.services.app.notifications.notifications(
+        c.who.subject, limit,
+        answer<std::vector<domain::notification>>(respond, [lang](const std::vector<domain::notification>& list) {
+          json items = json::array();
+          for (const auto& n : list) items.push_back(to_json(n, lang));
+          auto r = ok(json{{"items", std::move(items)}});
+          r.headers.emplace_back("Content-Language", std::string{to_string(lang)});
+          r.headers.emplace_back("Vary", "Accept-Language");
+          return r;
+        }));
+  };
+}
+
+checked<work> notification_stream(const call& c) {
+  auto after = parse_last_event_id(c.req.header("Last-Event-ID"), split(c.req.target).query);
+  if (!after) return std::unexpected(std::move(after.error()));
+  if (!c.streams) {
+    spdlog::warn("http: no stream support for {}", split(c.req.target).path);
+    return std::unexpected(internal_problem());
+  }
+  return [&c, after = *after](responder respond) {
+    auto lang = preferred_language(c.req.header("Accept-Language"));
+    auto stream = c.streams->open(sse_head(lang));
+    if (!stream) return respond(to_response(service_unavailable("the server is shutting down", 1)));
+    watch(c, stream, after, lang);
+  };
+}
+
+}  // namespace handlers
 
 }  // namespace ttareungyi::http

@@ -2,6 +2,7 @@
 // The formats of the notification endpoints: the language of `message` (Accept-Language), the
 // JSON item shared by GET /v1/notifications and its stream, the Server-Sent Events framing,
 // and the parameters (limit, Last-Event-ID). Framework-free.
+// The two endpoints themselves are at the end of notifications.cpp (declared in handlers.hpp).
 #include <cstddef>
 #include <cstdint>
 #include <optional>

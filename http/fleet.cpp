@@ -1,0 +1,49 @@
+// The fleet endpoints: stations and bicycles, read by customers and operators, changed by
+// operators.
+#include <string>
+#include <utility>
+
+#include "answers.hpp"
+#include "handlers.hpp"
+#include "json_mapping.hpp"
+
+namespace ttareungyi::http::handlers {
+
+checked<work> list_stations(const call& c) {
+  return [&c](responder respond) { c.services.app.fleet.stations(items_answer<app::station_view>(respond)); };
+}
+
+checked<work> add_station(const call& c) {
+  auto body = parse_new_station(c.req.body);
+  if (!body) return std::unexpected(std::move(body.error()));
+  return [&c, body = std::move(*body)](responder respond) mutable {
+    auto id_of = [](const app::station_view& s) -> const std::string& { return s.station.id; };
+    c.services.app.fleet.add_station(std::move(body),
+                                     created_answer<app::station_view>(respond, "/v1/stations", id_of));
+  };
+}
+
+checked<work> list_bicycles(const call& c) {
+  auto query = parse_bicycle_query(split(c.req.target).query);
+  if (!query) return std::unexpected(std::move(query.error()));
+  return [&c, query = std::move(*query)](responder respond) mutable {
+    c.services.app.fleet.bicycles(std::move(query), items_answer<domain::bicycle>(respond));
+  };
+}
+
+checked<work> add_bicycle(const call& c) {
+  auto body = parse_new_bicycle(c.req.body);
+  if (!body) return std::unexpected(std::move(body.error()));
+  return [&c, body = std::move(*body)](responder respond) mutable {
+    c.services.app.fleet.add_bicycle(std::move(body.id), std::move(body.station_id),
+                                     created_answer<domain::bicycle>(respond, "/v1/bicycles", &domain::bicycle::id));
+  };
+}
+
+checked<work> remove_bicycle(const call& c) {
+  return [&c](responder respond) {
+    c.services.app.fleet.remove_bicycle(c.id, answer<void>(respond, [] { return response{204, {}, {}}; }));
+  };
+}
+
+}  // namespace ttareungyi::http::handlers
