@@ -3,6 +3,7 @@
 
 #include <rocksdb/options.h>
 
+#include <cstddef>
 #include <exception>
 #include <functional>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "codec.hpp"
 #include "errors.hpp"
 #include "layout.hpp"
+#include "paging.hpp"
 
 namespace ttareungyi::storage {
 
@@ -78,6 +80,48 @@ stored<void> rocksdb_storage::each_bicycle(const std::function<bool(const domain
   });
   if (visitor_failure) std::rethrow_exception(visitor_failure);  // the caller's own exception
   return r;
+}
+
+stored<ports::page<domain::bicycle>> rocksdb_storage::bicycles(const ports::bicycle_filter& filter,
+                                                              const ports::page_request& request,
+                                                              std::size_t scan_limit) const {
+  return guarded("bicycles", [&]() -> stored<ports::page<domain::bicycle>> {
+    std::string start{layout::bicycle_prefix};
+    if (request.cursor) {
+      auto after = paging::read(paging::bicycles, *request.cursor);
+      if (!after) return std::unexpected(after.error());
+      start = layout::key(layout::bicycle_prefix, *after);
+      start.push_back('\0');  // the first key after the cursor's bicycle
+    }
+    const auto limit = paging::limit_of(request);
+    const auto budget = std::max<std::size_t>(scan_limit, 1);
+    ports::page<domain::bicycle> out;
+    std::size_t read = 0;
+    std::optional<std::string> last;  // where the page ends: the id of the last bicycle read
+    bool more = false;
+    auto scanned = read_.scan(f_rental, start, layout::prefix_end(layout::bicycle_prefix), {},
+                              [&](std::string_view key, std::string_view value) -> stored<bool> {
+                                if (last) {  // a bicycle follows the page
+                                  more = true;
+                                  return false;
+                                }
+                                auto b = codec::decode<domain::bicycle>(value);
+                                if (!b) return std::unexpected(corrupt(layout::cf_rental, key, b.error()));
+                                if ((!filter.station_id || b->station_id == *filter.station_id) &&
+                                    (!filter.status || b->status == *filter.status))
+                                  out.items.push_back(std::move(*b));
+                                if (++read == budget || out.items.size() == limit)
+                                  last = key.substr(layout::bicycle_prefix.size());
+                                return true;
+                              });
+    if (!scanned) return std::unexpected(scanned.error());
+    if (more) {
+      auto next = paging::make(paging::bicycles, *last);
+      if (!next) return std::unexpected(next.error());
+      out.next = std::move(*next);
+    }
+    return out;
+  });
 }
 
 stored<std::optional<domain::rental>> rocksdb_storage::find_rental(std::string_view id) const {

@@ -31,6 +31,8 @@ class rocksdb_storage final : public node_storage {
   stored<std::optional<domain::ticket>> find_ticket(std::string_view id) const override;
   stored<std::vector<domain::ticket>> tickets_of(std::string_view customer_id) const override;
   stored<std::vector<domain::ticket>> tickets_in_use() const override;
+  stored<ports::page<domain::ticket>> tickets_of(std::string_view customer_id,
+                                                 const ports::page_request& request) const override;
   // payment
   stored<std::optional<domain::payment>> find_payment(std::string_view id) const override;
   // rental
@@ -39,6 +41,8 @@ class rocksdb_storage final : public node_storage {
   stored<std::optional<domain::bicycle>> find_bicycle(std::string_view id) const override;
   stored<void> each_bicycle(const std::function<bool(const domain::bicycle&)>& visit) const override;
   stored<std::optional<domain::rental>> find_rental(std::string_view id) const override;
+  stored<ports::page<domain::bicycle>> bicycles(const ports::bicycle_filter& filter, const ports::page_request& request,
+                                                std::size_t scan_limit = 10000) const override;
   // journal
   stored<std::vector<ports::recorded_event>> events_after(std::uint64_t after, std::size_t max) const override;
   std::uint64_t last_sequence() const override { return writer_.last_sequence(); }
@@ -51,6 +55,8 @@ class rocksdb_storage final : public node_storage {
   stored<std::vector<domain::notification>> notifications_of(std::string_view customer_id, std::uint64_t after,
                                                              std::size_t max) const override;
   stored<std::vector<domain::notification>> notifications_after(std::uint64_t after, std::size_t max) const override;
+  stored<ports::page<domain::notification>> notifications_page(std::string_view customer_id,
+                                                               const ports::page_request& request) const override;
   // idempotency
   stored<std::optional<ports::kept_answer>> find_answer(std::string_view customer_id,
                                                         std::string_view key) const override;
@@ -76,6 +82,10 @@ class rocksdb_storage final : public node_storage {
   stored<std::vector<domain::ticket>> indexed_tickets(
       const std::vector<std::string>& ids, const rocksdb::ReadOptions& ro,
       const std::function<bool(std::size_t, const domain::ticket&)>& current) const;
+
+  // Notifications with keys in [lower, upper) of the notification family, last key first, at most max.
+  stored<std::vector<domain::notification>> newest_notices(std::string_view lower, std::string_view upper,
+                                                           std::size_t max) const;
 
   rocksdb::DB* db() const { return read_.db(); }
   rocksdb::ColumnFamilyHandle* cf(family f) const { return read_.cf(f); }

@@ -16,6 +16,7 @@
 #include "codec.hpp"
 #include "errors.hpp"
 #include "layout.hpp"
+#include "paging.hpp"
 
 namespace ttareungyi::storage {
 
@@ -69,27 +70,58 @@ stored<std::vector<domain::station_count>> rocksdb_storage::station_counts() con
   return guarded("station_counts", [&] { return read_.all_of<domain::station_count>(f_view_station, layout::station_view_prefix); });
 }
 
-stored<std::vector<domain::notification>> rocksdb_storage::notifications_of(std::string_view customer_id, std::uint64_t after,
-                                                           std::size_t max) const {
+stored<std::vector<domain::notification>> rocksdb_storage::newest_notices(std::string_view lower,
+                                                                     std::string_view upper,
+                                                                     std::size_t max) const {
+  std::vector<domain::notification> out;
+  rocksdb::Slice lower_bound(lower.data(), lower.size()), upper_bound(upper.data(), upper.size());
+  rocksdb::ReadOptions ro;
+  ro.iterate_lower_bound = &lower_bound;
+  ro.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db()->NewIterator(ro, cf(f_notification)));
+  for (it->SeekToLast(); it->Valid() && out.size() < max; it->Prev()) {
+    auto n = codec::decode<domain::notification>(it->value().ToStringView());
+    if (!n) return std::unexpected(corrupt(layout::cf_notification, it->key().ToStringView(), n.error()));
+    out.push_back(std::move(*n));
+  }
+  if (!it->status().ok()) return std::unexpected(failed("scan notification", it->status()));
+  return out;
+}
+
+stored<std::vector<domain::notification>> rocksdb_storage::notifications_of(std::string_view customer_id,
+                                                                       std::uint64_t after, std::size_t max) const {
   return guarded("notifications_of", [&]() -> stored<std::vector<domain::notification>> {
-    std::vector<domain::notification> out;
-    if (max == 0 || after == UINT64_MAX) return out;
+    if (max == 0 || after == UINT64_MAX) return std::vector<domain::notification>{};
+    // Newest first: backwards from the customer's last entry down to sequence after + 1.
     const auto prefix = layout::customer_notice_key_prefix(customer_id);
     std::string lower = prefix;
     layout::append_be(lower, after + 1, 8);
-    const auto upper = layout::prefix_end(prefix);  // never empty: the prefix starts with "c:"
-    rocksdb::Slice lower_bound(lower), upper_bound(upper);
-    rocksdb::ReadOptions ro;
-    ro.iterate_lower_bound = &lower_bound;
-    ro.iterate_upper_bound = &upper_bound;
-    std::unique_ptr<rocksdb::Iterator> it(db()->NewIterator(ro, cf(f_notification)));
-    // Newest first: backwards from the customer's last entry down to sequence after + 1.
-    for (it->SeekToLast(); it->Valid() && out.size() < max; it->Prev()) {
-      auto n = codec::decode<domain::notification>(it->value().ToStringView());
-      if (!n) return std::unexpected(corrupt(layout::cf_notification, it->key().ToStringView(), n.error()));
-      out.push_back(std::move(*n));
+    return newest_notices(lower, layout::prefix_end(prefix), max);  // never empty: the prefix starts with "c:"
+  });
+}
+
+stored<ports::page<domain::notification>> rocksdb_storage::notifications_page(std::string_view customer_id,
+                                                                          const ports::page_request& request) const {
+  return guarded("notifications_page", [&]() -> stored<ports::page<domain::notification>> {
+    const auto prefix = layout::customer_notice_key_prefix(customer_id);
+    auto upper = layout::prefix_end(prefix);
+    if (request.cursor) {
+      auto before = paging::read(paging::notifications, *request.cursor, 8);
+      if (!before) return std::unexpected(before.error());
+      upper = prefix + *before;  // exclusive: only older ones than the cursor's
     }
-    if (!it->status().ok()) return std::unexpected(failed("scan notification", it->status()));
+    const auto limit = paging::limit_of(request);
+    auto notices = newest_notices(prefix, upper, limit + 1);
+    if (!notices) return std::unexpected(notices.error());
+    ports::page<domain::notification> out{std::move(*notices), std::nullopt};
+    if (out.items.size() > limit) {
+      out.items.resize(limit);
+      const auto& last = out.items.back();
+      auto key = layout::customer_notice_key(customer_id, last.sequence, last.id);
+      auto next = paging::make(paging::notifications, std::string_view{key}.substr(prefix.size()));
+      if (!next) return std::unexpected(next.error());
+      out.next = std::move(*next);
+    }
     return out;
   });
 }

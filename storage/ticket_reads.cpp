@@ -15,6 +15,7 @@
 
 #include "errors.hpp"
 #include "layout.hpp"
+#include "paging.hpp"
 
 namespace ttareungyi::storage {
 
@@ -74,6 +75,36 @@ stored<std::vector<domain::ticket>> rocksdb_storage::tickets_of(std::string_view
     auto entries = owner_entries(customer_id, {}, SIZE_MAX, ro);
     if (!entries) return std::unexpected(entries.error());
     return owned_tickets(customer_id, *entries, ro);
+  });
+}
+
+stored<ports::page<domain::ticket>> rocksdb_storage::tickets_of(std::string_view customer_id,
+                                                              const ports::page_request& request) const {
+  return guarded("tickets_of", [&]() -> stored<ports::page<domain::ticket>> {
+    std::string start;
+    if (request.cursor) {
+      auto after = paging::read(paging::tickets, *request.cursor, 8);
+      if (!after) return std::unexpected(after.error());
+      start = layout::owner_key_prefix(customer_id) + *after;
+      start.push_back('\0');  // the first entry after the cursor's
+    }
+    const auto limit = paging::limit_of(request);
+    snapshot snap(db());
+    auto ro = snap.read_options();
+    auto entries = owner_entries(customer_id, start, limit + 1, ro);
+    if (!entries) return std::unexpected(entries.error());
+    const bool more = entries->size() > limit;
+    if (more) entries->resize(limit);
+    auto tickets = owned_tickets(customer_id, *entries, ro);
+    if (!tickets) return std::unexpected(tickets.error());
+    ports::page<domain::ticket> out{std::move(*tickets), std::nullopt};
+    if (more) {
+      const auto& last = entries->back();
+      auto next = paging::make(paging::tickets, layout::be64(layout::ordered(last.purchased_ms)) + last.ticket_id);
+      if (!next) return std::unexpected(next.error());
+      out.next = std::move(*next);
+    }
+    return out;
   });
 }
 
