@@ -1,6 +1,7 @@
 #pragma once
 // Storage ports, in business words. Each context reads only its own records; every decision's
 // state change and the events it raised are committed together, atomically, as one changeset.
+#include <cstddef>
 #include <cstdint>
 #include <expected>
 #include <functional>
@@ -22,10 +23,28 @@ namespace ttareungyi::ports {
 
 struct storage_error {
   std::string message;
+  bool invalid_cursor = false;  // the request named a cursor the store cannot read (a client's mistake)
 };
 
 template <class T>
 using stored = std::expected<T, storage_error>;
+
+// A page of a listing: at most `limit` items after the place `cursor` names (none: from the start).
+// Cursors are opaque: made and read by the store that listed, only [A-Za-z0-9_.~-], at most 200
+// characters, so they go into a URL as they are. A limit of 0 counts as 1.
+struct page_request {
+  std::optional<std::string> cursor;
+  std::size_t limit = 100;
+};
+template <class T>
+struct page {
+  std::vector<T> items;
+  std::optional<std::string> next;  // the cursor of the next page; none on the last page
+};
+struct bicycle_filter {
+  std::optional<std::string> station_id;
+  std::optional<domain::bicycle_status> status;
+};
 
 struct removed_bicycle {
   std::string id;
@@ -100,6 +119,8 @@ class ticket_store {
   virtual stored<std::optional<domain::ticket>> find_ticket(std::string_view id) const = 0;
   virtual stored<std::vector<domain::ticket>> tickets_of(std::string_view customer_id) const = 0;
   virtual stored<std::vector<domain::ticket>> tickets_in_use() const = 0;  // for recovery after a crash
+  // A page of the customer's tickets in the order of tickets_of (purchase time, then id).
+  virtual stored<page<domain::ticket>> tickets_of(std::string_view customer_id, const page_request& request) const = 0;
 };
 
 class payment_store {
@@ -118,6 +139,11 @@ class rental_store {
   // Visits every bicycle in id order; the visitor returns false to stop.
   virtual stored<void> each_bicycle(const std::function<bool(const domain::bicycle&)>& visit) const = 0;
   virtual stored<std::optional<domain::rental>> find_rental(std::string_view id) const = 0;
+  // A page of the bicycles that match the filter, in id order. Bounded work per page: it reads
+  // at most `scan_limit` stored bicycles, so a page may be short, even empty, and still have a
+  // next one. A scan limit of 0 counts as 1.
+  virtual stored<page<domain::bicycle>> bicycles(const bicycle_filter& filter, const page_request& request,
+                                                 std::size_t scan_limit = 10000) const = 0;
 };
 
 class journal {
@@ -154,6 +180,10 @@ class notification_store {
                                                                      std::size_t max) const = 0;
   // Every customer's notifications with sequence > after, oldest first, at most max (webhook).
   virtual stored<std::vector<domain::notification>> notifications_after(std::uint64_t after, std::size_t max) const = 0;
+  // A page of a customer's notifications, newest first like notifications_of: the next page
+  // holds older ones.
+  virtual stored<page<domain::notification>> notifications_page(std::string_view customer_id,
+                                                                const page_request& request) const = 0;
 };
 
 class committer {
