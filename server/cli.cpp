@@ -4,7 +4,7 @@
 #include <functional>
 #include <map>
 
-#include "ttareungyi/http/webhook.hpp"
+#include "ttareungyi/notification/webhook.hpp"
 #include "ttareungyi/net/http_client.hpp"
 
 namespace ttareungyi::cli {
@@ -186,7 +186,7 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
   if (o.log_format != "text" && o.log_format != "json") return std::unexpected("--log-format is text or json");
   if (o.data_dir.empty()) return std::unexpected("--data-dir must not be empty");
   if (!o.webhook_url.empty()) {
-    if (auto target = http::parse_webhook_url(o.webhook_url); !target) return std::unexpected("--webhook-url: " + target.error());
+    if (auto target = notification::parse_webhook_url(o.webhook_url); !target) return std::unexpected("--webhook-url: " + target.error());
   }
   return o;
 }

@@ -13,7 +13,7 @@
 #include "cli.hpp"
 #include "ttareungyi/actors/node.hpp"
 #include "ttareungyi/http/server.hpp"
-#include "ttareungyi/http/webhook.hpp"
+#include "ttareungyi/notification/webhook.hpp"
 #include "ttareungyi/payment/http_provider.hpp"
 #include "ttareungyi/payment/sandbox.hpp"
 #include "ttareungyi/security/operator_clients.hpp"
@@ -119,9 +119,9 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
   pbkdf2_hasher hasher{o.password_iterations};
   domain::system_clock clock;
   // Declared before the node, so that it outlives it: the node delivers through it.
-  std::unique_ptr<http::webhook_gateway> webhook;
+  std::unique_ptr<notification::webhook_gateway> webhook;
   if (!o.webhook_url.empty()) {
-    auto created = http::webhook_gateway::create({o.webhook_url, o.webhook_timeout});
+    auto created = notification::webhook_gateway::create({o.webhook_url, o.webhook_timeout});
     if (!created) {
       spdlog::error("--webhook-url: {}", created.error());
       return 2;

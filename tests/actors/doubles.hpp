@@ -2,7 +2,7 @@
 // Test doubles for the actor tests. Everything here runs on the test's single thread, under
 // CAF's deterministic scheduler, so none of it locks.
 //  - memory_storage, locked_storage: ports::storage in maps (tests/support/memory_storage.hpp).
-//  - manual_clock: a domain clock the test moves by hand.
+//  - simulated_clock (tests/support): the one simulated clock of every suite, from suite_start().
 //  - scripted_provider: a payment provider that records every call and approves, declines,
 //    fails, throws, or holds the callback until the test releases it.
 //  - plain_hasher: "hash:" + password.
@@ -28,6 +28,7 @@
 #include "ttareungyi/ports/storage.hpp"
 
 #include "../support/memory_storage.hpp"
+#include "../support/simulated_clock.hpp"
 
 namespace ttareungyi::actors::test {
 
@@ -62,12 +63,11 @@ class scripted_gateway final : public ports::notification_gateway {
   }
 };
 
-class manual_clock final : public domain::clock {
- public:
-  domain::instant t = domain::instant{std::chrono::sys_days{std::chrono::year{2026} / 5 / 1} + std::chrono::hours{9}};
-  domain::instant now() const override { return t; }
-  void advance(std::chrono::milliseconds d) { t += d; }
-};
+// The actor suites' simulated clock starts on 1 May 2026 at 09:00 UTC.
+inline domain::instant suite_start() {
+  return domain::instant{std::chrono::sys_days{std::chrono::year{2026} / 5 / 1} + std::chrono::hours{9}};
+}
+using ttareungyi::test::simulated_clock;
 
 class scripted_provider final : public ports::payment_provider {
  public:

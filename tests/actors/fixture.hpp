@@ -58,7 +58,7 @@ domain::error refusal(const slot<T>& s) {
 class actor_test : public ::testing::Test {
  protected:
   memory_storage storage;
-  manual_clock clock;
+  simulated_clock clock{suite_start()};
   scripted_provider provider;
   plain_hasher hasher;
   payment_settings pay{.workers = 2, .call_timeout = 2000ms, .random = [] { return 0.0; }};

@@ -59,7 +59,7 @@ struct inbox_box {
 class NodeTest : public ::testing::Test {
  protected:
   locked_storage storage;
-  manual_clock clock;
+  simulated_clock clock{suite_start()};
   scripted_provider provider;
   plain_hasher hasher;
 

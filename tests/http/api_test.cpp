@@ -26,7 +26,7 @@ class Api : public ::testing::Test {
  protected:
   test::fake_app app;
   test::token_fixture fx;
-  test::fake_clock clock{test::at(9, 30)};
+  test::simulated_clock clock{test::at(9, 30)};
   api endpoints{app.services(), fx.tokens, {{"ops-1", "s3cret"}}, max_body, &clock};
   std::string customer = fx.bearer("c-1", "customer");
   std::string other_customer = fx.bearer("c-2", "customer");

@@ -21,27 +21,15 @@
 #include <vector>
 
 #include "ttareungyi/app/services.hpp"
+#include "simulated_clock.hpp"
 #include "ttareungyi/domain/time.hpp"
 
 namespace ttareungyi::http::test {
 
 using namespace std::chrono_literals;
 
-inline domain::instant at(int hour, int minute = 0) {
-  using namespace std::chrono;
-  return domain::instant{sys_days{year{2024} / 5 / 1} + hours{hour} + minutes{minute}};
-}
-
-// The server's clock, set by the test.
-class fake_clock final : public domain::clock {
- public:
-  explicit fake_clock(domain::instant t = at(9)) : now_(t.time_since_epoch().count()) {}
-  domain::instant now() const override { return domain::instant{std::chrono::milliseconds{now_.load()}}; }
-  void set(domain::instant t) { now_.store(t.time_since_epoch().count()); }
-
- private:
-  std::atomic<std::int64_t> now_;
-};
+using ttareungyi::test::at;
+using ttareungyi::test::simulated_clock;  // the server's clock, set by the test
 
 class reply_pump {
  public:

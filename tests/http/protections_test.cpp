@@ -72,26 +72,19 @@ class memory_answers final : public ports::idempotency_store {
   std::vector<on_kept> held_;
 };
 
-struct manual_time {
-  std::shared_ptr<token_bucket::time_point> now = std::make_shared<token_bucket::time_point>(std::chrono::steady_clock::now());
-  rate_limiter::clock_fn fn() const {
-    return [n = now] { return *n; };
-  }
-};
 
 class Protections : public ::testing::Test {
  protected:
   test::fake_app app;
   test::token_fixture fx;
-  test::fake_clock clock{test::at(9, 30)};
+  test::simulated_clock clock{test::at(9, 30)};
   memory_answers store;
-  manual_time time;
   std::unique_ptr<api> endpoints = make(rate_limit{});
   std::string customer = fx.bearer("c-1", "customer");
 
   std::unique_ptr<api> make(rate_limit limit) {
     return std::make_unique<api>(app.services(), fx.tokens, std::vector<security::operator_client>{{"ops-1", "s3cret"}}, 4096,
-                                 &clock, protections{.limit = limit, .answers = &store, .limit_clock = time.fn()});
+                                 &clock, protections{.limit = limit, .answers = &store, .limit_clock = clock.steady()});
   }
 
   request post(std::string target, json body, std::optional<std::string> key, std::string auth = {}) {
@@ -291,7 +284,7 @@ TEST_F(Protections, EachTokenSubjectHasItsOwnBudget) {
   EXPECT_EQ(list(fx.bearer("c-2", "customer")).status, 200);  // another customer
   auto ops = fx.bearer("ops-1", "operator");
   EXPECT_EQ(call(make_request("GET", "/v1/stations", {}, {{"Authorization", ops}})).status, 200);
-  *time.now += 1s;
+  clock.advance(1s);
   EXPECT_EQ(list(customer).status, 200);
   EXPECT_EQ(list(customer).status, 429);
 }

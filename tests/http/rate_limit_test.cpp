@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "simulated_clock.hpp"
+
 namespace ttareungyi::http {
 namespace {
 
@@ -45,17 +47,11 @@ TEST(TokenBucket, ABurstBelowOneIsOne) {
   EXPECT_FALSE(b.take(t0 + 1s));
 }
 
-struct manual_time {
-  std::shared_ptr<time_point> now = std::make_shared<time_point>(t0);
-  rate_limiter::clock_fn fn() const {
-    return [n = now] { return *n; };
-  }
-  void advance(std::chrono::milliseconds by) { *now += by; }
-};
+using ttareungyi::test::simulated_clock;
 
 TEST(RateLimiter, LimitsEachClientOnItsOwn) {
-  manual_time time;
-  rate_limiter limiter{{.per_second = 1, .burst = 2}, time.fn()};
+  simulated_clock time;
+  rate_limiter limiter{{.per_second = 1, .burst = 2}, time.steady()};
   EXPECT_FALSE(limiter.admit("customer:c-1"));
   EXPECT_FALSE(limiter.admit("customer:c-1"));
   EXPECT_EQ(limiter.admit("customer:c-1"), 1);  // Retry-After: 1 s
@@ -66,8 +62,8 @@ TEST(RateLimiter, LimitsEachClientOnItsOwn) {
 }
 
 TEST(RateLimiter, RetryAfterIsRoundedUpToWholeSeconds) {
-  manual_time time;
-  rate_limiter limiter{{.per_second = 0.4, .burst = 1}, time.fn()};
+  simulated_clock time;
+  rate_limiter limiter{{.per_second = 0.4, .burst = 1}, time.steady()};
   EXPECT_FALSE(limiter.admit("k"));
   EXPECT_EQ(limiter.admit("k"), 3);  // 2.5 s until the next token
   time.advance(2s);
@@ -82,8 +78,8 @@ TEST(RateLimiter, ZeroRateIsOff) {
 }
 
 TEST(RateLimiter, DropsTheBucketsOfIdleClients) {
-  manual_time time;
-  rate_limiter limiter{{.per_second = 10, .burst = 10}, time.fn()};
+  simulated_clock time;
+  rate_limiter limiter{{.per_second = 10, .burst = 10}, time.steady()};
   for (int i = 0; i < 50'000; ++i) limiter.admit("peer:" + std::to_string(i));
   EXPECT_EQ(limiter.tracked(), 50'000u);  // all active within the refill time: kept
   time.advance(1s);  // every bucket is full again: the same as a new one

@@ -13,26 +13,21 @@
 #include <nlohmann/json.hpp>
 
 #include "message.hpp"
+#include "simulated_clock.hpp"
 #include "ttareungyi/security/tokens.hpp"
 
 namespace ttareungyi::http::test {
 
 using json = nlohmann::json;
 
-struct test_clock {
-  std::shared_ptr<std::atomic<std::int64_t>> seconds = std::make_shared<std::atomic<std::int64_t>>(1'714'554'000);
-  security::token_service::clock_fn fn() const {
-    return [s = seconds] { return s->load(); };
-  }
-  void advance(std::chrono::seconds by) { seconds->fetch_add(by.count()); }
-};
+using ttareungyi::test::simulated_clock;
 
 inline constexpr std::string_view test_issuer = "http://issuer.test";
 
 struct token_fixture {
-  test_clock clock;
+  simulated_clock clock;
   security::token_service tokens{security::signing_key::generate(), std::string{test_issuer}, std::chrono::seconds{3600},
-                                 clock.fn()};
+                                 clock.seconds()};
 
   std::string bearer(std::string_view subject, std::string_view scope) const {
     return "Bearer " + tokens.issue(subject, scope);

@@ -17,6 +17,7 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 
+#include "simulated_clock.hpp"
 #include "temp_dir.hpp"
 #include "ttareungyi/security/base64.hpp"
 
@@ -29,12 +30,11 @@ using namespace std::chrono_literals;
 constexpr std::int64_t t0 = 1'700'000'000;
 
 // A clock the test moves by hand.
-struct fake_clock {
-  std::shared_ptr<std::atomic<std::int64_t>> now = std::make_shared<std::atomic<std::int64_t>>(t0);
-  token_service::clock_fn fn() const {
-    return [n = now] { return n->load(); };
-  }
-  void set(std::int64_t t) const { *now = t; }
+// The simulated clock, set in whole seconds since the epoch as tokens count time.
+struct token_clock {
+  ttareungyi::test::simulated_clock clock{ttareungyi::test::epoch_seconds(t0)};
+  token_service::clock_fn fn() const { return clock.seconds(); }
+  void set(std::int64_t s) { clock.set(ttareungyi::test::epoch_seconds(s)); }
 };
 
 struct parts {
@@ -51,7 +51,7 @@ std::string encode_json(const json& j) { return base64url_encode(j.dump()); }
 
 class Tokens : public ::testing::Test {
  protected:
-  fake_clock clock;
+  token_clock clock;
   token_service service{signing_key::generate(), "ttareungyi", 900s, clock.fn()};
 };
 

@@ -5,21 +5,14 @@
 #include <atomic>
 #include <future>
 
+#include "simulated_clock.hpp"
 #include "storage_test_support.hpp"
 #include "ttareungyi/ports/idempotency.hpp"
 
 namespace ttareungyi::storage::test {
 namespace {
 
-class settable_clock final : public domain::clock {
- public:
-  explicit settable_clock(instant t) : ms_(t.time_since_epoch().count()) {}
-  instant now() const override { return instant{std::chrono::milliseconds{ms_.load()}}; }
-  void set(instant t) { ms_.store(t.time_since_epoch().count()); }
-
- private:
-  std::atomic<std::int64_t> ms_;
-};
+using ttareungyi::test::simulated_clock;
 
 ports::kept_answer answer(std::string body, instant at = t0, int status = 201) {
   return {"fp-" + body, status, {{"Content-Type", "application/json"}, {"Location", "/v1/tickets/t-1"}}, std::move(body), at};
@@ -47,7 +40,7 @@ std::optional<ports::kept_answer> find(const ports::idempotency_store& s, std::s
 
 TEST(IdempotencyStore, KeepsAnAnswerPerCustomerAndKey) {
   temp_dir tmp;
-  settable_clock clock{t0};
+  simulated_clock clock{t0};
   auto s = open_with(tmp.db(), clock);
   EXPECT_EQ(find(*s, "cust-1", "k"), std::nullopt);
   keep(*s, "cust-1", "k", answer(R"({"id":"t-1"})"));
@@ -66,7 +59,7 @@ TEST(IdempotencyStore, KeepsAnAnswerPerCustomerAndKey) {
 
 TEST(IdempotencyStore, SurvivesReopening) {
   temp_dir tmp;
-  settable_clock clock{t0};
+  simulated_clock clock{t0};
   { keep(*open_with(tmp.db(), clock), "cust-1", "k", answer("kept")); }
   auto s = open_with(tmp.db(), clock);
   EXPECT_EQ(find(*s, "cust-1", "k"), answer("kept"));
@@ -75,7 +68,7 @@ TEST(IdempotencyStore, SurvivesReopening) {
 TEST(IdempotencyStore, KeepsAndCommitsInOneOrder) {
   // Answers go through the same writer as the changesets: both kinds in one group are durable.
   temp_dir tmp;
-  settable_clock clock{t0};
+  simulated_clock clock{t0};
   auto s = open_with(tmp.db(), clock);
   std::promise<void> both;
   std::atomic<int> left{2};
@@ -92,7 +85,7 @@ TEST(IdempotencyStore, KeepsAndCommitsInOneOrder) {
 
 TEST(IdempotencyStore, AnswersPastTheRetentionAreNotFound) {
   temp_dir tmp;
-  settable_clock clock{t0};
+  simulated_clock clock{t0};
   auto s = open_with(tmp.db(), clock);
   keep(*s, "cust-1", "k", answer("x", t0));
   clock.set(t0 + 24h);
@@ -103,7 +96,7 @@ TEST(IdempotencyStore, AnswersPastTheRetentionAreNotFound) {
 
 TEST(IdempotencyStore, ForgettingDropsOnlyExpiredAnswersFromDisk) {
   temp_dir tmp;
-  settable_clock clock{t0};
+  simulated_clock clock{t0};
   auto s = open_with(tmp.db(), clock);
   keep(*s, "cust-1", "old", answer("old", t0));
   keep(*s, "cust-1", "new", answer("new", t0 + 2h));
@@ -117,7 +110,7 @@ TEST(IdempotencyStore, ForgettingDropsOnlyExpiredAnswersFromDisk) {
 
 TEST(IdempotencyStore, ACorruptAnswerIsAnError) {
   temp_dir tmp;
-  settable_clock clock{t0};
+  simulated_clock clock{t0};
   { open_with(tmp.db(), clock); }
   plant(tmp.db(), layout::cf_idempotency, layout::kept_answer_key("cust-1", "k"), "short");
   plant(tmp.db(), layout::cf_idempotency, layout::kept_answer_key("cust-1", "j"), layout::be64(layout::ordered(0)) + "{");

@@ -24,7 +24,7 @@
 #include "ttareungyi/net/http_client.hpp"
 #include "ttareungyi/ports/notification_gateway.hpp"
 
-namespace ttareungyi::http {
+namespace ttareungyi::notification {
 
 using webhook_target = net::http_target;
 
@@ -66,4 +66,4 @@ class webhook_gateway final : public ports::notification_gateway {
   std::unique_ptr<impl> impl_;
 };
 
-}  // namespace ttareungyi::http
+}  // namespace ttareungyi::notification

@@ -1,6 +1,6 @@
 // The webhook gateway against a small HTTP receiver on an ephemeral loopback port: what it
 // sends, what counts as delivered, timeouts, refused connections, stopping; and URL parsing.
-#include "ttareungyi/http/webhook.hpp"
+#include "ttareungyi/notification/webhook.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,9 +16,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fakes.hpp"
+#include "simulated_clock.hpp"
 
-namespace ttareungyi::http {
+
+namespace ttareungyi::notification {
 namespace {
 
 using namespace std::chrono_literals;
@@ -348,4 +349,4 @@ TEST(WebhookUrl, RefusesWhatItCannotUse) {
 }
 
 }  // namespace
-}  // namespace ttareungyi::http
+}  // namespace ttareungyi::notification

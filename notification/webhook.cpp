@@ -1,6 +1,6 @@
 // The webhook gateway over the shared outbound HTTP client (net/http_client.cpp), which owns the
 // I/O thread, the timeout and the connections.
-#include "ttareungyi/http/webhook.hpp"
+#include "ttareungyi/notification/webhook.hpp"
 
 #include <utility>
 
@@ -9,7 +9,7 @@
 
 #include "ttareungyi/domain/time.hpp"
 
-namespace ttareungyi::http {
+namespace ttareungyi::notification {
 
 std::expected<webhook_target, std::string> parse_webhook_url(std::string_view url) {
   auto target = net::parse_http_url(url);
@@ -71,4 +71,4 @@ void webhook_gateway::deliver(const domain::notification& n, std::function<void(
 
 void webhook_gateway::stop() { impl_->client->stop(); }
 
-}  // namespace ttareungyi::http
+}  // namespace ttareungyi::notification
