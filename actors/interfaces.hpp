@@ -12,20 +12,6 @@
 #include "ttareungyi/app/services.hpp"
 #include "wire.hpp"
 
-namespace ttareungyi::app {
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, customer_profile& x) {
-  return f(caf::meta::type_name("customer_profile"), x.id, x.phone, x.name);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, station_view& x) {
-  return f(caf::meta::type_name("station_view"), x.station, x.availability);
-}
-
-}  // namespace ttareungyi::app
-
 namespace ttareungyi::actors {
 
 // Payment context: charges and refunds, answered within the call timeout or refused. A refund

@@ -1,7 +1,7 @@
 #pragma once
-// The vocabulary actors speak: atoms, how domain types travel in messages (inspect functions,
-// so every message that crosses a context can be serialized to another node), and how a
-// domain refusal rides on a caf::error and back.
+// The vocabulary actors speak: atoms, how domain types travel in messages (one inspect for
+// every type with a field list, so every message that crosses a context can be serialized to
+// another node), and how a domain refusal rides on a caf::error and back.
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
 #include <caf/make_message.hpp>
@@ -10,14 +10,12 @@
 #include <caf/none.hpp>
 
 #include <optional>
+#include <type_traits>
 
-#include "ttareungyi/domain/customer.hpp"
+#include "ttareungyi/app/fields.hpp"
 #include "ttareungyi/domain/error.hpp"
-#include "ttareungyi/domain/fleet.hpp"
-#include "ttareungyi/domain/payment.hpp"
-#include "ttareungyi/domain/ticket.hpp"
-#include "ttareungyi/domain/views.hpp"
-#include "ttareungyi/ports/payment_provider.hpp"
+#include "ttareungyi/domain/fields.hpp"
+#include "ttareungyi/ports/fields.hpp"
 
 namespace ttareungyi::actors {
 
@@ -85,84 +83,43 @@ typename Inspector::result_type inspect(Inspector& f, optional_field<T>& x) {
   return f(present, value, store);
 }
 
+// How one member goes to the inspector: as itself, or an optional as its flag and value.
+template <class T>
+T& on_wire(T& member) {
+  return member;
+}
+template <class T>
+optional_field<T> on_wire(std::optional<T>& member) {
+  return {member};
+}
+
+// A type with a field list (domain/fields.hpp and its kin in ports/ and app/).
+template <class T>
+concept described = requires(T& x) { fields(x, [](const char*, auto...) {}); };
+
+// Every described type travels as its members in the order of its list, named by the list
+// for to_string. The list is the wire format: reordering or adding a member changes it, which
+// is fine while every node runs the same build (nothing stores this format).
+template <class Inspector, described T>
+  requires(!std::is_const_v<T>)
+typename Inspector::result_type inspect(Inspector& f, T& x) {
+  return fields(x, [&f](const char* name, auto... members) -> typename Inspector::result_type {
+    return f(caf::meta::type_name(name), on_wire(members.value)...);
+  });
+}
+
 }  // namespace ttareungyi::actors
 
+// The generic inspect joins each namespace that holds described types, where CAF's
+// argument-dependent lookup of `inspect` finds it.
 namespace ttareungyi::domain {
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, ticket& x) {
-  actors::optional_field<instant> paid{x.paid_at}, cancelled{x.cancelled_at};
-  actors::optional_field<money> refunded{x.refunded_amount};
-  return f(caf::meta::type_name("ticket"), x.id, x.customer_id, x.type, x.status, x.purchased_at, paid, cancelled,
-           refunded, x.payment_attempt, x.rental_id);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, payment& x) {
-  return f(caf::meta::type_name("payment"), x.id, x.reference, x.amount, x.status);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, station& x) {
-  return f(caf::meta::type_name("station"), x.id, x.name, x.lat, x.lon, x.capacity);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, availability& x) {
-  return f(caf::meta::type_name("availability"), x.bicycles_available, x.docks_available);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, bicycle& x) {
-  return f(caf::meta::type_name("bicycle"), x.id, x.status, x.station_id, x.rental_id);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, rental& x) {
-  actors::optional_field<instant> returned{x.returned_at};
-  return f(caf::meta::type_name("rental"), x.id, x.bicycle_id, x.ticket_id, x.customer_id, x.from_station_id,
-           x.rented_at, x.due_at, x.status, returned, x.to_station_id, x.overtime_minutes, x.overtime_fee);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, rent_request& x) {
-  return f(caf::meta::type_name("rent_request"), x.rental_id, x.ticket_id, x.customer_id, x.ride_time);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, sign_up_request& x) {
-  return f(caf::meta::type_name("sign_up_request"), x.phone, x.password, x.name);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, notification& x) {
-  return f(caf::meta::type_name("notification"), x.id, x.sequence, x.customer_id, x.kind, x.message_ko, x.message_en,
-           x.correlation_id, x.created_at);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, current_rental& x) {
-  return f(caf::meta::type_name("current_rental"), x.customer_id, x.rental_id, x.bicycle_id, x.ticket_id,
-           x.from_station_id, x.rented_at, x.due_at);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, station_count& x) {
-  return f(caf::meta::type_name("station_count"), x.station_id, x.capacity, x.bicycles_available);
-}
-
+using actors::inspect;
 }  // namespace ttareungyi::domain
 
 namespace ttareungyi::ports {
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, charge_request& x) {
-  return f(caf::meta::type_name("charge_request"), x.payment_id, x.amount, x.reference);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, refund_request& x) {
-  return f(caf::meta::type_name("refund_request"), x.payment_id, x.amount);
-}
-
+using actors::inspect;
 }  // namespace ttareungyi::ports
+
+namespace ttareungyi::app {
+using actors::inspect;
+}  // namespace ttareungyi::app

@@ -3,7 +3,6 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <concepts>
 #include <cstdint>
 #include <exception>
 #include <initializer_list>
@@ -15,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ttareungyi/domain/fields.hpp"
+
 namespace ttareungyi::storage::codec {
 namespace {
 
@@ -24,73 +25,6 @@ using namespace ttareungyi::domain;
 struct codec_failure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-// ---- Field lists: fields(x, f) calls f("name", x.member) for every member, const or not. ----
-
-#define TTAREUNGYI_FIELDS(T, ...)                                 \
-  template <class X, class F>                                     \
-    requires std::same_as<std::remove_const_t<X>, T>              \
-  void fields(X& x, F&& f) {                                      \
-    __VA_ARGS__                                                   \
-  }
-
-TTAREUNGYI_FIELDS(customer, f("id", x.id); f("phone", x.phone); f("name", x.name);
-                  f("password_hash", x.password_hash);)
-TTAREUNGYI_FIELDS(ticket, f("id", x.id); f("customer_id", x.customer_id); f("type", x.type); f("status", x.status);
-                  f("purchased_at", x.purchased_at); f("paid_at", x.paid_at); f("cancelled_at", x.cancelled_at);
-                  f("refunded_amount", x.refunded_amount); f("payment_attempt", x.payment_attempt);
-                  f("rental_id", x.rental_id);)
-TTAREUNGYI_FIELDS(payment, f("id", x.id); f("reference", x.reference); f("amount", x.amount); f("status", x.status);)
-TTAREUNGYI_FIELDS(station, f("id", x.id); f("name", x.name); f("lat", x.lat); f("lon", x.lon);
-                  f("capacity", x.capacity);)
-TTAREUNGYI_FIELDS(bicycle, f("id", x.id); f("status", x.status); f("station_id", x.station_id);
-                  f("rental_id", x.rental_id);)
-TTAREUNGYI_FIELDS(rental, f("id", x.id); f("bicycle_id", x.bicycle_id); f("ticket_id", x.ticket_id);
-                  f("customer_id", x.customer_id); f("from_station_id", x.from_station_id);
-                  f("rented_at", x.rented_at); f("due_at", x.due_at); f("status", x.status);
-                  f("returned_at", x.returned_at); f("to_station_id", x.to_station_id);
-                  f("overtime_minutes", x.overtime_minutes); f("overtime_fee", x.overtime_fee);)
-
-TTAREUNGYI_FIELDS(customer_registered, f("customer_id", x.customer_id); f("phone", x.phone); f("name", x.name);)
-TTAREUNGYI_FIELDS(ticket_purchased, f("ticket_id", x.ticket_id); f("customer_id", x.customer_id);
-                  f("type", x.type); f("price", x.price);)
-TTAREUNGYI_FIELDS(ticket_paid, f("ticket_id", x.ticket_id); f("customer_id", x.customer_id);
-                  f("payment_id", x.payment_id); f("amount", x.amount);)
-TTAREUNGYI_FIELDS(ticket_payment_failed, f("ticket_id", x.ticket_id); f("customer_id", x.customer_id);
-                  f("payment_id", x.payment_id);)
-TTAREUNGYI_FIELDS(ticket_put_in_use, f("ticket_id", x.ticket_id); f("customer_id", x.customer_id);
-                  f("rental_id", x.rental_id);)
-TTAREUNGYI_FIELDS(ticket_released, f("ticket_id", x.ticket_id); f("customer_id", x.customer_id);
-                  f("rental_id", x.rental_id);)
-TTAREUNGYI_FIELDS(ticket_used, f("ticket_id", x.ticket_id); f("customer_id", x.customer_id);
-                  f("rental_id", x.rental_id);)
-TTAREUNGYI_FIELDS(ticket_cancelled, f("ticket_id", x.ticket_id); f("customer_id", x.customer_id);
-                  f("refunded_amount", x.refunded_amount);)
-TTAREUNGYI_FIELDS(ticket_refunded, f("ticket_id", x.ticket_id); f("customer_id", x.customer_id);
-                  f("payment_id", x.payment_id); f("amount", x.amount);)
-TTAREUNGYI_FIELDS(station_registered, f("station_id", x.station_id); f("name", x.name); f("capacity", x.capacity);)
-TTAREUNGYI_FIELDS(bicycle_registered, f("bicycle_id", x.bicycle_id); f("station_id", x.station_id);)
-TTAREUNGYI_FIELDS(bicycle_deleted, f("bicycle_id", x.bicycle_id); f("station_id", x.station_id);)
-TTAREUNGYI_FIELDS(bicycle_rented, f("rental_id", x.rental_id); f("bicycle_id", x.bicycle_id);
-                  f("ticket_id", x.ticket_id); f("customer_id", x.customer_id);
-                  f("from_station_id", x.from_station_id); f("rented_at", x.rented_at); f("due_at", x.due_at);)
-TTAREUNGYI_FIELDS(bicycle_returned, f("rental_id", x.rental_id); f("bicycle_id", x.bicycle_id);
-                  f("ticket_id", x.ticket_id); f("customer_id", x.customer_id);
-                  f("to_station_id", x.to_station_id); f("returned_at", x.returned_at);
-                  f("overtime_minutes", x.overtime_minutes); f("overtime_fee", x.overtime_fee);)
-TTAREUNGYI_FIELDS(payment_approved, f("payment_id", x.payment_id); f("reference", x.reference); f("amount", x.amount);)
-TTAREUNGYI_FIELDS(payment_declined, f("payment_id", x.payment_id); f("reference", x.reference); f("amount", x.amount);)
-TTAREUNGYI_FIELDS(payment_refunded, f("payment_id", x.payment_id); f("reference", x.reference); f("amount", x.amount);)
-
-TTAREUNGYI_FIELDS(notification, f("id", x.id); f("sequence", x.sequence); f("customer_id", x.customer_id);
-                  f("kind", x.kind); f("message_ko", x.message_ko); f("message_en", x.message_en);
-                  f("correlation_id", x.correlation_id); f("created_at", x.created_at);)
-TTAREUNGYI_FIELDS(current_rental, f("customer_id", x.customer_id); f("rental_id", x.rental_id);
-                  f("bicycle_id", x.bicycle_id); f("ticket_id", x.ticket_id);
-                  f("from_station_id", x.from_station_id); f("rented_at", x.rented_at); f("due_at", x.due_at);)
-TTAREUNGYI_FIELDS(station_count, f("station_id", x.station_id); f("capacity", x.capacity);
-                  f("bicycles_available", x.bicycles_available);)
-
 
 // ---- Values. Writing. ----
 
@@ -204,33 +138,38 @@ inline constexpr bool is_optional<std::optional<T>> = true;
 
 // ---- Objects. ----
 
+// A record is a JSON object with a key per field of its list (domain/fields.hpp).
 template <class T>
 json object_of(const T& x) {
   json j = json::object();
-  fields(x, [&j](const char* name, const auto& v) { j[name] = value_of(v); });
+  fields(x, [&j](const char*, auto... members) { ((j[members.name] = value_of(members.value)), ...); });
   return j;
+}
+
+// A missing optional is absent; any other missing field is a failure.
+template <class T>
+void read_member(const json& j, field<T> member) {
+  auto it = j.find(member.name);
+  if (it == j.end()) {
+    if constexpr (is_optional<T>) {
+      member.value.reset();
+      return;
+    } else {
+      throw codec_failure(std::string{"missing field '"} + member.name + "'");
+    }
+  }
+  try {
+    read(*it, member.value);
+  } catch (const codec_failure& e) {
+    throw codec_failure(std::string{"field '"} + member.name + "': " + e.what());
+  }
 }
 
 template <class T>
 T from_object(const json& j) {
   if (!j.is_object()) throw codec_failure("expected an object");
   T x{};
-  fields(x, [&j](const char* name, auto& v) {
-    auto it = j.find(name);
-    if (it == j.end()) {
-      if constexpr (is_optional<std::remove_cvref_t<decltype(v)>>) {
-        v.reset();
-        return;
-      } else {
-        throw codec_failure(std::string{"missing field '"} + name + "'");
-      }
-    }
-    try {
-      read(*it, v);
-    } catch (const codec_failure& e) {
-      throw codec_failure(std::string{"field '"} + name + "': " + e.what());
-    }
-  });
+  fields(x, [&j](const char*, auto... members) { (read_member(j, members), ...); });
   return x;
 }
 
@@ -276,9 +215,12 @@ struct envelope {
   int version = 1;
   std::string type;
 };
-TTAREUNGYI_FIELDS(envelope, f("id", x.id); f("correlation_id", x.correlation_id); f("causation_id", x.causation_id);
-                  f("at", x.at); f("version", x.version); f("type", x.type);)
-#undef TTAREUNGYI_FIELDS
+template <either<envelope> X, class F>
+decltype(auto) fields(X& x, F&& f) {
+  return f("envelope", field{"id", x.id}, field{"correlation_id", x.correlation_id},
+           field{"causation_id", x.causation_id}, field{"at", x.at}, field{"version", x.version},
+           field{"type", x.type});
+}
 
 event event_from(const json& j) {
   auto head = from_object<envelope>(j);

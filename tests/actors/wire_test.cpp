@@ -1,0 +1,132 @@
+// The wire format on its own: every type with a field list goes through CAF's binary
+// serializer and back unchanged, alone and inside a message (which needs its registration),
+// absent and present optionals alike.
+#include <gtest/gtest.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
+#include <caf/deep_to_string.hpp>
+#include <caf/message.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "interfaces.hpp"
+
+namespace ttareungyi::actors::test {
+namespace {
+
+using namespace std::chrono_literals;
+using namespace ttareungyi::domain;
+
+const instant t0 = instant{std::chrono::sys_days{std::chrono::year{2026} / 11 / 24}} + 1h + 32min + 123ms;
+
+// Equal member by member, through the same field lists, since not every message type has ==.
+template <class T>
+bool same(const T& a, const T& b);
+
+template <class T>
+bool same(const std::vector<T>& a, const std::vector<T>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!same(a[i], b[i])) return false;
+  return true;
+}
+
+template <class T>
+bool same(const T& a, const T& b) {
+  if constexpr (described<T>) {
+    return fields(a, [&b](const char*, auto... left) {
+      return fields(b, [&left...](const char*, auto... right) { return (same(left.value, right.value) && ...); });
+    });
+  } else {
+    return a == b;
+  }
+}
+
+class Wire : public ::testing::Test {
+ protected:
+  static caf::actor_system_config& registered(caf::actor_system_config& cfg) {
+    register_message_types(cfg);
+    return cfg;
+  }
+
+  template <class T>
+  void round_trips(T x) {
+    std::vector<char> bytes;
+    caf::binary_serializer sink{system, bytes};
+    ASSERT_FALSE(sink(x)) << caf::deep_to_string(x);
+    T back{};
+    caf::binary_deserializer source{system, bytes};
+    ASSERT_FALSE(source(back)) << caf::deep_to_string(x);
+    EXPECT_TRUE(same(back, x)) << caf::deep_to_string(back) << " != " << caf::deep_to_string(x);
+
+    // Inside a message, the receiving node finds the type by its registered name.
+    std::vector<char> message_bytes;
+    caf::binary_serializer message_sink{system, message_bytes};
+    auto sent = caf::make_message(x);
+    ASSERT_FALSE(message_sink(sent));
+    caf::message received;
+    caf::binary_deserializer message_source{system, message_bytes};
+    ASSERT_FALSE(message_source(received)) << caf::deep_to_string(x);
+    ASSERT_TRUE(received.match_elements<T>()) << caf::to_string(received);
+    EXPECT_TRUE(same(received.get_as<T>(0), x)) << caf::to_string(received);
+  }
+
+  caf::actor_system_config config;
+  caf::actor_system system{registered(config)};
+};
+
+ticket full_ticket() {
+  return ticket{"tk-1", "cust-1", ticket_type::two_hours, ticket_status::cancelled, t0, t0 + 5s, t0 + 10min, 2000, 3,
+                "rt-9"};
+}
+
+rental full_rental() {
+  return rental{"rt-1", "SPB-1", "tk-1", "cust-1", "ST-1", t0, t0 + 1h, rental_status::returned, t0 + 67min, "ST-2",
+                8, 400};
+}
+
+TEST_F(Wire, AggregatesRoundTrip) {
+  round_trips(full_ticket());
+  round_trips(ticket{"tk-2", "cust-1", ticket_type::one_hour, ticket_status::payment_pending, t0, {}, {}, {}, 1, ""});
+  round_trips(std::vector<ticket>{full_ticket(), ticket{}});
+  round_trips(payment{"tk-1-1", "tk-1", 2000, payment_status::refunded});
+  round_trips(station{"ST-1", "여의나루역 1번출구 앞", 37.52, 126.93, 20});
+  round_trips(std::vector<station>{station{"ST-1", "a", 1.5, -2.5, 3}, station{}});
+  round_trips(bicycle{"SPB-31542", bicycle_status::rented, "", "rt-1"});
+  round_trips(std::vector<bicycle>{bicycle{"SPB-1", bicycle_status::available, "ST-1", ""}});
+  round_trips(full_rental());
+  auto active = full_rental();
+  active.status = rental_status::active;
+  active.returned_at.reset();
+  round_trips(active);
+}
+
+TEST_F(Wire, RequestsAndAnswersRoundTrip) {
+  round_trips(rent_request{"rt-1", "tk-1", "cust-1", 120min});
+  round_trips(sign_up_request{"01012345678", "secret", "홍길동"});
+  round_trips(app::customer_profile{"cust-1", "01012345678", "홍길동"});
+  round_trips(app::station_view{station{"ST-1", "a", 1.5, 2.5, 20}, availability{7, 13}});
+  round_trips(std::vector<app::station_view>{app::station_view{station{"ST-2", "b", 0, 0, 1}, availability{0, 1}}});
+  round_trips(ports::charge_request{"tk-1-1", 2000, "tk-1"});
+  round_trips(ports::refund_request{"tk-1-1", 2000});
+}
+
+TEST_F(Wire, ReadSideRecordsRoundTrip) {
+  round_trips(notification{"n_ev-42", 42, "cust-1", "bicycle_returned", "반납 완료", "returned", "rt-1", t0 + 42s});
+  round_trips(std::vector<notification>{notification{}, notification{"n_ev-1", 1, "c", "k", "", "", "", t0}});
+  round_trips(current_rental{"cust-1", "rt-1", "SPB-1", "tk-1", "ST-1", t0, t0 + 2h});
+  round_trips(station_count{"ST-1", 20, 7});
+  round_trips(std::vector<station_count>{station_count{"ST-1", 20, 7}, station_count{"ST-2", 1, 0}});
+}
+
+TEST_F(Wire, ATypeIsNamedByItsFieldList) {
+  EXPECT_EQ(caf::deep_to_string(station_count{"ST-1", 20, 7}), R"(station_count("ST-1", 20, 7))");
+}
+
+}  // namespace
+}  // namespace ttareungyi::actors::test
