@@ -52,9 +52,11 @@ constexpr std::array<endpoint_policy, endpoint_count> policies{{
     {.target = endpoint::remove_bicycle, .scope = scope::operator_, .handle = on::remove_bicycle},
 }};
 
+// Only the order is checked here: whether a row names a handler is not a constant expression
+// for gcc 12 at -O0 (the handlers are defined in other files); tests/http/routes_test.cpp checks it.
 constexpr bool in_endpoint_order() {
   for (std::size_t i = 0; i < policies.size(); ++i) {
-    if (policies[i].target != static_cast<endpoint>(i) || policies[i].handle == nullptr) return false;
+    if (policies[i].target != static_cast<endpoint>(i)) return false;
   }
   return true;
 }

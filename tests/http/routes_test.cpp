@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
+
+#include "endpoint.hpp"
+
 namespace ttareungyi::http {
 namespace {
 
@@ -47,6 +51,15 @@ TEST(Routes, EveryEndpoint) {
   expect_route("GET", "/v1/bicycles", endpoint::list_bicycles);
   expect_route("POST", "/v1/bicycles", endpoint::add_bicycle);
   expect_route("DELETE", "/v1/bicycles/SPB-31542", endpoint::remove_bicycle, "SPB-31542");
+}
+
+TEST(Routes, EveryEndpointHasAPolicyWithAHandler) {
+  const auto last = static_cast<std::size_t>(endpoint::remove_bicycle);
+  for (std::size_t i = 0; i <= last; ++i) {
+    const auto target = static_cast<endpoint>(i);
+    EXPECT_EQ(policy_of(target).target, target) << i;
+    EXPECT_NE(policy_of(target).handle, nullptr) << i;
+  }
 }
 
 TEST(Routes, KnownPathWrongMethodIs405WithAllow) {
