@@ -56,6 +56,51 @@ stored<std::vector<domain::station>> rocksdb_storage::stations() const {
   return guarded("stations", [&] { return read_.all_of<domain::station>(f_rental, layout::station_prefix); });
 }
 
+namespace {
+
+// Where a page of records under `prefix`, keyed by id, starts: the first key after the one the
+// cursor of listing `kind` names, or the first key of all without a cursor.
+stored<std::string> page_start(char kind, std::string_view prefix, const std::optional<std::string>& cursor) {
+  if (!cursor) return std::string{prefix};
+  auto after = paging::read(kind, *cursor);
+  if (!after) return std::unexpected(after.error());
+  auto start = layout::key(prefix, *after);
+  start.push_back('\0');
+  return start;
+}
+
+}  // namespace
+
+stored<ports::page<domain::station>> rocksdb_storage::stations(const ports::page_request& request) const {
+  return guarded("stations", [&]() -> stored<ports::page<domain::station>> {
+    auto start = page_start(paging::stations, layout::station_prefix, request.cursor);
+    if (!start) return std::unexpected(start.error());
+    const auto limit = paging::limit_of(request);
+    ports::page<domain::station> out;
+    std::string last;  // the id of the last station on the page
+    bool more = false;
+    auto scanned = read_.scan(f_rental, *start, layout::prefix_end(layout::station_prefix), {},
+                              [&](std::string_view key, std::string_view value) -> stored<bool> {
+                                if (out.items.size() == limit) {  // a station follows the page
+                                  more = true;
+                                  return false;
+                                }
+                                auto s = codec::decode<domain::station>(value);
+                                if (!s) return std::unexpected(corrupt(layout::cf_rental, key, s.error()));
+                                out.items.push_back(std::move(*s));
+                                last = key.substr(layout::station_prefix.size());
+                                return true;
+                              });
+    if (!scanned) return std::unexpected(scanned.error());
+    if (more) {
+      auto next = paging::make(paging::stations, last);
+      if (!next) return std::unexpected(next.error());
+      out.next = std::move(*next);
+    }
+    return out;
+  });
+}
+
 stored<std::optional<domain::bicycle>> rocksdb_storage::find_bicycle(std::string_view id) const {
   return guarded("find_bicycle", [&] { return read_.get<domain::bicycle>(f_rental, layout::key(layout::bicycle_prefix, id)); });
 }
@@ -86,20 +131,15 @@ stored<ports::page<domain::bicycle>> rocksdb_storage::bicycles(const ports::bicy
                                                               const ports::page_request& request,
                                                               std::size_t scan_limit) const {
   return guarded("bicycles", [&]() -> stored<ports::page<domain::bicycle>> {
-    std::string start{layout::bicycle_prefix};
-    if (request.cursor) {
-      auto after = paging::read(paging::bicycles, *request.cursor);
-      if (!after) return std::unexpected(after.error());
-      start = layout::key(layout::bicycle_prefix, *after);
-      start.push_back('\0');  // the first key after the cursor's bicycle
-    }
+    auto start = page_start(paging::bicycles, layout::bicycle_prefix, request.cursor);
+    if (!start) return std::unexpected(start.error());
     const auto limit = paging::limit_of(request);
     const auto budget = std::max<std::size_t>(scan_limit, 1);
     ports::page<domain::bicycle> out;
     std::size_t read = 0;
     std::optional<std::string> last;  // where the page ends: the id of the last bicycle read
     bool more = false;
-    auto scanned = read_.scan(f_rental, start, layout::prefix_end(layout::bicycle_prefix), {},
+    auto scanned = read_.scan(f_rental, *start, layout::prefix_end(layout::bicycle_prefix), {},
                               [&](std::string_view key, std::string_view value) -> stored<bool> {
                                 if (last) {  // a bicycle follows the page
                                   more = true;

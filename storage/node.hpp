@@ -38,6 +38,7 @@ class rocksdb_storage final : public node_storage {
   // rental
   stored<std::optional<domain::station>> find_station(std::string_view id) const override;
   stored<std::vector<domain::station>> stations() const override;
+  stored<ports::page<domain::station>> stations(const ports::page_request& request) const override;
   stored<std::optional<domain::bicycle>> find_bicycle(std::string_view id) const override;
   stored<void> each_bicycle(const std::function<bool(const domain::bicycle&)>& visit) const override;
   stored<std::optional<domain::rental>> find_rental(std::string_view id) const override;

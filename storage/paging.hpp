@@ -13,6 +13,7 @@
 namespace ttareungyi::storage::paging {
 
 inline constexpr char bicycles = 'b';       // position: the bicycle id
+inline constexpr char stations = 's';       // position: the station id
 inline constexpr char tickets = 't';        // position: be64(purchased ms) ticket id, as in "o:" keys
 inline constexpr char notifications = 'n';  // position: be64(sequence) notification id, as in "c:" keys
 

@@ -165,6 +165,40 @@ TYPED_TEST(StorageContract, StationsBicyclesAndRentalsAreReadBackAndRemovedBicyc
   EXPECT_EQ(visited, std::vector<std::string>{"SPB-2"});
 }
 
+TYPED_TEST(StorageContract, StationsPageInIdOrderAndTheLastPageHasNoNext) {
+  ports::changeset c;
+  for (int i : {4, 0, 3, 1, 2}) c.save(sample_station(numbered("ST-", i)));
+  this->commit(std::move(c));
+  const std::vector<std::string> all{"ST-0", "ST-1", "ST-2", "ST-3", "ST-4"};
+  auto read = [&](const ports::page_request& r) { return this->s().stations(r); };
+  for (std::size_t limit : {1u, 2u, 5u, 6u}) {
+    auto pages = all_pages<station>(read, limit);
+    EXPECT_EQ(ids_in(pages), all) << "limit " << limit;
+    EXPECT_EQ(pages.size(), (5 + limit - 1) / limit) << "limit " << limit;  // no empty last page
+    for (const auto& p : pages) EXPECT_LE(p.items.size(), limit);
+  }
+  // The first page, then the next one through its cursor, then the last without a next.
+  auto first = value_of(read({std::nullopt, 2}));
+  EXPECT_EQ(ids_of(first.items), (std::vector<std::string>{"ST-0", "ST-1"}));
+  ASSERT_TRUE(first.next.has_value());
+  auto second = value_of(read({first.next, 2}));
+  EXPECT_EQ(ids_of(second.items), (std::vector<std::string>{"ST-2", "ST-3"}));
+  ASSERT_TRUE(second.next.has_value());
+  auto last = value_of(read({second.next, 2}));
+  EXPECT_EQ(ids_of(last.items), std::vector<std::string>{"ST-4"});
+  EXPECT_FALSE(last.next.has_value());
+  // A station added after the cursor's shows on a later page; the stations read whole agree.
+  this->commit(ports::changeset{}.save(sample_station("ST-5")));
+  EXPECT_EQ(ids_of(value_of(read({second.next, 2})).items), (std::vector<std::string>{"ST-4", "ST-5"}));
+  EXPECT_EQ(ids_of(value_of(this->s().stations())), ids_of(value_of(read({std::nullopt, 10})).items));
+}
+
+TYPED_TEST(StorageContract, NoStationsIsOneEmptyPageWithoutNext) {
+  auto none = value_of(this->s().stations(ports::page_request{}));
+  EXPECT_TRUE(none.items.empty());
+  EXPECT_FALSE(none.next.has_value());
+}
+
 class BicyclePages {
  public:
   // 12 bicycles SPB-00..SPB-11: the even ones at ST-1, the odd ones at ST-2; every third rented.
@@ -237,6 +271,23 @@ TYPED_TEST(StorageContract, ACursorIsOnlyReadByItsOwnListing) {
     EXPECT_TRUE(invalid(this->s().notifications_page("cust-1", {bad, 10}))) << bad;
   // Other failures are not invalid cursors.
   EXPECT_FALSE(ports::storage_error{"disk on fire"}.invalid_cursor);
+}
+
+TYPED_TEST(StorageContract, AStationCursorIsOnlyReadByTheStationListing) {
+  this->commit(BicyclePages::fleet().save(sample_station("ST-1")).save(sample_station("ST-2"))
+                   .save(sample_ticket("tk-1", "cust-1", t0)).save(sample_ticket("tk-2", "cust-1", t0)));
+  auto station_cursor = value_of(this->s().stations({std::nullopt, 1})).next;
+  auto bicycle_cursor = value_of(this->s().bicycles({}, {std::nullopt, 1})).next;
+  auto ticket_cursor = value_of(this->s().tickets_of("cust-1", {std::nullopt, 1})).next;
+  ASSERT_TRUE(station_cursor && bicycle_cursor && ticket_cursor);
+  auto invalid = [](const auto& r) { return !r.has_value() && r.error().invalid_cursor; };
+  using texts = std::vector<std::string>;
+  for (const auto& bad : texts{"", "garbage!", "s", "zz.abc", "s.a b", std::string(300, 'x'), *bicycle_cursor,
+                               *ticket_cursor})
+    EXPECT_TRUE(invalid(this->s().stations({bad, 10}))) << bad;
+  EXPECT_TRUE(invalid(this->s().bicycles({}, {*station_cursor, 10})));
+  EXPECT_TRUE(invalid(this->s().tickets_of("cust-1", {*station_cursor, 10})));
+  EXPECT_TRUE(this->s().stations({station_cursor, 10}).has_value());
 }
 
 // ---- journal and positions ----

@@ -170,6 +170,19 @@ class memory_storage final : public ports::storage {
     for (const auto& [id, s] : rows.stations) out.push_back(s);
     return out;
   }
+  ports::stored<ports::page<domain::station>> stations(const ports::page_request& request) const override {
+    auto from = rows.stations.begin();
+    if (request.cursor) {
+      auto after = position_in(stations_listing, *request.cursor);
+      if (!after) return std::unexpected(after.error());
+      from = rows.stations.upper_bound(*after);
+    }
+    ports::page<domain::station> out;
+    const auto limit = std::max<std::size_t>(request.limit, 1);
+    for (; from != rows.stations.end() && out.items.size() < limit; ++from) out.items.push_back(from->second);
+    if (from != rows.stations.end()) out.next = cursor_of(stations_listing, out.items.back().id);
+    return out;
+  }
   ports::stored<std::optional<domain::bicycle>> find_bicycle(std::string_view id) const override {
     return find(rows.bicycles, id);
   }
@@ -325,7 +338,8 @@ class memory_storage final : public ports::storage {
  private:
   // Cursors: the listing's letter, '.', then the position (text) in hex: URL-safe, and the
   // positions of the ids in use fit in 200 characters.
-  static constexpr char bicycles_listing = 'b', tickets_listing = 't', notifications_listing = 'n';
+  static constexpr char bicycles_listing = 'b', stations_listing = 's', tickets_listing = 't',
+                        notifications_listing = 'n';
   static std::string cursor_of(char listing, std::string_view position) {
     static constexpr char hex[] = "0123456789abcdef";
     std::string cursor{listing, '.'};
@@ -430,6 +444,9 @@ class locked_storage final : public ports::storage {
   }
   ports::stored<std::vector<domain::station>> stations() const override {
     return locked([&](auto& s) { return s.stations(); });
+  }
+  ports::stored<ports::page<domain::station>> stations(const ports::page_request& request) const override {
+    return locked([&](auto& s) { return s.stations(request); });
   }
   ports::stored<std::optional<domain::bicycle>> find_bicycle(std::string_view id) const override {
     return locked([&](auto& s) { return s.find_bicycle(id); });

@@ -18,6 +18,7 @@
 #include "ttareungyi/domain/payment.hpp"
 #include "ttareungyi/domain/ticket.hpp"
 #include "ttareungyi/domain/views.hpp"
+#include "ttareungyi/ports/paging.hpp"
 
 namespace ttareungyi::ports {
 
@@ -29,18 +30,6 @@ struct storage_error {
 template <class T>
 using stored = std::expected<T, storage_error>;
 
-// A page of a listing: at most `limit` items after the place `cursor` names (none: from the start).
-// Cursors are opaque: made and read by the store that listed, only [A-Za-z0-9_.~-], at most 200
-// characters, so they go into a URL as they are. A limit of 0 counts as 1.
-struct page_request {
-  std::optional<std::string> cursor;
-  std::size_t limit = 100;
-};
-template <class T>
-struct page {
-  std::vector<T> items;
-  std::optional<std::string> next;  // the cursor of the next page; none on the last page
-};
 struct bicycle_filter {
   std::optional<std::string> station_id;
   std::optional<domain::bicycle_status> status;
@@ -135,6 +124,8 @@ class rental_store {
   virtual ~rental_store() = default;
   virtual stored<std::optional<domain::station>> find_station(std::string_view id) const = 0;
   virtual stored<std::vector<domain::station>> stations() const = 0;
+  // A page of the stations, in id order.
+  virtual stored<page<domain::station>> stations(const page_request& request) const = 0;
   virtual stored<std::optional<domain::bicycle>> find_bicycle(std::string_view id) const = 0;
   // Visits every bicycle in id order; the visitor returns false to stop.
   virtual stored<void> each_bicycle(const std::function<bool(const domain::bicycle&)>& visit) const = 0;
