@@ -196,12 +196,6 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, const ports::
     });
   };
   return {
-      [=](station_atom, list_atom) {
-        std::vector<station> all;
-        all.reserve(self->state.stations.size());
-        for (const auto& [id, s] : self->state.stations) all.push_back(s);
-        return all;
-      },
       [=](station_atom, add_atom, station& requested) {
         auto rp = self->make_response_promise<app::station_view>();
         if (requested.id.empty()) requested.id = new_id("s_");
@@ -228,16 +222,6 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, const ports::
                   rp.deliver(e);
                 });
         return rp;
-      },
-      [=](bicycle_atom, list_atom, const std::string& station, const std::string& status) -> caf::result<std::vector<bicycle>> {
-        std::vector<bicycle> found;
-        auto wanted = parse_bicycle_status(status);
-        auto visited = store->each_bicycle([&](const bicycle& b) {
-          if ((station.empty() || b.station_id == station) && (!wanted || b.status == *wanted)) found.push_back(b);
-          return true;
-        });
-        if (!visited) return to_caf(internal(visited.error().message));
-        return found;
       },
       [=](bicycle_atom, add_atom, std::string& id, const std::string& station) {
         auto rp = self->make_response_promise<bicycle>();

@@ -35,7 +35,6 @@ using ticket_desk_actor = caf::typed_actor<
     caf::replies_to<pay_atom, std::string /*customer*/, std::string /*ticket*/>::with<domain::ticket>,
     caf::replies_to<cancel_atom, std::string /*customer*/, std::string /*ticket*/>::with<domain::ticket>,
     caf::replies_to<get_atom, std::string /*customer*/, std::string /*ticket*/>::with<domain::ticket>,
-    caf::replies_to<list_atom, std::string /*customer*/>::with<std::vector<domain::ticket>>,
     caf::replies_to<reserve_atom, std::string /*customer*/, std::string /*ticket*/, std::string /*rental*/>::with<domain::ticket>,
     caf::replies_to<release_atom, std::string /*ticket*/, std::string /*rental*/>::with<domain::ticket>,
     caf::replies_to<finish_atom, std::string /*ticket*/, std::string /*rental*/>::with<domain::ticket>,
@@ -44,9 +43,7 @@ using ticket_desk_actor = caf::typed_actor<
 
 // Rental context: stations, and the registry that routes to one actor per bicycle.
 using fleet_actor = caf::typed_actor<
-    caf::replies_to<station_atom, list_atom>::with<std::vector<domain::station>>,
     caf::replies_to<station_atom, add_atom, domain::station>::with<app::station_view>,
-    caf::replies_to<bicycle_atom, list_atom, std::string /*station or ""*/, std::string /*status or ""*/>::with<std::vector<domain::bicycle>>,
     caf::replies_to<bicycle_atom, add_atom, std::string /*id*/, std::string /*station*/>::with<domain::bicycle>,
     caf::replies_to<bicycle_atom, remove_atom, std::string /*id*/>::with<ok_atom>,
     caf::replies_to<rent_atom, std::string /*bicycle*/, domain::rent_request>::with<domain::rental>,
@@ -54,6 +51,16 @@ using fleet_actor = caf::typed_actor<
     caf::replies_to<rental_atom, std::string /*rental*/>::with<domain::rental>,
     // Internal to the context: an idle bicycle actor asks whether it may stop (registry.hpp).
     caf::replies_to<passivate_atom, std::string /*bicycle*/, std::uint64_t /*handled*/>::with<bool>>;
+
+// The listings, read-only, each from its own context's store and off that context's entity
+// path: no listing passes the ticket desk, the fleet or an entity actor, so a long one never
+// queues a purchase, a rent or a return behind it (listings.hpp). Pages as app::page answers
+// them; a cursor the store cannot read is refused with invalid_cursor.
+using ticket_listings_actor = caf::typed_actor<
+    caf::replies_to<list_atom, std::string /*customer*/, app::page_request>::with<app::page<domain::ticket>>>;
+using rental_listings_actor = caf::typed_actor<
+    caf::replies_to<station_atom, list_atom, app::page_request>::with<app::page<domain::station>>,
+    caf::replies_to<bicycle_atom, list_atom, app::bicycle_query, app::page_request>::with<app::page<domain::bicycle>>>;
 
 // Registers every type that crosses a context with an actor system's configuration.
 void register_message_types(caf::actor_system_config& cfg);

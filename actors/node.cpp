@@ -16,6 +16,7 @@
 #include "fleet.hpp"
 #include "identity.hpp"
 #include "journal.hpp"
+#include "listings.hpp"
 #include "payment.hpp"
 #include "read_side/read_side.hpp"
 #include "rides.hpp"
@@ -52,7 +53,14 @@ void register_message_types(caf::actor_system_config& cfg) {
       .add_message_type<ports::refund_request>("ttareungyi::refund_request")
       .add_message_type<domain::charge_verdict>("ttareungyi::charge_verdict")
       .add_message_type<domain::payment>("ttareungyi::payment")
-      .add_message_type<std::map<std::string, std::string>>("std::map<std::string,std::string>");
+      .add_message_type<std::map<std::string, std::string>>("std::map<std::string,std::string>")
+      .add_message_type<app::page_request>("ttareungyi::page_request")
+      .add_message_type<app::bicycle_query>("ttareungyi::bicycle_query")
+      .add_message_type<app::page<domain::ticket>>("ttareungyi::page<ttareungyi::ticket>")
+      .add_message_type<app::page<domain::station>>("ttareungyi::page<ttareungyi::station>")
+      .add_message_type<app::page<app::station_view>>("ttareungyi::page<ttareungyi::station_view>")
+      .add_message_type<app::page<domain::bicycle>>("ttareungyi::page<ttareungyi::bicycle>")
+      .add_message_type<app::page<domain::notification>>("ttareungyi::page<ttareungyi::notification>");
 }
 
 struct node::impl final : app::identity_service,
@@ -75,6 +83,8 @@ struct node::impl final : app::identity_service,
   identity_actor identity;
   ticket_desk_actor desk;
   fleet_actor fleet;
+  ticket_listings_actor ticket_listings;  // a customer's tickets, off the desk
+  rental_listings_actor rental_listings;  // stations and bicycles, off the fleet
   ports::notification_gateway* webhook = nullptr;
   caf::actor journal_hub;
   std::shared_ptr<journal_tap> tap = std::make_shared<journal_tap>();  // live notices, from the committing thread
@@ -103,6 +113,8 @@ struct node::impl final : app::identity_service,
     caf::anon_send_exit(identity, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(desk, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(fleet, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(ticket_listings, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(rental_listings, caf::exit_reason::user_shutdown);
     watches->clear();  // watches outliving the node cancel into nothing
     caf::anon_send_exit(read_side, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(journal_hub, caf::exit_reason::user_shutdown);
@@ -130,6 +142,8 @@ struct node::impl final : app::identity_service,
     auto spawned = spawn_fleet(*system, env, rentals_store);
     if (!spawned) return std::unexpected("cannot load the fleet: " + spawned.error().detail);
     fleet = *spawned;
+    ticket_listings = spawn_ticket_listings(*system, tickets);
+    rental_listings = spawn_rental_listings(*system, rentals_store);
     auto in_use = storage.tickets_in_use();
     if (!in_use) return std::unexpected("cannot read tickets in use: " + in_use.error().message);
     std::promise<domain::result<std::size_t>> recovered;
@@ -171,8 +185,9 @@ struct node::impl final : app::identity_service,
   void ticket(std::string customer, std::string ticket, app::reply<domain::ticket> done) override {
     call<domain::ticket>(desk, std::move(done), same, get_atom::value, std::move(customer), std::move(ticket));
   }
-  void tickets(std::string customer, app::reply<std::vector<domain::ticket>> done) override {
-    call<std::vector<domain::ticket>>(desk, std::move(done), same, list_atom::value, std::move(customer));
+  void tickets(std::string customer, app::page_request request, app::reply<app::page<domain::ticket>> done) override {
+    call<app::page<domain::ticket>>(ticket_listings, std::move(done), same, list_atom::value, std::move(customer),
+                                    std::move(request));
   }
   // rentals: the ride's steps run in a courier, with the same bound as every other call
   void rent(std::string customer, std::string bicycle, std::string ticket, app::reply<domain::rental> done) override {
@@ -189,19 +204,19 @@ struct node::impl final : app::identity_service,
         },
         std::move(done));
   }
-  // fleet: stations with the station view's counts, at least as recent as the journal now
-  void stations(app::reply<std::vector<app::station_view>> done) override {
-    call<std::vector<app::station_view>>(read_side, std::move(done), same, station_atom::value, list_atom::value,
-                                         storage.last_sequence());
+  // fleet: listings off the fleet; stations with the station view's counts, at least as recent
+  // as the journal now
+  void stations(app::page_request request, app::reply<app::page<app::station_view>> done) override {
+    call<app::page<app::station_view>>(read_side, std::move(done), same, station_atom::value, list_atom::value,
+                                       std::move(request), storage.last_sequence());
   }
   void add_station(app::new_station request, app::reply<app::station_view> done) override {
     domain::station s{request.id.value_or(""), std::move(request.name), request.lat, request.lon, request.capacity};
     call<app::station_view>(fleet, std::move(done), same, station_atom::value, add_atom::value, std::move(s));
   }
-  void bicycles(app::bicycle_query query, app::reply<std::vector<domain::bicycle>> done) override {
-    std::string status{query.status ? domain::to_string(*query.status) : ""};
-    call<std::vector<domain::bicycle>>(fleet, std::move(done), same, bicycle_atom::value, list_atom::value,
-                                       query.station_id.value_or(""), std::move(status));
+  void bicycles(app::bicycle_query query, app::page_request request, app::reply<app::page<domain::bicycle>> done) override {
+    call<app::page<domain::bicycle>>(rental_listings, std::move(done), same, bicycle_atom::value, list_atom::value,
+                                     std::move(query), std::move(request));
   }
   void add_bicycle(std::optional<std::string> id, std::string station, app::reply<domain::bicycle> done) override {
     call<domain::bicycle>(fleet, std::move(done), same, bicycle_atom::value, add_atom::value, id.value_or(""),
@@ -226,7 +241,7 @@ struct node::impl final : app::identity_service,
                             .views = &storage,
                             .notifications = &storage,
                             .payments = &storage};
-    read_side = spawn_read_side(*system, env, stores, {journal_hub, fleet, payment, webhook, rentals, tap});
+    read_side = spawn_read_side(*system, env, stores, {journal_hub, rental_listings, payment, webhook, rentals, tap});
     watches->attach(read_side);
     return {};
   }
@@ -242,9 +257,10 @@ struct node::impl final : app::identity_service,
     }
     call<domain::current_rental>(read_side, std::move(done), same, current_atom::value, std::move(customer), min);
   }
-  void notifications(std::string customer, std::size_t limit, app::reply<std::vector<domain::notification>> done) override {
-    call<std::vector<domain::notification>>(read_side, std::move(done), same, notice_atom::value, list_atom::value,
-                                            std::move(customer), std::uint64_t{limit}, storage.last_sequence());
+  void notifications(std::string customer, app::page_request request,
+                     app::reply<app::page<domain::notification>> done) override {
+    call<app::page<domain::notification>>(read_side, std::move(done), same, notice_atom::value, list_atom::value,
+                                          std::move(customer), std::move(request), storage.last_sequence());
   }
   std::unique_ptr<app::watch> watch_notifications(std::string customer, std::uint64_t after,
                                                   std::function<void(domain::notification)> deliver) override {

@@ -289,11 +289,6 @@ ticket_desk_actor::behavior_type ticket_desk(desk_self self, ticket_context ctx)
       },
       [=](release_atom atom, const std::string& id, const std::string& rental) { return route(id, atom, id, rental); },
       [=](finish_atom atom, const std::string& id, const std::string& rental) { return route(id, atom, id, rental); },
-      [=](list_atom, const std::string& customer) -> caf::result<std::vector<ticket>> {
-        auto found = ctx.store->tickets_of(customer);
-        if (!found) return to_caf(internal(found.error().message));
-        return std::move(*found);
-      },
       [=](passivate_atom, const std::string& id, std::uint64_t handled) {
         return grant_stop(self, *entities, id, handled);
       },

@@ -71,10 +71,10 @@ app::reply<T> created_answer(const responder& respond, std::string_view collecti
   });
 }
 
-// The reply of a list endpoint: 200 {items: [...]}.
+// The reply of a list endpoint: 200 with the page, {items: [...], next} (page_json).
 template <class T>
-app::reply<std::vector<T>> items_answer(const responder& respond) {
-  return answer<std::vector<T>>(respond, [](const std::vector<T>& list) { return ok(item_list(list)); });
+app::reply<app::page<T>> page_answer(const responder& respond) {
+  return answer<app::page<T>>(respond, [](const app::page<T>& page) { return ok(page_json(page)); });
 }
 
 }  // namespace ttareungyi::http

@@ -6,11 +6,16 @@
 #include "answers.hpp"
 #include "handlers.hpp"
 #include "json_mapping.hpp"
+#include "paging.hpp"
 
 namespace ttareungyi::http::handlers {
 
 checked<work> list_stations(const call& c) {
-  return [&c](responder respond) { c.services.app.fleet.stations(items_answer<app::station_view>(respond)); };
+  auto page = parse_page_request(split(c.req.target).query);
+  if (!page) return std::unexpected(std::move(page.error()));
+  return [&c, page = std::move(*page)](responder respond) mutable {
+    c.services.app.fleet.stations(std::move(page), page_answer<app::station_view>(respond));
+  };
 }
 
 checked<work> add_station(const call& c) {
@@ -24,10 +29,13 @@ checked<work> add_station(const call& c) {
 }
 
 checked<work> list_bicycles(const call& c) {
-  auto query = parse_bicycle_query(split(c.req.target).query);
+  const auto text = split(c.req.target).query;
+  auto query = parse_bicycle_query(text);
   if (!query) return std::unexpected(std::move(query.error()));
-  return [&c, query = std::move(*query)](responder respond) mutable {
-    c.services.app.fleet.bicycles(std::move(query), items_answer<domain::bicycle>(respond));
+  auto page = parse_page_request(text);
+  if (!page) return std::unexpected(std::move(page.error()));
+  return [&c, query = std::move(*query), page = std::move(*page)](responder respond) mutable {
+    c.services.app.fleet.bicycles(std::move(query), std::move(page), page_answer<domain::bicycle>(respond));
   };
 }
 

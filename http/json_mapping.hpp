@@ -32,11 +32,20 @@ json to_json(const app::payment_health& h);
 // (written directly: the hottest answer).
 std::string current_rental_body(const domain::current_rental& r, domain::instant now);
 
-template <class T>
-json item_list(const std::vector<T>& items) {
+// A page of a listing: {items: [...], next} with each item as `item` writes it; `next` only when
+// another page follows.
+template <class T, class Item>
+json page_json(const app::page<T>& page, Item item) {
   json list = json::array();
-  for (const auto& item : items) list.push_back(to_json(item));
-  return json{{"items", std::move(list)}};
+  for (const auto& x : page.items) list.push_back(item(x));
+  json doc{{"items", std::move(list)}};
+  if (page.next) doc["next"] = *page.next;
+  return doc;
+}
+// page_json with each item as to_json writes it.
+template <class T>
+json page_json(const app::page<T>& page) {
+  return page_json(page, [](const T& x) { return to_json(x); });
 }
 
 // Serialized for the wire (invalid UTF-8 is replaced, never thrown).

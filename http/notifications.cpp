@@ -11,6 +11,7 @@
 #include "answers.hpp"
 #include "forms.hpp"
 #include "handlers.hpp"
+#include "paging.hpp"
 #include "ttareungyi/domain/time.hpp"
 
 namespace ttareungyi::http {
@@ -206,16 +207,17 @@ void watch(const call& c, const std::shared_ptr<stream>& stream, std::uint64_t a
 }  // namespace
 
 checked<work> list_notifications(const call& c) {
-  auto limit = parse_notification_limit(split(c.req.target).query);
+  const auto query = split(c.req.target).query;
+  auto limit = parse_notification_limit(query);
   if (!limit) return std::unexpected(std::move(limit.error()));
-  return [&c, limit = *limit](responder respond) {
+  auto cursor = parse_cursor(query);
+  if (!cursor) return std::unexpected(std::move(cursor.error()));
+  return [&c, page = page_request{.cursor = std::move(*cursor), .limit = *limit}](responder respond) mutable {
     auto lang = preferred_language(c.req.header("Accept-Language"));
     c.services.app.notifications.notifications(
-        c.who.subject, limit,
-        answer<std::vector<domain::notification>>(respond, [lang](const std::vector<domain::notification>& list) {
-          json items = json::array();
-          for (const auto& n : list) items.push_back(to_json(n, lang));
-          auto r = ok(json{{"items", std::move(items)}});
+        c.who.subject, std::move(page),
+        answer<app::page<domain::notification>>(respond, [lang](const app::page<domain::notification>& inbox) {
+          auto r = ok(page_json(inbox, [lang](const domain::notification& n) { return to_json(n, lang); }));
           r.headers.emplace_back("Content-Language", std::string{to_string(lang)});
           r.headers.emplace_back("Vary", "Accept-Language");
           return r;

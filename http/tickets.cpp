@@ -5,6 +5,7 @@
 #include "answers.hpp"
 #include "handlers.hpp"
 #include "json_mapping.hpp"
+#include "paging.hpp"
 
 namespace ttareungyi::http::handlers {
 
@@ -31,8 +32,10 @@ checked<work> buy_ticket(const call& c) {
 }
 
 checked<work> list_tickets(const call& c) {
-  return [&c](responder respond) {
-    c.services.app.tickets.tickets(c.who.subject, items_answer<domain::ticket>(respond));
+  auto page = parse_page_request(split(c.req.target).query);
+  if (!page) return std::unexpected(std::move(page.error()));
+  return [&c, page = std::move(*page)](responder respond) mutable {
+    c.services.app.tickets.tickets(c.who.subject, std::move(page), page_answer<domain::ticket>(respond));
   };
 }
 

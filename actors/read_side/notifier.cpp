@@ -4,6 +4,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "listings.hpp"
 #include "read_side.hpp"
 
 namespace ttareungyi::actors {
@@ -43,13 +44,13 @@ struct notifier_view {
 
   caf::message_handler queries(consumer_self<notifier_view> self) {
     return {
-        [self](notice_atom, list_atom, const std::string& customer, std::uint64_t limit, std::uint64_t min) {
+        [self](notice_atom, list_atom, const std::string& customer, const app::page_request& page, std::uint64_t min) {
           auto& s = self->state;
           auto to = std::make_shared<owed_answer>(self->make_response_promise(), "the notification inbox");
-          s.gate.when(s.position, min, to, [self, customer, limit](const owed& to) {
-            auto found = self->state.view.store->notifications_of(customer, 0, limit);
+          s.gate.when(s.position, min, to, [self, customer, page](const owed& to) {
+            auto found = self->state.view.store->notifications_page(customer, page);
             if (!found)
-              to->deliver(to_caf(domain::internal("cannot read notifications: " + found.error().message)));
+              to->deliver(to_caf(listing_refusal(found.error(), "notifications")));
             else
               to->deliver(std::move(*found));
           });

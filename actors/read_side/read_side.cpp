@@ -48,7 +48,7 @@ caf::behavior read_side(read_side_self self, environment env, read_side_stores s
     c.start = std::move(start);
     c.delays.emplace(settings.restart_first, settings.restart_ceiling);
   };
-  const auto& [hub, fleet, payment, gateway, board, tap] = wiring;
+  const auto& [hub, listings, payment, gateway, board, tap] = wiring;
   const auto reader = stores.reader();
   add("notifier", [self, env, reader, stores, hub, settings] {
     return spawn_notifier(self, env, reader, *stores.notifications, hub, settings.consumers);
@@ -56,8 +56,8 @@ caf::behavior read_side(read_side_self self, environment env, read_side_stores s
   add("rentals", [self, env, reader, stores, hub, settings, board] {
     return spawn_rentals_view(self, env, reader, *stores.views, hub, settings.consumers, board);
   });
-  add("stations", [self, env, reader, stores, hub, settings, fleet] {
-    return spawn_stations_view(self, env, reader, *stores.views, hub, settings.consumers, fleet);
+  add("stations", [self, env, reader, stores, hub, settings, listings] {
+    return spawn_stations_view(self, env, reader, *stores.views, hub, settings.consumers, listings);
   });
   if (gateway)
     add("webhook", [self, env, stores, gateway, settings] {
@@ -117,11 +117,12 @@ caf::behavior read_side(read_side_self self, environment env, read_side_stores s
       [route](current_atom a, const std::string& customer, std::uint64_t min) {
         route("rentals", "the rental view", a, customer, min);
       },
-      [route](station_atom a, list_atom b, std::uint64_t min) { route("stations", "the station view", a, b, min); },
-      [route](station_atom a, count_atom b, std::uint64_t min) { route("stations", "the station view", a, b, min); },
-      [route](notice_atom a, list_atom b, const std::string& customer, std::uint64_t limit, std::uint64_t min) {
-        route("notifier", "the notification inbox", a, b, customer, limit, min);
+      [route](station_atom a, list_atom b, const app::page_request& page, std::uint64_t min) {
+        route("stations", "the station view", a, b, page, min);
       },
+      [route](station_atom a, count_atom b, std::uint64_t min) { route("stations", "the station view", a, b, min); },
+      [route](notice_atom a, list_atom b, const std::string& customer, const app::page_request& page,
+              std::uint64_t min) { route("notifier", "the notification inbox", a, b, customer, page, min); },
       // -- live watchers
       [self](watch_atom, watch_request& request) { self->state.live->watch(std::move(request)); },
       [self](appended_atom, std::uint64_t up_to) { self->state.live->journaled(up_to); },

@@ -19,12 +19,12 @@
 //
 // Messages the read side answers (`min` is the journal's last sequence as the caller saw it:
 // read-your-writes, the answer waits until the view has applied the journal that far):
-//   (current_atom, customer, min)                     -> domain::current_rental, or 404 no_active_rental
-//   (station_atom, list_atom, min)                    -> std::vector<app::station_view> (fleet x counts)
-//   (notice_atom, list_atom, customer, limit, min)    -> std::vector<domain::notification>, newest first
-//   (watch_atom, watch_request)                       -> nothing; notices flow to its `deliver`
-//   (unwatch_atom, id)                                -> nothing; no delivery after it is handled
-//   (child_atom, name)                                -> caf::actor, the child running under `name` (or none)
+//   (current_atom, customer, min)                          -> domain::current_rental, or 404 no_active_rental
+//   (station_atom, list_atom, page_request, min)           -> app::page<app::station_view> (listings x counts)
+//   (notice_atom, list_atom, customer, page_request, min)  -> app::page<domain::notification>, newest first
+//   (watch_atom, watch_request)                            -> nothing; notices flow to its `deliver`
+//   (unwatch_atom, id)                                     -> nothing; no delivery after it is handled
+//   (child_atom, name)                                     -> caf::actor, the child running under `name` (or none)
 // While a child is restarting, queries for it are refused with 503 view_unavailable.
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -93,7 +93,7 @@ struct read_side_stores {
 // when null), which adapters may read directly.
 struct read_side_wiring {
   caf::actor hub;
-  fleet_actor fleet;
+  rental_listings_actor listings;  // the stations the station view counts for, page by page
   payment_actor payment;
   ports::notification_gateway* webhook = nullptr;
   std::shared_ptr<rental_board> board;
@@ -113,7 +113,7 @@ caf::actor spawn_rentals_view(caf::event_based_actor* parent, const environment&
                               std::shared_ptr<rental_board> board);
 caf::actor spawn_stations_view(caf::event_based_actor* parent, const environment& env, journal_reader reader,
                                const ports::view_store& views, const caf::actor& hub, consumer_settings settings,
-                               fleet_actor fleet);
+                               rental_listings_actor listings);
 caf::actor spawn_webhook(caf::event_based_actor* parent, const environment& env, const ports::position_store& positions,
                          const ports::notification_store& notifications, ports::notification_gateway* gateway,
                          webhook_settings settings);
@@ -147,8 +147,9 @@ inline domain::error no_active_rental(const std::string& customer) {
   return domain::not_found("no_active_rental", "no active rental").with("customerId", customer);
 }
 
-// Stations with their availability: the fleet's list joined with the view's counts.
-std::vector<app::station_view> join_stations(const std::vector<domain::station>& stations,
-                                             const std::map<std::string, domain::station_count>& counts);
+// Stations with their availability: a page of the rental context's stations joined with the
+// view's counts.
+app::page<app::station_view> join_stations(const app::page<domain::station>& stations,
+                                           const std::map<std::string, domain::station_count>& counts);
 
 }  // namespace ttareungyi::actors

@@ -84,7 +84,7 @@ struct stations_view {
   static constexpr const char* consumer = "stations";
 
   const ports::view_store* store = nullptr;
-  fleet_actor fleet;
+  rental_listings_actor listings;
   std::map<std::string, domain::station_count> counts;  // by station
 
   ports::stored<void> load() {
@@ -106,13 +106,14 @@ struct stations_view {
 
   caf::message_handler queries(consumer_self<stations_view> self) {
     return {
-        // The fleet's stations joined with the counts, once the counts are recent enough.
-        [self](station_atom, list_atom, std::uint64_t min) {
+        // A page of the rental context's stations joined with the counts, once the counts are
+        // recent enough.
+        [self](station_atom, list_atom, const app::page_request& page, std::uint64_t min) {
           auto& s = self->state;
           auto to = std::make_shared<owed_answer>(self->make_response_promise(), "the station view");
-          s.gate.when(s.position, min, to, [self](const owed& to) {
-            self->request(self->state.view.fleet, caf::infinite, station_atom::value, list_atom::value)
-                .then([self, to](const std::vector<domain::station>& stations) {
+          s.gate.when(s.position, min, to, [self, page](const owed& to) {
+            self->request(self->state.view.listings, caf::infinite, station_atom::value, list_atom::value, page)
+                .then([self, to](const app::page<domain::station>& stations) {
                         to->deliver(join_stations(stations, self->state.view.counts));
                       },
                       [to](caf::error& e) { to->deliver(e); });
@@ -134,13 +135,13 @@ struct stations_view {
 
 }  // namespace
 
-std::vector<app::station_view> join_stations(const std::vector<domain::station>& stations,
-                                             const std::map<std::string, domain::station_count>& counts) {
-  std::vector<app::station_view> out;
-  out.reserve(stations.size());
-  for (const auto& s : stations) {
+app::page<app::station_view> join_stations(const app::page<domain::station>& stations,
+                                           const std::map<std::string, domain::station_count>& counts) {
+  app::page<app::station_view> out{{}, stations.next};
+  out.items.reserve(stations.items.size());
+  for (const auto& s : stations.items) {
     auto i = counts.find(s.id);
-    out.push_back({s, domain::availability_of(s, i == counts.end() ? 0 : i->second.bicycles_available)});
+    out.items.push_back({s, domain::availability_of(s, i == counts.end() ? 0 : i->second.bicycles_available)});
   }
   return out;
 }
@@ -153,10 +154,10 @@ caf::actor spawn_rentals_view(caf::event_based_actor* parent, const environment&
 
 caf::actor spawn_stations_view(caf::event_based_actor* parent, const environment& env, journal_reader reader,
                                const ports::view_store& views, const caf::actor& hub, consumer_settings settings,
-                               fleet_actor fleet) {
+                               rental_listings_actor listings) {
   stations_view view;
   view.store = &views;
-  view.fleet = std::move(fleet);
+  view.listings = std::move(listings);
   return spawn_consumer(parent, env, reader, hub, settings, std::move(view));
 }
 

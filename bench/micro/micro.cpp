@@ -59,16 +59,17 @@ void json_encode_rental(benchmark::State& state) {
 BENCHMARK(json_encode_rental);
 
 void json_encode_ticket_list(benchmark::State& state) {
-  std::vector<domain::ticket> list(static_cast<std::size_t>(state.range(0)), paid_ticket());
-  for (auto _ : state) benchmark::DoNotOptimize(http::dump(http::item_list(list)));
+  app::page<domain::ticket> list{std::vector<domain::ticket>(static_cast<std::size_t>(state.range(0)), paid_ticket()),
+                                 "t.next"};
+  for (auto _ : state) benchmark::DoNotOptimize(http::dump(http::page_json(list)));
 }
 BENCHMARK(json_encode_ticket_list)->Arg(10)->Arg(100);
 
 void json_encode_station_list(benchmark::State& state) {
-  std::vector<app::station_view> list;
+  app::page<app::station_view> list;
   for (int i = 0; i < state.range(0); ++i)
-    list.push_back({domain::station{"ST-" + std::to_string(100 + i), "망원역 1번출구", 37.5556, 126.9104, 10}, {6, 4}});
-  for (auto _ : state) benchmark::DoNotOptimize(http::dump(http::item_list(list)));
+    list.items.push_back({domain::station{"ST-" + std::to_string(100 + i), "망원역 1번출구", 37.5556, 126.9104, 10}, {6, 4}});
+  for (auto _ : state) benchmark::DoNotOptimize(http::dump(http::page_json(list)));
 }
 BENCHMARK(json_encode_station_list)->Arg(10)->Arg(100);
 

@@ -25,6 +25,7 @@
 #include "fleet.hpp"
 #include "identity.hpp"
 #include "journal.hpp"
+#include "listings.hpp"
 #include "payment.hpp"
 #include "read_side/read_side.hpp"
 #include "rides.hpp"
@@ -76,6 +77,8 @@ class actor_test : public ::testing::Test {
   identity_actor identity;
   ticket_desk_actor desk;
   fleet_actor fleet;
+  ticket_listings_actor ticket_listings;  // a customer's tickets, off the desk
+  rental_listings_actor rental_listings;  // stations and bicycles, off the fleet
   caf::actor hub;        // journal wake-ups
   std::shared_ptr<journal_tap> tap = std::make_shared<journal_tap>();  // live notices, on the committing thread
   caf::actor read_side;  // the journal's consumers and their views
@@ -101,7 +104,10 @@ class actor_test : public ::testing::Test {
     auto spawned = spawn_fleet(*sys, env, storage);
     if (!spawned) throw std::runtime_error("cannot spawn the fleet: " + spawned.error().detail);
     fleet = *spawned;
-    read_side = spawn_read_side(*sys, env, stores(), {hub, fleet, payment, webhook, board, tap}, read_settings);
+    ticket_listings = spawn_ticket_listings(*sys, storage);
+    rental_listings = spawn_rental_listings(*sys, storage);
+    read_side =
+        spawn_read_side(*sys, env, stores(), {hub, rental_listings, payment, webhook, board, tap}, read_settings);
     drain();
   }
 
@@ -146,26 +152,43 @@ class actor_test : public ::testing::Test {
     drain();
   }
 
-  // Sends a request from a fresh asker actor; the answer lands in the slot as the scheduler runs.
-  template <class T, class Handle, class... Ts>
-  slot<T> ask(const Handle& dest, Ts... xs) {
+  // Sends a request from a fresh asker actor; the answer, `Answer` as `seen` sees it, lands in the
+  // slot as the scheduler runs.
+  template <class Answer, class T, class Seen, class Handle, class... Ts>
+  slot<T> ask_seen(Seen seen, const Handle& dest, Ts... xs) {
     auto out = std::make_shared<std::optional<domain::result<T>>>();
     // With the destination as a spawn argument: CAF 0.17 has undefined behaviour spawning a
     // function actor without arguments.
     sys->spawn(
         [=](caf::event_based_actor* self, const Handle& to) {
           self->request(to, caf::infinite, xs...)
-              .then([=](T& answer) { *out = std::move(answer); },
+              .then([=](Answer& answer) { *out = seen(std::move(answer)); },
                     [=](caf::error& e) { *out = domain::result<T>{std::unexpected(from_caf(e))}; });
         },
         dest);
     return out;
+  }
+  template <class T, class Handle, class... Ts>
+  slot<T> ask(const Handle& dest, Ts... xs) {
+    return ask_seen<T, T>([](T answer) { return answer; }, dest, xs...);
+  }
+  // ask() for a page, of which the slot keeps the items.
+  template <class T, class Handle, class... Ts>
+  slot<std::vector<T>> ask_items(const Handle& dest, Ts... xs) {
+    return ask_seen<app::page<T>, std::vector<T>>([](app::page<T> page) { return std::move(page.items); }, dest, xs...);
   }
 
   // ask(), then runs the scheduler until idle.
   template <class T, class Handle, class... Ts>
   slot<T> call(const Handle& dest, Ts... xs) {
     auto out = ask<T>(dest, xs...);
+    drain();
+    return out;
+  }
+  // ask_items(), then runs the scheduler until idle.
+  template <class T, class Handle, class... Ts>
+  slot<std::vector<T>> call_items(const Handle& dest, Ts... xs) {
+    auto out = ask_items<T>(dest, xs...);
     drain();
     return out;
   }
@@ -204,11 +227,12 @@ class actor_test : public ::testing::Test {
     drain();
     return out;
   }
-  // Stations with their availability as GET /v1/stations shows them: the fleet's stations
-  // joined with the station view's counts, read-your-writes.
+  // Stations with their availability as GET /v1/stations shows them: the rental context's
+  // stations joined with the station view's counts, read-your-writes; all on one page (the
+  // tests have fewer than its limit).
   slot<std::vector<app::station_view>> stations() {
-    return call<std::vector<app::station_view>>(read_side, station_atom::value, list_atom::value,
-                                                storage.last_sequence());
+    return call_items<app::station_view>(read_side, station_atom::value, list_atom::value,
+                                         app::page_request{.limit = 1000}, storage.last_sequence());
   }
   std::map<std::string, domain::availability> availability() {
     std::map<std::string, domain::availability> out;
@@ -235,7 +259,9 @@ class actor_test : public ::testing::Test {
     provider.fail_held();
     drain();
     for (auto a : {caf::actor_cast<caf::actor>(payment), caf::actor_cast<caf::actor>(identity),
-                   caf::actor_cast<caf::actor>(desk), caf::actor_cast<caf::actor>(fleet), read_side, hub, env.committer})
+                   caf::actor_cast<caf::actor>(desk), caf::actor_cast<caf::actor>(fleet),
+                   caf::actor_cast<caf::actor>(ticket_listings), caf::actor_cast<caf::actor>(rental_listings), read_side,
+                   hub, env.committer})
       if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     read_side = nullptr;
     hub = nullptr;
@@ -243,6 +269,8 @@ class actor_test : public ::testing::Test {
     identity = nullptr;
     desk = nullptr;
     fleet = nullptr;
+    ticket_listings = nullptr;
+    rental_listings = nullptr;
     env.committer = nullptr;
     // CAF keeps a request's timeout (and a strong reference to its sender) until it is due,
     // even once answered: fire them so that senders no one else references go away.

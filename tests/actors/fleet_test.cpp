@@ -21,8 +21,12 @@ class FleetTest : public actor_test {
   slot<ok_atom> remove_bicycle(const std::string& id) {
     return call<ok_atom>(fleet, bicycle_atom::value, remove_atom::value, id);
   }
+  // The first page of the rental context's listing of bicycles ("" for no filter).
   slot<std::vector<bicycle>> bicycles(const std::string& station_id, const std::string& status) {
-    return call<std::vector<bicycle>>(fleet, bicycle_atom::value, list_atom::value, station_id, status);
+    app::bicycle_query query;
+    if (!station_id.empty()) query.station_id = station_id;
+    query.status = domain::parse_bicycle_status(status);
+    return call_items<bicycle>(rental_listings, bicycle_atom::value, list_atom::value, query, app::page_request{});
   }
 };
 
@@ -39,8 +43,8 @@ TEST_F(FleetTest, RegistersAStation) {
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].station.id, "st_city");
   EXPECT_EQ(all[0].availability.docks_available, 12);
-  // The fleet's own list is the stations alone.
-  auto listed = ok(call<std::vector<station>>(fleet, station_atom::value, list_atom::value));
+  // The rental context's own list is the stations alone.
+  auto listed = ok(call_items<station>(rental_listings, station_atom::value, list_atom::value, app::page_request{}));
   EXPECT_EQ(listed, std::vector<station>{v.station});
 }
 

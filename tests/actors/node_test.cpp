@@ -110,7 +110,7 @@ TEST_F(NodeTest, ServesTheReadSideThroughItsServices) {
 
   value(sync<app::station_view>([&](auto done) { app.fleet.add_station({"st_a", "A", 37.5, 127.0, 4}, done); }));
   value(sync<domain::bicycle>([&](auto done) { app.fleet.add_bicycle("SPB-1", "st_a", done); }));
-  auto listed = value(sync<std::vector<app::station_view>>([&](auto done) { app.fleet.stations(done); }));
+  auto listed = value(sync<app::page<app::station_view>>([&](auto done) { app.fleet.stations({}, done); })).items;
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].availability.bicycles_available, 1) << "read-your-writes through the node";
 
@@ -121,11 +121,12 @@ TEST_F(NodeTest, ServesTheReadSideThroughItsServices) {
   auto mine = value(sync<domain::current_rental>([&](auto done) { app.ride_view.current_rental("c_alice", done); }));
   EXPECT_EQ(mine.rental_id, r.id);
   EXPECT_EQ(mine.due_at, r.due_at);
-  listed = value(sync<std::vector<app::station_view>>([&](auto done) { app.fleet.stations(done); }));
+  listed = value(sync<app::page<app::station_view>>([&](auto done) { app.fleet.stations({}, done); })).items;
   EXPECT_EQ(listed[0].availability.bicycles_available, 0);
 
-  auto notices = value(sync<std::vector<domain::notification>>(
-      [&](auto done) { app.notifications.notifications("c_alice", 10, done); }));
+  auto notices = value(sync<app::page<domain::notification>>(
+                           [&](auto done) { app.notifications.notifications("c_alice", {.limit = 10}, done); }))
+                     .items;
   ASSERT_EQ(notices.size(), 2u);
   EXPECT_EQ(notices[0].kind, "bicycle_rented");
   EXPECT_EQ(notices[1].kind, "ticket_paid");
@@ -158,7 +159,7 @@ TEST_F(NodeTest, RebuildViewsReplaysTheJournalIntoTheViews) {
     auto t = value(sync<domain::ticket>([&](auto done) { app.tickets.buy("c_alice", domain::ticket_type::one_hour, done); }));
     value(sync<domain::rental>([&](auto done) { app.rentals.rent("c_alice", "SPB-1", t.id, done); }));
     // Both views have applied everything once these answer (read-your-writes).
-    value(sync<std::vector<app::station_view>>([&](auto done) { app.fleet.stations(done); }));
+    value(sync<app::page<app::station_view>>([&](auto done) { app.fleet.stations({}, done); }));
     value(sync<domain::current_rental>([&](auto done) { app.ride_view.current_rental("c_alice", done); }));
   }
   // A view left wrong (a bug, a bad manual repair).
@@ -168,7 +169,7 @@ TEST_F(NodeTest, RebuildViewsReplaysTheJournalIntoTheViews) {
     return 0;
   });
   auto available = [](node& n) {
-    auto all = value(sync<std::vector<app::station_view>>([&](auto done) { n.services().fleet.stations(done); }));
+    auto all = value(sync<app::page<app::station_view>>([&](auto done) { n.services().fleet.stations({}, done); })).items;
     return all.at(0).availability.bicycles_available;
   };
   {

@@ -58,9 +58,10 @@ class read_side_test : public actor_test {
     return call<domain::current_rental>(read_side, current_atom::value, customer, storage.last_sequence());
   }
 
+  // The first page of the customer's inbox.
   slot<std::vector<domain::notification>> inbox(const std::string& customer, std::uint64_t limit) {
-    return call<std::vector<domain::notification>>(read_side, notice_atom::value, list_atom::value, customer, limit,
-                                                   storage.last_sequence());
+    return call_items<domain::notification>(read_side, notice_atom::value, list_atom::value, customer,
+                                            app::page_request{.limit = limit}, storage.last_sequence());
   }
 
   // Stops a child for good measure of a crash (kill: no clean-up of its own).

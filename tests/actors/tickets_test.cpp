@@ -320,7 +320,7 @@ TEST_F(TicketTest, ListingShowsOnlyTheCustomersTickets) {
   auto a2 = paid_ticket("c_alice", domain::ticket_type::two_hours);
   paid_ticket("c_bob");
 
-  auto mine = ok(call<std::vector<ticket>>(desk, list_atom::value, std::string{"c_alice"}));
+  auto mine = ok(call_items<ticket>(ticket_listings, list_atom::value, std::string{"c_alice"}, app::page_request{}));
   ASSERT_EQ(mine.size(), 2u);
   for (const auto& t : mine) {
     EXPECT_EQ(t.customer_id, "c_alice");

@@ -235,7 +235,7 @@ TEST_F(ViewsTest, RebuildFromTheJournalYieldsExactlyTheLiveView) {
   EXPECT_EQ(storage.position_of("stations"), 0u);
   const auto notifier_at = storage.position_of("notifier");
 
-  read_side = spawn_read_side(*sys, env, stores(), {hub, fleet, payment, webhook, board, tap}, read_settings);
+  read_side = spawn_read_side(*sys, env, stores(), {hub, rental_listings, payment, webhook, board, tap}, read_settings);
   drain();
   EXPECT_EQ(storage.views.rentals, live_rentals);
   EXPECT_EQ(storage.views.stations, live_stations);

@@ -127,6 +127,7 @@ struct fake_world {
   std::optional<domain::error> fail_next;
   bool throw_next = false;  // the next call throws instead of replying
   std::vector<std::string> calls;  // "tickets.buy c-1 1h", ...
+  std::vector<app::page_request> pages;  // what each listing was asked for, in order
   bool ready = true;
 
   std::map<std::string, app::customer_profile> customers;  // by phone
@@ -158,11 +159,48 @@ struct fake_world {
     return calls;
   }
 
+  // Records the call of a listing with its page request, then as begin().
+  std::optional<domain::error> begin_listing(std::string call, const app::page_request& page) {
+    {
+      std::lock_guard lock{mutex};
+      pages.push_back(page);
+    }
+    return begin(std::move(call));
+  }
+
+  std::vector<app::page_request> page_requests() {
+    std::lock_guard lock{mutex};
+    return pages;
+  }
+
   template <class T>
   void reply(app::reply<T> done, std::type_identity_t<domain::result<T>> result) {
     pump.post([done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
   }
 };
+
+// The refusal of a cursor a listing cannot read, as the node's listings answer it.
+inline domain::error invalid_cursor() {
+  return {domain::error_kind::invalid, "invalid_cursor", "not a cursor of this listing"};
+}
+
+// A page of `all` (in listing order) the way the stores page: at most `limit` items after the
+// one the cursor names, the cursor "f.<key of the last item>" of the next page unless none
+// follows. A cursor naming no item of `all` is refused as invalid.
+template <class T, class Key>
+domain::result<app::page<T>> page_of(const std::vector<T>& all, const app::page_request& request, Key key) {
+  std::size_t from = 0;
+  if (request.cursor) {
+    auto named = std::ranges::find_if(all, [&](const T& x) { return "f." + key(x) == *request.cursor; });
+    if (named == all.end()) return std::unexpected(invalid_cursor());
+    from = static_cast<std::size_t>(named - all.begin()) + 1;
+  }
+  app::page<T> out;
+  for (; from < all.size() && out.items.size() < std::max<std::size_t>(request.limit, 1); ++from)
+    out.items.push_back(all[from]);
+  if (from < all.size()) out.next = "f." + key(out.items.back());
+  return out;
+}
 
 class fake_identity final : public app::identity_service {
  public:
@@ -244,8 +282,9 @@ class fake_tickets final : public app::ticket_service {
     change("tickets.ticket", customer_id, ticket_id, std::move(done), [](domain::ticket&) {});
   }
 
-  void tickets(std::string customer_id, app::reply<std::vector<domain::ticket>> done) override {
-    if (auto e = w_.begin("tickets.tickets " + customer_id)) return w_.reply(std::move(done), std::unexpected(*e));
+  void tickets(std::string customer_id, app::page_request request, app::reply<app::page<domain::ticket>> done) override {
+    if (auto e = w_.begin_listing("tickets.tickets " + customer_id, request))
+      return w_.reply(std::move(done), std::unexpected(*e));
     std::vector<domain::ticket> own;
     {
       std::lock_guard lock{w_.mutex};
@@ -253,7 +292,7 @@ class fake_tickets final : public app::ticket_service {
         if (t.customer_id == customer_id) own.push_back(t);
       }
     }
-    w_.reply(std::move(done), domain::result<std::vector<domain::ticket>>{std::move(own)});
+    w_.reply(std::move(done), page_of(own, request, [](const domain::ticket& t) { return t.id; }));
   }
 
  private:
@@ -331,14 +370,14 @@ class fake_fleet final : public app::fleet_service {
  public:
   explicit fake_fleet(fake_world& w) : w_(w) {}
 
-  void stations(app::reply<std::vector<app::station_view>> done) override {
-    if (auto e = w_.begin("fleet.stations")) return w_.reply(std::move(done), std::unexpected(*e));
+  void stations(app::page_request request, app::reply<app::page<app::station_view>> done) override {
+    if (auto e = w_.begin_listing("fleet.stations", request)) return w_.reply(std::move(done), std::unexpected(*e));
     std::vector<app::station_view> all;
     {
       std::lock_guard lock{w_.mutex};
       for (const auto& [id, s] : w_.stations) all.push_back(s);
     }
-    w_.reply(std::move(done), domain::result<std::vector<app::station_view>>{std::move(all)});
+    w_.reply(std::move(done), page_of(all, request, [](const app::station_view& s) { return s.station.id; }));
   }
 
   void add_station(app::new_station request, app::reply<app::station_view> done) override {
@@ -355,9 +394,9 @@ class fake_fleet final : public app::fleet_service {
     w_.reply(std::move(done), domain::result<app::station_view>{view});
   }
 
-  void bicycles(app::bicycle_query query, app::reply<std::vector<domain::bicycle>> done) override {
+  void bicycles(app::bicycle_query query, app::page_request request, app::reply<app::page<domain::bicycle>> done) override {
     auto status = query.status ? std::string{domain::to_string(*query.status)} : std::string{"-"};
-    if (auto e = w_.begin("fleet.bicycles " + query.station_id.value_or("-") + " " + status)) {
+    if (auto e = w_.begin_listing("fleet.bicycles " + query.station_id.value_or("-") + " " + status, request)) {
       return w_.reply(std::move(done), std::unexpected(*e));
     }
     std::vector<domain::bicycle> found;
@@ -369,7 +408,7 @@ class fake_fleet final : public app::fleet_service {
         found.push_back(b);
       }
     }
-    w_.reply(std::move(done), domain::result<std::vector<domain::bicycle>>{std::move(found)});
+    w_.reply(std::move(done), page_of(found, request, [](const domain::bicycle& b) { return b.id; }));
   }
 
   void add_bicycle(std::optional<std::string> id, std::string station_id, app::reply<domain::bicycle> done) override {
@@ -438,8 +477,9 @@ class fake_notifications final : public app::notification_service {
     worker_.join();
   }
 
-  void notifications(std::string customer_id, std::size_t limit, app::reply<std::vector<domain::notification>> done) override {
-    if (auto e = w_.begin("notifications.list " + customer_id + " " + std::to_string(limit))) {
+  void notifications(std::string customer_id, app::page_request request,
+                     app::reply<app::page<domain::notification>> done) override {
+    if (auto e = w_.begin_listing("notifications.list " + customer_id + " " + std::to_string(request.limit), request)) {
       return w_.reply(std::move(done), std::unexpected(*e));
     }
     std::vector<domain::notification> own;
@@ -450,8 +490,8 @@ class fake_notifications final : public app::notification_service {
       }
     }
     std::ranges::sort(own, [](const auto& a, const auto& b) { return a.sequence > b.sequence; });
-    if (own.size() > limit) own.resize(limit);
-    w_.reply(std::move(done), domain::result<std::vector<domain::notification>>{std::move(own)});
+    w_.reply(std::move(done),
+             page_of(own, request, [](const domain::notification& n) { return std::to_string(n.sequence); }));
   }
 
   std::unique_ptr<app::watch> watch_notifications(std::string customer_id, std::uint64_t after,

@@ -161,12 +161,22 @@ TEST(JsonOut, Customer) {
 }
 
 TEST(JsonOut, ListsAreItemsObjects) {
-  std::vector<domain::bicycle> none;
-  EXPECT_EQ(item_list(none), (json{{"items", json::array()}}));
-  std::vector<domain::ticket> one{paid_ticket()};
-  auto doc = item_list(one);
+  app::page<domain::bicycle> none;
+  EXPECT_EQ(page_json(none), (json{{"items", json::array()}}));
+  app::page<domain::ticket> one{{paid_ticket()}};
+  auto doc = page_json(one);
   ASSERT_EQ(doc["items"].size(), 1u);
   EXPECT_EQ(doc["items"][0]["id"], "t-01HZX3");
+}
+
+TEST(JsonOut, APageWithAnotherAfterItNamesItsCursorInNext) {
+  app::page<domain::ticket> first{{paid_ticket()}, "t.AAAB"};
+  auto doc = page_json(first);
+  EXPECT_EQ(doc["next"], "t.AAAB");
+  EXPECT_EQ(doc["items"].size(), 1u);
+  EXPECT_EQ(doc.size(), 2u);
+  auto ids = page_json(first, [](const domain::ticket& t) { return json(t.id); });
+  EXPECT_EQ(ids, (json{{"items", {"t-01HZX3"}}, {"next", "t.AAAB"}}));
 }
 
 TEST(JsonOut, DumpReplacesInvalidUtf8) {

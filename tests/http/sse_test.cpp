@@ -207,8 +207,8 @@ TEST_F(Sse, AClientThatDoesNotReadIsDropped) {
 // cancelled: deliveries can arrive at any time, as from a node that is slow to let go.
 class sticky_notifications final : public app::notification_service {
  public:
-  void notifications(std::string, std::size_t, app::reply<std::vector<domain::notification>> done) override {
-    done(std::vector<domain::notification>{});
+  void notifications(std::string, app::page_request, app::reply<app::page<domain::notification>> done) override {
+    done(app::page<domain::notification>{});
   }
 
   std::unique_ptr<app::watch> watch_notifications(std::string, std::uint64_t,

@@ -16,4 +16,9 @@ decltype(auto) fields(X& x, F&& f) {
   return f("station_view", domain::field{"station", x.station}, domain::field{"availability", x.availability});
 }
 
+template <domain::either<bicycle_query> X, class F>
+decltype(auto) fields(X& x, F&& f) {
+  return f("bicycle_query", domain::field{"station_id", x.station_id}, domain::field{"status", x.status});
+}
+
 }  // namespace ttareungyi::app

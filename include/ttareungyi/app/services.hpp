@@ -15,11 +15,18 @@
 #include "ttareungyi/domain/ticket.hpp"
 #include "ttareungyi/domain/time.hpp"
 #include "ttareungyi/domain/views.hpp"
+#include "ttareungyi/ports/paging.hpp"
 
 namespace ttareungyi::app {
 
 template <class T>
 using reply = std::function<void(domain::result<T>)>;
+
+// Every listing answers a page: at most `limit` items after the place `cursor` names, and the
+// cursor of the next page unless it is the last. A cursor the listing cannot read is refused
+// with 400 invalid_cursor.
+using ports::page;
+using ports::page_request;
 
 struct customer_profile {
   std::string id;
@@ -45,7 +52,8 @@ class ticket_service {
   virtual void pay(std::string customer_id, std::string ticket_id, reply<domain::ticket> done) = 0;
   virtual void cancel(std::string customer_id, std::string ticket_id, reply<domain::ticket> done) = 0;
   virtual void ticket(std::string customer_id, std::string ticket_id, reply<domain::ticket> done) = 0;
-  virtual void tickets(std::string customer_id, reply<std::vector<domain::ticket>> done) = 0;
+  // A page of the customer's tickets, by purchase time; read off the ticket actors.
+  virtual void tickets(std::string customer_id, page_request request, reply<page<domain::ticket>> done) = 0;
 };
 
 class rental_service {
@@ -76,9 +84,13 @@ struct bicycle_query {
 class fleet_service {
  public:
   virtual ~fleet_service() = default;
-  virtual void stations(reply<std::vector<station_view>> done) = 0;
+  // Pages in id order, read off the fleet: a listing never queues a rent or a return behind it.
+  // A station comes with the station view's counts, at least as recent as the journal now.
+  virtual void stations(page_request request, reply<page<station_view>> done) = 0;
   virtual void add_station(new_station request, reply<station_view> done) = 0;
-  virtual void bicycles(bicycle_query query, reply<std::vector<domain::bicycle>> done) = 0;
+  // A page of the bicycles that match the query; it may be short, even empty, and still have a
+  // next one (the store reads a bounded number of bicycles per page).
+  virtual void bicycles(bicycle_query query, page_request request, reply<page<domain::bicycle>> done) = 0;
   // 404 station_not_found, 409 bicycle_id_taken.
   virtual void add_bicycle(std::optional<std::string> id, std::string station_id, reply<domain::bicycle> done) = 0;
   // 404 bicycle_not_found, 409 bicycle_rented.
@@ -103,8 +115,8 @@ class watch {
 class notification_service {
  public:
   virtual ~notification_service() = default;
-  // The customer's inbox, newest first, at most `limit` notifications.
-  virtual void notifications(std::string customer_id, std::size_t limit, reply<std::vector<domain::notification>> done) = 0;
+  // A page of the customer's inbox, newest first: the next page holds older notifications.
+  virtual void notifications(std::string customer_id, page_request request, reply<page<domain::notification>> done) = 0;
   // Live notifications for one customer: first the stored ones with sequence > after (oldest
   // first, for Last-Event-ID), then each new one as it is created, each exactly once, in
   // sequence order. `deliver` runs on some other thread; keep it short (e.g. post to an I/O

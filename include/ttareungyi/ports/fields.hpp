@@ -1,6 +1,9 @@
 #pragma once
 // Field lists of the ports' own records that cross a context (see domain/fields.hpp).
+#include <type_traits>
+
 #include "ttareungyi/domain/fields.hpp"
+#include "ttareungyi/ports/paging.hpp"
 #include "ttareungyi/ports/payment_provider.hpp"
 
 namespace ttareungyi::ports {
@@ -14,6 +17,22 @@ decltype(auto) fields(X& x, F&& f) {
 template <domain::either<refund_request> X, class F>
 decltype(auto) fields(X& x, F&& f) {
   return f("refund_request", domain::field{"payment_id", x.payment_id}, domain::field{"amount", x.amount});
+}
+
+template <domain::either<page_request> X, class F>
+decltype(auto) fields(X& x, F&& f) {
+  return f("page_request", domain::field{"cursor", x.cursor}, domain::field{"limit", x.limit});
+}
+
+template <class T>
+struct is_page : std::false_type {};
+template <class T>
+struct is_page<page<T>> : std::true_type {};
+
+template <class X, class F>
+  requires is_page<std::remove_const_t<X>>::value
+decltype(auto) fields(X& x, F&& f) {
+  return f("page", domain::field{"items", x.items}, domain::field{"next", x.next});
 }
 
 }  // namespace ttareungyi::ports
