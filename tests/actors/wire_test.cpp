@@ -124,6 +124,18 @@ TEST_F(Wire, ReadSideRecordsRoundTrip) {
   round_trips(std::vector<station_count>{station_count{"ST-1", 20, 7}, station_count{"ST-2", 1, 0}});
 }
 
+TEST_F(Wire, ListingsPagesAndTheirRequestsRoundTrip) {
+  round_trips(app::page_request{});
+  round_trips(app::page_request{.cursor = "b.U1BCLTE", .limit = 1000});
+  round_trips(app::bicycle_query{});
+  round_trips(app::bicycle_query{"ST-1", bicycle_status::rented});
+  round_trips(app::page<ticket>{{full_ticket(), ticket{}}, "t.next"});
+  round_trips(app::page<station>{{station{"ST-1", "a", 1.5, -2.5, 3}}, std::nullopt});
+  round_trips(app::page<app::station_view>{{app::station_view{station{"ST-2", "b", 0, 0, 1}, availability{0, 1}}}, "s.x"});
+  round_trips(app::page<bicycle>{});
+  round_trips(app::page<notification>{{notification{"n_ev-1", 1, "c", "k", "", "", "", t0}}, "n.y"});
+}
+
 TEST_F(Wire, ATypeIsNamedByItsFieldList) {
   EXPECT_EQ(caf::deep_to_string(station_count{"ST-1", 20, 7}), R"(station_count("ST-1", 20, 7))");
 }

@@ -700,6 +700,154 @@ TEST_F(Api, NotificationLimitIsValidated) {
                                                "notifications.list c-1 50"}));
 }
 
+// ---------------------------------------------------------------- listings: limit, cursor, next
+
+// The listings: what a client reads by following `next`.
+class Listings : public Api {
+ protected:
+  struct walked {
+    std::vector<std::string> ids;  // of every item, in the order of the pages
+    std::size_t pages = 0;
+  };
+
+  // Reads `path` (with `query`, may be empty) from its first page to its last, following `next`;
+  // each item named by its `key` member.
+  walked walk(const std::string& path, const std::string& query, const std::string& auth, const std::string& key = "id") {
+    walked out;
+    std::optional<std::string> cursor;
+    for (int guard = 0; guard < 100; ++guard) {
+      std::string target = path + "?" + query;
+      if (cursor) target += (query.empty() ? "" : "&") + std::string{"cursor="} + *cursor;
+      auto r = get(target, auth);
+      EXPECT_EQ(r.status, 200) << target << ": " << r.body;
+      if (r.status != 200) break;
+      auto doc = body_of(r);
+      ++out.pages;
+      for (const auto& item : doc.at("items")) out.ids.push_back(item.at(key).dump());
+      if (!doc.contains("next")) break;
+      EXPECT_TRUE(doc["next"].is_string()) << doc.dump();
+      cursor = doc["next"].get<std::string>();
+    }
+    return out;
+  }
+
+  void add_stations(int n) {
+    std::lock_guard lock{app.world.mutex};
+    for (int i = 0; i < n; ++i) {
+      auto id = "ST-" + std::to_string(100 + i);
+      app.world.stations[id] = {domain::station{id, "n", 37.5, 127.0, 10}, domain::availability{0, 10}};
+    }
+  }
+  void add_bicycles(int n, const std::string& station, domain::bicycle_status status = domain::bicycle_status::available) {
+    std::lock_guard lock{app.world.mutex};
+    for (int i = 0; i < n; ++i) {
+      auto id = "SPB-" + station + (status == domain::bicycle_status::rented ? "r" : "a") + std::to_string(i);
+      app.world.bicycles[id] = {id, status, station, {}};
+    }
+  }
+
+  // The ids of a walk as JSON texts, e.g. "\"ST-100\"", in order.
+  static std::vector<std::string> quoted(const std::vector<std::string>& ids) {
+    std::vector<std::string> out;
+    for (const auto& id : ids) out.push_back(json(id).dump());
+    return out;
+  }
+};
+
+TEST_F(Listings, WithoutParametersTheAnswerIsTheFirstPageOfAHundredWithANext) {
+  add_stations(101);
+  auto first = body_of(get("/v1/stations", customer));
+  EXPECT_EQ(first["items"].size(), 100u);
+  ASSERT_TRUE(first.contains("next")) << "a page follows";
+  ASSERT_EQ(app.world.page_requests().size(), 1u);
+  EXPECT_EQ(app.world.page_requests()[0].limit, 100u);
+  EXPECT_FALSE(app.world.page_requests()[0].cursor.has_value());
+
+  auto last = body_of(get("/v1/stations?cursor=" + first["next"].get<std::string>(), customer));
+  ASSERT_EQ(last["items"].size(), 1u);
+  EXPECT_EQ(last["items"][0]["id"], "ST-200");
+  EXPECT_FALSE(last.contains("next")) << "the last page has no next";
+  EXPECT_EQ(app.world.page_requests()[1].cursor, first["next"].get<std::string>());
+}
+
+TEST_F(Listings, EveryListGivesEachItemOnceAlongItsNextCursors) {
+  add_stations(5);
+  add_bicycles(5, "ST-100");
+  for (int i = 0; i < 5; ++i) buy();
+  for (std::uint64_t seq = 1; seq <= 5; ++seq) app.notifications.publish(notice(seq));
+
+  std::vector<std::string> stations, bicycles, tickets;
+  {
+    std::lock_guard lock{app.world.mutex};
+    for (const auto& [id, s] : app.world.stations) stations.push_back(id);
+    for (const auto& [id, b] : app.world.bicycles) bicycles.push_back(id);
+    for (const auto& [id, t] : app.world.tickets) tickets.push_back(id);
+  }
+  auto s = walk("/v1/stations", "limit=2", operator_);
+  EXPECT_EQ(s.ids, quoted(stations));
+  EXPECT_EQ(s.pages, 3u);
+  auto b = walk("/v1/bicycles", "limit=2", operator_);
+  EXPECT_EQ(b.ids, quoted(bicycles));
+  EXPECT_EQ(b.pages, 3u);
+  auto t = walk("/v1/tickets", "limit=2", customer);
+  EXPECT_EQ(t.ids, quoted(tickets));
+  EXPECT_EQ(t.pages, 3u);
+  auto n = walk("/v1/notifications", "limit=2", customer, "sequence");
+  EXPECT_EQ(n.ids, (std::vector<std::string>{"5", "4", "3", "2", "1"})) << "newest first, then older pages";
+  EXPECT_EQ(n.pages, 3u);
+  // A limit as large as the list: one page, no next.
+  EXPECT_EQ(walk("/v1/stations", "limit=5", customer).pages, 1u);
+  EXPECT_EQ(walk("/v1/stations", "limit=1000", customer).pages, 1u);
+  EXPECT_EQ(app.world.page_requests().back().limit, 1000u);
+}
+
+TEST_F(Listings, BicycleFiltersKeepWorkingWithPaging) {
+  add_bicycles(3, "ST-1");
+  add_bicycles(4, "ST-2");
+  add_bicycles(2, "ST-2", domain::bicycle_status::rented);
+  auto at_st2 = walk("/v1/bicycles", "stationId=ST-2&status=available&limit=3", operator_);
+  EXPECT_EQ(at_st2.ids, quoted({"SPB-ST-2a0", "SPB-ST-2a1", "SPB-ST-2a2", "SPB-ST-2a3"}));
+  EXPECT_EQ(at_st2.pages, 2u);
+  EXPECT_EQ(calls().back(), "fleet.bicycles ST-2 available") << "the filter goes with every page";
+  EXPECT_EQ(app.world.page_requests().back().limit, 3u);
+  EXPECT_EQ(walk("/v1/bicycles", "status=rented&limit=1", customer).ids, quoted({"SPB-ST-2r0", "SPB-ST-2r1"}));
+  expect_problem(get("/v1/bicycles?status=broken&limit=2", customer), 400, "invalid_request");
+}
+
+TEST_F(Listings, AnIllFormedLimitOrCursorIs400InvalidQueryBeforeTheFacade) {
+  for (std::string path : {"/v1/stations", "/v1/bicycles", "/v1/tickets"}) {
+    for (const auto& bad : std::vector<std::string>{"limit=0", "limit=1001", "limit=", "limit=ten", "cursor=",
+                                                    "cursor=a%2Fb", "cursor=a+b", "cursor=" + std::string(201, 'c')})
+      expect_problem(get(path + "?" + bad, customer), 400, "invalid_query");
+  }
+  for (std::string path : {"/v1/stations", "/v1/tickets"})
+    expect_problem(get(path + "?limit=1&limit=2", customer), 400, "invalid_query");
+  for (std::string bad : {"cursor=", "cursor=a%2Fb", "limit=5&cursor=%C3%A9"})
+    expect_problem(get("/v1/notifications?" + bad, customer), 400, "invalid_query");
+  expect_problem(get("/v1/notifications?limit=201&cursor=x", customer), 400, "invalid_request");  // its own limit
+  EXPECT_TRUE(calls().empty());
+}
+
+TEST_F(Listings, ACursorTheListingCannotReadIs400InvalidCursor) {
+  add_stations(3);
+  for (std::string path : {"/v1/stations", "/v1/bicycles", "/v1/tickets", "/v1/notifications"})
+    expect_problem(get(path + "?cursor=f.nothing-here", customer), 400, "invalid_cursor");
+  EXPECT_EQ(calls().size(), 4u) << "a well-formed cursor goes to the listing, which refuses it";
+  for (const auto& page : app.world.page_requests()) EXPECT_EQ(page.cursor, "f.nothing-here");
+}
+
+TEST_F(Listings, TheInboxKeepsItsOwnLimitAndTakesACursor) {
+  for (std::uint64_t seq = 1; seq <= 60; ++seq) app.notifications.publish(notice(seq));
+  auto first = body_of(get("/v1/notifications", customer));
+  EXPECT_EQ(first["items"].size(), 50u) << "50 by default";
+  ASSERT_TRUE(first.contains("next"));
+  auto rest = body_of(get("/v1/notifications?cursor=" + first["next"].get<std::string>(), customer));
+  EXPECT_EQ(sequences_of(rest).size(), 10u);
+  EXPECT_EQ(sequences_of(rest).front(), 10u);
+  EXPECT_FALSE(rest.contains("next"));
+  EXPECT_EQ(app.world.page_requests().back().limit, 50u);
+}
+
 // ---------------------------------------------------------------- read side: notification stream
 
 // A stream that records what the api does with it.

@@ -57,6 +57,16 @@ TEST(PageRequest, RefusesARepeatedParameter) {
   expect_refused("cursor=a&cursor=b", "cursor");
 }
 
+TEST(PageRequest, TheCursorAloneFollowsTheSameRule) {
+  EXPECT_EQ(parse_cursor("limit=500"), std::optional<std::string>{});
+  EXPECT_EQ(parse_cursor("limit=500&cursor=n.AAAB"), std::optional<std::string>{"n.AAAB"});
+  for (auto query : {"cursor=", "cursor=a%2Fb", "cursor=a&cursor=b"}) {
+    auto cursor = parse_cursor(query);
+    ASSERT_FALSE(cursor) << query;
+    EXPECT_EQ(cursor.error().code, "invalid_query") << query;
+  }
+}
+
 TEST(PageRequest, RefusesABrokenEscape) {
   auto page = parse_page_request("cursor=%zz");
   ASSERT_FALSE(page);
