@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -147,6 +148,54 @@ TEST_F(NodeTest, ServesTheReadSideThroughItsServices) {
   auto late = app.notifications.watch_notifications("c_alice", 0, [](auto) {});
   n.reset();
   late.reset();
+}
+
+// Every page of a listing from the first on, along `next`, `ask(request, done)` asking for one.
+template <class T, class Ask>
+std::vector<T> all_pages(Ask ask, std::size_t limit) {
+  std::vector<T> out;
+  app::page_request request{.limit = limit};
+  for (int guard = 0; guard < 100; ++guard) {
+    auto page = value(sync<app::page<T>>([&](auto done) { ask(request, done); }));
+    out.insert(out.end(), page.items.begin(), page.items.end());
+    if (!page.next) break;
+    request.cursor = page.next;
+  }
+  return out;
+}
+
+TEST_F(NodeTest, ListingsPageThroughItsServicesAlongTheirNextCursors) {
+  auto n = make();
+  auto app = n->services();
+  value(sync<app::station_view>([&](auto done) { app.fleet.add_station({"st_a", "A", 37.5, 127.0, 9}, done); }));
+  value(sync<app::station_view>([&](auto done) { app.fleet.add_station({"st_b", "B", 37.5, 127.0, 9}, done); }));
+  for (auto id : {"SPB-1", "SPB-2", "SPB-3", "SPB-4", "SPB-5"})
+    value(sync<domain::bicycle>([&](auto done) { app.fleet.add_bicycle(id, "st_a", done); }));
+  std::set<std::string> bought;
+  for (int i = 0; i < 3; ++i)
+    bought.insert(
+        value(sync<domain::ticket>([&](auto done) { app.tickets.buy("c_alice", domain::ticket_type::one_hour, done); })).id);
+
+  std::vector<std::string> bicycles;
+  for (const auto& b : all_pages<domain::bicycle>([&](const auto& r, auto done) { app.fleet.bicycles({}, r, done); }, 2))
+    bicycles.push_back(b.id);
+  EXPECT_EQ(bicycles, (std::vector<std::string>{"SPB-1", "SPB-2", "SPB-3", "SPB-4", "SPB-5"}));
+  auto stations = all_pages<app::station_view>([&](const auto& r, auto done) { app.fleet.stations(r, done); }, 1);
+  ASSERT_EQ(stations.size(), 2u);
+  EXPECT_EQ(stations[0].station.id, "st_a");
+  EXPECT_EQ(stations[0].availability.bicycles_available, 5) << "with the view's counts, read-your-writes";
+  EXPECT_EQ(stations[1].station.id, "st_b");
+  std::set<std::string> listed;
+  for (const auto& t :
+       all_pages<domain::ticket>([&](const auto& r, auto done) { app.tickets.tickets("c_alice", r, done); }, 2))
+    EXPECT_TRUE(listed.insert(t.id).second) << t.id << " listed twice";
+  EXPECT_EQ(listed, bought);
+
+  auto refused = sync<app::page<domain::bicycle>>(
+      [&](auto done) { app.fleet.bicycles({}, {.cursor = "t.not-a-bicycle", .limit = 2}, done); });
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, "invalid_cursor");
+  EXPECT_EQ(refused.error().kind, domain::error_kind::invalid);
 }
 
 TEST_F(NodeTest, RebuildViewsReplaysTheJournalIntoTheViews) {

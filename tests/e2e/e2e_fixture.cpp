@@ -283,6 +283,25 @@ const std::string& server_test::operator_token() {
   return *operator_token_;
 }
 
+// ------------------------------------------------------------------------------- listings
+
+json server_test::all_pages(const std::string& target, const test::auth& auth) {
+  json items = json::array();
+  std::optional<std::string> cursor;
+  for (int page = 0; page < 10000; ++page) {
+    auto at = target;
+    if (cursor) at += (target.find('?') == std::string::npos ? "?cursor=" : "&cursor=") + *cursor;
+    auto r = expect(http().get(at, auth), 200, "list " + at);
+    auto body = r.json();
+    if (!body.is_object() || !body.contains("items") || !body["items"].is_array()) unexpected("list " + at, r);
+    for (auto& item : body["items"]) items.push_back(std::move(item));
+    if (!body.contains("next")) return json{{"items", std::move(items)}};
+    if (!body["next"].is_string()) unexpected("list " + at + ": next is not a string", r);
+    cursor = body["next"].get<std::string>();
+  }
+  throw std::runtime_error("list " + target + ": no last page after 10000 pages");
+}
+
 // ------------------------------------------------------------------------------- fleet
 
 json server_test::create_station(int capacity, std::optional<std::string> id, const std::string& name) {
@@ -299,7 +318,7 @@ json server_test::create_bicycle(const std::string& station_id, std::optional<st
   return r.json();
 }
 
-json server_test::list_stations() { return expect(http().get("/v1/stations", ops()), 200, "list stations").json(); }
+json server_test::list_stations() { return all_pages("/v1/stations", ops()); }
 
 json server_test::station(const std::string& id) {
   auto list = list_stations();
@@ -320,7 +339,7 @@ json server_test::station_when(const std::string& id, int bicycles_available, in
 json server_test::list_bicycles(std::string_view query) {
   std::string target = "/v1/bicycles";
   if (!query.empty()) target += "?" + std::string(query);
-  return expect(http().get(target, ops()), 200, "list bicycles " + target).json();
+  return all_pages(target, ops());
 }
 
 std::optional<json> server_test::bicycle(const std::string& id) {
@@ -353,7 +372,7 @@ json server_test::ticket_when(const customer& c, const std::string& id, std::str
 }
 
 json server_test::list_tickets(const customer& c) {
-  return expect(http().get("/v1/tickets", c.auth()), 200, "list tickets").json();
+  return all_pages("/v1/tickets", c.auth());
 }
 
 response server_test::cancel(const customer& c, const std::string& ticket_id) {

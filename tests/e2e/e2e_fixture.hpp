@@ -125,16 +125,21 @@ class server_test : public ::testing::Test {
   const std::string& operator_token();
   test::auth ops() { return bearer(operator_token()); }
 
+  // ---- listings
+  // Every page of a list endpoint, `target` with its query if any, read along `next` from the
+  // first page to the last: {items: [...all of them]}. Throws unless each page is 200 {items}.
+  nlohmann::json all_pages(const std::string& target, const test::auth& auth);
+
   // ---- stations and bicycles (operator)
   nlohmann::json create_station(int capacity = 10, std::optional<std::string> id = std::nullopt,
                                 const std::string& name = "여의나루역 1번출구 앞");
   nlohmann::json create_bicycle(const std::string& station_id, std::optional<std::string> id = std::nullopt);
-  nlohmann::json list_stations();
+  nlohmann::json list_stations();  // all pages (all_pages)
   // The station as GET /v1/stations shows it (throws when it is not listed).
   nlohmann::json station(const std::string& id);
   // The station once GET /v1/stations shows these counts (the last seen one otherwise).
   nlohmann::json station_when(const std::string& id, int bicycles_available, int docks_available);
-  nlohmann::json list_bicycles(std::string_view query = "");
+  nlohmann::json list_bicycles(std::string_view query = "");  // all pages
   // The bicycle as GET /v1/bicycles shows it, nullopt when absent.
   std::optional<nlohmann::json> bicycle(const std::string& id);
 
@@ -145,7 +150,7 @@ class server_test : public ::testing::Test {
   nlohmann::json ticket(const customer& c, const std::string& id);
   // The ticket once it has `status` (the last seen one otherwise).
   nlohmann::json ticket_when(const customer& c, const std::string& id, std::string_view status);
-  nlohmann::json list_tickets(const customer& c);
+  nlohmann::json list_tickets(const customer& c);  // all pages
   response cancel(const customer& c, const std::string& ticket_id);
   response pay(const customer& c, const std::string& ticket_id);
   response request_rental(const customer& c, const std::string& bicycle_id, const std::string& ticket_id);

@@ -703,7 +703,7 @@ TEST_F(Api, NotificationLimitIsValidated) {
 // ---------------------------------------------------------------- listings: limit, cursor, next
 
 // The listings: what a client reads by following `next`.
-class Listings : public Api {
+class ApiListings : public Api {
  protected:
   struct walked {
     std::vector<std::string> ids;  // of every item, in the order of the pages
@@ -754,7 +754,7 @@ class Listings : public Api {
   }
 };
 
-TEST_F(Listings, WithoutParametersTheAnswerIsTheFirstPageOfAHundredWithANext) {
+TEST_F(ApiListings, WithoutParametersTheAnswerIsTheFirstPageOfAHundredWithANext) {
   add_stations(101);
   auto first = body_of(get("/v1/stations", customer));
   EXPECT_EQ(first["items"].size(), 100u);
@@ -770,7 +770,7 @@ TEST_F(Listings, WithoutParametersTheAnswerIsTheFirstPageOfAHundredWithANext) {
   EXPECT_EQ(app.world.page_requests()[1].cursor, first["next"].get<std::string>());
 }
 
-TEST_F(Listings, EveryListGivesEachItemOnceAlongItsNextCursors) {
+TEST_F(ApiListings, EveryListGivesEachItemOnceAlongItsNextCursors) {
   add_stations(5);
   add_bicycles(5, "ST-100");
   for (int i = 0; i < 5; ++i) buy();
@@ -801,7 +801,7 @@ TEST_F(Listings, EveryListGivesEachItemOnceAlongItsNextCursors) {
   EXPECT_EQ(app.world.page_requests().back().limit, 1000u);
 }
 
-TEST_F(Listings, BicycleFiltersKeepWorkingWithPaging) {
+TEST_F(ApiListings, BicycleFiltersKeepWorkingWithPaging) {
   add_bicycles(3, "ST-1");
   add_bicycles(4, "ST-2");
   add_bicycles(2, "ST-2", domain::bicycle_status::rented);
@@ -814,7 +814,7 @@ TEST_F(Listings, BicycleFiltersKeepWorkingWithPaging) {
   expect_problem(get("/v1/bicycles?status=broken&limit=2", customer), 400, "invalid_request");
 }
 
-TEST_F(Listings, AnIllFormedLimitOrCursorIs400InvalidQueryBeforeTheFacade) {
+TEST_F(ApiListings, AnIllFormedLimitOrCursorIs400InvalidQueryBeforeTheFacade) {
   for (std::string path : {"/v1/stations", "/v1/bicycles", "/v1/tickets"}) {
     for (const auto& bad : std::vector<std::string>{"limit=0", "limit=1001", "limit=", "limit=ten", "cursor=",
                                                     "cursor=a%2Fb", "cursor=a+b", "cursor=" + std::string(201, 'c')})
@@ -828,7 +828,7 @@ TEST_F(Listings, AnIllFormedLimitOrCursorIs400InvalidQueryBeforeTheFacade) {
   EXPECT_TRUE(calls().empty());
 }
 
-TEST_F(Listings, ACursorTheListingCannotReadIs400InvalidCursor) {
+TEST_F(ApiListings, ACursorTheListingCannotReadIs400InvalidCursor) {
   add_stations(3);
   for (std::string path : {"/v1/stations", "/v1/bicycles", "/v1/tickets", "/v1/notifications"})
     expect_problem(get(path + "?cursor=f.nothing-here", customer), 400, "invalid_cursor");
@@ -836,7 +836,7 @@ TEST_F(Listings, ACursorTheListingCannotReadIs400InvalidCursor) {
   for (const auto& page : app.world.page_requests()) EXPECT_EQ(page.cursor, "f.nothing-here");
 }
 
-TEST_F(Listings, TheInboxKeepsItsOwnLimitAndTakesACursor) {
+TEST_F(ApiListings, TheInboxKeepsItsOwnLimitAndTakesACursor) {
   for (std::uint64_t seq = 1; seq <= 60; ++seq) app.notifications.publish(notice(seq));
   auto first = body_of(get("/v1/notifications", customer));
   EXPECT_EQ(first["items"].size(), 50u) << "50 by default";
