@@ -203,7 +203,7 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, const ports::
         if (refused(d, rp)) return rp;
         const auto id = d->state.id;
         if (self->state.stations.contains(id) || self->state.stations_being_added.contains(id)) {
-          rp.deliver(to_caf(conflict("station_id_taken", "a station with this id exists").with("stationId", id)));
+          rp.deliver(to_caf(conflict(error_code::station_id_taken, "a station with this id exists").with("stationId", id)));
           return rp;
         }
         self->state.stations_being_added.insert(id);

@@ -19,7 +19,7 @@ struct identity_state {
 app::customer_profile profile_of(const customer& c) { return {c.id, display_phone(c.phone), c.name}; }
 
 error invalid_credentials() {
-  return {error_kind::invalid, "invalid_credentials", "unknown phone number or wrong password"};
+  return {error_kind::invalid, error_code::invalid_credentials, "unknown phone number or wrong password"};
 }
 
 identity_actor::behavior_type identity(identity_actor::stateful_pointer<identity_state> self, environment env,
@@ -32,7 +32,7 @@ identity_actor::behavior_type identity(identity_actor::stateful_pointer<identity
         auto existing = customers->find_customer_by_phone(*phone);
         if (!existing) return rp.deliver(to_caf(internal(existing.error().message))), rp;
         if (*existing || self->state.phones_being_registered.contains(*phone))
-          return rp.deliver(to_caf(conflict("phone_taken", "this phone number is registered already"))), rp;
+          return rp.deliver(to_caf(conflict(error_code::phone_taken, "this phone number is registered already"))), rp;
         auto d = register_customer(new_id("c_"), *phone, request.name, hasher->hash(request.password));
         ports::changeset changes;
         record(changes, d.events, d.state.id, d.state.id, env.now());

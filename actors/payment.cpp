@@ -78,7 +78,7 @@ caf::behavior payment_worker(worker_self self, environment env, const ports::pay
           for (auto& rp : waiting) rp.deliver(answer);
         };
         if (code == outcome_failed) {
-          answer_all(to_caf(error{error_kind::unavailable, "payment_unavailable", "payment provider failed: " + reason}));
+          answer_all(to_caf(error{error_kind::unavailable, error_code::payment_unavailable, "payment provider failed: " + reason}));
           return;
         }
         const auto& request = i->second.second;
@@ -95,14 +95,14 @@ caf::behavior payment_worker(worker_self self, environment env, const ports::pay
         auto rp = self->make_response_promise();
         // Whether a charge still in flight was taken is not known yet: neither refund nor deny.
         if (self->state.charges.contains(request.payment_id))
-          return rp.deliver(to_caf(error{error_kind::unavailable, "payment_unavailable",
+          return rp.deliver(to_caf(error{error_kind::unavailable, error_code::payment_unavailable,
                                          "a charge for this payment is still in progress"}));
         auto known = records->find_payment(request.payment_id);
         if (!known) return rp.deliver(to_caf(internal(known.error().message)));
         // Nothing taken is an answer, not a failure: it travels as a decline, which the
         // supervisor passes on as it is (and does not hold against the provider).
         auto nothing_taken = [&](std::string why) {
-          return to_caf(error{error_kind::declined, "payment_not_refundable", std::move(why)}.with("paymentId",
+          return to_caf(error{error_kind::declined, error_code::payment_not_refundable, std::move(why)}.with("paymentId",
                                                                                                   request.payment_id));
         };
         if (!*known) return rp.deliver(nothing_taken("no charge was taken for this payment"));
@@ -121,7 +121,7 @@ caf::behavior payment_worker(worker_self self, environment env, const ports::pay
         auto [rp, paid] = std::move(i->second);
         self->state.refunds.erase(i);
         if (!failure.empty()) {
-          rp.deliver(to_caf(error{error_kind::unavailable, "payment_unavailable", "refund failed: " + failure}));
+          rp.deliver(to_caf(error{error_kind::unavailable, error_code::payment_unavailable, "refund failed: " + failure}));
           return;
         }
         auto d = record_refund(paid);
@@ -214,7 +214,7 @@ payment_actor::behavior_type payment_supervisor(supervisor_self self, environmen
     auto admitted = breaker.admit(self->clock().now());
     changed(admitted.change);
     if (!admitted.granted) {
-      error e{error_kind::unavailable, "payment_unavailable", "payment is unavailable: the circuit breaker is open"};
+      error e{error_kind::unavailable, error_code::payment_unavailable, "payment is unavailable: the circuit breaker is open"};
       e.retry_after_seconds = seconds_until(admitted.retry_in);
       rp.deliver(to_caf(e));
       return rp;
@@ -232,7 +232,7 @@ payment_actor::behavior_type payment_supervisor(supervisor_self self, environmen
               auto now = self->clock().now();
               changed(breaker.record(permit, judge(e), now, failure.detail));
               if (failure.kind != error_kind::declined) {
-                failure = error{error_kind::unavailable, "payment_unavailable", "payment is unavailable: " + failure.detail};
+                failure = error{error_kind::unavailable, error_code::payment_unavailable, "payment is unavailable: " + failure.detail};
                 if (auto at = breaker.retry_at()) failure.retry_after_seconds = seconds_until(*at - now);
               }
               rp.deliver(to_caf(failure));
@@ -252,7 +252,7 @@ payment_actor::behavior_type payment_supervisor(supervisor_self self, environmen
       [=](get_atom, const std::string& id) -> caf::result<payment> {
         auto known = records->find_payment(id);
         if (!known) return to_caf(internal(known.error().message));
-        if (!*known) return to_caf(not_found("payment_not_found", "no such payment").with("paymentId", id));
+        if (!*known) return to_caf(not_found(error_code::payment_not_found, "no such payment").with("paymentId", id));
         return std::move(**known);
       },
   };

@@ -36,7 +36,7 @@ using ticket_promise = caf::typed_response_promise<ticket>;
 // `cause` is the payment context's refusal: its Retry-After (e.g. until the breaker's trial call)
 // is kept when it has one.
 error payment_unavailable(const std::string& ticket_id, const caf::error& cause) {
-  error e{error_kind::unavailable, "payment_unavailable",
+  error e{error_kind::unavailable, error_code::payment_unavailable,
           "payment is unavailable right now; try again later — the ticket waits for payment"};
   const int hint = from_caf(cause).retry_after_seconds;
   e.retry_after_seconds = hint > 0 ? hint : 5;
@@ -44,7 +44,7 @@ error payment_unavailable(const std::string& ticket_id, const caf::error& cause)
 }
 
 error payment_declined(const std::string& ticket_id) {
-  return error{error_kind::declined, "payment_declined", "the payment was declined"}.with("ticketId", ticket_id);
+  return error{error_kind::declined, error_code::payment_declined, "the payment was declined"}.with("ticketId", ticket_id);
 }
 
 // What the ticket context needs of the others, and its own store.
@@ -174,7 +174,7 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std:
       [=](buy_atom, const std::string& customer, ticket_type type) {
         return handle([=](ticket_promise rp) mutable {
           if (self->state.current) {
-            rp.deliver(to_caf(conflict("ticket_exists", "ticket exists already")));
+            rp.deliver(to_caf(conflict(error_code::ticket_exists, "ticket exists already")));
             return;
           }
           decide(self, env, purchase_ticket(self->state.id, customer, type, env.now()), rp,
@@ -217,7 +217,7 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std:
             // charge still in flight, payment down), the ticket stays as it is.
             refund(price).await([=](ok_atom) mutable { cancel(true); },
                                 [=](caf::error& e) mutable {
-                                  if (from_caf(e).code == "payment_not_refundable") return cancel(false);
+                                  if (from_caf(e).code == error_code::payment_not_refundable) return cancel(false);
                                   rp.deliver(to_caf(cancel_unavailable(
                                       self->state.id, e,
                                       "whether the payment was taken cannot be checked right now; try again later — "

@@ -17,19 +17,19 @@ result<void> check_bicycle_id(std::string_view id) {
 }
 
 error station_not_found(std::string_view id) {
-  return not_found("station_not_found", "no such station").with("stationId", std::string{id});
+  return not_found(error_code::station_not_found, "no such station").with("stationId", std::string{id});
 }
 error bicycle_not_found(std::string_view id) {
-  return not_found("bicycle_not_found", "no such bicycle").with("bicycleId", std::string{id});
+  return not_found(error_code::bicycle_not_found, "no such bicycle").with("bicycleId", std::string{id});
 }
 error bicycle_id_taken(std::string_view id) {
-  return conflict("bicycle_id_taken", "a bicycle with this id exists").with("bicycleId", std::string{id});
+  return conflict(error_code::bicycle_id_taken, "a bicycle with this id exists").with("bicycleId", std::string{id});
 }
 error rental_not_found(std::string_view id) {
-  return not_found("rental_not_found", "no such rental").with("rentalId", std::string{id});
+  return not_found(error_code::rental_not_found, "no such rental").with("rentalId", std::string{id});
 }
 error rental_not_active(std::string_view id) {
-  return conflict("rental_not_active", "this rental has already ended").with("rentalId", std::string{id});
+  return conflict(error_code::rental_not_active, "this rental has already ended").with("rentalId", std::string{id});
 }
 
 result<decided<station, event_payload>> register_station(std::string id, std::string name, double lat, double lon, int capacity) {
@@ -64,7 +64,7 @@ result<decided<bicycle, event_payload>> register_bicycle(std::string id, std::st
 
 result<std::vector<event_payload>> delete_bicycle(const bicycle& b) {
   if (b.status == bicycle_status::rented)
-    return std::unexpected(conflict("bicycle_rented", "a rented bicycle cannot be deleted").with("bicycleId", b.id));
+    return std::unexpected(conflict(error_code::bicycle_rented, "a rented bicycle cannot be deleted").with("bicycleId", b.id));
   return std::vector<event_payload>{bicycle_deleted{b.id, b.station_id}};
 }
 
@@ -80,7 +80,7 @@ overtime overtime_between(instant due_at, instant returned_at) {
 
 result<decided<ride, event_payload>> rent_bicycle(const bicycle& b, const rent_request& request, instant now) {
   if (b.status != bicycle_status::available)
-    return std::unexpected(conflict("bicycle_unavailable", "bicycle is already rented").with("bicycleId", b.id));
+    return std::unexpected(conflict(error_code::bicycle_unavailable, "bicycle is already rented").with("bicycleId", b.id));
   ride next{b, rental{.id = request.rental_id,
                       .bicycle_id = b.id,
                       .ticket_id = request.ticket_id,

@@ -22,7 +22,7 @@ decided<payment, event_payload> record_charge(std::string id, std::string refere
 result<decided<payment, event_payload>> record_refund(const payment& p) {
   if (p.status == payment_status::refunded) return decided<payment, event_payload>{p, {}};
   if (p.status != payment_status::approved)
-    return std::unexpected(conflict("payment_not_refundable", "only an approved payment can be refunded").with("paymentId", p.id));
+    return std::unexpected(conflict(error_code::payment_not_refundable, "only an approved payment can be refunded").with("paymentId", p.id));
   payment next = p;
   next.status = payment_status::refunded;
   return decided<payment, event_payload>{next, {payment_refunded{p.id, p.reference, p.amount}}};

@@ -9,7 +9,7 @@ constexpr std::array<std::string_view, 6> status_names{"payment_pending", "paid"
                                                        "used",            "cancelled", "payment_failed"};
 
 error not_usable(const ticket& t, std::string why) {
-  return conflict("ticket_not_usable", std::move(why)).with("ticketId", t.id);
+  return conflict(error_code::ticket_not_usable, std::move(why)).with("ticketId", t.id);
 }
 
 }  // namespace
@@ -48,7 +48,7 @@ decided<ticket, event_payload> purchase_ticket(std::string id, std::string custo
 
 result<void> check_payable(const ticket& t) {
   if (t.status == ticket_status::payment_pending || t.status == ticket_status::payment_failed) return {};
-  return std::unexpected(conflict("ticket_not_payable", "ticket is " + std::string{to_string(t.status)} +
+  return std::unexpected(conflict(error_code::ticket_not_payable, "ticket is " + std::string{to_string(t.status)} +
                                                             "; only a ticket waiting for payment can be paid")
                              .with("ticketId", t.id));
 }
@@ -82,7 +82,7 @@ ticket_decision cancel_ticket(const ticket& t, instant now, bool charged_late) {
     case ticket_status::in_use:
     case ticket_status::used:
     case ticket_status::cancelled:
-      return std::unexpected(conflict("ticket_not_cancellable",
+      return std::unexpected(conflict(error_code::ticket_not_cancellable,
                                       "ticket is " + std::string{to_string(t.status)} + " and cannot be cancelled")
                                  .with("ticketId", t.id));
     default: break;
@@ -104,7 +104,7 @@ std::optional<decided<ticket, event_payload>> complete_refunded_cancellation(con
 }
 
 error ticket_not_found(std::string_view id) {
-  return not_found("ticket_not_found", "no such ticket").with("ticketId", std::string{id});
+  return not_found(error_code::ticket_not_found, "no such ticket").with("ticketId", std::string{id});
 }
 
 ticket_decision put_in_use(const ticket& t, const std::string& customer_id, const std::string& rental_id) {
@@ -120,7 +120,7 @@ ticket_decision put_in_use(const ticket& t, const std::string& customer_id, cons
 
 ticket_decision release_ticket(const ticket& t, const std::string& rental_id) {
   if (t.status != ticket_status::in_use || t.rental_id != rental_id)
-    return std::unexpected(conflict("ticket_not_in_use", "ticket is not held by this rental").with("ticketId", t.id));
+    return std::unexpected(conflict(error_code::ticket_not_in_use, "ticket is not held by this rental").with("ticketId", t.id));
   ticket next = t;
   next.status = ticket_status::paid;
   next.rental_id.clear();
@@ -131,7 +131,7 @@ ticket_decision finish_ticket(const ticket& t, const std::string& rental_id) {
   if (t.status == ticket_status::used && t.rental_id == rental_id)
     return decided<ticket, event_payload>{t, {}};  // already done: finishing twice changes nothing
   if (t.status != ticket_status::in_use || t.rental_id != rental_id)
-    return std::unexpected(conflict("ticket_not_in_use", "ticket is not held by this rental").with("ticketId", t.id));
+    return std::unexpected(conflict(error_code::ticket_not_in_use, "ticket is not held by this rental").with("ticketId", t.id));
   ticket next = t;
   next.status = ticket_status::used;
   return decided<ticket, event_payload>{next, {ticket_used{t.id, t.customer_id, rental_id}}};

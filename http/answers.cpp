@@ -6,9 +6,9 @@ namespace ttareungyi::http {
 
 response error_response(const domain::error& e) {
   if (e.kind == domain::error_kind::internal) {
-    spdlog::warn("http: internal error {}: {}", e.code, e.detail);
+    spdlog::warn("http: internal error {}: {}", code_of(e), e.detail);
   } else if (e.kind == domain::error_kind::unavailable) {
-    spdlog::warn("http: unavailable {}: {}", e.code, e.detail);
+    spdlog::warn("http: unavailable {}: {}", code_of(e), e.detail);
   }
   return to_response(from_error(e));
 }

@@ -38,11 +38,11 @@ void issue_token(const call& c, const responder& respond) {
           const auto& e = result.error();
           switch (e.kind) {
             case domain::error_kind::unavailable:
-              spdlog::warn("http: sign-in unavailable {}: {}", e.code, e.detail);
+              spdlog::warn("http: sign-in unavailable {}: {}", code_of(e), e.detail);
               return to_response(oauth_error{503, "temporarily_unavailable", "try again later",
                                              e.retry_after_seconds > 0 ? e.retry_after_seconds : 1});
             case domain::error_kind::internal:
-              spdlog::warn("http: sign-in failed {}: {}", e.code, e.detail);
+              spdlog::warn("http: sign-in failed {}: {}", code_of(e), e.detail);
               return to_response(oauth_error{500, "server_error", "the server failed to handle the request"});
             default:
               return to_response(invalid_grant("wrong phone number or password"));

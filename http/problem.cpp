@@ -24,6 +24,40 @@ std::string_view default_code(domain::error_kind kind) {
 
 }  // namespace
 
+std::string_view to_string(domain::error_code code) noexcept {
+  switch (code) {
+    case domain::error_code::invalid_request: return "invalid_request";
+    case domain::error_code::invalid_cursor: return "invalid_cursor";
+    case domain::error_code::invalid_credentials: return "invalid_credentials";
+    case domain::error_code::phone_taken: return "phone_taken";
+    case domain::error_code::ticket_not_found: return "ticket_not_found";
+    case domain::error_code::ticket_exists: return "ticket_exists";
+    case domain::error_code::ticket_not_payable: return "ticket_not_payable";
+    case domain::error_code::ticket_not_cancellable: return "ticket_not_cancellable";
+    case domain::error_code::ticket_not_usable: return "ticket_not_usable";
+    case domain::error_code::ticket_not_in_use: return "ticket_not_in_use";
+    case domain::error_code::payment_not_found: return "payment_not_found";
+    case domain::error_code::payment_declined: return "payment_declined";
+    case domain::error_code::payment_not_refundable: return "payment_not_refundable";
+    case domain::error_code::payment_unavailable: return "payment_unavailable";
+    case domain::error_code::station_not_found: return "station_not_found";
+    case domain::error_code::station_id_taken: return "station_id_taken";
+    case domain::error_code::bicycle_not_found: return "bicycle_not_found";
+    case domain::error_code::bicycle_id_taken: return "bicycle_id_taken";
+    case domain::error_code::bicycle_rented: return "bicycle_rented";
+    case domain::error_code::bicycle_unavailable: return "bicycle_unavailable";
+    case domain::error_code::rental_not_found: return "rental_not_found";
+    case domain::error_code::rental_not_active: return "rental_not_active";
+    case domain::error_code::no_active_rental: return "no_active_rental";
+    case domain::error_code::view_unavailable: return "view_unavailable";
+    case domain::error_code::timeout: return "timeout";
+    case domain::error_code::internal_error: return "internal_error";
+  }
+  return "internal_error";
+}
+
+std::string_view code_of(const domain::error& e) noexcept { return e.code ? to_string(*e.code) : default_code(e.kind); }
+
 int status_of(domain::error_kind kind) noexcept {
   switch (kind) {
     case domain::error_kind::invalid: return 400;
@@ -40,7 +74,7 @@ problem from_error(const domain::error& e) {
   if (e.kind == domain::error_kind::internal) return internal_problem();
   problem p;
   p.status = status_of(e.kind);
-  p.code = e.code.empty() ? std::string{default_code(e.kind)} : e.code;
+  p.code = std::string{code_of(e)};
   p.detail = e.detail.empty() ? std::string{reason_phrase(p.status)} : e.detail;
   p.ids = e.ids;
   if (e.kind == domain::error_kind::unavailable) {

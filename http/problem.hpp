@@ -27,6 +27,10 @@ inline constexpr std::string_view problem_type = "about:blank";
 // invalid 400, not_found 404, conflict 409, declined 402, unavailable 503 (+ Retry-After,
 // at least 1 second), internal 500 (with a generic detail: internals never leak).
 problem from_error(const domain::error& e);
+// The stable machine code of a domain error, e.g. "ticket_not_found"; the kind's generic code
+// ("not_found", "conflict", ...) when it names none. The only place codes become text.
+std::string_view code_of(const domain::error& e) noexcept;
+std::string_view to_string(domain::error_code code) noexcept;
 int status_of(domain::error_kind kind) noexcept;
 
 problem bad_request(std::string detail);  // 400 invalid_request

@@ -49,7 +49,7 @@ struct consumer_settings {
 
 // A refusal for readers while a view cannot answer (stopped, restarting).
 inline domain::error view_unavailable(std::string_view which) {
-  domain::error e{domain::error_kind::unavailable, "view_unavailable",
+  domain::error e{domain::error_kind::unavailable, domain::error_code::view_unavailable,
                   std::string{which} + " is catching up after a restart; try again shortly"};
   e.retry_after_seconds = 1;
   return e;

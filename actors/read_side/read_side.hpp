@@ -144,7 +144,7 @@ std::unique_ptr<app::watch> start_watch(const std::shared_ptr<read_side_link>& l
 
 // The answer of the remaining-time view for a customer with no active rental.
 inline domain::error no_active_rental(const std::string& customer) {
-  return domain::not_found("no_active_rental", "no active rental").with("customerId", customer);
+  return domain::not_found(domain::error_code::no_active_rental, "no active rental").with("customerId", customer);
 }
 
 // Stations with their availability: a page of the rental context's stations joined with the

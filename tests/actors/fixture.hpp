@@ -44,7 +44,7 @@ template <class T>
 T ok(const slot<T>& s) {
   if (!s->has_value()) throw std::runtime_error("no answer yet");
   const auto& r = **s;
-  if (!r) throw std::runtime_error("refused: " + r.error().code + " (" + r.error().detail + ")");
+  if (!r) throw std::runtime_error("refused: " + r.error().detail);
   return *r;
 }
 

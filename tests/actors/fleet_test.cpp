@@ -63,7 +63,7 @@ TEST_F(FleetTest, DuplicateStationIdIsTaken) {
   for (const auto* id : {"st_new", "st_old"}) {
     auto e = refusal(add_station({id, "Again", 37.5, 127.0, 8}));
     EXPECT_EQ(e.kind, error_kind::conflict);
-    EXPECT_EQ(e.code, "station_id_taken");
+    EXPECT_EQ(e.code, domain::error_code::station_id_taken);
     EXPECT_EQ(e.ids.at("stationId"), id);
   }
   EXPECT_EQ(storage.rows.stations["st_new"].name, "New");
@@ -77,7 +77,7 @@ TEST_F(FleetTest, ConcurrentRegistrationsOfOneStationIdExactlyOneWins) {
   drain();
   ASSERT_TRUE(a->has_value() && b->has_value());
   ASSERT_NE(a->value().has_value(), b->value().has_value());
-  EXPECT_EQ(refusal(a->value().has_value() ? b : a).code, "station_id_taken");
+  EXPECT_EQ(refusal(a->value().has_value() ? b : a).code, domain::error_code::station_id_taken);
   EXPECT_EQ(storage.events_of("st_x").size(), 1u);
 }
 
@@ -111,7 +111,7 @@ TEST_F(FleetTest, BicycleAtUnknownStationIsRefused) {
   start();
   auto e = refusal(add_bicycle("SPB-1", "st_nowhere"));
   EXPECT_EQ(e.kind, error_kind::not_found);
-  EXPECT_EQ(e.code, "station_not_found");
+  EXPECT_EQ(e.code, domain::error_code::station_not_found);
   EXPECT_TRUE(storage.rows.bicycles.empty());
 }
 
@@ -132,7 +132,7 @@ TEST_F(FleetTest, DuplicateBicycleIdIsTaken) {
   for (const auto* id : {"SPB-new", "SPB-old"}) {
     auto e = refusal(add_bicycle(id, "st_b"));
     EXPECT_EQ(e.kind, error_kind::conflict);
-    EXPECT_EQ(e.code, "bicycle_id_taken");
+    EXPECT_EQ(e.code, domain::error_code::bicycle_id_taken);
     EXPECT_EQ(storage.rows.bicycles[id].station_id, "st_a");
   }
   auto seen = availability();
@@ -148,7 +148,7 @@ TEST_F(FleetTest, RentedBicycleCannotBeDeleted) {
   start();
   auto e = refusal(remove_bicycle("SPB-1"));
   EXPECT_EQ(e.kind, error_kind::conflict);
-  EXPECT_EQ(e.code, "bicycle_rented");
+  EXPECT_EQ(e.code, domain::error_code::bicycle_rented);
   EXPECT_TRUE(storage.rows.bicycles.contains("SPB-1"));
   EXPECT_TRUE(storage.events_of("SPB-1").empty());
 }
@@ -159,7 +159,7 @@ TEST_F(FleetTest, RentedThroughARideBicycleCannotBeDeleted) {
   start();
   auto t = paid_ticket("c_alice");
   ok(rent("c_alice", "SPB-1", t.id));
-  EXPECT_EQ(refusal(remove_bicycle("SPB-1")).code, "bicycle_rented");
+  EXPECT_EQ(refusal(remove_bicycle("SPB-1")).code, domain::error_code::bicycle_rented);
   EXPECT_EQ(storage.rows.bicycles["SPB-1"].status, bicycle_status::rented);
 }
 
@@ -174,9 +174,9 @@ TEST_F(FleetTest, DeletingAnAvailableBicycleLowersAvailability) {
   EXPECT_EQ(storage.events_of("SPB-1"), std::vector<std::string>{"bicycle_deleted"});
 
   // Gone: deleting again, or renting it, finds nothing; the id may be registered anew.
-  EXPECT_EQ(refusal(remove_bicycle("SPB-1")).code, "bicycle_not_found");
+  EXPECT_EQ(refusal(remove_bicycle("SPB-1")).code, domain::error_code::bicycle_not_found);
   auto t = paid_ticket("c_alice");
-  EXPECT_EQ(refusal(rent("c_alice", "SPB-1", t.id)).code, "bicycle_not_found");
+  EXPECT_EQ(refusal(rent("c_alice", "SPB-1", t.id)).code, domain::error_code::bicycle_not_found);
   ok(add_bicycle("SPB-1", "st_a"));
   EXPECT_EQ(availability()["st_a"].bicycles_available, 2);
 }
@@ -185,7 +185,7 @@ TEST_F(FleetTest, DeletingAnUnknownBicycleIsNotFound) {
   start();
   auto e = refusal(remove_bicycle("SPB-404"));
   EXPECT_EQ(e.kind, error_kind::not_found);
-  EXPECT_EQ(e.code, "bicycle_not_found");
+  EXPECT_EQ(e.code, domain::error_code::bicycle_not_found);
 }
 
 // Availability is the station view's: an earlier run's journal is counted when the view
@@ -251,7 +251,7 @@ TEST_F(FleetTest, RentalIsLookedUpFromStorage) {
   storage.rows.rentals["r_1"] = {.id = "r_1", .bicycle_id = "SPB-1", .customer_id = "c_alice"};
   start();
   EXPECT_EQ(ok(call<domain::rental>(fleet, rental_atom::value, std::string{"r_1"})), storage.rows.rentals["r_1"]);
-  EXPECT_EQ(refusal(call<domain::rental>(fleet, rental_atom::value, std::string{"r_2"})).code, "rental_not_found");
+  EXPECT_EQ(refusal(call<domain::rental>(fleet, rental_atom::value, std::string{"r_2"})).code, domain::error_code::rental_not_found);
 }
 
 TEST_F(FleetTest, FailedStationCommitRegistersNothing) {
@@ -359,10 +359,10 @@ TEST_F(FleetPassivationTest, ADeletedBicycleIsGoneBeforeAndAfterPassivation) {
   seed_bicycle("SPB-1", "st_a");
   start();
   ok(remove_bicycle("SPB-1"));
-  EXPECT_EQ(refusal(remove_bicycle("SPB-1")).code, "bicycle_not_found");
+  EXPECT_EQ(refusal(remove_bicycle("SPB-1")).code, domain::error_code::bicycle_not_found);
   advance(1001ms);
   EXPECT_EQ(live.bicycles, 0u);
-  EXPECT_EQ(refusal(remove_bicycle("SPB-1")).code, "bicycle_not_found");
+  EXPECT_EQ(refusal(remove_bicycle("SPB-1")).code, domain::error_code::bicycle_not_found);
   EXPECT_EQ(live.bicycles, 0u) << "a missing bicycle was activated";
   ok(add_bicycle("SPB-1", "st_a"));
   EXPECT_EQ(storage.rows.bicycles["SPB-1"].station_id, "st_a");
@@ -373,7 +373,7 @@ TEST_F(FleetPassivationTest, RentsRacingAStoppingBicycleAreBothAnswered) {
   seed_station("st_a", 10);
   seed_bicycle("SPB-1", "st_a");
   start();
-  EXPECT_EQ(refusal(add_bicycle("SPB-1", "st_a")).code, "bicycle_id_taken");  // activates it
+  EXPECT_EQ(refusal(add_bicycle("SPB-1", "st_a")).code, domain::error_code::bicycle_id_taken);  // activates it
   sched->advance_time(1001ms);
   run_only("bicycle");  // its idle tick: it asks the fleet whether it may stop
   auto a = ask<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_alice", "r_1"));
@@ -381,7 +381,7 @@ TEST_F(FleetPassivationTest, RentsRacingAStoppingBicycleAreBothAnswered) {
   drain();
   ASSERT_TRUE(a->has_value() && b->has_value()) << "a request was lost";
   ASSERT_NE(a->value().has_value(), b->value().has_value());
-  EXPECT_EQ(refusal(a->value().has_value() ? b : a).code, "bicycle_unavailable");
+  EXPECT_EQ(refusal(a->value().has_value() ? b : a).code, domain::error_code::bicycle_unavailable);
   EXPECT_EQ(storage.rows.bicycles["SPB-1"].status, bicycle_status::rented);
   EXPECT_EQ(live.bicycles, 1u);
 }

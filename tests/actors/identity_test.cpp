@@ -36,7 +36,7 @@ TEST_F(IdentityTest, PhoneIsTakenOnce) {
   auto first = ok(sign_up("010-1234-5678", "secret123", "Kim"));
   auto e = refusal(sign_up("01012345678", "other4567", "Lee"));
   EXPECT_EQ(e.kind, error_kind::conflict);
-  EXPECT_EQ(e.code, "phone_taken");
+  EXPECT_EQ(e.code, domain::error_code::phone_taken);
   ASSERT_EQ(storage.rows.customers.size(), 1u);
   EXPECT_EQ(storage.rows.customers.begin()->second.name, "Kim");
   EXPECT_EQ(ok(login("01012345678", "secret123")).id, first.id);
@@ -48,7 +48,7 @@ TEST_F(IdentityTest, ConcurrentSignUpsOfOnePhoneExactlyOneWins) {
   drain();
   ASSERT_TRUE(a->has_value() && b->has_value());
   ASSERT_NE(a->value().has_value(), b->value().has_value());
-  EXPECT_EQ(refusal(a->value().has_value() ? b : a).code, "phone_taken");
+  EXPECT_EQ(refusal(a->value().has_value() ? b : a).code, domain::error_code::phone_taken);
   EXPECT_EQ(storage.rows.customers.size(), 1u);
 }
 
@@ -78,7 +78,7 @@ TEST_F(IdentityTest, LoginChecksThePassword) {
                                  std::pair{"not a phone", "secret123"}}) {
     auto e = refusal(login(phone, password));
     EXPECT_EQ(e.kind, error_kind::invalid) << phone;
-    EXPECT_EQ(e.code, "invalid_credentials") << phone;
+    EXPECT_EQ(e.code, domain::error_code::invalid_credentials) << phone;
   }
 }
 

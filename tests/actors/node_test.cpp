@@ -36,7 +36,7 @@ domain::result<T> sync(Call c) {
 
 template <class T>
 T value(domain::result<T> r) {
-  if (!r) throw std::runtime_error("refused: " + r.error().code + " (" + r.error().detail + ")");
+  if (!r) throw std::runtime_error("refused: " + r.error().detail);
   return std::move(*r);
 }
 
@@ -117,7 +117,7 @@ TEST_F(NodeTest, ServesTheReadSideThroughItsServices) {
 
   auto t = value(sync<domain::ticket>([&](auto done) { app.tickets.buy("c_alice", domain::ticket_type::one_hour, done); }));
   EXPECT_EQ(sync<domain::current_rental>([&](auto done) { app.ride_view.current_rental("c_alice", done); }).error().code,
-            "no_active_rental");
+            domain::error_code::no_active_rental);
   auto r = value(sync<domain::rental>([&](auto done) { app.rentals.rent("c_alice", "SPB-1", t.id, done); }));
   auto mine = value(sync<domain::current_rental>([&](auto done) { app.ride_view.current_rental("c_alice", done); }));
   EXPECT_EQ(mine.rental_id, r.id);
@@ -141,7 +141,7 @@ TEST_F(NodeTest, ServesTheReadSideThroughItsServices) {
   w->cancel();
 
   EXPECT_EQ(sync<domain::current_rental>([&](auto done) { app.ride_view.current_rental("c_alice", done); }).error().code,
-            "no_active_rental");
+            domain::error_code::no_active_rental);
   ASSERT_TRUE(eventually([](const memory_storage& s) { return s.position_of("webhook") == s.views.notifications.rbegin()->first.first; }));
   EXPECT_EQ(gateway.delivered().size(), 3u);
   // A watch outliving its node cancels into nothing.

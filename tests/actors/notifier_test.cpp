@@ -84,7 +84,7 @@ TEST_F(NotifierTest, KilledNotifierDeliversEveryNotificationExactlyOnceAfterItsR
 
   kill("notifier");
   EXPECT_FALSE(child("notifier"));
-  EXPECT_EQ(refusal(inbox("c_0", 5)).code, "view_unavailable");
+  EXPECT_EQ(refusal(inbox("c_0", 5)).code, domain::error_code::view_unavailable);
   for (int k = 200; k < 1000; ++k) one_ride(k);
   EXPECT_EQ(stored_notices().size(), 600u) << "a dead notifier stored nothing";
   // Live notices come from the journal: watchers do not wait for the notifier.

@@ -54,7 +54,7 @@ TEST_F(PaymentTest, KilledWorkerIsReplaced) {
   caf::anon_send_exit(workers[0], caf::exit_reason::kill);
   drain();
   advance(pay.call_timeout + 1ms);
-  EXPECT_EQ(refusal(held).code, "payment_unavailable");
+  EXPECT_EQ(refusal(held).code, domain::error_code::payment_unavailable);
 
   // The only slot holds a new worker: charges still work.
   provider.on_charge = answer::approve;
@@ -75,7 +75,7 @@ TEST_F(PaymentTest, WorkerThatCrashesIsReplacedAndTheCallFails) {
   advance(pay.call_timeout + 1ms);  // at the latest, the call fails when it times out
   auto e = refusal(first);
   EXPECT_EQ(e.kind, error_kind::unavailable);
-  EXPECT_EQ(e.code, "payment_unavailable");
+  EXPECT_EQ(e.code, domain::error_code::payment_unavailable);
 
   provider.on_charge = answer::approve;
   EXPECT_EQ(ok(charge("p_1")), charge_verdict::approved);
@@ -89,7 +89,7 @@ TEST_F(PaymentTest, PurchaseWorksAfterAWorkerCrashed) {
   drain();
   advance(pay.call_timeout + 1ms);
   auto e = refusal(bought);
-  EXPECT_EQ(e.code, "payment_unavailable");
+  EXPECT_EQ(e.code, domain::error_code::payment_unavailable);
   const auto id = e.ids.at("ticketId");
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
 
@@ -106,7 +106,7 @@ TEST_F(PaymentTest, SlowProviderCallFailsWithinTheCallTimeout) {
   advance(pay.call_timeout + 1ms);
   auto e = refusal(slow);
   EXPECT_EQ(e.kind, error_kind::unavailable);
-  EXPECT_EQ(e.code, "payment_unavailable");
+  EXPECT_EQ(e.code, domain::error_code::payment_unavailable);
 
   // The worker is not stuck: the next call is answered.
   provider.on_charge = answer::approve;
@@ -149,7 +149,7 @@ TEST_F(PaymentTest, UnknownOrDeclinedPaymentIsNotRefunded) {
   for (const auto* id : {"p_none", "p_no"}) {
     auto e = refusal(refund(id));
     EXPECT_EQ(e.kind, error_kind::declined);
-    EXPECT_EQ(e.code, "payment_not_refundable");
+    EXPECT_EQ(e.code, domain::error_code::payment_not_refundable);
     EXPECT_EQ(e.ids.at("paymentId"), id);
   }
   EXPECT_TRUE(provider.refunds.empty());
@@ -163,7 +163,7 @@ TEST_F(PaymentTest, RefundOfAChargeInFlightIsUnavailableUntilItsVerdict) {
   provider.on_charge = answer::hold;
   auto charged = ask<charge_verdict>(payment, charge_atom::value, ports::charge_request{"p_1", 1000, "t_ref"});
   drain();
-  EXPECT_EQ(refusal(refund("p_1")).code, "payment_unavailable");
+  EXPECT_EQ(refusal(refund("p_1")).code, domain::error_code::payment_unavailable);
   EXPECT_TRUE(provider.refunds.empty());
   provider.release_charges(charge_verdict::approved);
   drain();
@@ -258,7 +258,7 @@ TEST_F(BreakerTest, OpensAfterConsecutiveFailuresAndFailsFastWithoutCallingThePr
   wait(4s);
   auto fast = refusal(charge("p_4"));
   EXPECT_EQ(fast.kind, error_kind::unavailable);
-  EXPECT_EQ(fast.code, "payment_unavailable");
+  EXPECT_EQ(fast.code, domain::error_code::payment_unavailable);
   EXPECT_EQ(fast.retry_after_seconds, 6);
   EXPECT_EQ(refusal(refund("p_paid")).retry_after_seconds, 6);
   EXPECT_EQ(provider.charges.size(), 3u);
@@ -357,7 +357,7 @@ TEST_F(BreakerTest, PurchaseWhileOpenLeavesTheTicketPendingAndPayingLaterWorks) 
   fail_charges(3);
   auto bought = buy("c_alice");
   auto e = refusal(bought);
-  EXPECT_EQ(e.code, "payment_unavailable");
+  EXPECT_EQ(e.code, domain::error_code::payment_unavailable);
   EXPECT_EQ(e.retry_after_seconds, 10);  // the breaker's, not the default
   const auto id = e.ids.at("ticketId");
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);

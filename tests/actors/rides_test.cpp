@@ -64,7 +64,7 @@ TEST_F(RideTest, RentedBicycleRefusesAndTheTicketIsReleased) {
 
   auto e = refusal(rent("c_alice", "SPB-1", alice.id));
   EXPECT_EQ(e.kind, error_kind::conflict);
-  EXPECT_EQ(e.code, "bicycle_unavailable");
+  EXPECT_EQ(e.code, domain::error_code::bicycle_unavailable);
   EXPECT_EQ(e.ids.at("bicycleId"), "SPB-1");
 
   EXPECT_EQ(storage.rows.tickets[alice.id].status, ticket_status::paid);
@@ -83,7 +83,7 @@ TEST_F(RideTest, UnknownBicycleIsNotFoundAndTheTicketIsPaidAgain) {
   auto t = paid_ticket("c_alice");
   auto e = refusal(rent("c_alice", "SPB-404", t.id));
   EXPECT_EQ(e.kind, error_kind::not_found);
-  EXPECT_EQ(e.code, "bicycle_not_found");
+  EXPECT_EQ(e.code, domain::error_code::bicycle_not_found);
   EXPECT_EQ(storage.rows.tickets[t.id].status, ticket_status::paid);
   EXPECT_TRUE(storage.rows.rentals.empty());
   EXPECT_FALSE(storage.rows.bicycles.contains("SPB-404"));
@@ -91,10 +91,10 @@ TEST_F(RideTest, UnknownBicycleIsNotFoundAndTheTicketIsPaidAgain) {
 
 TEST_F(RideTest, UnusableTicketRentsNothing) {
   auto e = refusal(rent("c_alice", "SPB-1", "t_nosuchticket"));
-  EXPECT_EQ(e.code, "ticket_not_found");
+  EXPECT_EQ(e.code, domain::error_code::ticket_not_found);
   auto bob = paid_ticket("c_bob");
   e = refusal(rent("c_alice", "SPB-1", bob.id));
-  EXPECT_EQ(e.code, "ticket_not_found");
+  EXPECT_EQ(e.code, domain::error_code::ticket_not_found);
   EXPECT_EQ(storage.rows.bicycles["SPB-1"].status, bicycle_status::available);
   EXPECT_EQ(storage.rows.tickets[bob.id].status, ticket_status::paid);
   EXPECT_TRUE(storage.rows.rentals.empty());
@@ -114,7 +114,7 @@ TEST_F(RideTest, TwoCustomersRacingForOneBicycleExactlyOneWins) {
   const auto& winner = alice_won ? alice : bob;
   const auto& loser = alice_won ? bob : alice;
   auto lost = refusal(alice_won ? b : a);
-  EXPECT_EQ(lost.code, "bicycle_unavailable");
+  EXPECT_EQ(lost.code, domain::error_code::bicycle_unavailable);
 
   EXPECT_EQ(storage.rows.rentals.size(), 1u);
   EXPECT_EQ(storage.rows.tickets[winner.id].status, ticket_status::in_use);
@@ -134,7 +134,7 @@ TEST_F(RideTest, OneTicketCannotStartTwoRentals) {
 
   const auto& won = one->value().has_value() ? one : two;
   const auto& lost = one->value().has_value() ? two : one;
-  EXPECT_EQ(refusal(lost).code, "ticket_not_usable");
+  EXPECT_EQ(refusal(lost).code, domain::error_code::ticket_not_usable);
   auto r = ok(won);
 
   EXPECT_EQ(storage.rows.rentals.size(), 1u);
@@ -198,7 +198,7 @@ TEST_F(RideTest, ReturningTwiceIsRefused) {
   clock.advance(5min);
   auto e = refusal(give_back("c_alice", r.id, "st_a"));
   EXPECT_EQ(e.kind, error_kind::conflict);
-  EXPECT_EQ(e.code, "rental_not_active");
+  EXPECT_EQ(e.code, domain::error_code::rental_not_active);
   EXPECT_EQ(storage.rows.rentals[r.id], first);
   EXPECT_EQ(storage.rows.bicycles["SPB-1"].station_id, "st_b");
   auto seen = availability();
@@ -212,8 +212,8 @@ TEST_F(RideTest, AnotherCustomersRentalIsNotFound) {
 
   auto e = refusal(give_back("c_bob", r.id, "st_b"));
   EXPECT_EQ(e.kind, error_kind::not_found);
-  EXPECT_EQ(e.code, "rental_not_found");
-  EXPECT_EQ(refusal(give_back("c_alice", "r_nosuchrental", "st_b")).code, "rental_not_found");
+  EXPECT_EQ(e.code, domain::error_code::rental_not_found);
+  EXPECT_EQ(refusal(give_back("c_alice", "r_nosuchrental", "st_b")).code, domain::error_code::rental_not_found);
   EXPECT_EQ(storage.rows.rentals[r.id].status, rental_status::active);
   EXPECT_EQ(storage.rows.tickets[t.id].status, ticket_status::in_use);
 }
@@ -224,7 +224,7 @@ TEST_F(RideTest, ReturnToUnknownStationIsRefused) {
 
   auto e = refusal(give_back("c_alice", r.id, "st_nowhere"));
   EXPECT_EQ(e.kind, error_kind::not_found);
-  EXPECT_EQ(e.code, "station_not_found");
+  EXPECT_EQ(e.code, domain::error_code::station_not_found);
   EXPECT_EQ(storage.rows.rentals[r.id].status, rental_status::active);
   EXPECT_EQ(storage.rows.bicycles["SPB-1"].status, bicycle_status::rented);
 

@@ -68,7 +68,7 @@ TEST_F(TicketTest, DeclinedPurchaseLeavesPaymentFailed) {
   auto e = refusal(buy("c_alice"));
 
   EXPECT_EQ(e.kind, error_kind::declined);
-  EXPECT_EQ(e.code, "payment_declined");
+  EXPECT_EQ(e.code, domain::error_code::payment_declined);
   const auto id = ticket_id_of(e);
   ASSERT_TRUE(storage.rows.tickets.contains(id));
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_failed);
@@ -83,7 +83,7 @@ TEST_F(TicketTest, ProviderFailureAnswersUnavailableAndLeavesTicketPending) {
   auto e = refusal(buy("c_alice"));
 
   EXPECT_EQ(e.kind, error_kind::unavailable);
-  EXPECT_EQ(e.code, "payment_unavailable");
+  EXPECT_EQ(e.code, domain::error_code::payment_unavailable);
   EXPECT_GT(e.retry_after_seconds, 0);
   const auto id = ticket_id_of(e);
   ASSERT_TRUE(storage.rows.tickets.contains(id));
@@ -106,7 +106,7 @@ TEST_F(TicketTest, ProviderThatNeverAnswersTimesOutAsUnavailable) {
   advance(2ms);
   auto e = refusal(bought);
   EXPECT_EQ(e.kind, error_kind::unavailable);
-  EXPECT_EQ(e.code, "payment_unavailable");
+  EXPECT_EQ(e.code, domain::error_code::payment_unavailable);
   EXPECT_GT(e.retry_after_seconds, 0);
   const auto id = ticket_id_of(e);
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
@@ -153,7 +153,7 @@ TEST_F(TicketTest, PayingLaterReusesThePaymentIdOfTheFirstAttempt) {
 
   // A paid ticket is not paid again.
   auto again = refusal(call<ticket>(desk, pay_atom::value, std::string{"c_alice"}, id));
-  EXPECT_EQ(again.code, "ticket_not_payable");
+  EXPECT_EQ(again.code, domain::error_code::ticket_not_payable);
   EXPECT_EQ(provider.charges.size(), 2u);
 }
 
@@ -176,7 +176,7 @@ TEST_F(TicketTest, PendingTicketCannotRent) {
 
   auto e = refusal(call<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, id, std::string{"r_1"}));
   EXPECT_EQ(e.kind, error_kind::conflict);
-  EXPECT_EQ(e.code, "ticket_not_usable");
+  EXPECT_EQ(e.code, domain::error_code::ticket_not_usable);
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
 }
 
@@ -211,7 +211,7 @@ TEST_F(TicketTest, FailedRefundLeavesTheTicketPaid) {
 
   auto e = refusal(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, t.id));
   EXPECT_EQ(e.kind, error_kind::unavailable);
-  EXPECT_EQ(e.code, "payment_unavailable");
+  EXPECT_EQ(e.code, domain::error_code::payment_unavailable);
   EXPECT_EQ(ticket_id_of(e), t.id);
   EXPECT_EQ(storage.rows.tickets[t.id].status, ticket_status::paid);
   EXPECT_EQ(ok(get("c_alice", t.id)).status, ticket_status::paid);
@@ -281,7 +281,7 @@ TEST_F(TicketTest, TicketInUseCannotBeCancelled) {
 
   auto e = refusal(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, t.id));
   EXPECT_EQ(e.kind, error_kind::conflict);
-  EXPECT_EQ(e.code, "ticket_not_cancellable");
+  EXPECT_EQ(e.code, domain::error_code::ticket_not_cancellable);
   EXPECT_TRUE(provider.refunds.empty());
   EXPECT_EQ(storage.rows.tickets[t.id].status, ticket_status::in_use);
 }
@@ -296,7 +296,7 @@ TEST_F(TicketTest, AnotherCustomersTicketDoesNotExistForThem) {
 
   auto expect_not_found = [&](const domain::error& e, const std::string& id) {
     EXPECT_EQ(e.kind, error_kind::not_found);
-    EXPECT_EQ(e.code, "ticket_not_found");
+    EXPECT_EQ(e.code, domain::error_code::ticket_not_found);
     EXPECT_EQ(ticket_id_of(e), id);
   };
   expect_not_found(refusal(get("c_bob", paid.id)), paid.id);
@@ -377,7 +377,7 @@ TEST_F(TicketTest, CancellingWhileTheChargeIsInFlightWaitsForItsVerdict) {
 
   auto e = refusal(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id));
   EXPECT_EQ(e.kind, error_kind::unavailable);
-  EXPECT_EQ(e.code, "payment_unavailable");
+  EXPECT_EQ(e.code, domain::error_code::payment_unavailable);
   EXPECT_GT(e.retry_after_seconds, 0);
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
   EXPECT_TRUE(provider.refunds.empty());
@@ -402,7 +402,7 @@ TEST_F(TicketTest, CancellingWhileALateApprovalIsBeingRecordedWaitsForIt) {
 
   auto cancelled = ask<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id);
   drain();
-  EXPECT_EQ(refusal(cancelled).code, "payment_unavailable");
+  EXPECT_EQ(refusal(cancelled).code, domain::error_code::payment_unavailable);
   storage.release_commits();
   drain();
   EXPECT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::approved);

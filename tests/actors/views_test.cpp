@@ -42,7 +42,7 @@ TEST_F(ViewsTest, RemainingTimeViewFollowsRentAndReturn) {
   start();
   auto none = refusal(current("c_alice"));
   EXPECT_EQ(none.kind, error_kind::not_found);
-  EXPECT_EQ(none.code, "no_active_rental");
+  EXPECT_EQ(none.code, domain::error_code::no_active_rental);
 
   auto t = paid_ticket("c_alice");
   clock.advance(2min);
@@ -57,10 +57,10 @@ TEST_F(ViewsTest, RemainingTimeViewFollowsRentAndReturn) {
   EXPECT_EQ(ok(current("c_alice")), expected);
   EXPECT_EQ(storage.views.rentals.at("c_alice"), expected);
   EXPECT_EQ(domain::remaining_seconds(ok(current("c_alice")), clock.now()), 3600);
-  EXPECT_EQ(refusal(current("c_bob")).code, "no_active_rental");
+  EXPECT_EQ(refusal(current("c_bob")).code, domain::error_code::no_active_rental);
 
   ok(give_back("c_alice", r.id, "st_b"));
-  EXPECT_EQ(refusal(current("c_alice")).code, "no_active_rental");
+  EXPECT_EQ(refusal(current("c_alice")).code, domain::error_code::no_active_rental);
   EXPECT_FALSE(storage.views.rentals.contains("c_alice"));
   EXPECT_EQ(storage.position_of("rentals"), storage.last_sequence());
 }
@@ -249,7 +249,7 @@ TEST_F(ViewsTest, RebuildFromTheJournalYieldsExactlyTheLiveView) {
     EXPECT_EQ(rebuilt[i].availability.bicycles_available, live_answer[i].availability.bicycles_available);
   }
   EXPECT_EQ(ok(current("c_alice")), live_rentals.at("c_alice"));
-  EXPECT_EQ(refusal(current("c_ghost")).code, "no_active_rental");
+  EXPECT_EQ(refusal(current("c_ghost")).code, domain::error_code::no_active_rental);
 }
 
 TEST_F(ViewsTest, ConsumerWhoseCommitFailsRestartsAndAppliesNothingTwice) {
@@ -259,7 +259,7 @@ TEST_F(ViewsTest, ConsumerWhoseCommitFailsRestartsAndAppliesNothingTwice) {
   ok(add_bicycle("SPB-3", "st_a"));  // counted in memory, then the commit fails
   EXPECT_FALSE(child("stations"));
   EXPECT_EQ(storage.views.stations.at("st_a").bicycles_available, 2);
-  EXPECT_EQ(refusal(stations()).code, "view_unavailable");
+  EXPECT_EQ(refusal(stations()).code, domain::error_code::view_unavailable);
 
   advance(read_settings.restart_first);
   ASSERT_TRUE(child("stations"));

@@ -78,7 +78,7 @@ TEST(CheckSignUp, EveryErrorIsInvalid) {
       {.phone = "010-1234-5678", .password = "ddareungi1", .name = std::string(101, 'n')},
   };
   for (const auto& request : bad)
-    EXPECT_TRUE(refused(check_sign_up(request), error_kind::invalid, "invalid_request"))
+    EXPECT_TRUE(refused(check_sign_up(request), error_kind::invalid, error_code::invalid_request))
         << request.phone << " / " << request.password << " / " << request.name.size();
 }
 

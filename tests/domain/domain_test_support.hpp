@@ -39,28 +39,31 @@ inline std::string_view kind_name(error_kind k) {
   return "?";
 }
 
-// EXPECT_TRUE(refused(r, error_kind::conflict, "ticket_not_payable"))
+// The number of a code, for messages: the names are the HTTP edge's (http/problem.cpp).
+inline int number_of(std::optional<error_code> code) { return code ? static_cast<int>(*code) : -1; }
+
+// EXPECT_TRUE(refused(r, error_kind::conflict, error_code::ticket_not_payable))
 template <class T>
-::testing::AssertionResult refused(const result<T>& r, error_kind kind, std::string_view code) {
-  if (r.has_value()) return ::testing::AssertionFailure() << "expected refusal '" << code << "' but it succeeded";
+::testing::AssertionResult refused(const result<T>& r, error_kind kind, error_code code) {
+  if (r.has_value()) return ::testing::AssertionFailure() << "expected refusal " << number_of(code) << " but it succeeded";
   const error& e = r.error();
   if (e.kind != kind || e.code != code)
-    return ::testing::AssertionFailure() << "refused as " << kind_name(e.kind) << "/'" << e.code << "' (" << e.detail
-                                         << "), expected " << kind_name(kind) << "/'" << code << "'";
-  if (e.detail.empty()) return ::testing::AssertionFailure() << "refusal '" << code << "' has no detail";
+    return ::testing::AssertionFailure() << "refused as " << kind_name(e.kind) << "/" << number_of(e.code) << " ("
+                                         << e.detail << "), expected " << kind_name(kind) << "/" << number_of(code);
+  if (e.detail.empty()) return ::testing::AssertionFailure() << "refusal " << number_of(code) << " has no detail";
   return ::testing::AssertionSuccess();
 }
 
 // The same, and the refusal names the id involved: refused(r, kind, code, "ticketId", "TK1").
 template <class T>
-::testing::AssertionResult refused(const result<T>& r, error_kind kind, std::string_view code, const std::string& key,
+::testing::AssertionResult refused(const result<T>& r, error_kind kind, error_code code, const std::string& key,
                                    std::string_view value) {
   if (auto ok = refused(r, kind, code); !ok) return ok;
   const auto& ids = r.error().ids;
   const auto it = ids.find(key);
-  if (it == ids.end()) return ::testing::AssertionFailure() << "refusal '" << code << "' does not name " << key;
+  if (it == ids.end()) return ::testing::AssertionFailure() << "refusal " << number_of(code) << " does not name " << key;
   if (it->second != value)
-    return ::testing::AssertionFailure() << "refusal '" << code << "' names " << key << "=" << it->second << ", expected " << value;
+    return ::testing::AssertionFailure() << "refusal " << number_of(code) << " names " << key << "=" << it->second << ", expected " << value;
   return ::testing::AssertionSuccess();
 }
 

@@ -60,19 +60,19 @@ TEST(Events, EnvelopeDefaultsToSchemaVersionOne) {
 TEST(Errors, HelpersSetKindAndCode) {
   const error i = invalid("bad field");
   EXPECT_EQ(i.kind, error_kind::invalid);
-  EXPECT_EQ(i.code, "invalid_request");
+  EXPECT_EQ(i.code, error_code::invalid_request);
   EXPECT_EQ(i.detail, "bad field");
   EXPECT_TRUE(i.ids.empty());
   EXPECT_EQ(i.retry_after_seconds, 0);
 
-  const error n = not_found("ticket_not_found", "no such ticket");
+  const error n = not_found(error_code::ticket_not_found, "no such ticket");
   EXPECT_EQ(n.kind, error_kind::not_found);
-  EXPECT_EQ(n.code, "ticket_not_found");
+  EXPECT_EQ(n.code, error_code::ticket_not_found);
   EXPECT_EQ(n.detail, "no such ticket");
 
-  error c = conflict("bicycle_unavailable", "rented");
+  error c = conflict(error_code::bicycle_unavailable, "rented");
   EXPECT_EQ(c.kind, error_kind::conflict);
-  EXPECT_EQ(c.code, "bicycle_unavailable");
+  EXPECT_EQ(c.code, error_code::bicycle_unavailable);
   c.with("bicycleId", "SPB-1").with("rentalId", "R1");
   EXPECT_EQ(c.ids.size(), 2u);
   EXPECT_EQ(c.ids.at("bicycleId"), "SPB-1");
@@ -80,7 +80,7 @@ TEST(Errors, HelpersSetKindAndCode) {
 
   const error x = internal("disk");
   EXPECT_EQ(x.kind, error_kind::internal);
-  EXPECT_EQ(x.code, "internal_error");
+  EXPECT_EQ(x.code, error_code::internal_error);
   EXPECT_EQ(x.detail, "disk");
 }
 

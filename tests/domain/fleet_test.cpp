@@ -72,7 +72,7 @@ TEST(RegisterStation, InvalidFieldsAreRefused) {
       {"ST-102", "Mangwon", 37.5, 126.9, 10'001},
   };
   for (const auto& c : cases)
-    EXPECT_TRUE(refused(register_station(c.id, c.name, c.lat, c.lon, c.capacity), error_kind::invalid, "invalid_request"))
+    EXPECT_TRUE(refused(register_station(c.id, c.name, c.lat, c.lon, c.capacity), error_kind::invalid, error_code::invalid_request))
         << c.id << " / " << c.name.size() << " / " << c.lat << " / " << c.lon << " / " << c.capacity;
 }
 
@@ -124,7 +124,7 @@ TEST(RegisterBicycle, IsAvailableAtItsStation) {
 
 TEST(RegisterBicycle, InvalidPlateIsRefused) {
   for (std::string bad : {std::string{}, std::string{"SPB 31542"}, std::string{"SPB#1"}, std::string(65, 'B')})
-    EXPECT_TRUE(refused(register_bicycle(bad, "ST-102"), error_kind::invalid, "invalid_request")) << "'" << bad << "'";
+    EXPECT_TRUE(refused(register_bicycle(bad, "ST-102"), error_kind::invalid, error_code::invalid_request)) << "'" << bad << "'";
 }
 
 TEST(DeleteBicycle, AvailableBicycleIsDeleted) {
@@ -139,7 +139,7 @@ TEST(DeleteBicycle, AvailableBicycleIsDeleted) {
 TEST(DeleteBicycle, RentedBicycleCannotBeDeleted) {
   const bicycle rented = rent_bicycle(parked(), one_hour_ride(), t0).value().state.bike;
   const auto d = delete_bicycle(rented);
-  EXPECT_TRUE(refused(d, error_kind::conflict, "bicycle_rented", "bicycleId", "SPB-31542"));
+  EXPECT_TRUE(refused(d, error_kind::conflict, error_code::bicycle_rented, "bicycleId", "SPB-31542"));
 }
 
 // ---- rent ----------------------------------------------------------------------------------
@@ -193,7 +193,7 @@ TEST(RentBicycle, RentedBicycleIsUnavailable) {
   const bicycle rented = rent_bicycle(parked(), one_hour_ride("R1", "TK1", "C1"), t0).value().state.bike;
   // Two customers racing for one bicycle: the second decision sees it rented.
   const auto d = rent_bicycle(rented, one_hour_ride("R2", "TK2", "C2"), t0);
-  EXPECT_TRUE(refused(d, error_kind::conflict, "bicycle_unavailable", "bicycleId", "SPB-31542"));
+  EXPECT_TRUE(refused(d, error_kind::conflict, error_code::bicycle_unavailable, "bicycleId", "SPB-31542"));
 }
 
 // ---- return --------------------------------------------------------------------------------
@@ -250,9 +250,9 @@ TEST(ReturnBicycle, ReturningTwiceIsRefused) {
   const ride out = rent_bicycle(parked(), one_hour_ride(), t0).value().state;
   const ride back = return_bicycle(out.bike, out.trip, "ST-207", t0 + 30min).value().state;
   const auto d = return_bicycle(back.bike, back.trip, "ST-300", t0 + 31min);
-  EXPECT_TRUE(refused(d, error_kind::conflict, "rental_not_active", "rentalId", "R1"));
+  EXPECT_TRUE(refused(d, error_kind::conflict, error_code::rental_not_active, "rentalId", "R1"));
   // A stale copy of the bicycle does not help either: the rental has ended.
-  EXPECT_TRUE(refused(return_bicycle(out.bike, back.trip, "ST-300", t0 + 31min), error_kind::conflict, "rental_not_active"));
+  EXPECT_TRUE(refused(return_bicycle(out.bike, back.trip, "ST-300", t0 + 31min), error_kind::conflict, error_code::rental_not_active));
 }
 
 TEST(ReturnBicycle, BicycleMustBeHeldByThatRental) {
@@ -260,9 +260,9 @@ TEST(ReturnBicycle, BicycleMustBeHeldByThatRental) {
   const ride back = return_bicycle(first.bike, first.trip, "ST-207", t0 + 10min).value().state;
   const ride second = rent_bicycle(back.bike, one_hour_ride("R2", "TK2", "C2"), t0 + 20min).value().state;
   // The first rental's active copy cannot return a bicycle now held by R2 ...
-  EXPECT_TRUE(refused(return_bicycle(second.bike, first.trip, "ST-300", t0 + 30min), error_kind::conflict, "rental_not_active"));
+  EXPECT_TRUE(refused(return_bicycle(second.bike, first.trip, "ST-300", t0 + 30min), error_kind::conflict, error_code::rental_not_active));
   // ... nor an active rental a bicycle that is parked.
-  EXPECT_TRUE(refused(return_bicycle(back.bike, second.trip, "ST-300", t0 + 30min), error_kind::conflict, "rental_not_active"));
+  EXPECT_TRUE(refused(return_bicycle(back.bike, second.trip, "ST-300", t0 + 30min), error_kind::conflict, error_code::rental_not_active));
 }
 
 // ---- overtime ------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ TEST(RecordRefund, RefundingTwiceRaisesNoSecondEvent) {
 TEST(RecordRefund, DeclinedChargeCannotBeRefunded) {
   const payment declined = record_charge("TK1-1", "TK1", 1000, charge_verdict::declined).state;
   const auto d = record_refund(declined);
-  EXPECT_TRUE(refused(d, error_kind::conflict, "payment_not_refundable", "paymentId", "TK1-1"));
+  EXPECT_TRUE(refused(d, error_kind::conflict, error_code::payment_not_refundable, "paymentId", "TK1-1"));
 }
 
 TEST(OvertimeOwed, OnlyAReturnWithAFeeOwesOvertime) {

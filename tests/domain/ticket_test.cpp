@@ -202,10 +202,10 @@ TEST_P(NotPayable, ApprovalAndDeclineAreRefused) {
   ASSERT_EQ(t.status, GetParam());
 
   const auto check = check_payable(t);
-  EXPECT_TRUE(refused(check, error_kind::conflict, "ticket_not_payable", "ticketId", "TK1"));
+  EXPECT_TRUE(refused(check, error_kind::conflict, error_code::ticket_not_payable, "ticketId", "TK1"));
 
-  EXPECT_TRUE(refused(record_payment_approved(t, t0 + 1h), error_kind::conflict, "ticket_not_payable"));
-  EXPECT_TRUE(refused(record_payment_declined(t), error_kind::conflict, "ticket_not_payable"));
+  EXPECT_TRUE(refused(record_payment_approved(t, t0 + 1h), error_kind::conflict, error_code::ticket_not_payable));
+  EXPECT_TRUE(refused(record_payment_declined(t), error_kind::conflict, error_code::ticket_not_payable));
 }
 
 INSTANTIATE_TEST_SUITE_P(Ticket, NotPayable,
@@ -335,7 +335,7 @@ TEST_P(NotCancellable, CancelIsRefusedAsConflict) {
   ASSERT_EQ(t.status, GetParam());
   EXPECT_EQ(refund_due(t), 0);
   const auto d = cancel_ticket(t, t0 + 1h);
-  EXPECT_TRUE(refused(d, error_kind::conflict, "ticket_not_cancellable", "ticketId", "TK1"));
+  EXPECT_TRUE(refused(d, error_kind::conflict, error_code::ticket_not_cancellable, "ticketId", "TK1"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Ticket, NotCancellable,
@@ -358,9 +358,9 @@ TEST(PutInUse, PaidTicketOfTheSameCustomerIsHeldByTheRental) {
 
 TEST(PutInUse, AnotherCustomersTicketIsNotFound) {
   const auto d = put_in_use(ticket_in(ticket_status::paid), "C2", "R7");
-  EXPECT_TRUE(refused(d, error_kind::not_found, "ticket_not_found", "ticketId", "TK1"));
+  EXPECT_TRUE(refused(d, error_kind::not_found, error_code::ticket_not_found, "ticketId", "TK1"));
   // Not even its state leaks to another customer.
-  EXPECT_TRUE(refused(put_in_use(ticket_in(ticket_status::used), "C2", "R7"), error_kind::not_found, "ticket_not_found"));
+  EXPECT_TRUE(refused(put_in_use(ticket_in(ticket_status::used), "C2", "R7"), error_kind::not_found, error_code::ticket_not_found));
 }
 
 class NotUsable : public ::testing::TestWithParam<ticket_status> {};
@@ -369,7 +369,7 @@ TEST_P(NotUsable, OnlyAPaidTicketRents) {
   const ticket t = ticket_in(GetParam());
   ASSERT_EQ(t.status, GetParam());
   const auto d = put_in_use(t, "C1", "R9");
-  EXPECT_TRUE(refused(d, error_kind::conflict, "ticket_not_usable", "ticketId", "TK1"));
+  EXPECT_TRUE(refused(d, error_kind::conflict, error_code::ticket_not_usable, "ticketId", "TK1"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Ticket, NotUsable,
@@ -379,8 +379,8 @@ INSTANTIATE_TEST_SUITE_P(Ticket, NotUsable,
 
 TEST(PutInUse, OneTicketCannotStartTwoRentals) {
   const ticket held = put_in_use(ticket_in(ticket_status::paid), "C1", "R1").value().state;
-  EXPECT_TRUE(refused(put_in_use(held, "C1", "R2"), error_kind::conflict, "ticket_not_usable"));
-  EXPECT_TRUE(refused(put_in_use(held, "C1", "R1"), error_kind::conflict, "ticket_not_usable"));
+  EXPECT_TRUE(refused(put_in_use(held, "C1", "R2"), error_kind::conflict, error_code::ticket_not_usable));
+  EXPECT_TRUE(refused(put_in_use(held, "C1", "R1"), error_kind::conflict, error_code::ticket_not_usable));
 }
 
 TEST(ReleaseTicket, TheHoldingRentalGivesItBack) {
@@ -404,10 +404,10 @@ TEST(ReleaseTicket, TheHoldingRentalGivesItBack) {
 
 TEST(ReleaseTicket, OnlyTheHoldingRentalReleasesIt) {
   const auto d = release_ticket(ticket_in(ticket_status::in_use), "R2");
-  EXPECT_TRUE(refused(d, error_kind::conflict, "ticket_not_in_use", "ticketId", "TK1"));
+  EXPECT_TRUE(refused(d, error_kind::conflict, error_code::ticket_not_in_use, "ticketId", "TK1"));
   for (ticket_status s : all_statuses) {
     if (s == ticket_status::in_use) continue;
-    EXPECT_TRUE(refused(release_ticket(ticket_in(s), "R1"), error_kind::conflict, "ticket_not_in_use")) << to_string(s);
+    EXPECT_TRUE(refused(release_ticket(ticket_in(s), "R1"), error_kind::conflict, error_code::ticket_not_in_use)) << to_string(s);
   }
 }
 
@@ -432,19 +432,19 @@ TEST(FinishTicket, FinishingTwiceIsANoOpWithoutEvents) {
 }
 
 TEST(FinishTicket, OnlyTheHoldingRentalFinishesIt) {
-  EXPECT_TRUE(refused(finish_ticket(ticket_in(ticket_status::in_use), "R2"), error_kind::conflict, "ticket_not_in_use"));
-  EXPECT_TRUE(refused(finish_ticket(ticket_in(ticket_status::used), "R2"), error_kind::conflict, "ticket_not_in_use"));
+  EXPECT_TRUE(refused(finish_ticket(ticket_in(ticket_status::in_use), "R2"), error_kind::conflict, error_code::ticket_not_in_use));
+  EXPECT_TRUE(refused(finish_ticket(ticket_in(ticket_status::used), "R2"), error_kind::conflict, error_code::ticket_not_in_use));
   for (ticket_status s : {ticket_status::payment_pending, ticket_status::payment_failed, ticket_status::paid,
                           ticket_status::cancelled})
-    EXPECT_TRUE(refused(finish_ticket(ticket_in(s), "R1"), error_kind::conflict, "ticket_not_in_use")) << to_string(s);
+    EXPECT_TRUE(refused(finish_ticket(ticket_in(s), "R1"), error_kind::conflict, error_code::ticket_not_in_use)) << to_string(s);
 }
 
 TEST(FinishTicket, AUsedTicketCannotBeUsedAgainPaidOrCancelled) {
   const ticket used = ticket_in(ticket_status::used);
-  EXPECT_TRUE(refused(put_in_use(used, "C1", "R2"), error_kind::conflict, "ticket_not_usable"));
-  EXPECT_TRUE(refused(release_ticket(used, "R1"), error_kind::conflict, "ticket_not_in_use"));
-  EXPECT_TRUE(refused(record_payment_approved(used, t0 + 2h), error_kind::conflict, "ticket_not_payable"));
-  EXPECT_TRUE(refused(cancel_ticket(used, t0 + 2h), error_kind::conflict, "ticket_not_cancellable"));
+  EXPECT_TRUE(refused(put_in_use(used, "C1", "R2"), error_kind::conflict, error_code::ticket_not_usable));
+  EXPECT_TRUE(refused(release_ticket(used, "R1"), error_kind::conflict, error_code::ticket_not_in_use));
+  EXPECT_TRUE(refused(record_payment_approved(used, t0 + 2h), error_kind::conflict, error_code::ticket_not_payable));
+  EXPECT_TRUE(refused(cancel_ticket(used, t0 + 2h), error_kind::conflict, error_code::ticket_not_cancellable));
 }
 
 }  // namespace

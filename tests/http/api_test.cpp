@@ -256,7 +256,7 @@ TEST_F(Api, PasswordGrantWithWrongCredentialsIsInvalidGrant) {
 TEST_F(Api, PasswordGrantWhenIdentityIsDownOrBroken) {
   auto form = header_list{{"Content-Type", "application/x-www-form-urlencoded"}};
   auto body = "grant_type=password&username=010-1234-5678&password=bike2024";
-  domain::error down{domain::error_kind::unavailable, "storage_busy", "busy"};
+  domain::error down{domain::error_kind::unavailable, std::nullopt, "busy"};
   down.retry_after_seconds = 3;
   app.fail_next(down);
   auto r = call(make_request("POST", "/oauth2/token", body, form));
@@ -365,14 +365,14 @@ TEST_F(Api, BuyTicketRefusals) {
 }
 
 TEST_F(Api, PaymentDeclinedIs402) {
-  app.fail_next(domain::error{domain::error_kind::declined, "payment_declined", "the payment was declined"}.with("ticketId", "t-7"));
+  app.fail_next(domain::error{domain::error_kind::declined, domain::error_code::payment_declined, "the payment was declined"}.with("ticketId", "t-7"));
   auto r = post_json("/v1/tickets", customer, {{"type", "1h"}});
   expect_problem(r, 402, "payment_declined");
   EXPECT_EQ(body_of(r)["ticketId"], "t-7");
 }
 
 TEST_F(Api, PaymentUnavailableIs503WithRetryAfterAndTicketId) {
-  domain::error e{domain::error_kind::unavailable, "payment_unavailable", "payment is unavailable, try again later"};
+  domain::error e{domain::error_kind::unavailable, domain::error_code::payment_unavailable, "payment is unavailable, try again later"};
   e.with("ticketId", "t-8");
   e.retry_after_seconds = 5;
   app.fail_next(e);
@@ -410,7 +410,7 @@ TEST_F(Api, PayAndCancel) {
   EXPECT_EQ(doc["refundedAmount"], 1000);
   EXPECT_EQ(doc["cancelledAt"], "2024-05-01T09:10:00Z");
 
-  app.fail_next(domain::conflict("ticket_not_cancellable", "ticket is cancelled").with("ticketId", id));
+  app.fail_next(domain::conflict(domain::error_code::ticket_not_cancellable, "ticket is cancelled").with("ticketId", id));
   expect_problem(call("POST", "/v1/tickets/" + id + "/cancel", customer), 409, "ticket_not_cancellable");
 }
 
@@ -462,7 +462,7 @@ TEST_F(Api, RentRefusals) {
   expect_problem(post_json("/v1/rentals", customer, {{"bicycleId", 5}, {"ticketId", "t"}}), 400, "invalid_request");
   expect_problem(post_json("/v1/rentals/r-1/return", customer, json::object()), 400, "invalid_request");
   EXPECT_TRUE(calls().empty());
-  app.fail_next(domain::conflict("bicycle_unavailable", "bicycle is already rented").with("bicycleId", "SPB-1"));
+  app.fail_next(domain::conflict(domain::error_code::bicycle_unavailable, "bicycle is already rented").with("bicycleId", "SPB-1"));
   auto r = post_json("/v1/rentals", customer, {{"bicycleId", "SPB-1"}, {"ticketId", "t-1"}});
   expect_problem(r, 409, "bicycle_unavailable");
   EXPECT_EQ(body_of(r)["bicycleId"], "SPB-1");
@@ -488,7 +488,7 @@ TEST_F(Api, Stations) {
 
   expect_problem(post_json("/v1/stations", operator_, {{"name", "n"}, {"lat", "x"}, {"lon", 1}, {"capacity", 1}}), 400,
                  "invalid_request");
-  app.fail_next(domain::conflict("station_id_taken", "station ST-101 already exists").with("stationId", "ST-101"));
+  app.fail_next(domain::conflict(domain::error_code::station_id_taken, "station ST-101 already exists").with("stationId", "ST-101"));
   expect_problem(post_json("/v1/stations", operator_, {{"id", "ST-101"}, {"name", "n"}, {"lat", 1}, {"lon", 1}, {"capacity", 1}}),
                  409, "station_id_taken");
 }
@@ -511,9 +511,9 @@ TEST_F(Api, Bicycles) {
   EXPECT_TRUE(removed.body.empty());
   expect_problem(call("DELETE", "/v1/bicycles/SPB-31542", operator_), 404, "bicycle_not_found");
 
-  app.fail_next(domain::conflict("bicycle_rented", "a rented bicycle cannot be deleted").with("bicycleId", "SPB-2"));
+  app.fail_next(domain::conflict(domain::error_code::bicycle_rented, "a rented bicycle cannot be deleted").with("bicycleId", "SPB-2"));
   expect_problem(call("DELETE", "/v1/bicycles/SPB-2", operator_), 409, "bicycle_rented");
-  app.fail_next(domain::not_found("station_not_found", "no such station").with("stationId", "ST-9"));
+  app.fail_next(domain::not_found(domain::error_code::station_not_found, "no such station").with("stationId", "ST-9"));
   expect_problem(post_json("/v1/bicycles", operator_, {{"stationId", "ST-9"}}), 404, "station_not_found");
 }
 
@@ -617,9 +617,9 @@ TEST_F(Api, CurrentRentalWhenTheViewFails) {
   auto r = get("/v1/rentals/current", customer);
   expect_problem(r, 500, "internal_error");
   EXPECT_EQ(r.body.find("/data"), std::string::npos);
-  app.fail_next(domain::error{domain::error_kind::unavailable, "view_rebuilding", "the view is being rebuilt", {}, 2});
+  app.fail_next(domain::error{domain::error_kind::unavailable, domain::error_code::view_unavailable, "the view is being rebuilt", {}, 2});
   auto u = get("/v1/rentals/current", customer);
-  expect_problem(u, 503, "view_rebuilding");
+  expect_problem(u, 503, "view_unavailable");
   EXPECT_EQ(u.header("Retry-After"), "2");
 }
 

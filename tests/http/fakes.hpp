@@ -213,7 +213,7 @@ class fake_identity final : public app::identity_service {
     std::unique_lock lock{w_.mutex};
     if (w_.customers.contains(*phone)) {
       lock.unlock();
-      return w_.reply(std::move(done), std::unexpected(domain::conflict("phone_taken", "phone number is already registered")));
+      return w_.reply(std::move(done), std::unexpected(domain::conflict(domain::error_code::phone_taken, "phone number is already registered")));
     }
     app::customer_profile profile{"c-" + std::to_string(++w_.next_id), request.phone, request.name};
     w_.customers[*phone] = profile;
@@ -229,7 +229,7 @@ class fake_identity final : public app::identity_service {
     auto it = w_.customers.find(normal);
     if (it == w_.customers.end() || w_.passwords[normal] != password) {
       lock.unlock();
-      return w_.reply(std::move(done), std::unexpected(domain::error{domain::error_kind::invalid, "invalid_credentials",
+      return w_.reply(std::move(done), std::unexpected(domain::error{domain::error_kind::invalid, domain::error_code::invalid_credentials,
                                                                      "wrong phone number or password"}));
     }
     auto profile = it->second;
@@ -306,7 +306,7 @@ class fake_tickets final : public app::ticket_service {
     auto it = w_.tickets.find(ticket_id);
     if (it == w_.tickets.end() || it->second.customer_id != customer_id) {
       lock.unlock();
-      return w_.reply(std::move(done), std::unexpected(domain::not_found("ticket_not_found", "ticket " + ticket_id + " does not exist")
+      return w_.reply(std::move(done), std::unexpected(domain::not_found(domain::error_code::ticket_not_found, "ticket " + ticket_id + " does not exist")
                                                            .with("ticketId", ticket_id)));
     }
     apply(it->second);
@@ -349,7 +349,7 @@ class fake_rentals final : public app::rental_service {
     auto it = w_.rentals.find(rental_id);
     if (it == w_.rentals.end() || it->second.customer_id != customer_id) {
       lock.unlock();
-      return w_.reply(std::move(done), std::unexpected(domain::not_found("rental_not_found", "no such rental").with("rentalId", rental_id)));
+      return w_.reply(std::move(done), std::unexpected(domain::not_found(domain::error_code::rental_not_found, "no such rental").with("rentalId", rental_id)));
     }
     auto& r = it->second;
     r.status = domain::rental_status::returned;
@@ -429,7 +429,7 @@ class fake_fleet final : public app::fleet_service {
     if (w_.bicycles.erase(id) == 0) {
       lock.unlock();
       return w_.reply(std::move(done),
-                      std::unexpected(domain::not_found("bicycle_not_found", "no such bicycle").with("bicycleId", id)));
+                      std::unexpected(domain::not_found(domain::error_code::bicycle_not_found, "no such bicycle").with("bicycleId", id)));
     }
     lock.unlock();
     w_.reply(std::move(done), domain::result<void>{});
@@ -450,7 +450,7 @@ class fake_ride_view final : public app::ride_view_service {
     if (it == w_.current_rentals.end()) {
       lock.unlock();
       return w_.reply(std::move(done),
-                      std::unexpected(domain::not_found("no_active_rental", "the customer has no active rental")));
+                      std::unexpected(domain::not_found(domain::error_code::no_active_rental, "the customer has no active rental")));
     }
     auto found = it->second;
     lock.unlock();

@@ -4,13 +4,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+#include <set>
+#include <string_view>
+
 namespace ttareungyi::http {
 namespace {
 
 using json = nlohmann::json;
 
-domain::error make(domain::error_kind kind, std::string code, std::string detail) {
-  return domain::error{kind, std::move(code), std::move(detail)};
+domain::error make(domain::error_kind kind, std::optional<domain::error_code> code, std::string detail) {
+  return domain::error{kind, code, std::move(detail)};
 }
 
 TEST(Problem, StatusOfEveryKind) {
@@ -35,7 +39,7 @@ TEST(Problem, InvalidIs400WithItsCodeAndDetail) {
 }
 
 TEST(Problem, NotFoundCarriesIdsAsTopLevelMembers) {
-  auto r = to_response(from_error(domain::not_found("ticket_not_found", "no such ticket").with("ticketId", "t-9")));
+  auto r = to_response(from_error(domain::not_found(domain::error_code::ticket_not_found, "no such ticket").with("ticketId", "t-9")));
   EXPECT_EQ(r.status, 404);
   auto doc = json::parse(r.body);
   EXPECT_EQ(doc["title"], "Not Found");
@@ -45,16 +49,16 @@ TEST(Problem, NotFoundCarriesIdsAsTopLevelMembers) {
 }
 
 TEST(Problem, ConflictIs409) {
-  auto p = from_error(domain::conflict("phone_taken", "phone number is already registered"));
+  auto p = from_error(domain::conflict(domain::error_code::phone_taken, "phone number is already registered"));
   EXPECT_EQ(p.status, 409);
   EXPECT_EQ(p.code, "phone_taken");
-  auto c = from_error(domain::conflict("bicycle_unavailable", "taken").with("bicycleId", "SPB-1"));
+  auto c = from_error(domain::conflict(domain::error_code::bicycle_unavailable, "taken").with("bicycleId", "SPB-1"));
   EXPECT_EQ(c.status, 409);
   EXPECT_EQ(c.ids.at("bicycleId"), "SPB-1");
 }
 
 TEST(Problem, DeclinedIs402) {
-  auto p = from_error(make(domain::error_kind::declined, "payment_declined", "declined").with("ticketId", "t-1"));
+  auto p = from_error(make(domain::error_kind::declined, domain::error_code::payment_declined, "declined").with("ticketId", "t-1"));
   auto r = to_response(p);
   EXPECT_EQ(r.status, 402);
   auto doc = json::parse(r.body);
@@ -64,7 +68,7 @@ TEST(Problem, DeclinedIs402) {
 }
 
 TEST(Problem, UnavailableIs503WithRetryAfter) {
-  auto e = make(domain::error_kind::unavailable, "payment_unavailable", "try later").with("ticketId", "t-2");
+  auto e = make(domain::error_kind::unavailable, domain::error_code::payment_unavailable, "try later").with("ticketId", "t-2");
   e.retry_after_seconds = 7;
   auto r = to_response(from_error(e));
   EXPECT_EQ(r.status, 503);
@@ -76,9 +80,9 @@ TEST(Problem, UnavailableIs503WithRetryAfter) {
 }
 
 TEST(Problem, UnavailableWithoutAHintRetriesAfterOneSecond) {
-  auto r = to_response(from_error(make(domain::error_kind::unavailable, "payment_unavailable", "down")));
+  auto r = to_response(from_error(make(domain::error_kind::unavailable, domain::error_code::payment_unavailable, "down")));
   EXPECT_EQ(r.header("Retry-After"), "1");
-  auto negative = make(domain::error_kind::unavailable, "x", "y");
+  auto negative = make(domain::error_kind::unavailable, std::nullopt, "y");
   negative.retry_after_seconds = -3;
   EXPECT_EQ(to_response(from_error(negative)).header("Retry-After"), "1");
 }
@@ -94,16 +98,27 @@ TEST(Problem, InternalIs500AndDoesNotLeak) {
   EXPECT_FALSE(doc.contains("ticketId"));
 }
 
+TEST(Problem, EveryErrorCodeHasItsOwnName) {
+  std::set<std::string_view> names;
+  for (int n = 0; n <= static_cast<int>(domain::last_error_code); ++n) {
+    const auto name = to_string(static_cast<domain::error_code>(n));
+    EXPECT_FALSE(name.empty()) << n;
+    EXPECT_TRUE(names.insert(name).second) << n << " repeats " << name;
+  }
+  EXPECT_EQ(to_string(domain::error_code::ticket_not_found), "ticket_not_found");
+  EXPECT_EQ(from_error(domain::not_found(domain::error_code::ticket_not_found, "gone")).code, "ticket_not_found");
+}
+
 TEST(Problem, MissingCodeAndDetailGetDefaults) {
-  auto p = from_error(domain::error{domain::error_kind::not_found, "", ""});
+  auto p = from_error(domain::error{domain::error_kind::not_found, std::nullopt, ""});
   EXPECT_EQ(p.code, "not_found");
   EXPECT_EQ(p.detail, "Not Found");
-  EXPECT_EQ(from_error(domain::error{domain::error_kind::declined, "", "x"}).code, "payment_declined");
-  EXPECT_EQ(from_error(domain::error{domain::error_kind::conflict, "", "x"}).code, "conflict");
+  EXPECT_EQ(from_error(domain::error{domain::error_kind::declined, std::nullopt, "x"}).code, "payment_declined");
+  EXPECT_EQ(from_error(domain::error{domain::error_kind::conflict, std::nullopt, "x"}).code, "conflict");
 }
 
 TEST(Problem, IdsNeverOverwriteStandardMembers) {
-  auto e = domain::conflict("c", "d").with("status", "hacked").with("type", "x").with("rentalId", "r-1");
+  auto e = domain::conflict(domain::error_code::rental_not_active, "d").with("status", "hacked").with("type", "x").with("rentalId", "r-1");
   auto doc = json::parse(render(from_error(e)));
   EXPECT_EQ(doc["status"], 409);
   EXPECT_EQ(doc["type"], "about:blank");

@@ -171,9 +171,9 @@ TEST_F(Protections, RentalsAreIdempotentToo) {
 }
 
 TEST_F(Protections, FinalRefusalsAreKept) {
-  app.world.fail_next = domain::error{domain::error_kind::declined, "payment_failed", "card declined"};
+  app.world.fail_next = domain::error{domain::error_kind::declined, domain::error_code::payment_declined, "card declined"};
   auto first = call(post("/v1/tickets", {{"type", "1h"}}, "k-1"));
-  expect_problem(first, 402, "payment_failed");
+  expect_problem(first, 402, "payment_declined");
   auto again = call(post("/v1/tickets", {{"type", "1h"}}, "k-1"));
   EXPECT_EQ(again.status, 402);
   EXPECT_EQ(again.body, first.body);
@@ -181,7 +181,7 @@ TEST_F(Protections, FinalRefusalsAreKept) {
 }
 
 TEST_F(Protections, TransientAnswersAreNotKeptSoThatARetryCanSucceed) {
-  domain::error down{domain::error_kind::unavailable, "payment_unavailable", "payment is unavailable", {}, 2};
+  domain::error down{domain::error_kind::unavailable, domain::error_code::payment_unavailable, "payment is unavailable", {}, 2};
   app.world.fail_next = down.with("ticketId", "t-1");
   auto first = call(post("/v1/tickets", {{"type", "1h"}}, "k-1"));
   expect_problem(first, 503, "payment_unavailable");
