@@ -50,7 +50,7 @@ rental_listings_actor::behavior_type rental_listings(rental_listings_actor::stat
 
 domain::error listing_refusal(const ports::storage_error& e, std::string_view listing) {
   if (e.invalid_cursor)
-    return {domain::error_kind::invalid, "invalid_cursor",
+    return {domain::error_kind::invalid, domain::error_code::invalid_cursor,
             "the cursor is not one of this listing's next cursors; list again from the first page"};
   return domain::internal("cannot list " + std::string{listing} + ": " + e.message);
 }

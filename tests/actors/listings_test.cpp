@@ -140,7 +140,7 @@ TEST_F(ListingsTest, ACursorTheStoreCannotReadIsRefusedAsInvalidCursor) {
   };
   for (const auto& e : refusals) {
     EXPECT_EQ(e.kind, domain::error_kind::invalid);
-    EXPECT_EQ(e.code, "invalid_cursor");
+    EXPECT_EQ(e.code, domain::error_code::invalid_cursor);
   }
   // Any other failure of the store is ours.
   EXPECT_EQ(listing_refusal(ports::storage_error{"disk on fire"}, "bicycles").kind, domain::error_kind::internal);

@@ -194,7 +194,7 @@ TEST_F(NodeTest, ListingsPageThroughItsServicesAlongTheirNextCursors) {
   auto refused = sync<app::page<domain::bicycle>>(
       [&](auto done) { app.fleet.bicycles({}, {.cursor = "t.not-a-bicycle", .limit = 2}, done); });
   ASSERT_FALSE(refused.has_value());
-  EXPECT_EQ(refused.error().code, "invalid_cursor");
+  EXPECT_EQ(refused.error().code, domain::error_code::invalid_cursor);
   EXPECT_EQ(refused.error().kind, domain::error_kind::invalid);
 }
 

@@ -181,7 +181,7 @@ struct fake_world {
 
 // The refusal of a cursor a listing cannot read, as the node's listings answer it.
 inline domain::error invalid_cursor() {
-  return {domain::error_kind::invalid, "invalid_cursor", "not a cursor of this listing"};
+  return {domain::error_kind::invalid, domain::error_code::invalid_cursor, "not a cursor of this listing"};
 }
 
 // A page of `all` (in listing order) the way the stores page: at most `limit` items after the

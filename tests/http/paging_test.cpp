@@ -58,8 +58,12 @@ TEST(PageRequest, RefusesARepeatedParameter) {
 }
 
 TEST(PageRequest, TheCursorAloneFollowsTheSameRule) {
-  EXPECT_EQ(parse_cursor("limit=500"), std::optional<std::string>{});
-  EXPECT_EQ(parse_cursor("limit=500&cursor=n.AAAB"), std::optional<std::string>{"n.AAAB"});
+  auto none = parse_cursor("limit=500");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+  auto given = parse_cursor("limit=500&cursor=n.AAAB");
+  ASSERT_TRUE(given);
+  EXPECT_EQ(*given, "n.AAAB");
   for (auto query : {"cursor=", "cursor=a%2Fb", "cursor=a&cursor=b"}) {
     auto cursor = parse_cursor(query);
     ASSERT_FALSE(cursor) << query;
