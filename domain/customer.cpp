@@ -39,7 +39,7 @@ result<std::string> check_sign_up(const sign_up_request& request) {
   return *phone;
 }
 
-decided<customer, event_payload> register_customer(std::string id, std::string phone, std::string name, std::string password_hash) {
+decided<customer, event_payload> register_customer(ids::customer_id id, std::string phone, std::string name, std::string password_hash) {
   customer c{std::move(id), std::move(phone), std::move(name), std::move(password_hash)};
   auto fact = customer_registered{c.id, c.phone, c.name};
   return {std::move(c), {std::move(fact)}};

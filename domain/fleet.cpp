@@ -32,7 +32,7 @@ error rental_not_active(std::string_view id) {
   return conflict(error_code::rental_not_active, "this rental has already ended").with("rentalId", std::string{id});
 }
 
-result<decided<station, event_payload>> register_station(std::string id, std::string name, double lat, double lon, int capacity) {
+result<decided<station, event_payload>> register_station(ids::station_id id, std::string name, double lat, double lon, int capacity) {
   if (!valid_id(id)) return std::unexpected(invalid("station id must be 1-64 letters, digits, '-' or '_'"));
   if (name.empty() || name.size() > 200) return std::unexpected(invalid("station name must be 1-200 characters"));
   if (!std::isfinite(lat) || lat < -90 || lat > 90) return std::unexpected(invalid("lat must be within -90..90"));
@@ -55,17 +55,17 @@ std::optional<bicycle_status> parse_bicycle_status(std::string_view text) {
   return std::nullopt;
 }
 
-result<decided<bicycle, event_payload>> register_bicycle(std::string id, std::string station_id) {
+result<decided<bicycle, event_payload>> register_bicycle(ids::bicycle_id id, ids::station_id station_id) {
   if (auto checked = check_bicycle_id(id); !checked) return std::unexpected(checked.error());
   bicycle b{.id = std::move(id), .station_id = std::move(station_id)};
-  auto fact = bicycle_registered{b.id, b.station_id};
+  auto fact = bicycle_registered{b.id, *b.station_id};
   return decided<bicycle, event_payload>{std::move(b), {std::move(fact)}};
 }
 
 result<std::vector<event_payload>> delete_bicycle(const bicycle& b) {
   if (b.status == bicycle_status::rented)
     return std::unexpected(conflict(error_code::bicycle_rented, "a rented bicycle cannot be deleted").with("bicycleId", b.id));
-  return std::vector<event_payload>{bicycle_deleted{b.id, b.station_id}};
+  return std::vector<event_payload>{bicycle_deleted{b.id, b.station_id.value_or(ids::station_id{})}};
 }
 
 std::string_view to_string(rental_status status) { return status == rental_status::returned ? "returned" : "active"; }
@@ -85,24 +85,24 @@ result<decided<ride, event_payload>> rent_bicycle(const bicycle& b, const rent_r
                       .bicycle_id = b.id,
                       .ticket_id = request.ticket_id,
                       .customer_id = request.customer_id,
-                      .from_station_id = b.station_id,
+                      .from_station_id = b.station_id.value_or(ids::station_id{}),
                       .rented_at = now,
                       .due_at = now + request.ride_time}};
   next.bike.status = bicycle_status::rented;
-  next.bike.station_id.clear();
+  next.bike.station_id.reset();
   next.bike.rental_id = request.rental_id;
   const rental& r = next.trip;
   auto fact = bicycle_rented{r.id, r.bicycle_id, r.ticket_id, r.customer_id, r.from_station_id, r.rented_at, r.due_at};
   return decided<ride, event_payload>{std::move(next), {std::move(fact)}};
 }
 
-result<decided<ride, event_payload>> return_bicycle(const bicycle& b, const rental& r, const std::string& station_id, instant now) {
+result<decided<ride, event_payload>> return_bicycle(const bicycle& b, const rental& r, const ids::station_id& station_id, instant now) {
   if (r.status != rental_status::active || b.status != bicycle_status::rented || b.rental_id != r.id)
     return std::unexpected(rental_not_active(r.id));
   ride next{b, r};
   next.bike.status = bicycle_status::available;
   next.bike.station_id = station_id;
-  next.bike.rental_id.clear();
+  next.bike.rental_id.reset();
   const auto late = overtime_between(r.due_at, now);
   next.trip.status = rental_status::returned;
   next.trip.returned_at = now;

@@ -38,9 +38,9 @@ std::optional<ticket_status> parse_ticket_status(std::string_view text) {
   return std::nullopt;
 }
 
-std::string ticket::payment_id() const { return id + "-" + std::to_string(payment_attempt); }
+std::string ticket::payment_id() const { return id.str() + "-" + std::to_string(payment_attempt); }
 
-decided<ticket, event_payload> purchase_ticket(std::string id, std::string customer_id, ticket_type type, instant now) {
+decided<ticket, event_payload> purchase_ticket(ids::ticket_id id, ids::customer_id customer_id, ticket_type type, instant now) {
   ticket t{.id = std::move(id), .customer_id = std::move(customer_id), .type = type, .purchased_at = now};
   auto fact = ticket_purchased{t.id, t.customer_id, std::string{to_string(type)}, t.terms().price};
   return {std::move(t), {std::move(fact)}};
@@ -104,10 +104,10 @@ std::optional<decided<ticket, event_payload>> complete_refunded_cancellation(con
 }
 
 error ticket_not_found(std::string_view id) {
-  return not_found(error_code::ticket_not_found, "no such ticket").with("ticketId", std::string{id});
+  return not_found(error_code::ticket_not_found, "no such ticket").with("ticketId", id);
 }
 
-ticket_decision put_in_use(const ticket& t, const std::string& customer_id, const std::string& rental_id) {
+ticket_decision put_in_use(const ticket& t, const ids::customer_id& customer_id, const ids::rental_id& rental_id) {
   if (t.customer_id != customer_id)
     return std::unexpected(ticket_not_found(t.id));
   if (t.status != ticket_status::paid)
@@ -118,16 +118,16 @@ ticket_decision put_in_use(const ticket& t, const std::string& customer_id, cons
   return decided<ticket, event_payload>{next, {ticket_put_in_use{t.id, t.customer_id, rental_id}}};
 }
 
-ticket_decision release_ticket(const ticket& t, const std::string& rental_id) {
+ticket_decision release_ticket(const ticket& t, const ids::rental_id& rental_id) {
   if (t.status != ticket_status::in_use || t.rental_id != rental_id)
     return std::unexpected(conflict(error_code::ticket_not_in_use, "ticket is not held by this rental").with("ticketId", t.id));
   ticket next = t;
   next.status = ticket_status::paid;
-  next.rental_id.clear();
+  next.rental_id.reset();
   return decided<ticket, event_payload>{next, {ticket_released{t.id, t.customer_id, rental_id}}};
 }
 
-ticket_decision finish_ticket(const ticket& t, const std::string& rental_id) {
+ticket_decision finish_ticket(const ticket& t, const ids::rental_id& rental_id) {
   if (t.status == ticket_status::used && t.rental_id == rental_id)
     return decided<ticket, event_payload>{t, {}};  // already done: finishing twice changes nothing
   if (t.status != ticket_status::in_use || t.rental_id != rental_id)

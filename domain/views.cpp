@@ -93,7 +93,7 @@ std::pair<std::string, std::string> pass_names(ticket_type type) {
 }
 
 struct texts {
-  std::string customer_id;
+  ids::customer_id customer_id;
   std::string ko;
   std::string en;
 };
@@ -124,13 +124,14 @@ struct describe {
   std::optional<texts> operator()(const bicycle_rented& e) const {
     const auto due = kst_clock(e.due_at, e.rented_at);
     return texts{e.customer_id,
-                 "자전거 " + e.bicycle_id + " 대여 시작 (대여소 " + e.from_station_id + "). 반납 기한 " + due + " (KST)",
-                 "Bicycle " + e.bicycle_id + " rented at station " + e.from_station_id + ". Return by " + due + " KST."};
+                 "자전거 " + e.bicycle_id.str() + " 대여 시작 (대여소 " + e.from_station_id.str() + "). 반납 기한 " + due + " (KST)",
+                 "Bicycle " + e.bicycle_id.str() + " rented at station " + e.from_station_id.str() + ". Return by " + due +
+                     " KST."};
   }
 
   std::optional<texts> operator()(const bicycle_returned& e) const {
-    std::string ko = "자전거 " + e.bicycle_id + " 반납 완료 (대여소 " + e.to_station_id + ").";
-    std::string en = "Bicycle " + e.bicycle_id + " returned at station " + e.to_station_id + ".";
+    std::string ko = "자전거 " + e.bicycle_id.str() + " 반납 완료 (대여소 " + e.to_station_id.str() + ").";
+    std::string en = "Bicycle " + e.bicycle_id.str() + " returned at station " + e.to_station_id.str() + ".";
     if (e.overtime_minutes > 0 || e.overtime_fee > 0) {
       const auto minutes = std::to_string(e.overtime_minutes);
       ko += " 초과 " + minutes + "분, 초과요금 " + won(e.overtime_fee);
@@ -146,7 +147,7 @@ struct describe {
 };
 
 // The entry of a station, created (capacity 0, no bicycles) if the view has not seen it yet.
-station_count& entry(std::map<std::string, station_count>& counts, const std::string& station_id) {
+station_count& entry(std::map<ids::station_id, station_count>& counts, const ids::station_id& station_id) {
   auto [it, created] = counts.try_emplace(station_id);
   if (created) it->second.station_id = station_id;
   return it->second;
@@ -192,9 +193,9 @@ std::optional<rental_view_change> project_rental(const event& e) {
   return std::nullopt;
 }
 
-std::vector<station_count> project_availability(std::map<std::string, station_count>& counts, const event& e) {
+std::vector<station_count> project_availability(std::map<ids::station_id, station_count>& counts, const event& e) {
   // Applies `change` to the station's entry and reports it if it is new or its counts moved.
-  auto apply = [&counts](const std::string& station_id, auto&& change) -> std::vector<station_count> {
+  auto apply = [&counts](const ids::station_id& station_id, auto&& change) -> std::vector<station_count> {
     if (station_id.empty()) return {};  // not parked anywhere: nothing to count
     const bool known = counts.contains(station_id);
     station_count& c = entry(counts, station_id);

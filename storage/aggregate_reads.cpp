@@ -21,7 +21,7 @@ namespace ttareungyi::storage {
 
 // ---- identity ----
 
-stored<std::optional<domain::customer>> rocksdb_storage::find_customer(std::string_view id) const {
+stored<std::optional<domain::customer>> rocksdb_storage::find_customer(const domain::ids::customer_id& id) const {
   return guarded("find_customer", [&] { return read_.get<domain::customer>(f_identity, layout::key(layout::customer_prefix, id)); });
 }
 
@@ -48,7 +48,7 @@ stored<std::optional<domain::payment>> rocksdb_storage::find_payment(std::string
 
 // ---- rental ----
 
-stored<std::optional<domain::station>> rocksdb_storage::find_station(std::string_view id) const {
+stored<std::optional<domain::station>> rocksdb_storage::find_station(const domain::ids::station_id& id) const {
   return guarded("find_station", [&] { return read_.get<domain::station>(f_rental, layout::key(layout::station_prefix, id)); });
 }
 
@@ -101,30 +101,8 @@ stored<ports::page<domain::station>> rocksdb_storage::stations(const ports::page
   });
 }
 
-stored<std::optional<domain::bicycle>> rocksdb_storage::find_bicycle(std::string_view id) const {
+stored<std::optional<domain::bicycle>> rocksdb_storage::find_bicycle(const domain::ids::bicycle_id& id) const {
   return guarded("find_bicycle", [&] { return read_.get<domain::bicycle>(f_rental, layout::key(layout::bicycle_prefix, id)); });
-}
-
-stored<void> rocksdb_storage::each_bicycle(const std::function<bool(const domain::bicycle&)>& visit) const {
-  std::exception_ptr visitor_failure;
-  auto r = guarded("each_bicycle", [&]() -> stored<void> {
-    rocksdb::ReadOptions ro;
-    ro.fill_cache = false;  // a full pass must not evict the hot records
-    ro.readahead_size = 1u << 20;
-    return read_.scan(f_rental, layout::bicycle_prefix, layout::prefix_end(layout::bicycle_prefix), ro,
-                      [&](std::string_view key, std::string_view value) -> stored<bool> {
-                        auto b = codec::decode<domain::bicycle>(value);
-                        if (!b) return std::unexpected(corrupt(layout::cf_rental, key, b.error()));
-                        try {
-                          return visit(*b);
-                        } catch (...) {
-                          visitor_failure = std::current_exception();
-                          return false;
-                        }
-                      });
-  });
-  if (visitor_failure) std::rethrow_exception(visitor_failure);  // the caller's own exception
-  return r;
 }
 
 stored<ports::page<domain::bicycle>> rocksdb_storage::bicycles(const ports::bicycle_filter& filter,
@@ -164,7 +142,7 @@ stored<ports::page<domain::bicycle>> rocksdb_storage::bicycles(const ports::bicy
   });
 }
 
-stored<std::optional<domain::rental>> rocksdb_storage::find_rental(std::string_view id) const {
+stored<std::optional<domain::rental>> rocksdb_storage::find_rental(const domain::ids::rental_id& id) const {
   return guarded("find_rental", [&] { return read_.get<domain::rental>(f_rental, layout::key(layout::rental_prefix, id)); });
 }
 

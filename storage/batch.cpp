@@ -54,7 +54,7 @@ void group_batch::overlay::merge(overlay&& newer) {
 }
 
 group_batch::ticket_indexed group_batch::indexed(const domain::ticket& t) {
-  return {t.customer_id, t.purchased_at.time_since_epoch().count(), t.status == domain::ticket_status::in_use};
+  return {t.customer_id.str(), t.purchased_at.time_since_epoch().count(), t.status == domain::ticket_status::in_use};
 }
 
 // The indexed fields of a customer / ticket as they stand before this save.
@@ -111,20 +111,20 @@ stored<void> group_batch::add_changes(const ports::changeset& changes) {
 }
 
 stored<void> group_batch::add_item(const domain::customer& c) {
-  auto before = phone_before(c.id);
+  auto before = phone_before(c.id.str());
   if (auto r = put(f_identity, layout::customer_prefix, c, "customer"); !r) return r;
   const bool same = before.kind == prior<std::string>::known && before.value == c.phone;
   if (before.kind == prior<std::string>::known && !same)
     if (auto r = check(batch_.Delete(read_.cf(f_identity), layout::key(layout::phone_prefix, before.value))); !r) return r;
   if (!same)
-    if (auto r = check(batch_.Put(read_.cf(f_identity), layout::key(layout::phone_prefix, c.phone), c.id)); !r) return r;
-  mine_.phones.insert_or_assign(c.id, c.phone);
+    if (auto r = check(batch_.Put(read_.cf(f_identity), layout::key(layout::phone_prefix, c.phone), c.id.str())); !r) return r;
+  mine_.phones.insert_or_assign(c.id.str(), c.phone);
   return {};
 }
 
 stored<void> group_batch::add_item(const domain::ticket& t) {
   using p = prior<ticket_indexed>;
-  auto before = ticket_before(t.id);
+  auto before = ticket_before(t.id.str());
   if (!before) return std::unexpected(before.error());
   if (auto r = put(f_ticket, layout::ticket_prefix, t, "ticket"); !r) return r;
   const auto now = indexed(t);
@@ -143,7 +143,7 @@ stored<void> group_batch::add_item(const domain::ticket& t) {
     if (auto r = check(batch_.Put(read_.cf(f_ticket), in_use_key, "")); !r) return r;
   if (!now.in_use && (before->kind == p::unreadable || (known && before->value.in_use)))
     if (auto r = check(batch_.Delete(read_.cf(f_ticket), in_use_key)); !r) return r;
-  mine_.tickets.insert_or_assign(t.id, now);
+  mine_.tickets.insert_or_assign(t.id.str(), now);
   return {};
 }
 

@@ -42,6 +42,12 @@ json value_of(ticket_status v) { return std::string{to_string(v)}; }
 json value_of(payment_status v) { return std::string{to_string(v)}; }
 json value_of(bicycle_status v) { return std::string{to_string(v)}; }
 json value_of(rental_status v) { return std::string{to_string(v)}; }
+template <class Tag>
+json value_of(const identifier<Tag>& id) { return id.str(); }
+// An id that is not there yet was always stored as "" (a bicycle's station while rented):
+// keeping it so keeps every stored byte as it was.
+template <class Tag>
+json value_of(const std::optional<identifier<Tag>>& id) { return id ? id->str() : std::string{}; }
 template <class T>
 json value_of(const std::optional<T>& v) {
   return v ? value_of(*v) : json(nullptr);
@@ -119,6 +125,19 @@ void read(const json& j, payment_status& out) {
 void read(const json& j, rental_status& out) {
   auto n = name_in(j);
   out = named(by_name(n, {rental_status::active, rental_status::returned}), n, "rental status");
+}
+template <class Tag>
+void read(const json& j, identifier<Tag>& out) {
+  std::string text;
+  read(j, text);
+  out = identifier<Tag>{std::move(text)};
+}
+template <class Tag>
+void read(const json& j, std::optional<identifier<Tag>>& out) {
+  std::string text;
+  if (!j.is_null()) read(j, text);
+  if (text.empty()) out.reset();
+  else out = identifier<Tag>{std::move(text)};
 }
 template <class T>
 void read(const json& j, std::optional<T>& out) {

@@ -25,23 +25,21 @@ class rocksdb_storage final : public node_storage {
   rocksdb_storage(std::unique_ptr<database> db, std::uint64_t last_sequence, const storage_options& options);
 
   // identity
-  stored<std::optional<domain::customer>> find_customer(std::string_view id) const override;
+  stored<std::optional<domain::customer>> find_customer(const domain::ids::customer_id& id) const override;
   stored<std::optional<domain::customer>> find_customer_by_phone(std::string_view phone) const override;
   // ticket
-  stored<std::optional<domain::ticket>> find_ticket(std::string_view id) const override;
-  stored<std::vector<domain::ticket>> tickets_of(std::string_view customer_id) const override;
+  stored<std::optional<domain::ticket>> find_ticket(const domain::ids::ticket_id& id) const override;
   stored<std::vector<domain::ticket>> tickets_in_use() const override;
-  stored<ports::page<domain::ticket>> tickets_of(std::string_view customer_id,
+  stored<ports::page<domain::ticket>> tickets_of(const domain::ids::customer_id& customer_id,
                                                  const ports::page_request& request) const override;
   // payment
   stored<std::optional<domain::payment>> find_payment(std::string_view id) const override;
   // rental
-  stored<std::optional<domain::station>> find_station(std::string_view id) const override;
+  stored<std::optional<domain::station>> find_station(const domain::ids::station_id& id) const override;
   stored<std::vector<domain::station>> stations() const override;
   stored<ports::page<domain::station>> stations(const ports::page_request& request) const override;
-  stored<std::optional<domain::bicycle>> find_bicycle(std::string_view id) const override;
-  stored<void> each_bicycle(const std::function<bool(const domain::bicycle&)>& visit) const override;
-  stored<std::optional<domain::rental>> find_rental(std::string_view id) const override;
+  stored<std::optional<domain::bicycle>> find_bicycle(const domain::ids::bicycle_id& id) const override;
+  stored<std::optional<domain::rental>> find_rental(const domain::ids::rental_id& id) const override;
   stored<ports::page<domain::bicycle>> bicycles(const ports::bicycle_filter& filter, const ports::page_request& request,
                                                 std::size_t scan_limit = 10000) const override;
   // journal
@@ -49,14 +47,14 @@ class rocksdb_storage final : public node_storage {
   std::uint64_t last_sequence() const override { return writer_.last_sequence(); }
   // positions and views (read side)
   stored<std::uint64_t> position(std::string_view consumer) const override;
-  stored<std::optional<domain::current_rental>> current_rental(std::string_view customer_id) const override;
+  stored<std::optional<domain::current_rental>> current_rental(const domain::ids::customer_id& customer_id) const override;
   stored<std::vector<domain::current_rental>> current_rentals() const override;
   stored<std::vector<domain::station_count>> station_counts() const override;
   // notifications
-  stored<std::vector<domain::notification>> notifications_of(std::string_view customer_id, std::uint64_t after,
+  stored<std::vector<domain::notification>> notifications_of(const domain::ids::customer_id& customer_id, std::uint64_t after,
                                                              std::size_t max) const override;
   stored<std::vector<domain::notification>> notifications_after(std::uint64_t after, std::size_t max) const override;
-  stored<ports::page<domain::notification>> notifications_page(std::string_view customer_id,
+  stored<ports::page<domain::notification>> notifications_page(const domain::ids::customer_id& customer_id,
                                                                const ports::page_request& request) const override;
   // idempotency
   stored<std::optional<ports::kept_answer>> find_answer(std::string_view customer_id,

@@ -56,7 +56,7 @@ stored<std::uint64_t> rocksdb_storage::position(std::string_view consumer) const
   });
 }
 
-stored<std::optional<domain::current_rental>> rocksdb_storage::current_rental(std::string_view customer_id) const {
+stored<std::optional<domain::current_rental>> rocksdb_storage::current_rental(const domain::ids::customer_id& customer_id) const {
   return guarded("current_rental", [&] {
     return read_.get<domain::current_rental>(f_view_rental, layout::key(layout::rental_view_prefix, customer_id));
   });
@@ -88,7 +88,7 @@ stored<std::vector<domain::notification>> rocksdb_storage::newest_notices(std::s
   return out;
 }
 
-stored<std::vector<domain::notification>> rocksdb_storage::notifications_of(std::string_view customer_id,
+stored<std::vector<domain::notification>> rocksdb_storage::notifications_of(const domain::ids::customer_id& customer_id,
                                                                        std::uint64_t after, std::size_t max) const {
   return guarded("notifications_of", [&]() -> stored<std::vector<domain::notification>> {
     if (max == 0 || after == UINT64_MAX) return std::vector<domain::notification>{};
@@ -100,7 +100,7 @@ stored<std::vector<domain::notification>> rocksdb_storage::notifications_of(std:
   });
 }
 
-stored<ports::page<domain::notification>> rocksdb_storage::notifications_page(std::string_view customer_id,
+stored<ports::page<domain::notification>> rocksdb_storage::notifications_page(const domain::ids::customer_id& customer_id,
                                                                           const ports::page_request& request) const {
   return guarded("notifications_page", [&]() -> stored<ports::page<domain::notification>> {
     const auto prefix = layout::customer_notice_key_prefix(customer_id);

@@ -19,7 +19,7 @@
 
 namespace ttareungyi::storage {
 
-stored<std::optional<domain::ticket>> rocksdb_storage::find_ticket(std::string_view id) const {
+stored<std::optional<domain::ticket>> rocksdb_storage::find_ticket(const domain::ids::ticket_id& id) const {
   return guarded("find_ticket", [&] { return read_.get<domain::ticket>(f_ticket, layout::key(layout::ticket_prefix, id)); });
 }
 
@@ -68,17 +68,7 @@ stored<std::vector<domain::ticket>> rocksdb_storage::indexed_tickets(
   return out;
 }
 
-stored<std::vector<domain::ticket>> rocksdb_storage::tickets_of(std::string_view customer_id) const {
-  return guarded("tickets_of", [&]() -> stored<std::vector<domain::ticket>> {
-    snapshot snap(db());
-    auto ro = snap.read_options();
-    auto entries = owner_entries(customer_id, {}, SIZE_MAX, ro);
-    if (!entries) return std::unexpected(entries.error());
-    return owned_tickets(customer_id, *entries, ro);
-  });
-}
-
-stored<ports::page<domain::ticket>> rocksdb_storage::tickets_of(std::string_view customer_id,
+stored<ports::page<domain::ticket>> rocksdb_storage::tickets_of(const domain::ids::customer_id& customer_id,
                                                               const ports::page_request& request) const {
   return guarded("tickets_of", [&]() -> stored<ports::page<domain::ticket>> {
     std::string start;

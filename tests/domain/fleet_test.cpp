@@ -16,11 +16,11 @@ using test::event_at;
 using test::refused;
 using test::t0;
 
-bicycle parked(std::string id = "SPB-31542", std::string station = "ST-102") {
+bicycle parked(ids::bicycle_id id = "SPB-31542", ids::station_id station = "ST-102") {
   return register_bicycle(std::move(id), std::move(station)).value().state;
 }
 
-rent_request one_hour_ride(std::string rental = "R1", std::string ticket = "TK1", std::string customer = "C1") {
+rent_request one_hour_ride(ids::rental_id rental = "R1", ids::ticket_id ticket = "TK1", ids::customer_id customer = "C1") {
   return {.rental_id = std::move(rental), .ticket_id = std::move(ticket), .customer_id = std::move(customer), .ride_time = 60min};
 }
 
@@ -72,7 +72,7 @@ TEST(RegisterStation, InvalidFieldsAreRefused) {
       {"ST-102", "Mangwon", 37.5, 126.9, 10'001},
   };
   for (const auto& c : cases)
-    EXPECT_TRUE(refused(register_station(c.id, c.name, c.lat, c.lon, c.capacity), error_kind::invalid, error_code::invalid_request))
+    EXPECT_TRUE(refused(register_station(ids::station_id{c.id}, c.name, c.lat, c.lon, c.capacity), error_kind::invalid, error_code::invalid_request))
         << c.id << " / " << c.name.size() << " / " << c.lat << " / " << c.lon << " / " << c.capacity;
 }
 
@@ -115,7 +115,7 @@ TEST(RentalStatus, Names) {
 TEST(RegisterBicycle, IsAvailableAtItsStation) {
   const auto d = register_bicycle("SPB-31542", "ST-102");
   ASSERT_TRUE(d.has_value()) << d.error().detail;
-  EXPECT_EQ(d->state, (bicycle{.id = "SPB-31542", .status = bicycle_status::available, .station_id = "ST-102", .rental_id = ""}));
+  EXPECT_EQ(d->state, (bicycle{.id = "SPB-31542", .status = bicycle_status::available, .station_id = "ST-102", .rental_id = std::nullopt}));
   ASSERT_EQ(d->events.size(), 1u);
   const auto& e = event_at<bicycle_registered>(d->events, 0);
   EXPECT_EQ(e.bicycle_id, "SPB-31542");
@@ -124,7 +124,7 @@ TEST(RegisterBicycle, IsAvailableAtItsStation) {
 
 TEST(RegisterBicycle, InvalidPlateIsRefused) {
   for (std::string bad : {std::string{}, std::string{"SPB 31542"}, std::string{"SPB#1"}, std::string(65, 'B')})
-    EXPECT_TRUE(refused(register_bicycle(bad, "ST-102"), error_kind::invalid, error_code::invalid_request)) << "'" << bad << "'";
+    EXPECT_TRUE(refused(register_bicycle(ids::bicycle_id{bad}, "ST-102"), error_kind::invalid, error_code::invalid_request)) << "'" << bad << "'";
 }
 
 TEST(DeleteBicycle, AvailableBicycleIsDeleted) {
@@ -150,7 +150,7 @@ TEST(RentBicycle, AvailableBicycleLeavesItsStation) {
   const bicycle& bike = d->state.bike;
   EXPECT_EQ(bike.id, "SPB-31542");
   EXPECT_EQ(bike.status, bicycle_status::rented);
-  EXPECT_EQ(bike.station_id, "");
+  EXPECT_EQ(bike.station_id, std::nullopt);
   EXPECT_EQ(bike.rental_id, "R1");
 
   const rental& trip = d->state.trip;
@@ -163,7 +163,7 @@ TEST(RentBicycle, AvailableBicycleLeavesItsStation) {
   EXPECT_EQ(trip.due_at, t0 + 60min);
   EXPECT_EQ(trip.status, rental_status::active);
   EXPECT_EQ(trip.returned_at, std::nullopt);
-  EXPECT_EQ(trip.to_station_id, "");
+  EXPECT_EQ(trip.to_station_id, std::nullopt);
   EXPECT_EQ(trip.overtime_minutes, 0);
   EXPECT_EQ(trip.overtime_fee, 0);
 
@@ -203,7 +203,7 @@ TEST(ReturnBicycle, ToAnyStationEndsTheRentalAndFreesTheBicycleThere) {
   const auto d = return_bicycle(out.bike, out.trip, "ST-207", t0 + 45min);
   ASSERT_TRUE(d.has_value()) << d.error().detail;
 
-  EXPECT_EQ(d->state.bike, (bicycle{.id = "SPB-31542", .status = bicycle_status::available, .station_id = "ST-207", .rental_id = ""}));
+  EXPECT_EQ(d->state.bike, (bicycle{.id = "SPB-31542", .status = bicycle_status::available, .station_id = "ST-207", .rental_id = std::nullopt}));
   const rental& trip = d->state.trip;
   EXPECT_EQ(trip.id, "R1");
   EXPECT_EQ(trip.status, rental_status::returned);

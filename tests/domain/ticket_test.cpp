@@ -93,7 +93,7 @@ TEST(PurchaseTicket, StartsWaitingForPayment) {
   EXPECT_EQ(t.refunded_amount, std::nullopt);
   EXPECT_EQ(t.payment_attempt, 1);
   EXPECT_EQ(t.payment_id(), "TK1-1");
-  EXPECT_EQ(t.rental_id, "");
+  EXPECT_EQ(t.rental_id, std::nullopt);
 
   ASSERT_EQ(d.events.size(), 1u);
   const auto& e = event_at<ticket_purchased>(d.events, 0);
@@ -388,7 +388,7 @@ TEST(ReleaseTicket, TheHoldingRentalGivesItBack) {
   const auto d = release_ticket(held, "R1");
   ASSERT_TRUE(d.has_value()) << d.error().detail;
   EXPECT_EQ(d->state.status, ticket_status::paid);
-  EXPECT_EQ(d->state.rental_id, "");
+  EXPECT_EQ(d->state.rental_id, std::nullopt);
   EXPECT_EQ(d->state.payment_id(), "TK1-1");
   ASSERT_EQ(d->events.size(), 1u);
   const auto& e = event_at<ticket_released>(d->events, 0);

@@ -256,7 +256,7 @@ TEST(ProjectRental, OtherFactsLeaveTheViewAlone) {
 
 // -- project_availability --------------------------------------------------------------------
 
-using counts_t = std::map<std::string, station_count>;
+using counts_t = std::map<ids::station_id, station_count>;
 
 TEST(ProjectAvailability, ARegisteredStationStartsEmptyWithItsCapacity) {
   counts_t counts;
@@ -337,7 +337,7 @@ TEST(ProjectAvailability, OtherFactsAndUnparkedBicyclesChangeNothing) {
     EXPECT_TRUE(project_availability(counts, make(p)).empty()) << type_name(p);
   }
   // A bicycle that was parked nowhere (no station id) moves no count.
-  EXPECT_TRUE(project_availability(counts, make(bicycle_deleted{"SPB-7", ""})).empty());
+  EXPECT_TRUE(project_availability(counts, make(bicycle_deleted{"SPB-7", ids::station_id{}})).empty());
   EXPECT_EQ(counts, before);
 }
 
@@ -347,7 +347,7 @@ TEST(ProjectAvailability, TheReportedCountsAreTheMapsNewValues) {
   for (int i = 0; i < 5; ++i) {
     std::string bike = "SPB-";
     bike += std::to_string(i);
-    auto changed = project_availability(counts, make(bicycle_registered{bike, "ST1"}));
+    auto changed = project_availability(counts, make(bicycle_registered{ids::bicycle_id{bike}, "ST1"}));
     ASSERT_EQ(changed.size(), 1u);
     EXPECT_EQ(changed[0], counts.at("ST1"));
     EXPECT_EQ(changed[0].bicycles_available, i + 1);

@@ -35,7 +35,7 @@ TEST(Codec, AggregatesRoundTrip) {
     EXPECT_EQ(round_trip(p), p);
   }
   EXPECT_EQ(round_trip(sample_station()), sample_station());
-  bicycle rented{"SPB-31542", bicycle_status::rented, "", "rt-1"};
+  bicycle rented{"SPB-31542", bicycle_status::rented, std::nullopt, "rt-1"};
   EXPECT_EQ(round_trip(rented), rented);
   EXPECT_EQ(round_trip(sample_bicycle("SPB-1")), sample_bicycle("SPB-1"));
   EXPECT_EQ(round_trip(full_rental()), full_rental());
@@ -144,7 +144,7 @@ TEST(Codec, ReadSideRecordsRoundTrip) {
   EXPECT_EQ(round_trip(sample_current_rental()), sample_current_rental());
   const station_count counts{"ST-1", 20, 7};
   EXPECT_EQ(round_trip(counts), counts);
-  const station_count empty{"", 0, 0};
+  const station_count empty{{}, 0, 0};
   EXPECT_EQ(round_trip(empty), empty);
 }
 
@@ -196,9 +196,9 @@ TEST(Codec, UnencodableValuesAreErrors) {
   n.message_ko = std::string("\xed\xa0\x80", 3);  // a UTF-16 surrogate: not UTF-8
   EXPECT_FALSE(codec::encode(n).has_value());
   auto r = sample_current_rental();
-  r.bicycle_id = std::string("\x80", 1);
+  r.bicycle_id = ids::bicycle_id{std::string("\x80", 1)};
   EXPECT_FALSE(codec::encode(r).has_value());
-  EXPECT_FALSE(codec::encode(station_count{std::string("\xff", 1), 1, 1}).has_value());
+  EXPECT_FALSE(codec::encode(station_count{ids::station_id{std::string("\xff", 1)}, 1, 1}).has_value());
 }
 
 }  // namespace

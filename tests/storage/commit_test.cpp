@@ -35,7 +35,7 @@ TEST(GroupCommit, ManyThreadsCommittingAtOnce) {
         for (int i = 0; i < per_thread; ++i) {
           ports::changeset c;
           c.save(sample_bicycle(bike_id(w, i)))
-              .record(make_event(bicycle_registered{bike_id(w, i), "ST-1"}, bike_id(w, i)));
+              .record(make_event(bicycle_registered{ids::bicycle_id{bike_id(w, i)}, "ST-1"}, bike_id(w, i)));
           if (i % 2 == 0) c.record(make_event(station_registered{"ST-1", "x", 1}, bike_id(w, i) + "/2"));
           s->commit(std::move(c), [&, w, i](ports::stored<void> r) {
             if (!r) ++failures;
@@ -59,11 +59,8 @@ TEST(GroupCommit, ManyThreadsCommittingAtOnce) {
   auto s = open_or_fail(tmp.db());
   constexpr std::uint64_t expected_events = threads * per_thread + threads * (per_thread / 2);
   EXPECT_EQ(s->last_sequence(), expected_events);
-  std::set<std::string> bikes;
-  ASSERT_TRUE(s->each_bicycle([&](const bicycle& b) {
-    bikes.insert(b.id);
-    return true;
-  }));
+  std::set<ids::bicycle_id> bikes;
+  for (const auto& b : value_of(all_bicycles(*s))) bikes.insert(b.id);
   EXPECT_EQ(bikes.size(), static_cast<std::size_t>(threads * per_thread));
 
   std::uint64_t expected_sequence = 1;
@@ -77,8 +74,9 @@ TEST(GroupCommit, ManyThreadsCommittingAtOnce) {
       ASSERT_EQ(r.sequence, expected_sequence++);
       if (const auto* reg = std::get_if<bicycle_registered>(&r.event.payload)) {
         // A changeset's events are consecutive, and each thread's commits are in its order.
-        int w = std::stoi(reg->bicycle_id.substr(4));
-        int i = std::stoi(reg->bicycle_id.substr(reg->bicycle_id.rfind('-') + 1));
+        const std::string& id = reg->bicycle_id.str();
+        int w = std::stoi(id.substr(4));
+        int i = std::stoi(id.substr(id.rfind('-') + 1));
         EXPECT_EQ(i, next_of_thread[w]++);
         auto bike = s->find_bicycle(reg->bicycle_id);
         EXPECT_TRUE(bike && bike->has_value()) << reg->bicycle_id;

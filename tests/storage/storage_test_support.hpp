@@ -22,6 +22,7 @@
 #include "ttareungyi/ports/storage.hpp"
 #include "ttareungyi/storage/rocksdb_storage.hpp"
 
+#include "../support/every_page.hpp"
 #include "../support/temp_dir.hpp"
 #include "layout.hpp"
 
@@ -29,6 +30,8 @@ namespace ttareungyi::storage::test {
 
 using namespace std::chrono_literals;
 using namespace ttareungyi::domain;
+using ttareungyi::test::all_bicycles;
+using ttareungyi::test::all_tickets_of;
 
 // A fresh folder, removed with everything in it at the end; the database goes in db().
 class temp_dir : public ttareungyi::test::temp_dir {
@@ -55,14 +58,14 @@ inline std::unique_ptr<ports::storage> open_or_fail(const std::filesystem::path&
 inline const instant t0 = instant{std::chrono::sys_days{std::chrono::year{2026} / 11 / 24}} + 1h + 32min + 123ms;
 
 inline customer sample_customer(std::string id = "cust-1", std::string phone = "01012345678") {
-  return customer{std::move(id), std::move(phone), "홍길동", "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA"};
+  return customer{ids::customer_id{std::move(id)}, std::move(phone), "홍길동", "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA"};
 }
 
 inline ticket sample_ticket(std::string id, std::string customer_id, instant purchased_at,
                             ticket_status status = ticket_status::payment_pending) {
   ticket t;
-  t.id = std::move(id);
-  t.customer_id = std::move(customer_id);
+  t.id = ids::ticket_id{std::move(id)};
+  t.customer_id = ids::customer_id{std::move(customer_id)};
   t.type = ticket_type::two_hours;
   t.status = status;
   t.purchased_at = purchased_at;
@@ -80,11 +83,11 @@ inline ticket full_ticket() {
 }
 
 inline station sample_station(std::string id = "ST-1") {
-  return station{std::move(id), "여의나루역 1번출구 앞", 37.52703857, 126.93209839, 20};
+  return station{ids::station_id{std::move(id)}, "여의나루역 1번출구 앞", 37.52703857, 126.93209839, 20};
 }
 
 inline bicycle sample_bicycle(std::string id, std::string station_id = "ST-1") {
-  return bicycle{std::move(id), bicycle_status::available, std::move(station_id), ""};
+  return bicycle{ids::bicycle_id{std::move(id)}, bicycle_status::available, ids::station_id{std::move(station_id)}, std::nullopt};
 }
 
 inline rental full_rental() {
@@ -110,7 +113,7 @@ inline notification sample_notification(std::string customer_id, std::uint64_t s
   notification n;
   n.id = std::move(id);
   n.sequence = sequence;
-  n.customer_id = std::move(customer_id);
+  n.customer_id = ids::customer_id{std::move(customer_id)};
   n.kind = "bicycle_returned";
   n.message_ko = "자전거 SPB-31542 반납 완료 (대여소 ST-2). 초과 10분, 초과요금 400원";
   n.message_en = "Bicycle SPB-31542 returned at station ST-2. Overtime 10 min, fee 400 KRW.";
@@ -120,8 +123,8 @@ inline notification sample_notification(std::string customer_id, std::uint64_t s
 }
 
 inline current_rental sample_current_rental(std::string customer_id = "cust-1", std::string rental_id = "rt-1") {
-  return current_rental{.customer_id = std::move(customer_id),
-                        .rental_id = std::move(rental_id),
+  return current_rental{.customer_id = ids::customer_id{std::move(customer_id)},
+                        .rental_id = ids::rental_id{std::move(rental_id)},
                         .bicycle_id = "SPB-31542",
                         .ticket_id = "tk-1",
                         .from_station_id = "ST-1",

@@ -19,7 +19,7 @@ struct stored {
 };
 
 std::vector<stored> records() {
-  bicycle rented{"SPB-31542", bicycle_status::rented, "", "rt-1"};
+  bicycle rented{"SPB-31542", bicycle_status::rented, std::nullopt, "rt-1"};
   std::vector<stored> all{
       {"customer", codec::encode(sample_customer())},
       {"ticket", codec::encode(full_ticket())},

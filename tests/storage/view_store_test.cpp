@@ -26,7 +26,7 @@ std::vector<std::uint64_t> sequences(const std::vector<notification>& ns) {
 
 std::vector<std::string> customers(const std::vector<current_rental>& rs) {
   std::vector<std::string> out;
-  for (const auto& r : rs) out.push_back(r.customer_id);
+  for (const auto& r : rs) out.push_back(r.customer_id.str());
   return out;
 }
 
@@ -331,7 +331,7 @@ TEST(ViewStore, ARefusedChangesetLeavesNeitherTheViewNorThePositionNorTheEvent) 
   EXPECT_EQ(value_of(s->events_after(0, 10)).size(), 1u);
   // An unencodable view record is refused just the same.
   auto bad_rental = sample_current_rental("cust-3");
-  bad_rental.from_station_id = std::string("\xc3", 1);
+  bad_rental.from_station_id = ids::station_id{std::string("\xc3", 1)};
   EXPECT_FALSE(s->commit_and_wait(ports::changeset{}.save(ports::consumer_position{"rentals", 9}).save(bad_rental)).has_value());
   EXPECT_EQ(value_of(s->position("rentals")), 1u);
 }

@@ -110,7 +110,7 @@ class memory_storage final : public ports::storage {
   }
 
   // -- identity_store
-  ports::stored<std::optional<domain::customer>> find_customer(std::string_view id) const override {
+  ports::stored<std::optional<domain::customer>> find_customer(const domain::ids::customer_id& id) const override {
     return find(rows.customers, id);
   }
   ports::stored<std::optional<domain::customer>> find_customer_by_phone(std::string_view phone) const override {
@@ -119,22 +119,22 @@ class memory_storage final : public ports::storage {
     return std::nullopt;
   }
   // -- ticket_store
-  ports::stored<std::optional<domain::ticket>> find_ticket(std::string_view id) const override {
+  ports::stored<std::optional<domain::ticket>> find_ticket(const domain::ids::ticket_id& id) const override {
     return find(rows.tickets, id);
   }
   // By purchase time, then id (as the RocksDB adapter's index orders them).
-  ports::stored<std::vector<domain::ticket>> tickets_of(std::string_view customer_id) const override {
+  std::vector<domain::ticket> all_tickets_of(const domain::ids::customer_id& customer_id) const {
     std::vector<domain::ticket> out;
     for (const auto& [id, t] : rows.tickets)
       if (t.customer_id == customer_id) out.push_back(t);
     std::ranges::sort(out, {}, [](const domain::ticket& t) { return std::tie(t.purchased_at, t.id); });
     return out;
   }
-  ports::stored<ports::page<domain::ticket>> tickets_of(std::string_view customer_id,
+  ports::stored<ports::page<domain::ticket>> tickets_of(const domain::ids::customer_id& customer_id,
                                                         const ports::page_request& request) const override {
-    auto all = *tickets_of(customer_id);
+    auto all = all_tickets_of(customer_id);
     auto position = [](const domain::ticket& t) {
-      return std::to_string(t.purchased_at.time_since_epoch().count()) + " " + t.id;
+      return std::to_string(t.purchased_at.time_since_epoch().count()) + " " + t.id.str();
     };
     auto from = all.begin();
     if (request.cursor) {
@@ -142,7 +142,7 @@ class memory_storage final : public ports::storage {
       if (!after) return std::unexpected(after.error());
       const auto& key = *after;
       from = std::ranges::find_if(all, [&](const domain::ticket& t) {
-        return std::make_tuple(t.purchased_at.time_since_epoch().count(), t.id) > key;
+        return std::make_tuple(t.purchased_at.time_since_epoch().count(), t.id.str()) > key;
       });
     }
     ports::page<domain::ticket> out;
@@ -162,7 +162,7 @@ class memory_storage final : public ports::storage {
     return find(rows.payments, id);
   }
   // -- rental_store
-  ports::stored<std::optional<domain::station>> find_station(std::string_view id) const override {
+  ports::stored<std::optional<domain::station>> find_station(const domain::ids::station_id& id) const override {
     return find(rows.stations, id);
   }
   ports::stored<std::vector<domain::station>> stations() const override {
@@ -183,15 +183,10 @@ class memory_storage final : public ports::storage {
     if (from != rows.stations.end()) out.next = cursor_of(stations_listing, out.items.back().id);
     return out;
   }
-  ports::stored<std::optional<domain::bicycle>> find_bicycle(std::string_view id) const override {
+  ports::stored<std::optional<domain::bicycle>> find_bicycle(const domain::ids::bicycle_id& id) const override {
     return find(rows.bicycles, id);
   }
-  ports::stored<void> each_bicycle(const std::function<bool(const domain::bicycle&)>& visit) const override {
-    for (const auto& [id, b] : rows.bicycles)
-      if (!visit(b)) break;
-    return {};
-  }
-  ports::stored<std::optional<domain::rental>> find_rental(std::string_view id) const override {
+  ports::stored<std::optional<domain::rental>> find_rental(const domain::ids::rental_id& id) const override {
     return find(rows.rentals, id);
   }
   ports::stored<ports::page<domain::bicycle>> bicycles(const ports::bicycle_filter& filter,
@@ -230,7 +225,7 @@ class memory_storage final : public ports::storage {
   ports::stored<std::uint64_t> position(std::string_view consumer) const override {
     return position_of(std::string{consumer});
   }
-  ports::stored<std::optional<domain::current_rental>> current_rental(std::string_view customer_id) const override {
+  ports::stored<std::optional<domain::current_rental>> current_rental(const domain::ids::customer_id& customer_id) const override {
     return find(views.rentals, customer_id);
   }
   ports::stored<std::vector<domain::current_rental>> current_rentals() const override {
@@ -243,7 +238,7 @@ class memory_storage final : public ports::storage {
     for (const auto& [id, c] : views.stations) out.push_back(c);
     return out;
   }
-  ports::stored<std::vector<domain::notification>> notifications_of(std::string_view customer_id, std::uint64_t after,
+  ports::stored<std::vector<domain::notification>> notifications_of(const domain::ids::customer_id& customer_id, std::uint64_t after,
                                                                     std::size_t max) const override {
     std::vector<domain::notification> out;
     for (auto i = views.notifications.rbegin(); i != views.notifications.rend() && out.size() < max; ++i)
@@ -257,7 +252,7 @@ class memory_storage final : public ports::storage {
       out.push_back(i->second);
     return out;
   }
-  ports::stored<ports::page<domain::notification>> notifications_page(std::string_view customer_id,
+  ports::stored<ports::page<domain::notification>> notifications_page(const domain::ids::customer_id& customer_id,
                                                                       const ports::page_request& request) const override {
     auto to = views.notifications.end();  // newest first: backwards from the one before `to`
     if (request.cursor) {
@@ -301,17 +296,17 @@ class memory_storage final : public ports::storage {
     }
     for (const auto& item : changes.items())
       std::visit(overloaded{
-                     [&](const domain::customer& x) { rows.customers[x.id] = x; },
-                     [&](const domain::ticket& x) { rows.tickets[x.id] = x; },
+                     [&](const domain::customer& x) { rows.customers[x.id.str()] = x; },
+                     [&](const domain::ticket& x) { rows.tickets[x.id.str()] = x; },
                      [&](const domain::payment& x) { rows.payments[x.id] = x; },
-                     [&](const domain::station& x) { rows.stations[x.id] = x; },
-                     [&](const domain::bicycle& x) { rows.bicycles[x.id] = x; },
-                     [&](const ports::removed_bicycle& x) { rows.bicycles.erase(x.id); },
-                     [&](const domain::rental& x) { rows.rentals[x.id] = x; },
+                     [&](const domain::station& x) { rows.stations[x.id.str()] = x; },
+                     [&](const domain::bicycle& x) { rows.bicycles[x.id.str()] = x; },
+                     [&](const ports::removed_bicycle& x) { rows.bicycles.erase(x.id.str()); },
+                     [&](const domain::rental& x) { rows.rentals[x.id.str()] = x; },
                      [&](const domain::notification& x) { views.notifications[{x.sequence, x.id}] = x; },
-                     [&](const domain::current_rental& x) { views.rentals[x.customer_id] = x; },
-                     [&](const ports::ended_rental_view& x) { views.rentals.erase(x.customer_id); },
-                     [&](const domain::station_count& x) { views.stations[x.station_id] = x; },
+                     [&](const domain::current_rental& x) { views.rentals[x.customer_id.str()] = x; },
+                     [&](const ports::ended_rental_view& x) { views.rentals.erase(x.customer_id.str()); },
+                     [&](const domain::station_count& x) { views.stations[x.station_id.str()] = x; },
                      [&](const ports::consumer_position& x) { views.positions[x.consumer] = x.sequence; },
                      [&](const ports::dropped_view& x) {
                        switch (x.which) {
@@ -417,29 +412,26 @@ class locked_storage final : public ports::storage {
     return f(inner);
   }
 
-  ports::stored<std::optional<domain::customer>> find_customer(std::string_view id) const override {
+  ports::stored<std::optional<domain::customer>> find_customer(const domain::ids::customer_id& id) const override {
     return locked([&](auto& s) { return s.find_customer(id); });
   }
   ports::stored<std::optional<domain::customer>> find_customer_by_phone(std::string_view phone) const override {
     return locked([&](auto& s) { return s.find_customer_by_phone(phone); });
   }
-  ports::stored<std::optional<domain::ticket>> find_ticket(std::string_view id) const override {
+  ports::stored<std::optional<domain::ticket>> find_ticket(const domain::ids::ticket_id& id) const override {
     return locked([&](auto& s) { return s.find_ticket(id); });
-  }
-  ports::stored<std::vector<domain::ticket>> tickets_of(std::string_view customer_id) const override {
-    return locked([&](auto& s) { return s.tickets_of(customer_id); });
   }
   ports::stored<std::vector<domain::ticket>> tickets_in_use() const override {
     return locked([&](auto& s) { return s.tickets_in_use(); });
   }
-  ports::stored<ports::page<domain::ticket>> tickets_of(std::string_view customer_id,
+  ports::stored<ports::page<domain::ticket>> tickets_of(const domain::ids::customer_id& customer_id,
                                                         const ports::page_request& request) const override {
     return locked([&](auto& s) { return s.tickets_of(customer_id, request); });
   }
   ports::stored<std::optional<domain::payment>> find_payment(std::string_view id) const override {
     return locked([&](auto& s) { return s.find_payment(id); });
   }
-  ports::stored<std::optional<domain::station>> find_station(std::string_view id) const override {
+  ports::stored<std::optional<domain::station>> find_station(const domain::ids::station_id& id) const override {
     return locked([&](auto& s) { return s.find_station(id); });
   }
   ports::stored<std::vector<domain::station>> stations() const override {
@@ -448,13 +440,10 @@ class locked_storage final : public ports::storage {
   ports::stored<ports::page<domain::station>> stations(const ports::page_request& request) const override {
     return locked([&](auto& s) { return s.stations(request); });
   }
-  ports::stored<std::optional<domain::bicycle>> find_bicycle(std::string_view id) const override {
+  ports::stored<std::optional<domain::bicycle>> find_bicycle(const domain::ids::bicycle_id& id) const override {
     return locked([&](auto& s) { return s.find_bicycle(id); });
   }
-  ports::stored<void> each_bicycle(const std::function<bool(const domain::bicycle&)>& visit) const override {
-    return locked([&](auto& s) { return s.each_bicycle(visit); });
-  }
-  ports::stored<std::optional<domain::rental>> find_rental(std::string_view id) const override {
+  ports::stored<std::optional<domain::rental>> find_rental(const domain::ids::rental_id& id) const override {
     return locked([&](auto& s) { return s.find_rental(id); });
   }
   ports::stored<ports::page<domain::bicycle>> bicycles(const ports::bicycle_filter& filter,
@@ -471,7 +460,7 @@ class locked_storage final : public ports::storage {
   ports::stored<std::uint64_t> position(std::string_view consumer) const override {
     return locked([&](auto& s) { return s.position(consumer); });
   }
-  ports::stored<std::optional<domain::current_rental>> current_rental(std::string_view customer_id) const override {
+  ports::stored<std::optional<domain::current_rental>> current_rental(const domain::ids::customer_id& customer_id) const override {
     return locked([&](auto& s) { return s.current_rental(customer_id); });
   }
   ports::stored<std::vector<domain::current_rental>> current_rentals() const override {
@@ -480,14 +469,14 @@ class locked_storage final : public ports::storage {
   ports::stored<std::vector<domain::station_count>> station_counts() const override {
     return locked([&](auto& s) { return s.station_counts(); });
   }
-  ports::stored<std::vector<domain::notification>> notifications_of(std::string_view customer_id, std::uint64_t after,
+  ports::stored<std::vector<domain::notification>> notifications_of(const domain::ids::customer_id& customer_id, std::uint64_t after,
                                                                     std::size_t max) const override {
     return locked([&](auto& s) { return s.notifications_of(customer_id, after, max); });
   }
   ports::stored<std::vector<domain::notification>> notifications_after(std::uint64_t after, std::size_t max) const override {
     return locked([&](auto& s) { return s.notifications_after(after, max); });
   }
-  ports::stored<ports::page<domain::notification>> notifications_page(std::string_view customer_id,
+  ports::stored<ports::page<domain::notification>> notifications_page(const domain::ids::customer_id& customer_id,
                                                                       const ports::page_request& request) const override {
     return locked([&](auto& s) { return s.notifications_page(customer_id, request); });
   }

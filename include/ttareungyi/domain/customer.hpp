@@ -10,7 +10,7 @@
 namespace ttareungyi::domain {
 
 struct customer {
-  std::string id{};
+  ids::customer_id id{};
   std::string phone{};  // normalized digits, e.g. 01012345678
   std::string name{};
   std::string password_hash{};
@@ -31,6 +31,6 @@ struct sign_up_request {
 };
 // Validates a sign-up and returns the phone in normal form.
 result<std::string> check_sign_up(const sign_up_request& request);
-decided<customer, event_payload> register_customer(std::string id, std::string phone, std::string name, std::string password_hash);
+decided<customer, event_payload> register_customer(ids::customer_id id, std::string phone, std::string name, std::string password_hash);
 
 }  // namespace ttareungyi::domain

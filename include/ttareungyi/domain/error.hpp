@@ -60,8 +60,8 @@ struct error {
   std::map<std::string, std::string> ids{};  // ids involved, e.g. {"ticketId", "..."}
   int retry_after_seconds = 0;  // for unavailable: when trying again makes sense
 
-  error& with(std::string key, std::string value) {
-    ids[std::move(key)] = std::move(value);
+  error& with(std::string key, std::string_view value) {
+    ids[std::move(key)] = std::string{value};
     return *this;
   }
 };

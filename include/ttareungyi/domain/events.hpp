@@ -6,6 +6,7 @@
 #include <string_view>
 #include <variant>
 
+#include "ttareungyi/domain/ids.hpp"
 #include "ttareungyi/domain/time.hpp"
 
 namespace ttareungyi::domain {
@@ -13,29 +14,29 @@ namespace ttareungyi::domain {
 using money = std::int64_t;  // KRW, no fractions
 
 // Identity context
-struct customer_registered { std::string customer_id; std::string phone; std::string name; };
+struct customer_registered { ids::customer_id customer_id; std::string phone; std::string name; };
 
 // Ticket context
-struct ticket_purchased { std::string ticket_id; std::string customer_id; std::string type; money price = 0; };
-struct ticket_paid { std::string ticket_id; std::string customer_id; std::string payment_id; money amount = 0; };
-struct ticket_payment_failed { std::string ticket_id; std::string customer_id; std::string payment_id; };
-struct ticket_put_in_use { std::string ticket_id; std::string customer_id; std::string rental_id; };
-struct ticket_released { std::string ticket_id; std::string customer_id; std::string rental_id; };
-struct ticket_used { std::string ticket_id; std::string customer_id; std::string rental_id; };
-struct ticket_cancelled { std::string ticket_id; std::string customer_id; money refunded_amount = 0; };
-struct ticket_refunded { std::string ticket_id; std::string customer_id; std::string payment_id; money amount = 0; };
+struct ticket_purchased { ids::ticket_id ticket_id; ids::customer_id customer_id; std::string type; money price = 0; };
+struct ticket_paid { ids::ticket_id ticket_id; ids::customer_id customer_id; std::string payment_id; money amount = 0; };
+struct ticket_payment_failed { ids::ticket_id ticket_id; ids::customer_id customer_id; std::string payment_id; };
+struct ticket_put_in_use { ids::ticket_id ticket_id; ids::customer_id customer_id; ids::rental_id rental_id; };
+struct ticket_released { ids::ticket_id ticket_id; ids::customer_id customer_id; ids::rental_id rental_id; };
+struct ticket_used { ids::ticket_id ticket_id; ids::customer_id customer_id; ids::rental_id rental_id; };
+struct ticket_cancelled { ids::ticket_id ticket_id; ids::customer_id customer_id; money refunded_amount = 0; };
+struct ticket_refunded { ids::ticket_id ticket_id; ids::customer_id customer_id; std::string payment_id; money amount = 0; };
 
 // Rental context (stations, bicycles, rentals)
-struct station_registered { std::string station_id; std::string name; int capacity = 0; };
-struct bicycle_registered { std::string bicycle_id; std::string station_id; };
-struct bicycle_deleted { std::string bicycle_id; std::string station_id; };
+struct station_registered { ids::station_id station_id; std::string name; int capacity = 0; };
+struct bicycle_registered { ids::bicycle_id bicycle_id; ids::station_id station_id; };
+struct bicycle_deleted { ids::bicycle_id bicycle_id; ids::station_id station_id; };
 struct bicycle_rented {
-  std::string rental_id; std::string bicycle_id; std::string ticket_id; std::string customer_id;
-  std::string from_station_id; instant rented_at; instant due_at;
+  ids::rental_id rental_id; ids::bicycle_id bicycle_id; ids::ticket_id ticket_id; ids::customer_id customer_id;
+  ids::station_id from_station_id; instant rented_at; instant due_at;
 };
 struct bicycle_returned {
-  std::string rental_id; std::string bicycle_id; std::string ticket_id; std::string customer_id;
-  std::string to_station_id; instant returned_at; int overtime_minutes = 0; money overtime_fee = 0;
+  ids::rental_id rental_id; ids::bicycle_id bicycle_id; ids::ticket_id ticket_id; ids::customer_id customer_id;
+  ids::station_id to_station_id; instant returned_at; int overtime_minutes = 0; money overtime_fee = 0;
 };
 
 // Payment context

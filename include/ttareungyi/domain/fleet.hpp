@@ -12,7 +12,7 @@
 namespace ttareungyi::domain {
 
 struct station {
-  std::string id{};
+  ids::station_id id{};
   std::string name{};
   double lat = 0;
   double lon = 0;
@@ -20,7 +20,7 @@ struct station {
   bool operator==(const station&) const = default;
 };
 
-result<decided<station, event_payload>> register_station(std::string id, std::string name, double lat, double lon, int capacity);
+result<decided<station, event_payload>> register_station(ids::station_id id, std::string name, double lat, double lon, int capacity);
 
 struct availability {
   int bicycles_available = 0;
@@ -34,10 +34,10 @@ std::string_view to_string(bicycle_status status);
 std::optional<bicycle_status> parse_bicycle_status(std::string_view text);
 
 struct bicycle {
-  std::string id{};  // plate, e.g. SPB-31542
+  ids::bicycle_id id{};
   bicycle_status status = bicycle_status::available;
-  std::string station_id{};  // where it is parked; empty while rented
-  std::string rental_id{};   // the active rental while rented
+  std::optional<ids::station_id> station_id{};  // where it is parked; none while rented
+  std::optional<ids::rental_id> rental_id{};    // the active rental while rented
   bool operator==(const bicycle&) const = default;
 };
 
@@ -53,23 +53,23 @@ error bicycle_id_taken(std::string_view id);
 error rental_not_found(std::string_view id);
 error rental_not_active(std::string_view id);  // returned already, or not this bicycle's
 
-result<decided<bicycle, event_payload>> register_bicycle(std::string id, std::string station_id);
+result<decided<bicycle, event_payload>> register_bicycle(ids::bicycle_id id, ids::station_id station_id);
 result<std::vector<event_payload>> delete_bicycle(const bicycle& b);
 
 enum class rental_status { active, returned };
 std::string_view to_string(rental_status status);
 
 struct rental {
-  std::string id{};
-  std::string bicycle_id{};
-  std::string ticket_id{};
-  std::string customer_id{};
-  std::string from_station_id{};
+  ids::rental_id id{};
+  ids::bicycle_id bicycle_id{};
+  ids::ticket_id ticket_id{};
+  ids::customer_id customer_id{};
+  ids::station_id from_station_id{};
   instant rented_at{};
   instant due_at{};
   rental_status status = rental_status::active;
   std::optional<instant> returned_at{};
-  std::string to_station_id{};
+  std::optional<ids::station_id> to_station_id{};  // once returned
   int overtime_minutes = 0;
   money overtime_fee = 0;
   bool operator==(const rental&) const = default;
@@ -85,9 +85,9 @@ struct overtime {
 overtime overtime_between(instant due_at, instant returned_at);
 
 struct rent_request {
-  std::string rental_id{};
-  std::string ticket_id{};
-  std::string customer_id{};
+  ids::rental_id rental_id{};
+  ids::ticket_id ticket_id{};
+  ids::customer_id customer_id{};
   std::chrono::minutes ride_time;
 };
 
@@ -100,6 +100,6 @@ struct ride {
 // Rent an available bicycle for a ticket already put in use.
 result<decided<ride, event_payload>> rent_bicycle(const bicycle& b, const rent_request& request, instant now);
 // Return to any station; the bicycle becomes available there, the rental ends with its overtime.
-result<decided<ride, event_payload>> return_bicycle(const bicycle& b, const rental& r, const std::string& station_id, instant now);
+result<decided<ride, event_payload>> return_bicycle(const bicycle& b, const rental& r, const ids::station_id& station_id, instant now);
 
 }  // namespace ttareungyi::domain

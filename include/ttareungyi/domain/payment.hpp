@@ -30,8 +30,8 @@ result<decided<payment, event_payload>> record_refund(const payment& p);
 // Overtime owed at a return (초과요금) is collected after the return, never during it: a return
 // must work while payment is down. The collector charges each fee until one charge is approved.
 struct overtime_charge {
-  std::string rental_id;
-  std::string customer_id;
+  ids::rental_id rental_id;
+  ids::customer_id customer_id;
   money amount = 0;
   bool operator==(const overtime_charge&) const = default;
 };

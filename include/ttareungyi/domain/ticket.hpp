@@ -29,8 +29,8 @@ std::string_view to_string(ticket_status status);
 std::optional<ticket_status> parse_ticket_status(std::string_view text);
 
 struct ticket {
-  std::string id{};
-  std::string customer_id{};
+  ids::ticket_id id{};
+  ids::customer_id customer_id{};
   ticket_type type = ticket_type::one_hour;
   ticket_status status = ticket_status::payment_pending;
   instant purchased_at{};
@@ -38,7 +38,7 @@ struct ticket {
   std::optional<instant> cancelled_at{};
   std::optional<money> refunded_amount{};
   int payment_attempt = 1;  // a declined payment moves on to a new attempt
-  std::string rental_id{};    // while in_use, and after use
+  std::optional<ids::rental_id> rental_id{};  // while in_use, and after use
 
   ticket_terms terms() const { return terms_of(type); }
   // The payment id of the current attempt. Retrying after a failure or timeout reuses it, so
@@ -50,7 +50,7 @@ struct ticket {
 using ticket_decision = result<decided<ticket, event_payload>>;
 
 // A customer buys a ticket: it starts waiting for its payment.
-decided<ticket, event_payload> purchase_ticket(std::string id, std::string customer_id, ticket_type type, instant now);
+decided<ticket, event_payload> purchase_ticket(ids::ticket_id id, ids::customer_id customer_id, ticket_type type, instant now);
 // May the ticket be charged now? Only while waiting for payment or after a decline.
 result<void> check_payable(const ticket& t);
 ticket_decision record_payment_approved(const ticket& t, instant now);
@@ -71,8 +71,8 @@ bool awaiting_payment(const ticket& t);
 // Rent takes a paid ticket of the same customer; return marks it used; a failed rent releases it.
 // Another customer's ticket does not exist for them: the same answer as an unknown id.
 error ticket_not_found(std::string_view id);
-ticket_decision put_in_use(const ticket& t, const std::string& customer_id, const std::string& rental_id);
-ticket_decision release_ticket(const ticket& t, const std::string& rental_id);
-ticket_decision finish_ticket(const ticket& t, const std::string& rental_id);
+ticket_decision put_in_use(const ticket& t, const ids::customer_id& customer_id, const ids::rental_id& rental_id);
+ticket_decision release_ticket(const ticket& t, const ids::rental_id& rental_id);
+ticket_decision finish_ticket(const ticket& t, const ids::rental_id& rental_id);
 
 }  // namespace ttareungyi::domain

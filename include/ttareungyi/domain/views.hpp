@@ -19,7 +19,7 @@ namespace ttareungyi::domain {
 struct notification {
   std::string id;              // "n_" + the event id: stable, so deliveries can be deduplicated
   std::uint64_t sequence = 0;  // journal sequence of the event: orders a customer's notices
-  std::string customer_id;
+  ids::customer_id customer_id;
   std::string kind;            // the event type: bicycle_rented, bicycle_returned, ticket_paid, ticket_refunded
   std::string message_ko;      // human text, Korean
   std::string message_en;      // human text, English
@@ -39,11 +39,11 @@ std::optional<notification> notify(std::uint64_t sequence, const event& e);
 
 // A customer's active rental as the remaining-time view keeps it.
 struct current_rental {
-  std::string customer_id;
-  std::string rental_id;
-  std::string bicycle_id;
-  std::string ticket_id;
-  std::string from_station_id;
+  ids::customer_id customer_id;
+  ids::rental_id rental_id;
+  ids::bicycle_id bicycle_id;
+  ids::ticket_id ticket_id;
+  ids::station_id from_station_id;
   instant rented_at{};
   instant due_at{};
   bool operator==(const current_rental&) const = default;
@@ -58,8 +58,8 @@ std::int64_t remaining_seconds(const current_rental& r, instant now);
 // bicycles at once (two paid tickets) sees the later rental, and a drop applies only when the
 // view still holds that very rental (see `applies_to`).
 struct rental_view_change {
-  std::string customer_id;
-  std::string rental_id;              // the rental the event is about
+  ids::customer_id customer_id;
+  ids::rental_id rental_id;           // the rental the event is about
   std::optional<current_rental> put;  // empty: drop the customer's entry if it is `rental_id`
   // Whether the change touches a view entry that currently holds `held` (nullopt: no entry).
   bool applies_to(const std::optional<current_rental>& held) const {
@@ -72,7 +72,7 @@ std::optional<rental_view_change> project_rental(const event& e);
 
 // Bicycles parked and available at a station, as the availability view counts them.
 struct station_count {
-  std::string station_id;
+  ids::station_id station_id;
   int capacity = 0;
   int bicycles_available = 0;
   bool operator==(const station_count&) const = default;
@@ -81,6 +81,6 @@ struct station_count {
 // Applies one event to the counts (registration, deletion, rent, return) and returns the
 // stations it changed, with their new counts. Counts never go below 0; a station not seen yet
 // is created with capacity 0 (its registration, if it comes later, sets the capacity).
-std::vector<station_count> project_availability(std::map<std::string, station_count>& counts, const event& e);
+std::vector<station_count> project_availability(std::map<ids::station_id, station_count>& counts, const event& e);
 
 }  // namespace ttareungyi::domain

@@ -31,12 +31,12 @@ template <class T>
 using stored = std::expected<T, storage_error>;
 
 struct bicycle_filter {
-  std::optional<std::string> station_id;
+  std::optional<domain::ids::station_id> station_id;
   std::optional<domain::bicycle_status> status;
 };
 
 struct removed_bicycle {
-  std::string id;
+  domain::ids::bicycle_id id;
 };
 
 // Read side: the journal's consumers and the views they keep. Each consumer's position (the
@@ -46,7 +46,7 @@ struct consumer_position {
   std::uint64_t sequence = 0;
 };
 struct ended_rental_view {  // drops a customer's entry from the remaining-time view
-  std::string customer_id;
+  domain::ids::customer_id customer_id;
 };
 enum class view { rentals, stations, notifications };
 // Empties a view and rewinds its consumer (deletes its position, so it reads 0), to rebuild the
@@ -98,18 +98,18 @@ struct recorded_event {
 class identity_store {
  public:
   virtual ~identity_store() = default;
-  virtual stored<std::optional<domain::customer>> find_customer(std::string_view id) const = 0;
+  virtual stored<std::optional<domain::customer>> find_customer(const domain::ids::customer_id& id) const = 0;
   virtual stored<std::optional<domain::customer>> find_customer_by_phone(std::string_view phone) const = 0;
 };
 
 class ticket_store {
  public:
   virtual ~ticket_store() = default;
-  virtual stored<std::optional<domain::ticket>> find_ticket(std::string_view id) const = 0;
-  virtual stored<std::vector<domain::ticket>> tickets_of(std::string_view customer_id) const = 0;
+  virtual stored<std::optional<domain::ticket>> find_ticket(const domain::ids::ticket_id& id) const = 0;
   virtual stored<std::vector<domain::ticket>> tickets_in_use() const = 0;  // for recovery after a crash
-  // A page of the customer's tickets in the order of tickets_of (purchase time, then id).
-  virtual stored<page<domain::ticket>> tickets_of(std::string_view customer_id, const page_request& request) const = 0;
+  // A page of the customer's tickets, by purchase time, then id.
+  virtual stored<page<domain::ticket>> tickets_of(const domain::ids::customer_id& customer_id,
+                                                  const page_request& request) const = 0;
 };
 
 class payment_store {
@@ -122,14 +122,12 @@ class payment_store {
 class rental_store {
  public:
   virtual ~rental_store() = default;
-  virtual stored<std::optional<domain::station>> find_station(std::string_view id) const = 0;
+  virtual stored<std::optional<domain::station>> find_station(const domain::ids::station_id& id) const = 0;
   virtual stored<std::vector<domain::station>> stations() const = 0;
   // A page of the stations, in id order.
   virtual stored<page<domain::station>> stations(const page_request& request) const = 0;
-  virtual stored<std::optional<domain::bicycle>> find_bicycle(std::string_view id) const = 0;
-  // Visits every bicycle in id order; the visitor returns false to stop.
-  virtual stored<void> each_bicycle(const std::function<bool(const domain::bicycle&)>& visit) const = 0;
-  virtual stored<std::optional<domain::rental>> find_rental(std::string_view id) const = 0;
+  virtual stored<std::optional<domain::bicycle>> find_bicycle(const domain::ids::bicycle_id& id) const = 0;
+  virtual stored<std::optional<domain::rental>> find_rental(const domain::ids::rental_id& id) const = 0;
   // A page of the bicycles that match the filter, in id order. Bounded work per page: it reads
   // at most `scan_limit` stored bicycles, so a page may be short, even empty, and still have a
   // next one. A scan limit of 0 counts as 1.
@@ -157,7 +155,7 @@ class position_store {
 class view_store {
  public:
   virtual ~view_store() = default;
-  virtual stored<std::optional<domain::current_rental>> current_rental(std::string_view customer_id) const = 0;
+  virtual stored<std::optional<domain::current_rental>> current_rental(const domain::ids::customer_id& customer_id) const = 0;
   virtual stored<std::vector<domain::current_rental>> current_rentals() const = 0;  // all, by customer id
   virtual stored<std::vector<domain::station_count>> station_counts() const = 0;     // all, by station id
 };
@@ -167,13 +165,13 @@ class notification_store {
  public:
   virtual ~notification_store() = default;
   // A customer's notifications with sequence > after, newest first, at most max of them.
-  virtual stored<std::vector<domain::notification>> notifications_of(std::string_view customer_id, std::uint64_t after,
+  virtual stored<std::vector<domain::notification>> notifications_of(const domain::ids::customer_id& customer_id, std::uint64_t after,
                                                                      std::size_t max) const = 0;
   // Every customer's notifications with sequence > after, oldest first, at most max (webhook).
   virtual stored<std::vector<domain::notification>> notifications_after(std::uint64_t after, std::size_t max) const = 0;
   // A page of a customer's notifications, newest first like notifications_of: the next page
   // holds older ones.
-  virtual stored<page<domain::notification>> notifications_page(std::string_view customer_id,
+  virtual stored<page<domain::notification>> notifications_page(const domain::ids::customer_id& customer_id,
                                                                 const page_request& request) const = 0;
 };
 
