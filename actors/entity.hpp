@@ -10,7 +10,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <utility>
 
 #include "environment.hpp"
@@ -19,8 +18,10 @@
 namespace ttareungyi::actors {
 
 // The part of an entity actor's state that the shell keeps; the entity's state derives from it.
+// `Id` is the entity's id type (domain/ids.hpp).
+template <class Id>
 struct entity_base {
-  std::string id;
+  Id id;
   bool stale = false;  // a commit failed: what the actor holds may not be what storage holds
   entity_life life;
 };
@@ -30,7 +31,7 @@ struct entity_base {
 // message and leaves the entity stale, so that the next message tries again.
 template <class Self, class Promise, class Reload>
 bool entity_ready(Self* self, Promise& rp, Reload reload) {
-  entity_base& e = self->state;
+  auto& e = self->state;
   e.life.arrived(self);
   if (!e.stale) return true;
   auto reloaded = reload();
@@ -45,16 +46,16 @@ bool entity_ready(Self* self, Promise& rp, Reload reload) {
 template <class Self, class Ok, class Failed>
 void entity_commit(Self* self, const environment& env, ports::changeset changes, Ok ok, Failed failed) {
   persist(self, env, std::move(changes), std::move(ok), [self, failed](const caf::error& e) mutable {
-    static_cast<entity_base&>(self->state).stale = true;
+    self->state.stale = true;
     failed(e);
   });
 }
 
 // The registry's side, set up in the registry actor `self`: entities that fail are forgotten,
 // and they all stop when the registry stops.
-template <class Handle, class Self>
-std::shared_ptr<entity_registry<Handle>> host_entities(Self* self, std::atomic<std::size_t>* gauge) {
-  auto entities = std::make_shared<entity_registry<Handle>>(gauge);
+template <class Handle, class Id, class Self>
+std::shared_ptr<entity_registry<Handle, Id>> host_entities(Self* self, std::atomic<std::size_t>* gauge) {
+  auto entities = std::make_shared<entity_registry<Handle, Id>>(gauge);
   self->set_down_handler([entities](const caf::down_msg& down) { entities->forget(down.source); });
   self->attach_functor([entities](const caf::error&) { entities->stop_all(); });
   return entities;
@@ -63,8 +64,8 @@ std::shared_ptr<entity_registry<Handle>> host_entities(Self* self, std::atomic<s
 // The actor serving `id`, counting the message about to be sent to it: the live one, or the
 // one `spawn()` (a domain::result<Handle>, loading the entity) starts. When the entity cannot
 // be loaded, nothing is left half-spawned.
-template <class Handle, class Self, class Spawn>
-domain::result<Handle> activate_entity(Self* self, entity_registry<Handle>& entities, const std::string& id,
+template <class Handle, class Id, class Self, class Spawn>
+domain::result<Handle> activate_entity(Self* self, entity_registry<Handle, Id>& entities, const Id& id,
                                        Spawn spawn) {
   if (auto live = entities.route(id)) return *live;
   auto spawned = spawn();
@@ -75,8 +76,8 @@ domain::result<Handle> activate_entity(Self* self, entity_registry<Handle>& enti
 }
 
 // The registry's answer to (passivate_atom, id, handled) from an idle entity.
-template <class Handle, class Self>
-bool grant_stop(Self* self, entity_registry<Handle>& entities, const std::string& id, std::uint64_t handled) {
+template <class Handle, class Id, class Self>
+bool grant_stop(Self* self, entity_registry<Handle, Id>& entities, const Id& id, std::uint64_t handled) {
   auto from = self->current_sender() ? self->current_sender()->address() : caf::actor_addr{};
   return entities.release(id, from, handled);
 }

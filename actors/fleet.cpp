@@ -16,13 +16,13 @@ namespace {
 using namespace domain;
 
 using bicycle_actor = caf::typed_actor<
-    caf::replies_to<add_atom, std::string /*station*/>::with<bicycle>,
+    caf::replies_to<add_atom, ids::station_id>::with<bicycle>,
     caf::replies_to<remove_atom>::with<bicycle>,
     caf::replies_to<rent_atom, rent_request>::with<rental>,
-    caf::replies_to<return_atom, std::string /*rental*/, std::string /*station*/>::with<rental>,
+    caf::replies_to<return_atom, ids::rental_id, ids::station_id>::with<rental>,
     caf::reacts_to<idle_atom>>;
 
-struct bicycle_state : entity_base {
+struct bicycle_state : entity_base<ids::bicycle_id> {
   std::optional<bicycle> bike;
   std::optional<rental> trip;  // the active rental while rented
   static inline const char* name = "bicycle";
@@ -37,12 +37,12 @@ struct stored_bicycle {
 };
 
 // Reads a bicycle (and its active rental) whole, or fails: nothing is served half-loaded.
-result<stored_bicycle> load_bicycle(const ports::rental_store& store, const std::string& id) {
+result<stored_bicycle> load_bicycle(const ports::rental_store& store, const ids::bicycle_id& id) {
   auto bike = store.find_bicycle(id);
   if (!bike) return std::unexpected(internal(bike.error().message));
   stored_bicycle out{std::move(*bike), std::nullopt};
-  if (out.bike && out.bike->status == bicycle_status::rented) {
-    auto found = store.find_rental(out.bike->rental_id);
+  if (out.bike && out.bike->rental_id) {
+    auto found = store.find_rental(*out.bike->rental_id);
     if (!found) return std::unexpected(internal(found.error().message));
     out.trip = std::move(*found);
   }
@@ -67,7 +67,7 @@ bool ready(bicycle_self self, const ports::rental_store& store, Promise& rp) {
   });
 }
 
-bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, stored_bicycle loaded, environment env,
+bicycle_actor::behavior_type bicycle_entity(bicycle_self self, ids::bicycle_id id, stored_bicycle loaded, environment env,
                                             const ports::rental_store* store, fleet_actor fleet) {
   self->state.id = std::move(id);
   self->state.bike = std::move(loaded.bike);
@@ -80,7 +80,7 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, s
     return changes;
   };
   return {
-      [=](add_atom, const std::string& station) {
+      [=](add_atom, const ids::station_id& station) {
         auto rp = self->make_response_promise<bicycle>();
         if (!ready(self, *store, rp)) return rp;
         if (self->state.bike) {
@@ -128,7 +128,7 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, s
         commit(self, env, ride_changes(*d), rp, [=]() mutable { rp.deliver(*self->state.trip); });
         return rp;
       },
-      [=](return_atom, const std::string& rental_id, const std::string& station) {
+      [=](return_atom, const ids::rental_id& rental_id, const ids::station_id& station) {
         auto rp = self->make_response_promise<rental>();
         if (!ready(self, *store, rp)) return rp;
         const auto& s = self->state;
@@ -151,9 +151,9 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, std::string id, s
 // Availability is not the fleet's: it never gates a decision (chain docking never refuses a
 // return), so the station view counts it from the journal (views.cpp).
 struct fleet_state {
-  std::map<std::string, station> stations;
-  std::set<std::string> stations_being_added;
-  std::shared_ptr<entity_registry<bicycle_actor>> bicycles;
+  std::map<ids::station_id, station> stations;
+  std::set<ids::station_id> stations_being_added;
+  std::shared_ptr<entity_registry<bicycle_actor, ids::bicycle_id>> bicycles;
   static inline const char* name = "fleet";
 };
 
@@ -182,12 +182,12 @@ result<void> load(fleet_state& state, const ports::rental_store& store) {
 
 fleet_actor::behavior_type fleet(fleet_self self, environment env, const ports::rental_store* store, fleet_state loaded) {
   self->state = std::move(loaded);
-  auto bicycles = host_entities<bicycle_actor>(self, env.gauges ? &env.gauges->bicycles : nullptr);
+  auto bicycles = host_entities<bicycle_actor, ids::bicycle_id>(self, env.gauges ? &env.gauges->bicycles : nullptr);
   self->state.bicycles = bicycles;
   // The bicycle's actor, activated from storage (with its active rental) when it has none; a
   // read failure activates nothing. A missing bicycle gets an empty actor only when `create`
   // is set, for registration. Counts the message about to be sent to it.
-  auto activate = [self, env, store, bicycles](const std::string& id, bool create) {
+  auto activate = [self, env, store, bicycles](const ids::bicycle_id& id, bool create) {
     return activate_entity(self, *bicycles, id, [&]() -> result<bicycle_actor> {
       auto stored = load_bicycle(*store, id);
       if (!stored) return std::unexpected(stored.error());
@@ -198,7 +198,7 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, const ports::
   return {
       [=](station_atom, add_atom, station& requested) {
         auto rp = self->make_response_promise<app::station_view>();
-        if (requested.id.empty()) requested.id = new_id("s_");
+        if (requested.id.empty()) requested.id = ids::station_id{new_id("s_")};  // none asked for: the fleet chooses
         auto d = register_station(requested.id, requested.name, requested.lat, requested.lon, requested.capacity);
         if (refused(d, rp)) return rp;
         const auto id = d->state.id;
@@ -223,25 +223,25 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, const ports::
                 });
         return rp;
       },
-      [=](bicycle_atom, add_atom, std::string& id, const std::string& station) {
+      [=](bicycle_atom, add_atom, ids::bicycle_id& id, const ids::station_id& station) {
         auto rp = self->make_response_promise<bicycle>();
         if (!self->state.stations.contains(station)) {
           rp.deliver(to_caf(station_not_found(station)));
           return rp;
         }
-        if (id.empty()) id = new_id("b_");
+        if (id.empty()) id = ids::bicycle_id{new_id("b_")};  // none asked for: the fleet chooses
         if (refused(check_bicycle_id(id), rp)) return rp;
         return ask_bicycle<bicycle>(self, activate(id, true), rp, unchanged, add_atom::value, station);
       },
-      [=](bicycle_atom, remove_atom, const std::string& id) {
+      [=](bicycle_atom, remove_atom, const ids::bicycle_id& id) {
         return ask_bicycle<bicycle>(self, activate(id, false), self->make_response_promise<ok_atom>(),
                                     [](bicycle) { return ok_atom::value; }, remove_atom::value);
       },
-      [=](rent_atom, const std::string& bicycle_id, const rent_request& request) {
+      [=](rent_atom, const ids::bicycle_id& bicycle_id, const rent_request& request) {
         return ask_bicycle<rental>(self, activate(bicycle_id, false), self->make_response_promise<rental>(), unchanged,
                                    rent_atom::value, request);
       },
-      [=](return_atom, const std::string& customer, const std::string& rental_id, const std::string& station) {
+      [=](return_atom, const ids::customer_id& customer, const ids::rental_id& rental_id, const ids::station_id& station) {
         auto rp = self->make_response_promise<rental>();
         auto trip = store->find_rental(rental_id);
         if (!trip) return rp.deliver(to_caf(internal(trip.error().message))), rp;
@@ -250,13 +250,13 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, const ports::
         return ask_bicycle<rental>(self, activate((*trip)->bicycle_id, false), rp, unchanged, return_atom::value,
                                    rental_id, station);
       },
-      [=](rental_atom, const std::string& rental_id) -> caf::result<rental> {
+      [=](rental_atom, const ids::rental_id& rental_id) -> caf::result<rental> {
         auto trip = store->find_rental(rental_id);
         if (!trip) return to_caf(internal(trip.error().message));
         if (!*trip) return to_caf(rental_not_found(rental_id));
         return **trip;
       },
-      [=](passivate_atom, const std::string& id, std::uint64_t handled) {
+      [=](passivate_atom, const ids::bicycle_id& id, std::uint64_t handled) {
         return grant_stop(self, *bicycles, id, handled);
       },
   };

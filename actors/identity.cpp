@@ -33,7 +33,7 @@ identity_actor::behavior_type identity(identity_actor::stateful_pointer<identity
         if (!existing) return rp.deliver(to_caf(internal(existing.error().message))), rp;
         if (*existing || self->state.phones_being_registered.contains(*phone))
           return rp.deliver(to_caf(conflict(error_code::phone_taken, "this phone number is registered already"))), rp;
-        auto d = register_customer(new_id("c_"), *phone, request.name, hasher->hash(request.password));
+        auto d = register_customer(ids::customer_id{new_id("c_")}, *phone, request.name, hasher->hash(request.password));
         ports::changeset changes;
         record(changes, d.events, d.state.id, d.state.id, env.now());
         changes.save(d.state);

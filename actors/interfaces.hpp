@@ -21,7 +21,7 @@ namespace ttareungyi::actors {
 using payment_actor = caf::typed_actor<
     caf::replies_to<charge_atom, ports::charge_request>::with<domain::charge_verdict>,
     caf::replies_to<refund_atom, ports::refund_request>::with<ok_atom>,
-    caf::replies_to<get_atom, std::string /*payment*/>::with<domain::payment>>;
+    caf::replies_to<get_atom, std::string /*payment id*/>::with<domain::payment>>;
 
 // Identity context.
 using identity_actor = caf::typed_actor<
@@ -31,33 +31,33 @@ using identity_actor = caf::typed_actor<
 // Ticket context: the desk that routes to one actor per ticket. Customer ids come first
 // wherever a customer may only touch their own tickets.
 using ticket_desk_actor = caf::typed_actor<
-    caf::replies_to<buy_atom, std::string /*customer*/, domain::ticket_type>::with<domain::ticket>,
-    caf::replies_to<pay_atom, std::string /*customer*/, std::string /*ticket*/>::with<domain::ticket>,
-    caf::replies_to<cancel_atom, std::string /*customer*/, std::string /*ticket*/>::with<domain::ticket>,
-    caf::replies_to<get_atom, std::string /*customer*/, std::string /*ticket*/>::with<domain::ticket>,
-    caf::replies_to<reserve_atom, std::string /*customer*/, std::string /*ticket*/, std::string /*rental*/>::with<domain::ticket>,
-    caf::replies_to<release_atom, std::string /*ticket*/, std::string /*rental*/>::with<domain::ticket>,
-    caf::replies_to<finish_atom, std::string /*ticket*/, std::string /*rental*/>::with<domain::ticket>,
+    caf::replies_to<buy_atom, domain::ids::customer_id, domain::ticket_type>::with<domain::ticket>,
+    caf::replies_to<pay_atom, domain::ids::customer_id, domain::ids::ticket_id>::with<domain::ticket>,
+    caf::replies_to<cancel_atom, domain::ids::customer_id, domain::ids::ticket_id>::with<domain::ticket>,
+    caf::replies_to<get_atom, domain::ids::customer_id, domain::ids::ticket_id>::with<domain::ticket>,
+    caf::replies_to<reserve_atom, domain::ids::customer_id, domain::ids::ticket_id, domain::ids::rental_id>::with<domain::ticket>,
+    caf::replies_to<release_atom, domain::ids::ticket_id, domain::ids::rental_id>::with<domain::ticket>,
+    caf::replies_to<finish_atom, domain::ids::ticket_id, domain::ids::rental_id>::with<domain::ticket>,
     // Internal to the context: an idle ticket actor asks whether it may stop (registry.hpp).
-    caf::replies_to<passivate_atom, std::string /*ticket*/, std::uint64_t /*handled*/>::with<bool>>;
+    caf::replies_to<passivate_atom, domain::ids::ticket_id, std::uint64_t /*handled*/>::with<bool>>;
 
 // Rental context: stations, and the registry that routes to one actor per bicycle.
 using fleet_actor = caf::typed_actor<
     caf::replies_to<station_atom, add_atom, domain::station>::with<app::station_view>,
-    caf::replies_to<bicycle_atom, add_atom, std::string /*id*/, std::string /*station*/>::with<domain::bicycle>,
-    caf::replies_to<bicycle_atom, remove_atom, std::string /*id*/>::with<ok_atom>,
-    caf::replies_to<rent_atom, std::string /*bicycle*/, domain::rent_request>::with<domain::rental>,
-    caf::replies_to<return_atom, std::string /*customer*/, std::string /*rental*/, std::string /*station*/>::with<domain::rental>,
-    caf::replies_to<rental_atom, std::string /*rental*/>::with<domain::rental>,
+    caf::replies_to<bicycle_atom, add_atom, domain::ids::bicycle_id, domain::ids::station_id>::with<domain::bicycle>,
+    caf::replies_to<bicycle_atom, remove_atom, domain::ids::bicycle_id>::with<ok_atom>,
+    caf::replies_to<rent_atom, domain::ids::bicycle_id, domain::rent_request>::with<domain::rental>,
+    caf::replies_to<return_atom, domain::ids::customer_id, domain::ids::rental_id, domain::ids::station_id>::with<domain::rental>,
+    caf::replies_to<rental_atom, domain::ids::rental_id>::with<domain::rental>,
     // Internal to the context: an idle bicycle actor asks whether it may stop (registry.hpp).
-    caf::replies_to<passivate_atom, std::string /*bicycle*/, std::uint64_t /*handled*/>::with<bool>>;
+    caf::replies_to<passivate_atom, domain::ids::bicycle_id, std::uint64_t /*handled*/>::with<bool>>;
 
 // The listings, read-only, each from its own context's store and off that context's entity
 // path: no listing passes the ticket desk, the fleet or an entity actor, so a long one never
 // queues a purchase, a rent or a return behind it (listings.hpp). Pages as app::page answers
 // them; a cursor the store cannot read is refused with invalid_cursor.
 using ticket_listings_actor = caf::typed_actor<
-    caf::replies_to<list_atom, std::string /*customer*/, app::page_request>::with<app::page<domain::ticket>>>;
+    caf::replies_to<list_atom, domain::ids::customer_id, app::page_request>::with<app::page<domain::ticket>>>;
 using rental_listings_actor = caf::typed_actor<
     caf::replies_to<station_atom, list_atom, app::page_request>::with<app::page<domain::station>>,
     caf::replies_to<bicycle_atom, list_atom, app::bicycle_query, app::page_request>::with<app::page<domain::bicycle>>>;

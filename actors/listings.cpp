@@ -24,7 +24,7 @@ struct ticket_listings_state {
 ticket_listings_actor::behavior_type ticket_listings(ticket_listings_actor::stateful_pointer<ticket_listings_state>,
                                                      const ports::ticket_store* store) {
   return {
-      [store](list_atom, const std::string& customer, const app::page_request& request) {
+      [store](list_atom, const domain::ids::customer_id& customer, const app::page_request& request) {
         return answer(store->tickets_of(customer, request), "tickets");
       },
   };

@@ -31,7 +31,12 @@ constexpr auto same = [](auto x) { return x; };
 
 // Registers every type that crosses a context, so contexts can be moved to other nodes.
 void register_message_types(caf::actor_system_config& cfg) {
-  cfg.add_message_type<domain::ticket>("ttareungyi::ticket")
+  cfg.add_message_type<domain::ids::customer_id>("ttareungyi::customer_id")
+      .add_message_type<domain::ids::ticket_id>("ttareungyi::ticket_id")
+      .add_message_type<domain::ids::bicycle_id>("ttareungyi::bicycle_id")
+      .add_message_type<domain::ids::rental_id>("ttareungyi::rental_id")
+      .add_message_type<domain::ids::station_id>("ttareungyi::station_id")
+      .add_message_type<domain::ticket>("ttareungyi::ticket")
       .add_message_type<std::vector<domain::ticket>>("std::vector<ttareungyi::ticket>")
       .add_message_type<domain::ticket_type>("ttareungyi::ticket_type")
       .add_message_type<domain::station>("ttareungyi::station")
@@ -173,31 +178,33 @@ struct node::impl final : app::identity_service,
     call<app::customer_profile>(identity, std::move(done), same, login_atom::value, std::move(phone), std::move(password));
   }
   // tickets
-  void buy(std::string customer, domain::ticket_type type, app::reply<domain::ticket> done) override {
+  void buy(domain::ids::customer_id customer, domain::ticket_type type, app::reply<domain::ticket> done) override {
     call<domain::ticket>(desk, std::move(done), same, buy_atom::value, std::move(customer), type);
   }
-  void pay(std::string customer, std::string ticket, app::reply<domain::ticket> done) override {
+  void pay(domain::ids::customer_id customer, domain::ids::ticket_id ticket, app::reply<domain::ticket> done) override {
     call<domain::ticket>(desk, std::move(done), same, pay_atom::value, std::move(customer), std::move(ticket));
   }
-  void cancel(std::string customer, std::string ticket, app::reply<domain::ticket> done) override {
+  void cancel(domain::ids::customer_id customer, domain::ids::ticket_id ticket, app::reply<domain::ticket> done) override {
     call<domain::ticket>(desk, std::move(done), same, cancel_atom::value, std::move(customer), std::move(ticket));
   }
-  void ticket(std::string customer, std::string ticket, app::reply<domain::ticket> done) override {
+  void ticket(domain::ids::customer_id customer, domain::ids::ticket_id ticket, app::reply<domain::ticket> done) override {
     call<domain::ticket>(desk, std::move(done), same, get_atom::value, std::move(customer), std::move(ticket));
   }
-  void tickets(std::string customer, app::page_request request, app::reply<app::page<domain::ticket>> done) override {
+  void tickets(domain::ids::customer_id customer, app::page_request request, app::reply<app::page<domain::ticket>> done) override {
     call<app::page<domain::ticket>>(ticket_listings, std::move(done), same, list_atom::value, std::move(customer),
                                     std::move(request));
   }
   // rentals: the ride's steps run in a courier, with the same bound as every other call
-  void rent(std::string customer, std::string bicycle, std::string ticket, app::reply<domain::rental> done) override {
+  void rent(domain::ids::customer_id customer, domain::ids::bicycle_id bicycle, domain::ids::ticket_id ticket,
+            app::reply<domain::rental> done) override {
     couriers->carry<domain::rental>(
         [contexts = ride_contexts{desk, fleet}, customer, bicycle, ticket](caf::event_based_actor* self, auto reply) {
           rent_ride(self, contexts, customer, bicycle, ticket, std::move(reply));
         },
         std::move(done));
   }
-  void give_back(std::string customer, std::string rental, std::string station, app::reply<domain::rental> done) override {
+  void give_back(domain::ids::customer_id customer, domain::ids::rental_id rental, domain::ids::station_id station,
+                 app::reply<domain::rental> done) override {
     couriers->carry<domain::rental>(
         [contexts = ride_contexts{desk, fleet}, customer, rental, station](caf::event_based_actor* self, auto reply) {
           return_ride(self, contexts, customer, rental, station, std::move(reply));
@@ -211,18 +218,19 @@ struct node::impl final : app::identity_service,
                                        std::move(request), storage.last_sequence());
   }
   void add_station(app::new_station request, app::reply<app::station_view> done) override {
-    domain::station s{request.id.value_or(""), std::move(request.name), request.lat, request.lon, request.capacity};
+    domain::station s{request.id.value_or(domain::ids::station_id{}), std::move(request.name), request.lat, request.lon, request.capacity};
     call<app::station_view>(fleet, std::move(done), same, station_atom::value, add_atom::value, std::move(s));
   }
   void bicycles(app::bicycle_query query, app::page_request request, app::reply<app::page<domain::bicycle>> done) override {
     call<app::page<domain::bicycle>>(rental_listings, std::move(done), same, bicycle_atom::value, list_atom::value,
                                      std::move(query), std::move(request));
   }
-  void add_bicycle(std::optional<std::string> id, std::string station, app::reply<domain::bicycle> done) override {
-    call<domain::bicycle>(fleet, std::move(done), same, bicycle_atom::value, add_atom::value, id.value_or(""),
+  void add_bicycle(std::optional<domain::ids::bicycle_id> id, domain::ids::station_id station,
+                   app::reply<domain::bicycle> done) override {
+    call<domain::bicycle>(fleet, std::move(done), same, bicycle_atom::value, add_atom::value, id.value_or(domain::ids::bicycle_id{}),
                           std::move(station));
   }
-  void remove_bicycle(std::string id, app::reply<void> done) override {
+  void remove_bicycle(domain::ids::bicycle_id id, app::reply<void> done) override {
     call<ok_atom>(fleet, std::move(done), [](ok_atom) { return domain::result<void>{}; }, bicycle_atom::value,
                   remove_atom::value, std::move(id));
   }
@@ -249,7 +257,7 @@ struct node::impl final : app::identity_service,
   // Read-your-writes: each query carries the journal's last sequence as of its arrival, and the
   // view answers once it has applied the journal that far. The current rental is answered on
   // the caller's thread from the rental board when the board is that recent (nearly always).
-  void current_rental(std::string customer, app::reply<domain::current_rental> done) override {
+  void current_rental(domain::ids::customer_id customer, app::reply<domain::current_rental> done) override {
     const auto min = storage.last_sequence();
     if (auto found = rentals->find(customer, min)) {
       if (*found) return done(std::move(**found));
@@ -257,12 +265,12 @@ struct node::impl final : app::identity_service,
     }
     call<domain::current_rental>(read_side, std::move(done), same, current_atom::value, std::move(customer), min);
   }
-  void notifications(std::string customer, app::page_request request,
+  void notifications(domain::ids::customer_id customer, app::page_request request,
                      app::reply<app::page<domain::notification>> done) override {
     call<app::page<domain::notification>>(read_side, std::move(done), same, notice_atom::value, list_atom::value,
                                           std::move(customer), std::move(request), storage.last_sequence());
   }
-  std::unique_ptr<app::watch> watch_notifications(std::string customer, std::uint64_t after,
+  std::unique_ptr<app::watch> watch_notifications(domain::ids::customer_id customer, std::uint64_t after,
                                                   std::function<void(domain::notification)> deliver) override {
     return start_watch(watches, std::move(customer), after, std::move(deliver));
   }

@@ -17,7 +17,6 @@
 #include <atomic>
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <unordered_map>
 
 #include "timer.hpp"
@@ -25,13 +24,14 @@
 
 namespace ttareungyi::actors {
 
-template <class Handle>
+// `Id` is the entity's id type (domain/ids.hpp), hashable.
+template <class Handle, class Id>
 class entity_registry {
  public:
   explicit entity_registry(std::atomic<std::size_t>* gauge) : gauge_(gauge) {}
 
   // The entity serving `id`, counting one more message for it: call right before sending it one.
-  std::optional<Handle> route(const std::string& id) {
+  std::optional<Handle> route(const Id& id) {
     auto i = active_.find(id);
     if (i == active_.end()) return std::nullopt;
     ++i->second.routed;
@@ -39,7 +39,7 @@ class entity_registry {
   }
 
   // `entity` serves `id` from now on (it has had no message yet).
-  void add(const std::string& id, Handle entity) {
+  void add(const Id& id, Handle entity) {
     ids_.emplace(entity.address(), id);
     active_.insert_or_assign(id, entry{std::move(entity), 0});
     changed();
@@ -48,7 +48,7 @@ class entity_registry {
   // The handshake: may the entity `from`, having handled `handled` messages, stop? Yes once
   // every message routed to it has been handled (it is forgotten then), or if it does not
   // serve `id` (anymore); no while messages still wait for it.
-  bool release(const std::string& id, const caf::actor_addr& from, std::uint64_t handled) {
+  bool release(const Id& id, const caf::actor_addr& from, std::uint64_t handled) {
     auto i = active_.find(id);
     if (i == active_.end() || i->second.actor.address() != from) return true;
     if (i->second.routed != handled) return false;
@@ -86,8 +86,8 @@ class entity_registry {
     if (gauge_) gauge_->store(active_.size(), std::memory_order_relaxed);
   }
 
-  std::unordered_map<std::string, entry> active_;
-  std::unordered_map<caf::actor_addr, std::string> ids_;
+  std::unordered_map<Id, entry> active_;
+  std::unordered_map<caf::actor_addr, Id> ids_;
   std::atomic<std::size_t>* gauge_;
 };
 
@@ -105,8 +105,8 @@ struct entity_life {
 
   // On the idle tick: once idle long enough, asks `registry` whether the entity `id` may stop,
   // and stops if so (or if the registry is gone). Handles nothing else until it knows.
-  template <class Self, class Registry>
-  void on_tick(Self* self, const Registry& registry, const std::string& id) {
+  template <class Self, class Registry, class Id>
+  void on_tick(Self* self, const Registry& registry, const Id& id) {
     if (!idle.expired(self, idle_atom::value)) return;
     self->request(registry, caf::infinite, passivate_atom::value, id, handled)
         .await(

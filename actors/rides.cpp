@@ -10,9 +10,9 @@ namespace ttareungyi::actors {
 
 using namespace domain;
 
-void rent_ride(caf::event_based_actor* self, ride_contexts contexts, std::string customer, std::string bicycle,
-               std::string ticket_id, app::reply<rental> done) {
-  auto rental_id = new_id("r_");
+void rent_ride(caf::event_based_actor* self, ride_contexts contexts, ids::customer_id customer, ids::bicycle_id bicycle,
+               ids::ticket_id ticket_id, app::reply<rental> done) {
+  const ids::rental_id rental_id{new_id("r_")};
   self->request(contexts.tickets, caf::infinite, reserve_atom::value, customer, ticket_id, rental_id)
       .then(
           [=](const ticket& held) {
@@ -28,8 +28,8 @@ void rent_ride(caf::event_based_actor* self, ride_contexts contexts, std::string
           [=](caf::error& refusal) { done(std::unexpected(from_caf(refusal))); });
 }
 
-void return_ride(caf::event_based_actor* self, ride_contexts contexts, std::string customer, std::string rental_id,
-                 std::string station, app::reply<rental> done) {
+void return_ride(caf::event_based_actor* self, ride_contexts contexts, ids::customer_id customer, ids::rental_id rental_id,
+                 ids::station_id station, app::reply<rental> done) {
   self->request(contexts.fleet, caf::infinite, return_atom::value, customer, rental_id, station)
       .then(
           [=](const rental& ended) {
@@ -59,11 +59,16 @@ void recover_rides(caf::event_based_actor* self, ride_contexts contexts, std::ve
   };
   if (in_use.empty()) return done(std::size_t{0});
   for (const auto& t : in_use) {
+    if (!t.rental_id) {  // in use names its rental; a ticket without one has nothing to repair
+      settle(false);
+      continue;
+    }
+    const ids::rental_id rental_id = *t.rental_id;
     auto repair = [=](auto atom) {
-      self->request(contexts.tickets, caf::infinite, atom, t.id, t.rental_id)
+      self->request(contexts.tickets, caf::infinite, atom, t.id, rental_id)
           .then([=](const ticket&) { settle(true); }, [=](caf::error& e) { settle(false, from_caf(e)); });
     };
-    self->request(contexts.fleet, caf::infinite, rental_atom::value, t.rental_id)
+    self->request(contexts.fleet, caf::infinite, rental_atom::value, rental_id)
         .then(
             [=](const rental& r) {
               if (r.status == rental_status::returned)

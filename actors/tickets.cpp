@@ -15,16 +15,16 @@ using namespace domain;
 
 // One ticket. Messages are the desk's, minus listing.
 using ticket_actor = caf::typed_actor<
-    caf::replies_to<buy_atom, std::string, ticket_type>::with<ticket>,
-    caf::replies_to<pay_atom, std::string, std::string>::with<ticket>,
-    caf::replies_to<cancel_atom, std::string, std::string>::with<ticket>,
-    caf::replies_to<get_atom, std::string, std::string>::with<ticket>,
-    caf::replies_to<reserve_atom, std::string, std::string, std::string>::with<ticket>,
-    caf::replies_to<release_atom, std::string, std::string>::with<ticket>,
-    caf::replies_to<finish_atom, std::string, std::string>::with<ticket>,
+    caf::replies_to<buy_atom, ids::customer_id, ticket_type>::with<ticket>,
+    caf::replies_to<pay_atom, ids::customer_id, ids::ticket_id>::with<ticket>,
+    caf::replies_to<cancel_atom, ids::customer_id, ids::ticket_id>::with<ticket>,
+    caf::replies_to<get_atom, ids::customer_id, ids::ticket_id>::with<ticket>,
+    caf::replies_to<reserve_atom, ids::customer_id, ids::ticket_id, ids::rental_id>::with<ticket>,
+    caf::replies_to<release_atom, ids::ticket_id, ids::rental_id>::with<ticket>,
+    caf::replies_to<finish_atom, ids::ticket_id, ids::rental_id>::with<ticket>,
     caf::reacts_to<idle_atom>>;
 
-struct ticket_state : entity_base {
+struct ticket_state : entity_base<ids::ticket_id> {
   std::optional<ticket> current;
   bool settled = false;  // checked, as loaded, for a cancellation its refund outran
   static inline const char* name = "ticket";
@@ -35,7 +35,7 @@ using ticket_promise = caf::typed_response_promise<ticket>;
 
 // `cause` is the payment context's refusal: its Retry-After (e.g. until the breaker's trial call)
 // is kept when it has one.
-error payment_unavailable(const std::string& ticket_id, const caf::error& cause) {
+error payment_unavailable(const ids::ticket_id& ticket_id, const caf::error& cause) {
   error e{error_kind::unavailable, error_code::payment_unavailable,
           "payment is unavailable right now; try again later — the ticket waits for payment"};
   const int hint = from_caf(cause).retry_after_seconds;
@@ -43,7 +43,7 @@ error payment_unavailable(const std::string& ticket_id, const caf::error& cause)
   return e.with("ticketId", ticket_id);
 }
 
-error payment_declined(const std::string& ticket_id) {
+error payment_declined(const ids::ticket_id& ticket_id) {
   return error{error_kind::declined, error_code::payment_declined, "the payment was declined"}.with("ticketId", ticket_id);
 }
 
@@ -117,7 +117,7 @@ void deliver_current(ticket_self self, ticket_promise rp) { rp.deliver(*self->st
 // Charges the ticket's current payment attempt and records the verdict.
 void charge(ticket_self self, const environment& env, payment_actor payment, ticket_promise rp) {
   const ticket& t = *self->state.current;
-  ports::charge_request request{t.payment_id(), t.terms().price, t.id};
+  ports::charge_request request{t.payment_id(), t.terms().price, t.id.str()};
   self->request(payment, env.payment_timeout * 2, charge_atom::value, std::move(request))
       .await(
           [=](charge_verdict verdict) mutable {
@@ -135,23 +135,24 @@ void charge(ticket_self self, const environment& env, payment_actor payment, tic
           [=](caf::error& e) mutable { rp.deliver(to_caf(payment_unavailable(self->state.id, e))); });
 }
 
-error cancel_unavailable(const std::string& ticket_id, const caf::error& cause, std::string detail) {
+error cancel_unavailable(const ids::ticket_id& ticket_id, const caf::error& cause, std::string detail) {
   auto e = payment_unavailable(ticket_id, cause);
   e.detail = std::move(detail);
   return e;
 }
 
-ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std::optional<ticket> loaded,
+ticket_actor::behavior_type ticket_entity(ticket_self self, ids::ticket_id id, std::optional<ticket> loaded,
                                           ticket_context ctx, ticket_desk_actor desk) {
   self->state.id = std::move(id);
   self->state.current = std::move(loaded);
   self->state.life.idle = idle_timer{ctx.env.passivate_after};
   const auto env = ctx.env;
   const auto payment = ctx.payment;
-  // The ticket as its owner sees it: another customer's ticket does not exist for them.
-  auto owned = [self](const std::string& customer) -> result<ticket> {
+  // The ticket as its owner sees it: another customer's ticket does not exist for them. The
+  // rental context, asking for no customer, sees every ticket.
+  auto owned = [self](const std::optional<ids::customer_id>& customer) -> result<ticket> {
     const auto& t = self->state.current;
-    if (!t || (!customer.empty() && t->customer_id != customer)) return std::unexpected(ticket_not_found(self->state.id));
+    if (!t || (customer && t->customer_id != *customer)) return std::unexpected(ticket_not_found(self->state.id));
     return *t;
   };
   // Runs `serve(rp)` once the ticket may decide (when_ready), with the request's promise.
@@ -161,7 +162,7 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std:
     return rp;
   };
   // Runs a rule on the owned ticket and persists what it decided.
-  auto transition = [self, env, owned, handle](const std::string& customer, auto rule) {
+  auto transition = [self, env, owned, handle](std::optional<ids::customer_id> customer, auto rule) {
     return handle([=](ticket_promise rp) mutable {
       auto t = owned(customer);
       if (refused(t, rp)) return;
@@ -171,7 +172,7 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std:
     });
   };
   return {
-      [=](buy_atom, const std::string& customer, ticket_type type) {
+      [=](buy_atom, const ids::customer_id& customer, ticket_type type) {
         return handle([=](ticket_promise rp) mutable {
           if (self->state.current) {
             rp.deliver(to_caf(conflict(error_code::ticket_exists, "ticket exists already")));
@@ -181,14 +182,14 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std:
                  [=]() mutable { charge(self, env, payment, rp); });
         });
       },
-      [=](pay_atom, const std::string& customer, const std::string&) {
+      [=](pay_atom, const ids::customer_id& customer, const ids::ticket_id&) {
         return handle([=](ticket_promise rp) mutable {
           auto t = owned(customer);
           if (refused(t, rp) || refused(check_payable(*t), rp)) return;
           charge(self, env, payment, rp);
         });
       },
-      [=](cancel_atom, const std::string& customer, const std::string&) {
+      [=](cancel_atom, const ids::customer_id& customer, const ids::ticket_id&) {
         return handle([=](ticket_promise rp) mutable {
           auto t = owned(customer);
           if (refused(t, rp) || refused(cancel_ticket(*t, env.now()), rp)) return;
@@ -228,38 +229,38 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, std::string id, std:
           }
         });
       },
-      [=](get_atom, const std::string& customer, const std::string&) {
+      [=](get_atom, const ids::customer_id& customer, const ids::ticket_id&) {
         return handle([=](ticket_promise rp) mutable {
           auto t = owned(customer);
           if (!refused(t, rp)) rp.deliver(*t);
         });
       },
-      [=](reserve_atom, const std::string& customer, const std::string&, const std::string& rental) {
+      [=](reserve_atom, const ids::customer_id& customer, const ids::ticket_id&, const ids::rental_id& rental) {
         return transition(customer, [=](const ticket& t) { return put_in_use(t, customer, rental); });
       },
-      [=](release_atom, const std::string&, const std::string& rental) {
-        return transition("", [=](const ticket& t) { return release_ticket(t, rental); });
+      [=](release_atom, const ids::ticket_id&, const ids::rental_id& rental) {
+        return transition(std::nullopt, [=](const ticket& t) { return release_ticket(t, rental); });
       },
-      [=](finish_atom, const std::string&, const std::string& rental) {
-        return transition("", [=](const ticket& t) { return finish_ticket(t, rental); });
+      [=](finish_atom, const ids::ticket_id&, const ids::rental_id& rental) {
+        return transition(std::nullopt, [=](const ticket& t) { return finish_ticket(t, rental); });
       },
       [=](idle_atom) { self->state.life.on_tick(self, desk, self->state.id); },
   };
 }
 
 struct desk_state {
-  std::shared_ptr<entity_registry<ticket_actor>> entities;
+  std::shared_ptr<entity_registry<ticket_actor, ids::ticket_id>> entities;
   static inline const char* name = "ticket-desk";
 };
 
 using desk_self = ticket_desk_actor::stateful_pointer<desk_state>;
 
 ticket_desk_actor::behavior_type ticket_desk(desk_self self, ticket_context ctx) {
-  auto entities = host_entities<ticket_actor>(self, ctx.env.gauges ? &ctx.env.gauges->tickets : nullptr);
+  auto entities = host_entities<ticket_actor, ids::ticket_id>(self, ctx.env.gauges ? &ctx.env.gauges->tickets : nullptr);
   self->state.entities = entities;
   // The ticket's actor, activated with what storage holds for it (nothing, for a purchase); an
   // unknown or unreadable ticket activates nothing.
-  auto activate = [self, ctx, entities](const std::string& id, bool create) {
+  auto activate = [self, ctx, entities](const ids::ticket_id& id, bool create) {
     return activate_entity(self, *entities, id, [&]() -> result<ticket_actor> {
       std::optional<ticket> loaded;
       if (!create) {
@@ -272,24 +273,24 @@ ticket_desk_actor::behavior_type ticket_desk(desk_self self, ticket_context ctx)
     });
   };
   // Forwards a request to the ticket's actor, which answers the caller directly.
-  auto route = [self, activate](const std::string& id, auto... xs) -> caf::result<ticket> {
+  auto route = [self, activate](const ids::ticket_id& id, auto... xs) -> caf::result<ticket> {
     auto entity = activate(id, false);
     if (!entity) return to_caf(entity.error());
     return self->delegate(*entity, xs...);
   };
   return {
-      [=](buy_atom atom, const std::string& customer, ticket_type type) -> caf::result<ticket> {
-        return self->delegate(*activate(new_id("t_"), true), atom, customer, type);
+      [=](buy_atom atom, const ids::customer_id& customer, ticket_type type) -> caf::result<ticket> {
+        return self->delegate(*activate(ids::ticket_id{new_id("t_")}, true), atom, customer, type);
       },
-      [=](pay_atom atom, const std::string& customer, const std::string& id) { return route(id, atom, customer, id); },
-      [=](cancel_atom atom, const std::string& customer, const std::string& id) { return route(id, atom, customer, id); },
-      [=](get_atom atom, const std::string& customer, const std::string& id) { return route(id, atom, customer, id); },
-      [=](reserve_atom atom, const std::string& customer, const std::string& id, const std::string& rental) {
+      [=](pay_atom atom, const ids::customer_id& customer, const ids::ticket_id& id) { return route(id, atom, customer, id); },
+      [=](cancel_atom atom, const ids::customer_id& customer, const ids::ticket_id& id) { return route(id, atom, customer, id); },
+      [=](get_atom atom, const ids::customer_id& customer, const ids::ticket_id& id) { return route(id, atom, customer, id); },
+      [=](reserve_atom atom, const ids::customer_id& customer, const ids::ticket_id& id, const ids::rental_id& rental) {
         return route(id, atom, customer, id, rental);
       },
-      [=](release_atom atom, const std::string& id, const std::string& rental) { return route(id, atom, id, rental); },
-      [=](finish_atom atom, const std::string& id, const std::string& rental) { return route(id, atom, id, rental); },
-      [=](passivate_atom, const std::string& id, std::uint64_t handled) {
+      [=](release_atom atom, const ids::ticket_id& id, const ids::rental_id& rental) { return route(id, atom, id, rental); },
+      [=](finish_atom atom, const ids::ticket_id& id, const ids::rental_id& rental) { return route(id, atom, id, rental); },
+      [=](passivate_atom, const ids::ticket_id& id, std::uint64_t handled) {
         return grant_stop(self, *entities, id, handled);
       },
   };

@@ -10,11 +10,13 @@
 #include <caf/none.hpp>
 
 #include <optional>
+#include <string>
 #include <type_traits>
 
 #include "ttareungyi/app/fields.hpp"
 #include "ttareungyi/domain/error.hpp"
 #include "ttareungyi/domain/fields.hpp"
+#include "ttareungyi/domain/ids.hpp"
 #include "ttareungyi/ports/fields.hpp"
 
 namespace ttareungyi::actors {
@@ -91,6 +93,17 @@ T& on_wire(T& member) {
 template <class T>
 optional_field<T> on_wire(std::optional<T>& member) {
   return {member};
+}
+
+// An id travels as its text.
+template <class Inspector, class Tag>
+typename Inspector::result_type inspect(Inspector& f, domain::identifier<Tag>& x) {
+  std::string text = x.str();
+  auto store = caf::meta::load_callback([&]() -> caf::error {
+    x = domain::identifier<Tag>{std::move(text)};
+    return caf::none;
+  });
+  return f(text, store);
 }
 
 // A type with a field list (domain/fields.hpp and its kin in ports/ and app/).

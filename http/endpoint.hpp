@@ -64,6 +64,14 @@ struct call {
   const std::string& id;  // the path's {id}, decoded and checked; empty for paths without one
   const endpoint_services& services;
   stream_opener* streams;  // for GET /v1/notifications/stream; may be nullptr
+
+  // The token's subject as a customer (for endpoints of scope customer).
+  domain::ids::customer_id customer() const { return domain::ids::customer_id{who.subject}; }
+  // The path's {id} as the id of what the path names.
+  template <class Id>
+  Id path_id() const {
+    return Id{id};
+  }
 };
 
 // What an endpoint does once its request was read: it answers through the responder it is given

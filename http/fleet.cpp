@@ -22,7 +22,7 @@ checked<work> add_station(const call& c) {
   auto body = parse_new_station(c.req.body);
   if (!body) return std::unexpected(std::move(body.error()));
   return [&c, body = std::move(*body)](responder respond) mutable {
-    auto id_of = [](const app::station_view& s) -> const std::string& { return s.station.id; };
+    auto id_of = [](const app::station_view& s) -> const domain::ids::station_id& { return s.station.id; };
     c.services.app.fleet.add_station(std::move(body),
                                      created_answer<app::station_view>(respond, "/v1/stations", id_of));
   };
@@ -50,7 +50,7 @@ checked<work> add_bicycle(const call& c) {
 
 checked<work> remove_bicycle(const call& c) {
   return [&c](responder respond) {
-    c.services.app.fleet.remove_bicycle(c.id, answer<void>(respond, [] { return response{204, {}, {}}; }));
+    c.services.app.fleet.remove_bicycle(c.path_id<domain::ids::bicycle_id>(), answer<void>(respond, [] { return response{204, {}, {}}; }));
   };
 }
 

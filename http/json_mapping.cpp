@@ -46,7 +46,7 @@ json to_json(const domain::rental& r) {
   };
   if (r.status == domain::rental_status::returned) {
     if (r.returned_at) doc["returnedAt"] = domain::to_rfc3339(*r.returned_at);
-    doc["toStationId"] = r.to_station_id;
+    if (r.to_station_id) doc["toStationId"] = *r.to_station_id;
     doc["overtimeMinutes"] = r.overtime_minutes;
     doc["overtimeFee"] = r.overtime_fee;
   }
@@ -67,7 +67,7 @@ json to_json(const app::station_view& s) {
 
 json to_json(const domain::bicycle& b) {
   json doc = {{"id", b.id}, {"status", domain::to_string(b.status)}};
-  if (!b.station_id.empty()) doc["stationId"] = b.station_id;
+  if (b.station_id) doc["stationId"] = *b.station_id;
   return doc;
 }
 
@@ -112,6 +112,13 @@ checked<std::optional<std::string>> optional_string(const json& doc, std::string
   if (it == doc.end() || it->is_null()) return std::optional<std::string>{};
   if (!it->is_string()) return std::unexpected(bad_request("field " + std::string{name} + " must be a string"));
   return std::optional<std::string>{it->get<std::string>()};
+}
+
+// An optional id field as an id, when given.
+template <class Id>
+std::optional<Id> as_id(std::optional<std::string> text) {
+  if (!text) return std::nullopt;
+  return Id{std::move(*text)};
 }
 
 checked<std::string> required_id(const json& doc, std::string_view name) {
@@ -197,13 +204,15 @@ checked<rent_body> parse_new_rental(std::string_view body) {
   if (!bicycle) return std::unexpected(bicycle.error());
   auto ticket = required_id(*doc, "ticketId");
   if (!ticket) return std::unexpected(ticket.error());
-  return rent_body{std::move(*bicycle), std::move(*ticket)};
+  return rent_body{domain::ids::bicycle_id{std::move(*bicycle)}, domain::ids::ticket_id{std::move(*ticket)}};
 }
 
-checked<std::string> parse_return(std::string_view body) {
+checked<domain::ids::station_id> parse_return(std::string_view body) {
   auto doc = parse_object(body);
   if (!doc) return std::unexpected(doc.error());
-  return required_id(*doc, "stationId");
+  auto station = required_id(*doc, "stationId");
+  if (!station) return std::unexpected(station.error());
+  return domain::ids::station_id{std::move(*station)};
 }
 
 checked<app::new_station> parse_new_station(std::string_view body) {
@@ -219,7 +228,7 @@ checked<app::new_station> parse_new_station(std::string_view body) {
   if (!lon) return std::unexpected(lon.error());
   auto capacity = required_int(*doc, "capacity");
   if (!capacity) return std::unexpected(capacity.error());
-  return app::new_station{std::move(*id), std::move(*name), *lat, *lon, *capacity};
+  return app::new_station{as_id<domain::ids::station_id>(std::move(*id)), std::move(*name), *lat, *lon, *capacity};
 }
 
 checked<new_bicycle_body> parse_new_bicycle(std::string_view body) {
@@ -229,7 +238,7 @@ checked<new_bicycle_body> parse_new_bicycle(std::string_view body) {
   if (!id) return std::unexpected(id.error());
   auto station = required_id(*doc, "stationId");
   if (!station) return std::unexpected(station.error());
-  return new_bicycle_body{std::move(*id), std::move(*station)};
+  return new_bicycle_body{as_id<domain::ids::bicycle_id>(std::move(*id)), domain::ids::station_id{std::move(*station)}};
 }
 
 checked<app::bicycle_query> parse_bicycle_query(std::string_view query) {
@@ -238,7 +247,7 @@ checked<app::bicycle_query> parse_bicycle_query(std::string_view query) {
   app::bicycle_query q;
   if (auto station = field(*fields, "stationId"); station && !station->empty()) {
     if (!acceptable_id(*station)) return std::unexpected(bad_request("query parameter stationId must have 1-64 characters"));
-    q.station_id = std::string{*station};
+    q.station_id = domain::ids::station_id{std::string{*station}};
   }
   if (auto status = field(*fields, "status"); status && !status->empty()) {
     auto parsed = domain::parse_bicycle_status(*status);

@@ -16,6 +16,12 @@
 #include "ttareungyi/domain/ticket.hpp"
 #include "ttareungyi/domain/views.hpp"
 
+// An id is written as its text.
+template <class Tag>
+struct nlohmann::adl_serializer<ttareungyi::domain::identifier<Tag>> {
+  static void to_json(nlohmann::json& j, const ttareungyi::domain::identifier<Tag>& id) { j = id.str(); }
+};
+
 namespace ttareungyi::http {
 
 using json = nlohmann::json;
@@ -59,17 +65,17 @@ checked<domain::sign_up_request> parse_sign_up(std::string_view body);
 checked<domain::ticket_type> parse_new_ticket(std::string_view body);
 
 struct rent_body {
-  std::string bicycle_id;
-  std::string ticket_id;
+  domain::ids::bicycle_id bicycle_id;
+  domain::ids::ticket_id ticket_id;
 };
 checked<rent_body> parse_new_rental(std::string_view body);
 // The station id of POST /v1/rentals/{id}/return.
-checked<std::string> parse_return(std::string_view body);
+checked<domain::ids::station_id> parse_return(std::string_view body);
 checked<app::new_station> parse_new_station(std::string_view body);
 
 struct new_bicycle_body {
-  std::optional<std::string> id;
-  std::string station_id;
+  std::optional<domain::ids::bicycle_id> id;
+  domain::ids::station_id station_id;
 };
 checked<new_bicycle_body> parse_new_bicycle(std::string_view body);
 

@@ -186,7 +186,7 @@ namespace {
 void watch(const call& c, const std::shared_ptr<stream>& stream, std::uint64_t after, language lang) {
   try {
     auto watch = c.services.app.notifications.watch_notifications(
-        c.who.subject, after, [stream, lang](domain::notification n) noexcept {
+        c.customer(), after, [stream, lang](domain::notification n) noexcept {
           try {
             stream->write(sse_event(n, lang));
           } catch (const std::exception& ex) {
@@ -215,7 +215,7 @@ checked<work> list_notifications(const call& c) {
   return [&c, page = page_request{.cursor = std::move(*cursor), .limit = *limit}](responder respond) mutable {
     auto lang = preferred_language(c.req.header("Accept-Language"));
     c.services.app.notifications.notifications(
-        c.who.subject, std::move(page),
+        c.customer(), std::move(page),
         answer<app::page<domain::notification>>(respond, [lang](const app::page<domain::notification>& inbox) {
           auto r = ok(page_json(inbox, [lang](const domain::notification& n) { return to_json(n, lang); }));
           r.headers.emplace_back("Content-Language", std::string{to_string(lang)});

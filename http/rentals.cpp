@@ -12,7 +12,7 @@ checked<work> rent_bicycle(const call& c) {
   auto body = parse_new_rental(c.req.body);
   if (!body) return std::unexpected(std::move(body.error()));
   return [&c, body = std::move(*body)](responder respond) mutable {
-    c.services.app.rentals.rent(c.who.subject, std::move(body.bicycle_id), std::move(body.ticket_id),
+    c.services.app.rentals.rent(c.customer(), std::move(body.bicycle_id), std::move(body.ticket_id),
                                 created_answer<domain::rental>(respond, "/v1/rentals", &domain::rental::id));
   };
 }
@@ -21,7 +21,7 @@ checked<work> return_bicycle(const call& c) {
   auto station = parse_return(c.req.body);
   if (!station) return std::unexpected(std::move(station.error()));
   return [&c, station = std::move(*station)](responder respond) mutable {
-    c.services.app.rentals.give_back(c.who.subject, c.id, std::move(station), ok_answer<domain::rental>(respond));
+    c.services.app.rentals.give_back(c.customer(), c.path_id<domain::ids::rental_id>(), std::move(station), ok_answer<domain::rental>(respond));
   };
 }
 
@@ -31,7 +31,7 @@ checked<work> current_rental(const call& c) {
   return [&c](responder respond) {
     const auto* clock = &c.services.clock;
     c.services.app.ride_view.current_rental(
-        c.who.subject, [respond = std::move(respond), clock](domain::result<domain::current_rental> result) {
+        c.customer(), [respond = std::move(respond), clock](domain::result<domain::current_rental> result) {
           respond(guarded([&]() -> response {
             if (!result) return error_response(result.error());
             return json_response(200, current_rental_body(*result, clock->now()));

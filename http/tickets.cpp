@@ -11,12 +11,13 @@ namespace ttareungyi::http::handlers {
 
 namespace {
 
-using ticket_operation = void (app::ticket_service::*)(std::string, std::string, app::reply<domain::ticket>);
+using ticket_operation = void (app::ticket_service::*)(domain::ids::customer_id, domain::ids::ticket_id,
+                                                      app::reply<domain::ticket>);
 
 // An operation on the customer's ticket of the path's id, answered with the ticket as it is then.
 checked<work> on_ticket(const call& c, ticket_operation operation) {
   return [&c, operation](responder respond) {
-    (c.services.app.tickets.*operation)(c.who.subject, c.id, ok_answer<domain::ticket>(respond));
+    (c.services.app.tickets.*operation)(c.customer(), c.path_id<domain::ids::ticket_id>(), ok_answer<domain::ticket>(respond));
   };
 }
 
@@ -26,7 +27,7 @@ checked<work> buy_ticket(const call& c) {
   auto type = parse_new_ticket(c.req.body);
   if (!type) return std::unexpected(std::move(type.error()));
   return [&c, type = *type](responder respond) {
-    c.services.app.tickets.buy(c.who.subject, type,
+    c.services.app.tickets.buy(c.customer(), type,
                                created_answer<domain::ticket>(respond, "/v1/tickets", &domain::ticket::id));
   };
 }
@@ -35,7 +36,7 @@ checked<work> list_tickets(const call& c) {
   auto page = parse_page_request(split(c.req.target).query);
   if (!page) return std::unexpected(std::move(page.error()));
   return [&c, page = std::move(*page)](responder respond) mutable {
-    c.services.app.tickets.tickets(c.who.subject, std::move(page), page_answer<domain::ticket>(respond));
+    c.services.app.tickets.tickets(c.customer(), std::move(page), page_answer<domain::ticket>(respond));
   };
 }
 

@@ -29,7 +29,7 @@ namespace ttareungyi::actors {
 
 struct watch_request {
   std::uint64_t id = 0;
-  std::string customer;
+  domain::ids::customer_id customer;
   std::uint64_t after = 0;  // replay stored notices with a greater sequence first
   std::function<void(domain::notification)> deliver;
 };
@@ -52,7 +52,7 @@ class live_notices {
 
  private:
   struct watcher {
-    std::string customer;
+    domain::ids::customer_id customer;
     std::uint64_t last = 0;  // the sequence of the last notice it got
     bool stale = false;      // its replay could not be read: it gets nothing until a resync succeeds
     std::function<void(domain::notification)> deliver;
@@ -71,7 +71,7 @@ class live_notices {
   const ports::notification_store& notifications_;
   std::mutex mutex_;
   std::unordered_map<std::uint64_t, watcher> watchers_;
-  std::unordered_multimap<std::string, std::uint64_t> watching_;  // customer -> watcher ids
+  std::unordered_multimap<domain::ids::customer_id, std::uint64_t> watching_;  // customer -> watcher ids
   std::unordered_set<std::uint64_t> holding_;                      // watchers whose live notices are held
   std::uint64_t stored_ = 0;  // how far the notifier's commits are known to have been pushed
   std::uint64_t live_ = 0;    // how far the journal's notices have been pushed live

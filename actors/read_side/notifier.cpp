@@ -44,7 +44,7 @@ struct notifier_view {
 
   caf::message_handler queries(consumer_self<notifier_view> self) {
     return {
-        [self](notice_atom, list_atom, const std::string& customer, const app::page_request& page, std::uint64_t min) {
+        [self](notice_atom, list_atom, const domain::ids::customer_id& customer, const app::page_request& page, std::uint64_t min) {
           auto& s = self->state;
           auto to = std::make_shared<owed_answer>(self->make_response_promise(), "the notification inbox");
           s.gate.when(s.position, min, to, [self, customer, page](const owed& to) {

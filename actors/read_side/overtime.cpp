@@ -41,7 +41,7 @@ using collector_self = caf::stateful_actor<collector_state>*;
 constexpr const char* collector_consumer = "overtime";
 
 // The first attempt for a rental's overtime not declined yet; nullopt when one was approved.
-ports::stored<std::optional<int>> open_attempt(const ports::payment_store& store, const std::string& rental_id) {
+ports::stored<std::optional<int>> open_attempt(const ports::payment_store& store, const domain::ids::rental_id& rental_id) {
   for (int attempt = 1;; ++attempt) {
     auto known = store.find_payment(domain::overtime_payment_id(rental_id, attempt));
     if (!known) return std::unexpected(known.error());
@@ -86,7 +86,7 @@ caf::behavior collector(collector_self self, environment env, journal_reader rea
     s.busy = true;
     const auto call = ++s.call;
     ports::charge_request request{domain::overtime_payment_id(fee.charge.rental_id, **attempt), fee.charge.amount,
-                                  fee.charge.rental_id};
+                                  fee.charge.rental_id.str()};
     self->request(payment, settings.answer_timeout, charge_atom::value, std::move(request))
         .then([self, call](domain::charge_verdict verdict) {
                 self->send(self, charge_atom::value, call, verdict == domain::charge_verdict::approved);

@@ -114,14 +114,14 @@ caf::behavior read_side(read_side_self self, environment env, read_side_stores s
         return i == self->state.children.end() ? caf::actor{} : i->second.running;
       },
       // -- queries
-      [route](current_atom a, const std::string& customer, std::uint64_t min) {
+      [route](current_atom a, const domain::ids::customer_id& customer, std::uint64_t min) {
         route("rentals", "the rental view", a, customer, min);
       },
       [route](station_atom a, list_atom b, const app::page_request& page, std::uint64_t min) {
         route("stations", "the station view", a, b, page, min);
       },
       [route](station_atom a, count_atom b, std::uint64_t min) { route("stations", "the station view", a, b, min); },
-      [route](notice_atom a, list_atom b, const std::string& customer, const app::page_request& page,
+      [route](notice_atom a, list_atom b, const domain::ids::customer_id& customer, const app::page_request& page,
               std::uint64_t min) { route("notifier", "the notification inbox", a, b, customer, page, min); },
       // -- live watchers
       [self](watch_atom, watch_request& request) { self->state.live->watch(std::move(request)); },
@@ -193,7 +193,7 @@ class live_watch final : public app::watch {
 
 }  // namespace
 
-std::unique_ptr<app::watch> start_watch(const std::shared_ptr<read_side_link>& link, std::string customer,
+std::unique_ptr<app::watch> start_watch(const std::shared_ptr<read_side_link>& link, domain::ids::customer_id customer,
                                         std::uint64_t after, std::function<void(domain::notification)> deliver) {
   auto target = std::make_shared<watch_target>();
   target->deliver = std::move(deliver);

@@ -139,17 +139,17 @@ class read_side_link {
 
 // Starts a live watch (see app::notification_service::watch_notifications). Once cancel()
 // or the destructor of the handle returns, `deliver` does not run any more.
-std::unique_ptr<app::watch> start_watch(const std::shared_ptr<read_side_link>& link, std::string customer,
+std::unique_ptr<app::watch> start_watch(const std::shared_ptr<read_side_link>& link, domain::ids::customer_id customer,
                                         std::uint64_t after, std::function<void(domain::notification)> deliver);
 
 // The answer of the remaining-time view for a customer with no active rental.
-inline domain::error no_active_rental(const std::string& customer) {
+inline domain::error no_active_rental(const domain::ids::customer_id& customer) {
   return domain::not_found(domain::error_code::no_active_rental, "no active rental").with("customerId", customer);
 }
 
 // Stations with their availability: a page of the rental context's stations joined with the
 // view's counts.
 app::page<app::station_view> join_stations(const app::page<domain::station>& stations,
-                                           const std::map<std::string, domain::station_count>& counts);
+                                           const std::map<domain::ids::station_id, domain::station_count>& counts);
 
 }  // namespace ttareungyi::actors

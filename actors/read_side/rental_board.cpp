@@ -5,9 +5,11 @@
 
 namespace ttareungyi::actors {
 
-std::size_t rental_board::slot(const std::string& customer) { return std::hash<std::string>{}(customer) % shard_count; }
+std::size_t rental_board::slot(const domain::ids::customer_id& customer) {
+  return std::hash<domain::ids::customer_id>{}(customer) % shard_count;
+}
 
-std::optional<domain::current_rental> rental_board::get(const std::string& customer) const {
+std::optional<domain::current_rental> rental_board::get(const domain::ids::customer_id& customer) const {
   const auto& s = shards_[slot(customer)];
   std::shared_lock lock{s.mutex};
   auto i = s.rentals.find(customer);
@@ -15,7 +17,7 @@ std::optional<domain::current_rental> rental_board::get(const std::string& custo
   return i->second;
 }
 
-std::optional<std::optional<domain::current_rental>> rental_board::find(const std::string& customer,
+std::optional<std::optional<domain::current_rental>> rental_board::find(const domain::ids::customer_id& customer,
                                                                        std::uint64_t min) const {
   // The position is read first: whatever was published up to it is in the shards by now.
   auto at = position();
@@ -42,7 +44,7 @@ std::optional<std::uint64_t> rental_board::position() const {
 }
 
 void rental_board::replace(std::vector<domain::current_rental> all) {
-  std::array<std::unordered_map<std::string, domain::current_rental>, shard_count> fresh;
+  std::array<std::unordered_map<domain::ids::customer_id, domain::current_rental>, shard_count> fresh;
   for (auto& r : all) {
     auto customer = r.customer_id;
     fresh[slot(customer)].insert_or_assign(std::move(customer), std::move(r));

@@ -21,12 +21,12 @@ namespace ttareungyi::actors {
 class rental_board {
  public:
   // A customer's entry after a batch: the rental now current, or none.
-  using change = std::pair<std::string, std::optional<domain::current_rental>>;
+  using change = std::pair<domain::ids::customer_id, std::optional<domain::current_rental>>;
 
   // The customer's current rental as of a position >= min; nullopt when the board is behind.
-  std::optional<std::optional<domain::current_rental>> find(const std::string& customer, std::uint64_t min) const;
+  std::optional<std::optional<domain::current_rental>> find(const domain::ids::customer_id& customer, std::uint64_t min) const;
   // The committed entry, whatever the position (for the writer and the view actor).
-  std::optional<domain::current_rental> get(const std::string& customer) const;
+  std::optional<domain::current_rental> get(const domain::ids::customer_id& customer) const;
   // The position published last; nullopt after reset, before the first publish.
   std::optional<std::uint64_t> position() const;
 
@@ -39,10 +39,10 @@ class rental_board {
  private:
   struct shard {
     mutable std::shared_mutex mutex;
-    std::unordered_map<std::string, domain::current_rental> rentals;
+    std::unordered_map<domain::ids::customer_id, domain::current_rental> rentals;
   };
   static constexpr std::size_t shard_count = 16;
-  static std::size_t slot(const std::string& customer);
+  static std::size_t slot(const domain::ids::customer_id& customer);
 
   std::array<shard, shard_count> shards_;
   std::atomic<std::uint64_t> published_{0};  // the position + 1; 0: nothing published

@@ -36,7 +36,7 @@ struct rentals_view {
 
   // Collapses the batch to each touched customer's final entry: put or drop.
   ports::changeset project(const std::vector<ports::recorded_event>& batch) {
-    std::map<std::string, std::optional<domain::current_rental>> touched;
+    std::map<domain::ids::customer_id, std::optional<domain::current_rental>> touched;
     for (const auto& r : batch) {
       auto change = domain::project_rental(r.event);
       if (!change) continue;
@@ -65,7 +65,7 @@ struct rentals_view {
 
   caf::message_handler queries(consumer_self<rentals_view> self) {
     return {
-        [self](current_atom, const std::string& customer, std::uint64_t min) {
+        [self](current_atom, const domain::ids::customer_id& customer, std::uint64_t min) {
           auto& s = self->state;
           auto to = std::make_shared<owed_answer>(self->make_response_promise(), "the rental view");
           s.gate.when(s.position, min, to, [self, customer](const owed& to) {
@@ -85,7 +85,7 @@ struct stations_view {
 
   const ports::view_store* store = nullptr;
   rental_listings_actor listings;
-  std::map<std::string, domain::station_count> counts;  // by station
+  std::map<domain::ids::station_id, domain::station_count> counts;
 
   ports::stored<void> load() {
     auto all = store->station_counts();
@@ -96,7 +96,7 @@ struct stations_view {
   }
 
   ports::changeset project(const std::vector<ports::recorded_event>& batch) {
-    std::map<std::string, domain::station_count> changed;
+    std::map<domain::ids::station_id, domain::station_count> changed;
     for (const auto& r : batch)
       for (auto& c : domain::project_availability(counts, r.event)) changed[c.station_id] = std::move(c);
     ports::changeset changes;
@@ -136,7 +136,7 @@ struct stations_view {
 }  // namespace
 
 app::page<app::station_view> join_stations(const app::page<domain::station>& stations,
-                                           const std::map<std::string, domain::station_count>& counts) {
+                                           const std::map<domain::ids::station_id, domain::station_count>& counts) {
   app::page<app::station_view> out{{}, stations.next};
   out.items.reserve(stations.items.size());
   for (const auto& s : stations.items) {

@@ -29,7 +29,7 @@ using ports::page;
 using ports::page_request;
 
 struct customer_profile {
-  std::string id;
+  domain::ids::customer_id id;
   std::string phone;
   std::string name;
 };
@@ -48,19 +48,21 @@ class ticket_service {
   virtual ~ticket_service() = default;
   // Creates the ticket and charges it. Payment down or slow: error unavailable with ids
   // {ticketId} and the ticket left payment_pending; declined: error declined, payment_failed.
-  virtual void buy(std::string customer_id, domain::ticket_type type, reply<domain::ticket> done) = 0;
-  virtual void pay(std::string customer_id, std::string ticket_id, reply<domain::ticket> done) = 0;
-  virtual void cancel(std::string customer_id, std::string ticket_id, reply<domain::ticket> done) = 0;
-  virtual void ticket(std::string customer_id, std::string ticket_id, reply<domain::ticket> done) = 0;
+  virtual void buy(domain::ids::customer_id customer_id, domain::ticket_type type, reply<domain::ticket> done) = 0;
+  virtual void pay(domain::ids::customer_id customer_id, domain::ids::ticket_id ticket_id, reply<domain::ticket> done) = 0;
+  virtual void cancel(domain::ids::customer_id customer_id, domain::ids::ticket_id ticket_id, reply<domain::ticket> done) = 0;
+  virtual void ticket(domain::ids::customer_id customer_id, domain::ids::ticket_id ticket_id, reply<domain::ticket> done) = 0;
   // A page of the customer's tickets, by purchase time; read off the ticket actors.
-  virtual void tickets(std::string customer_id, page_request request, reply<page<domain::ticket>> done) = 0;
+  virtual void tickets(domain::ids::customer_id customer_id, page_request request, reply<page<domain::ticket>> done) = 0;
 };
 
 class rental_service {
  public:
   virtual ~rental_service() = default;
-  virtual void rent(std::string customer_id, std::string bicycle_id, std::string ticket_id, reply<domain::rental> done) = 0;
-  virtual void give_back(std::string customer_id, std::string rental_id, std::string station_id, reply<domain::rental> done) = 0;
+  virtual void rent(domain::ids::customer_id customer_id, domain::ids::bicycle_id bicycle_id, domain::ids::ticket_id ticket_id,
+                    reply<domain::rental> done) = 0;
+  virtual void give_back(domain::ids::customer_id customer_id, domain::ids::rental_id rental_id, domain::ids::station_id station_id,
+                         reply<domain::rental> done) = 0;
 };
 
 struct station_view {
@@ -69,7 +71,7 @@ struct station_view {
 };
 
 struct new_station {
-  std::optional<std::string> id;  // chosen by the server when absent
+  std::optional<domain::ids::station_id> id;  // chosen by the server when absent
   std::string name;
   double lat = 0;
   double lon = 0;
@@ -77,7 +79,7 @@ struct new_station {
 };
 
 struct bicycle_query {
-  std::optional<std::string> station_id;
+  std::optional<domain::ids::station_id> station_id;
   std::optional<domain::bicycle_status> status;
 };
 
@@ -92,9 +94,9 @@ class fleet_service {
   // next one (the store reads a bounded number of bicycles per page).
   virtual void bicycles(bicycle_query query, page_request request, reply<page<domain::bicycle>> done) = 0;
   // 404 station_not_found, 409 bicycle_id_taken.
-  virtual void add_bicycle(std::optional<std::string> id, std::string station_id, reply<domain::bicycle> done) = 0;
+  virtual void add_bicycle(std::optional<domain::ids::bicycle_id> id, domain::ids::station_id station_id, reply<domain::bicycle> done) = 0;
   // 404 bicycle_not_found, 409 bicycle_rented.
-  virtual void remove_bicycle(std::string id, reply<void> done) = 0;
+  virtual void remove_bicycle(domain::ids::bicycle_id id, reply<void> done) = 0;
 };
 
 // Read side (CQRS): views built from the journal, never from the ticket or bicycle actors.
@@ -102,7 +104,7 @@ class ride_view_service {
  public:
   virtual ~ride_view_service() = default;
   // The customer's active rental; 404 no_active_rental when there is none.
-  virtual void current_rental(std::string customer_id, reply<domain::current_rental> done) = 0;
+  virtual void current_rental(domain::ids::customer_id customer_id, reply<domain::current_rental> done) = 0;
 };
 
 // Ends a live watch when destroyed (or when cancel() is called).
@@ -116,12 +118,12 @@ class notification_service {
  public:
   virtual ~notification_service() = default;
   // A page of the customer's inbox, newest first: the next page holds older notifications.
-  virtual void notifications(std::string customer_id, page_request request, reply<page<domain::notification>> done) = 0;
+  virtual void notifications(domain::ids::customer_id customer_id, page_request request, reply<page<domain::notification>> done) = 0;
   // Live notifications for one customer: first the stored ones with sequence > after (oldest
   // first, for Last-Event-ID), then each new one as it is created, each exactly once, in
   // sequence order. `deliver` runs on some other thread; keep it short (e.g. post to an I/O
   // thread). The watch ends when the returned handle is destroyed or cancelled.
-  virtual std::unique_ptr<watch> watch_notifications(std::string customer_id, std::uint64_t after,
+  virtual std::unique_ptr<watch> watch_notifications(domain::ids::customer_id customer_id, std::uint64_t after,
                                                      std::function<void(domain::notification)> deliver) = 0;
 };
 
