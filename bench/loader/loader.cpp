@@ -132,33 +132,34 @@ int main(int argc, char** argv) {
     writer w{**opened};
     for (long i = 0; i < stations; ++i) {
       auto id = numbered("BS-", i, 5);
-      w.save(domain::station{id, "bench station " + std::to_string(i), 37.4 + 0.0003 * static_cast<double>(i % 1000),
+      w.save(domain::station{domain::ids::station_id{id}, "bench station " + std::to_string(i), 37.4 + 0.0003 * static_cast<double>(i % 1000),
                              126.8 + 0.0003 * static_cast<double>(i / 1000), 2000});
       m["stations"].push_back(id);
     }
     for (long i = 0; i < bicycles; ++i) {
       auto id = numbered("BK-", i, 8);
-      w.save(domain::bicycle{id, domain::bicycle_status::available, numbered("BS-", i % stations, 5), ""});
+      w.save(domain::bicycle{domain::ids::bicycle_id{id}, domain::bicycle_status::available,
+                             domain::ids::station_id{numbered("BS-", i % stations, 5)}, std::nullopt});
       if (i < 4096) m["bicycles"].push_back(id);
     }
     std::vector<nlohmann::json> people;
     std::vector<std::vector<std::string>> all_tickets(manifest_full.empty() ? 0 : static_cast<std::size_t>(customers));
     for (long i = 0; i < customers; ++i) {
       auto id = numbered("bc_", i, 7);
-      w.save(domain::customer{id, phone_of(i), "Bench " + std::to_string(i), hash});
+      w.save(domain::customer{domain::ids::customer_id{id}, phone_of(i), "Bench " + std::to_string(i), hash});
       people.push_back({{"id", id}, {"phone", phone_of(i)}, {"password", password}, {"tickets", nlohmann::json::array()}});
     }
     for (long k = 0; k < tickets; ++k) {
       domain::ticket t;
-      t.id = numbered("bt_", k, 9);
-      t.customer_id = numbered("bc_", k % customers, 7);
+      t.id = domain::ids::ticket_id{numbered("bt_", k, 9)};
+      t.customer_id = domain::ids::customer_id{numbered("bc_", k % customers, 7)};
       t.type = domain::ticket_type::one_hour;
       t.status = domain::ticket_status::paid;
       t.purchased_at = now - std::chrono::milliseconds{tickets - k};
       t.paid_at = t.purchased_at;
       auto& mine = people[static_cast<std::size_t>(k % customers)]["tickets"];
-      if (static_cast<long>(mine.size()) < manifest_tickets) mine.push_back(t.id);
-      if (!all_tickets.empty()) all_tickets[static_cast<std::size_t>(k % customers)].push_back(t.id);
+      if (static_cast<long>(mine.size()) < manifest_tickets) mine.push_back(t.id.str());
+      if (!all_tickets.empty()) all_tickets[static_cast<std::size_t>(k % customers)].push_back(t.id.str());
       w.save(std::move(t));
       if ((k + 1) % 200'000 == 0)
         std::fprintf(stderr, "loader: %ld tickets (%.1f s)\n", k + 1, seconds_since(started));

@@ -68,7 +68,7 @@ BENCHMARK(json_encode_ticket_list)->Arg(10)->Arg(100);
 void json_encode_station_list(benchmark::State& state) {
   app::page<app::station_view> list;
   for (int i = 0; i < state.range(0); ++i)
-    list.items.push_back({domain::station{"ST-" + std::to_string(100 + i), "망원역 1번출구", 37.5556, 126.9104, 10}, {6, 4}});
+    list.items.push_back({domain::station{domain::ids::station_id{"ST-" + std::to_string(100 + i)}, "망원역 1번출구", 37.5556, 126.9104, 10}, {6, 4}});
   for (auto _ : state) benchmark::DoNotOptimize(http::dump(http::page_json(list)));
 }
 BENCHMARK(json_encode_station_list)->Arg(10)->Arg(100);
@@ -143,7 +143,7 @@ BENCHMARK(domain_purchase);
 
 void domain_rent(benchmark::State& state) {
   auto t = paid_ticket();
-  domain::bicycle bike{"SPB-31542", domain::bicycle_status::available, "ST-102", ""};
+  domain::bicycle bike{"SPB-31542", domain::bicycle_status::available, "ST-102", std::nullopt};
   for (auto _ : state) {
     auto reserved = domain::put_in_use(t, "c_19ab45cd", "r_5d2c8e1f90a7b364");
     domain::rent_request req{"r_5d2c8e1f90a7b364", t.id, "c_19ab45cd", reserved->state.terms().ride_time};
@@ -154,7 +154,7 @@ BENCHMARK(domain_rent);
 
 void domain_return(benchmark::State& state) {
   auto t = paid_ticket();
-  domain::bicycle bike{"SPB-31542", domain::bicycle_status::available, "ST-102", ""};
+  domain::bicycle bike{"SPB-31542", domain::bicycle_status::available, "ST-102", std::nullopt};
   auto in_use = domain::put_in_use(t, "c_19ab45cd", "r_5d2c8e1f90a7b364")->state;
   domain::rent_request req{"r_5d2c8e1f90a7b364", t.id, "c_19ab45cd", in_use.terms().ride_time};
   auto ride = domain::rent_bicycle(bike, req, at(1'790'000'100'000))->state;

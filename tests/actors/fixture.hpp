@@ -200,28 +200,31 @@ class actor_test : public ::testing::Test {
 
   // -- shortcuts
 
-  slot<domain::ticket> buy(const std::string& customer, domain::ticket_type type = domain::ticket_type::one_hour) {
+  slot<domain::ticket> buy(const domain::ids::customer_id& customer, domain::ticket_type type = domain::ticket_type::one_hour) {
     return call<domain::ticket>(desk, buy_atom::value, customer, type);
   }
-  slot<domain::ticket> get(const std::string& customer, const std::string& ticket) {
+  slot<domain::ticket> get(const domain::ids::customer_id& customer, const domain::ids::ticket_id& ticket) {
     return call<domain::ticket>(desk, get_atom::value, customer, ticket);
   }
-  domain::ticket paid_ticket(const std::string& customer, domain::ticket_type type = domain::ticket_type::one_hour) {
+  domain::ticket paid_ticket(const domain::ids::customer_id& customer, domain::ticket_type type = domain::ticket_type::one_hour) {
     auto t = ok(buy(customer, type));
     if (t.status != domain::ticket_status::paid) throw std::runtime_error("ticket not paid");
     return t;
   }
-  slot<domain::rental> start_rent(const std::string& customer, const std::string& bicycle, const std::string& ticket) {
+  slot<domain::rental> start_rent(const domain::ids::customer_id& customer, const domain::ids::bicycle_id& bicycle,
+                                  const domain::ids::ticket_id& ticket) {
     auto out = std::make_shared<std::optional<domain::result<domain::rental>>>();
     sys->spawn(rent_ride, ride_contexts{desk, fleet}, customer, bicycle, ticket, into(out));
     return out;
   }
-  slot<domain::rental> rent(const std::string& customer, const std::string& bicycle, const std::string& ticket) {
+  slot<domain::rental> rent(const domain::ids::customer_id& customer, const domain::ids::bicycle_id& bicycle,
+                            const domain::ids::ticket_id& ticket) {
     auto out = start_rent(customer, bicycle, ticket);
     drain();
     return out;
   }
-  slot<domain::rental> give_back(const std::string& customer, const std::string& rental, const std::string& station) {
+  slot<domain::rental> give_back(const domain::ids::customer_id& customer, const domain::ids::rental_id& rental,
+                                 const domain::ids::station_id& station) {
     auto out = std::make_shared<std::optional<domain::result<domain::rental>>>();
     sys->spawn(return_ride, ride_contexts{desk, fleet}, customer, rental, station, into(out));
     drain();
@@ -234,8 +237,8 @@ class actor_test : public ::testing::Test {
     return call_items<app::station_view>(read_side, station_atom::value, list_atom::value,
                                          app::page_request{.limit = 1000}, storage.last_sequence());
   }
-  std::map<std::string, domain::availability> availability() {
-    std::map<std::string, domain::availability> out;
+  std::map<domain::ids::station_id, domain::availability> availability() {
+    std::map<domain::ids::station_id, domain::availability> out;
     for (const auto& v : ok(stations())) out[v.station.id] = v.availability;
     return out;
   }
@@ -243,11 +246,14 @@ class actor_test : public ::testing::Test {
   caf::actor child(const std::string& name) { return ok(call<caf::actor>(read_side, child_atom::value, name)); }
 
   // Seeding storage as earlier runs would have left it: the state and the events it raised.
-  void seed_station(const std::string& id, int capacity) {
-    storage.rows.stations[id] = domain::station{id, "Station " + id, 37.5, 127.0, capacity};
-    storage.seed_event(domain::station_registered{id, "Station " + id, capacity}, clock.now());
+  void seed_station(std::string_view text, int capacity) {
+    const domain::ids::station_id id{std::string{text}};
+    storage.rows.stations[id] = domain::station{id, "Station " + id.str(), 37.5, 127.0, capacity};
+    storage.seed_event(domain::station_registered{id, "Station " + id.str(), capacity}, clock.now());
   }
-  void seed_bicycle(const std::string& id, const std::string& station) {
+  void seed_bicycle(std::string_view text, std::string_view station_text) {
+    const domain::ids::bicycle_id id{std::string{text}};
+    const domain::ids::station_id station{std::string{station_text}};
     storage.rows.bicycles[id] = domain::bicycle{.id = id, .station_id = station};
     storage.seed_event(domain::bicycle_registered{id, station}, clock.now());
   }

@@ -15,16 +15,16 @@ class FleetTest : public actor_test {
   slot<app::station_view> add_station(station s) {
     return call<app::station_view>(fleet, station_atom::value, add_atom::value, std::move(s));
   }
-  slot<bicycle> add_bicycle(const std::string& id, const std::string& station_id) {
+  slot<bicycle> add_bicycle(const domain::ids::bicycle_id& id, const domain::ids::station_id& station_id) {
     return call<bicycle>(fleet, bicycle_atom::value, add_atom::value, id, station_id);
   }
-  slot<ok_atom> remove_bicycle(const std::string& id) {
+  slot<ok_atom> remove_bicycle(const domain::ids::bicycle_id& id) {
     return call<ok_atom>(fleet, bicycle_atom::value, remove_atom::value, id);
   }
   // The first page of the rental context's listing of bicycles ("" for no filter).
   slot<std::vector<bicycle>> bicycles(const std::string& station_id, const std::string& status) {
     app::bicycle_query query;
-    if (!station_id.empty()) query.station_id = station_id;
+    if (!station_id.empty()) query.station_id = domain::ids::station_id{station_id};
     query.status = domain::parse_bicycle_status(status);
     return call_items<bicycle>(rental_listings, bicycle_atom::value, list_atom::value, query, app::page_request{});
   }
@@ -50,8 +50,8 @@ TEST_F(FleetTest, RegistersAStation) {
 
 TEST_F(FleetTest, StationWithoutIdGetsOne) {
   start();
-  auto v = ok(add_station({"", "Yeouido", 37.52, 126.92, 5}));
-  EXPECT_TRUE(v.station.id.starts_with("s_"));
+  auto v = ok(add_station({{}, "Yeouido", 37.52, 126.92, 5}));
+  EXPECT_TRUE(v.station.id.str().starts_with("s_"));
   EXPECT_TRUE(storage.rows.stations.contains(v.station.id));
 }
 
@@ -61,7 +61,7 @@ TEST_F(FleetTest, DuplicateStationIdIsTaken) {
   ok(add_station({"st_new", "New", 37.5, 127.0, 4}));
 
   for (const auto* id : {"st_new", "st_old"}) {
-    auto e = refusal(add_station({id, "Again", 37.5, 127.0, 8}));
+    auto e = refusal(add_station({domain::ids::station_id{id}, "Again", 37.5, 127.0, 8}));
     EXPECT_EQ(e.kind, error_kind::conflict);
     EXPECT_EQ(e.code, domain::error_code::station_id_taken);
     EXPECT_EQ(e.ids.at("stationId"), id);
@@ -102,8 +102,8 @@ TEST_F(FleetTest, RegistersABicycleAtAStation) {
 TEST_F(FleetTest, BicycleWithoutIdGetsOne) {
   seed_station("st_a", 10);
   start();
-  auto b = ok(add_bicycle("", "st_a"));
-  EXPECT_TRUE(b.id.starts_with("b_"));
+  auto b = ok(add_bicycle({}, "st_a"));  // no id: the fleet chooses one
+  EXPECT_TRUE(b.id.str().starts_with("b_"));
   EXPECT_TRUE(storage.rows.bicycles.contains(b.id));
 }
 
@@ -130,10 +130,10 @@ TEST_F(FleetTest, DuplicateBicycleIdIsTaken) {
   ok(add_bicycle("SPB-new", "st_a"));
 
   for (const auto* id : {"SPB-new", "SPB-old"}) {
-    auto e = refusal(add_bicycle(id, "st_b"));
+    auto e = refusal(add_bicycle(domain::ids::bicycle_id{id}, "st_b"));
     EXPECT_EQ(e.kind, error_kind::conflict);
     EXPECT_EQ(e.code, domain::error_code::bicycle_id_taken);
-    EXPECT_EQ(storage.rows.bicycles[id].station_id, "st_a");
+    EXPECT_EQ(storage.rows.bicycles[domain::ids::bicycle_id{id}].station_id, "st_a");
   }
   auto seen = availability();
   EXPECT_EQ(seen["st_a"].bicycles_available, 2);
@@ -238,7 +238,7 @@ TEST_F(FleetTest, ListsBicyclesByStationAndStatus) {
 
   auto ids = [](const std::vector<bicycle>& bs) {
     std::vector<std::string> out;
-    for (const auto& b : bs) out.push_back(b.id);
+    for (const auto& b : bs) out.push_back(b.id.str());
     return out;
   };
   EXPECT_EQ(ids(ok(bicycles("", ""))), (std::vector<std::string>{"SPB-1", "SPB-2", "SPB-3"}));
@@ -250,8 +250,8 @@ TEST_F(FleetTest, ListsBicyclesByStationAndStatus) {
 TEST_F(FleetTest, RentalIsLookedUpFromStorage) {
   storage.rows.rentals["r_1"] = {.id = "r_1", .bicycle_id = "SPB-1", .customer_id = "c_alice"};
   start();
-  EXPECT_EQ(ok(call<domain::rental>(fleet, rental_atom::value, std::string{"r_1"})), storage.rows.rentals["r_1"]);
-  EXPECT_EQ(refusal(call<domain::rental>(fleet, rental_atom::value, std::string{"r_2"})).code, domain::error_code::rental_not_found);
+  EXPECT_EQ(ok(call<domain::rental>(fleet, rental_atom::value, domain::ids::rental_id{"r_1"})), storage.rows.rentals["r_1"]);
+  EXPECT_EQ(refusal(call<domain::rental>(fleet, rental_atom::value, domain::ids::rental_id{"r_2"})).code, domain::error_code::rental_not_found);
 }
 
 TEST_F(FleetTest, FailedStationCommitRegistersNothing) {
@@ -276,7 +276,8 @@ TEST_F(FleetTest, FailedBicycleCommitRegistersNothing) {
 // --- storage failures and passivation of bicycle actors
 
 domain::rent_request rent_for(const std::string& customer, const std::string& rental) {
-  return {rental, "t_" + customer, customer, std::chrono::minutes{60}};
+  return {domain::ids::rental_id{rental}, domain::ids::ticket_id{"t_" + customer}, domain::ids::customer_id{customer},
+          std::chrono::minutes{60}};
 }
 
 // A commit that fails while other requests wait for the bicycle: they are served from storage,
@@ -286,8 +287,8 @@ TEST_F(FleetTest, RequestsWaitingBehindAFailedCommitAreServedFromStorage) {
   seed_bicycle("SPB-1", "st_a");
   start();
   storage.fail_commits(1);
-  auto first = ask<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_alice", "r_1"));
-  auto second = ask<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_bob", "r_2"));
+  auto first = ask<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_alice", "r_1"));
+  auto second = ask<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_bob", "r_2"));
   drain();
   EXPECT_EQ(refusal(first).kind, error_kind::internal);
   EXPECT_EQ(ok(second).customer_id, "c_bob");
@@ -301,12 +302,12 @@ TEST_F(FleetTest, AFailedReloadServesNothingStale) {
   seed_bicycle("SPB-1", "st_a");
   start();
   storage.fail_commits(1);
-  EXPECT_EQ(refusal(call<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_alice", "r_1"))).kind,
+  EXPECT_EQ(refusal(call<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_alice", "r_1"))).kind,
             error_kind::internal);
   storage.fail_reads(1);
-  EXPECT_EQ(refusal(call<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_bob", "r_2"))).kind,
+  EXPECT_EQ(refusal(call<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_bob", "r_2"))).kind,
             error_kind::internal);
-  EXPECT_EQ(ok(call<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_bob", "r_3"))).id, "r_3");
+  EXPECT_EQ(ok(call<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_bob", "r_3"))).id, "r_3");
 }
 
 // A rented bicycle whose rental cannot be read is not activated half-loaded (without its trip).
@@ -317,8 +318,8 @@ TEST_F(FleetTest, AFailedLoadActivatesNothing) {
                                  .from_station_id = "st_a", .rented_at = clock.now(), .due_at = clock.now() + 60min};
   start();
   auto give_back = [&] {
-    return call<domain::rental>(fleet, return_atom::value, std::string{"c_alice"}, std::string{"r_1"},
-                                std::string{"st_a"});
+    return call<domain::rental>(fleet, return_atom::value, domain::ids::customer_id{"c_alice"}, domain::ids::rental_id{"r_1"},
+                                domain::ids::station_id{"st_a"});
   };
   storage.fail_reads(1, 2);  // the rental (by the fleet), the bicycle, then the bicycle's rental
   EXPECT_EQ(refusal(give_back()).kind, error_kind::internal);
@@ -335,7 +336,7 @@ class FleetPassivationTest : public FleetTest {
 TEST_F(FleetPassivationTest, IdleBicycleActorsStopAndReloadWithTheirRental) {
   seed_station("st_a", 10);
   start();
-  for (const auto* id : {"SPB-1", "SPB-2", "SPB-3"}) ok(add_bicycle(id, "st_a"));
+  for (const auto* id : {"SPB-1", "SPB-2", "SPB-3"}) ok(add_bicycle(domain::ids::bicycle_id{id}, "st_a"));
   EXPECT_EQ(live.bicycles, 3u);
   advance(1001ms);
   EXPECT_EQ(live.bicycles, 0u);
@@ -376,8 +377,8 @@ TEST_F(FleetPassivationTest, RentsRacingAStoppingBicycleAreBothAnswered) {
   EXPECT_EQ(refusal(add_bicycle("SPB-1", "st_a")).code, domain::error_code::bicycle_id_taken);  // activates it
   sched->advance_time(1001ms);
   run_only("bicycle");  // its idle tick: it asks the fleet whether it may stop
-  auto a = ask<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_alice", "r_1"));
-  auto b = ask<domain::rental>(fleet, rent_atom::value, std::string{"SPB-1"}, rent_for("c_bob", "r_2"));
+  auto a = ask<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_alice", "r_1"));
+  auto b = ask<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_bob", "r_2"));
   drain();
   ASSERT_TRUE(a->has_value() && b->has_value()) << "a request was lost";
   ASSERT_NE(a->value().has_value(), b->value().has_value());

@@ -21,7 +21,7 @@ class IdentityTest : public actor_test {
 
 TEST_F(IdentityTest, SignUpCreatesACustomer) {
   auto p = ok(sign_up("010-1234-5678", "secret123", "Kim"));
-  EXPECT_TRUE(p.id.starts_with("c_"));
+  EXPECT_TRUE(p.id.str().starts_with("c_"));
   EXPECT_EQ(p.phone, "010-1234-5678");  // answered in display form, stored as digits
   EXPECT_EQ(p.name, "Kim");
 

@@ -21,7 +21,7 @@ class ListingsTest : public actor_test {
 
   static std::vector<std::string> ids(const std::vector<bicycle>& bs) {
     std::vector<std::string> out;
-    for (const auto& b : bs) out.push_back(b.id);
+    for (const auto& b : bs) out.push_back(b.id.str());
     return out;
   }
 };
@@ -31,7 +31,7 @@ TEST_F(ListingsTest, BicyclesAreListedWhileTheFleetDoesNotRun) {
   for (auto id : {"SPB-1", "SPB-2", "SPB-3"}) seed_bicycle(id, "st_a");
   start();
   // A registration waits in the fleet's mailbox, and the fleet never runs.
-  auto registering = ask<bicycle>(fleet, bicycle_atom::value, add_atom::value, std::string{"SPB-4"}, std::string{"st_a"});
+  auto registering = ask<bicycle>(fleet, bicycle_atom::value, add_atom::value, domain::ids::bicycle_id{"SPB-4"}, domain::ids::station_id{"st_a"});
   auto listed = ask_items<bicycle>(rental_listings, bicycle_atom::value, list_atom::value, app::bicycle_query{},
                                    app::page_request{});
   run_all_but({"fleet"});
@@ -71,27 +71,27 @@ TEST_F(ListingsTest, StationsAndTicketsAreListedWhileTheFleetAndTheTicketDeskDoN
   auto a1 = paid_ticket("c_alice");
   auto a2 = paid_ticket("c_alice");
   paid_ticket("c_bob");
-  auto buying = ask<ticket>(desk, buy_atom::value, std::string{"c_alice"}, domain::ticket_type::one_hour);
+  auto buying = ask<ticket>(desk, buy_atom::value, domain::ids::customer_id{"c_alice"}, domain::ticket_type::one_hour);
   auto adding = ask<app::station_view>(fleet, station_atom::value, add_atom::value,
                                        domain::station{"st_c", "C", 37.5, 127.0, 3});
-  auto mine = ask_items<ticket>(ticket_listings, list_atom::value, std::string{"c_alice"}, app::page_request{});
+  auto mine = ask_items<ticket>(ticket_listings, list_atom::value, domain::ids::customer_id{"c_alice"}, app::page_request{});
   auto stations = ask_items<app::station_view>(read_side, station_atom::value, list_atom::value, app::page_request{},
                                                storage.last_sequence());
   run_all_but({"fleet", "ticket-desk", "ticket", "bicycle"});
   EXPECT_FALSE(buying->has_value());
   EXPECT_FALSE(adding->has_value());
   std::vector<std::string> ticket_ids;
-  for (const auto& x : ok(mine)) ticket_ids.push_back(x.id);
+  for (const auto& x : ok(mine)) ticket_ids.push_back(x.id.str());
   EXPECT_EQ(ticket_ids.size(), 2u);
-  EXPECT_TRUE(std::ranges::find(ticket_ids, a1.id) != ticket_ids.end());
-  EXPECT_TRUE(std::ranges::find(ticket_ids, a2.id) != ticket_ids.end());
+  EXPECT_TRUE(std::ranges::find(ticket_ids, a1.id.str()) != ticket_ids.end());
+  EXPECT_TRUE(std::ranges::find(ticket_ids, a2.id.str()) != ticket_ids.end());
   auto listed = ok(stations);
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_EQ(listed[0].station.id, "st_a");
   EXPECT_EQ(listed[0].availability.bicycles_available, 1) << "with the station view's counts";
   EXPECT_EQ(listed[1].station.id, "st_b");
   drain();
-  EXPECT_TRUE(ok(buying).id.starts_with("t_"));
+  EXPECT_TRUE(ok(buying).id.str().starts_with("t_"));
   EXPECT_EQ(ok(adding).station.id, "st_c");
 }
 
@@ -134,9 +134,9 @@ TEST_F(ListingsTest, ACursorTheStoreCannotReadIsRefusedAsInvalidCursor) {
       refusal(call<app::page<domain::station>>(rental_listings, station_atom::value, list_atom::value, bad)),
       refusal(call<app::page<app::station_view>>(read_side, station_atom::value, list_atom::value, bad,
                                                  storage.last_sequence())),
-      refusal(call<app::page<ticket>>(ticket_listings, list_atom::value, std::string{"c_alice"}, bad)),
+      refusal(call<app::page<ticket>>(ticket_listings, list_atom::value, domain::ids::customer_id{"c_alice"}, bad)),
       refusal(call<app::page<domain::notification>>(read_side, notice_atom::value, list_atom::value,
-                                                    std::string{"c_alice"}, bad, storage.last_sequence())),
+                                                    domain::ids::customer_id{"c_alice"}, bad, storage.last_sequence())),
   };
   for (const auto& e : refusals) {
     EXPECT_EQ(e.kind, domain::error_kind::invalid);

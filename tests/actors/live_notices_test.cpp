@@ -18,12 +18,12 @@ class LiveNoticesTest : public ::testing::Test {
   memory_storage storage;
 
   // A paid ticket and its refund: two notifiable facts for `customer`.
-  void pay_and_refund(const std::string& customer, const std::string& ticket) {
-    storage.seed_event(domain::ticket_paid{ticket, customer, ticket + "-1", 1000}, {}, ticket);
-    storage.seed_event(domain::ticket_refunded{ticket, customer, ticket + "-1", 1000}, {}, ticket);
+  void pay_and_refund(const domain::ids::customer_id& customer, const domain::ids::ticket_id& ticket) {
+    storage.seed_event(domain::ticket_paid{ticket, customer, ticket.str() + "-1", 1000}, {}, ticket.str());
+    storage.seed_event(domain::ticket_refunded{ticket, customer, ticket.str() + "-1", 1000}, {}, ticket.str());
   }
 
-  std::vector<notification> expected(const std::string& customer, std::uint64_t after = 0) const {
+  std::vector<notification> expected(const domain::ids::customer_id& customer, std::uint64_t after = 0) const {
     std::vector<notification> out;
     for (const auto& r : storage.journal_rows)
       if (auto n = domain::notify(r.sequence, r.event); n && n->customer_id == customer && n->sequence > after)
@@ -46,7 +46,7 @@ class LiveNoticesTest : public ::testing::Test {
     return notices;
   }
 
-  static watch_request recording(std::uint64_t id, std::string customer, std::vector<notification>& into) {
+  static watch_request recording(std::uint64_t id, domain::ids::customer_id customer, std::vector<notification>& into) {
     return {id, std::move(customer), 0, [&into](notification n) { into.push_back(std::move(n)); }};
   }
 };

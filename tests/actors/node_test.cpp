@@ -170,22 +170,22 @@ TEST_F(NodeTest, ListingsPageThroughItsServicesAlongTheirNextCursors) {
   value(sync<app::station_view>([&](auto done) { app.fleet.add_station({"st_a", "A", 37.5, 127.0, 9}, done); }));
   value(sync<app::station_view>([&](auto done) { app.fleet.add_station({"st_b", "B", 37.5, 127.0, 9}, done); }));
   for (auto id : {"SPB-1", "SPB-2", "SPB-3", "SPB-4", "SPB-5"})
-    value(sync<domain::bicycle>([&](auto done) { app.fleet.add_bicycle(id, "st_a", done); }));
-  std::set<std::string> bought;
+    value(sync<domain::bicycle>([&](auto done) { app.fleet.add_bicycle(domain::ids::bicycle_id{id}, "st_a", done); }));
+  std::set<domain::ids::ticket_id> bought;
   for (int i = 0; i < 3; ++i)
     bought.insert(
         value(sync<domain::ticket>([&](auto done) { app.tickets.buy("c_alice", domain::ticket_type::one_hour, done); })).id);
 
   std::vector<std::string> bicycles;
   for (const auto& b : all_pages<domain::bicycle>([&](const auto& r, auto done) { app.fleet.bicycles({}, r, done); }, 2))
-    bicycles.push_back(b.id);
+    bicycles.push_back(b.id.str());
   EXPECT_EQ(bicycles, (std::vector<std::string>{"SPB-1", "SPB-2", "SPB-3", "SPB-4", "SPB-5"}));
   auto stations = all_pages<app::station_view>([&](const auto& r, auto done) { app.fleet.stations(r, done); }, 1);
   ASSERT_EQ(stations.size(), 2u);
   EXPECT_EQ(stations[0].station.id, "st_a");
   EXPECT_EQ(stations[0].availability.bicycles_available, 5) << "with the view's counts, read-your-writes";
   EXPECT_EQ(stations[1].station.id, "st_b");
-  std::set<std::string> listed;
+  std::set<domain::ids::ticket_id> listed;
   for (const auto& t :
        all_pages<domain::ticket>([&](const auto& r, auto done) { app.tickets.tickets("c_alice", r, done); }, 2))
     EXPECT_TRUE(listed.insert(t.id).second) << t.id << " listed twice";

@@ -20,7 +20,7 @@ TEST_F(NotifierTest, OneNotificationPerNotifiableFactWithItsCorrelation) {
   start();
   auto r = ride("c_alice", "SPB-1", "st_b");
   auto refunded = paid_ticket("c_alice");
-  ok(call<domain::ticket>(desk, cancel_atom::value, std::string{"c_alice"}, refunded.id));
+  ok(call<domain::ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, refunded.id));
 
   auto stored = stored_notices();
   ASSERT_EQ(stored.size(), 5u);
@@ -37,7 +37,7 @@ TEST_F(NotifierTest, OneNotificationPerNotifiableFactWithItsCorrelation) {
   }
   EXPECT_EQ(kinds, (std::vector<std::string>{"ticket_paid", "bicycle_rented", "bicycle_returned", "ticket_paid",
                                              "ticket_refunded"}));
-  EXPECT_EQ(correlations, (std::vector<std::string>{r.ticket_id, r.id, r.id, refunded.id, refunded.id}));
+  EXPECT_EQ(correlations, (std::vector<std::string>{r.ticket_id.str(), r.id.str(), r.id.str(), refunded.id.str(), refunded.id.str()}));
   EXPECT_EQ(storage.position_of("notifier"), storage.last_sequence());
 }
 
@@ -77,7 +77,7 @@ TEST_F(NotifierTest, KilledNotifierDeliversEveryNotificationExactlyOnceAfterItsR
   auto c1 = watch(2, "c_1", 0);
   auto one_ride = [&](int k) {
     const auto n = std::to_string(k % 10);
-    ride("c_" + n, "SPB-" + n, k % 2 ? "st_a" : "st_b");
+    ride(domain::ids::customer_id{"c_" + n}, domain::ids::bicycle_id{"SPB-" + n}, k % 2 ? "st_a" : "st_b");
   };
   for (int k = 0; k < 200; ++k) one_ride(k);
   ASSERT_EQ(stored_notices().size(), 600u);

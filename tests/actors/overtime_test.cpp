@@ -28,10 +28,10 @@ class OvertimeTest : public read_side_test {
     return ok(give_back("c_alice", r.id, "st_b"));
   }
   // Where the journal recorded the return of `rental`.
-  std::uint64_t returned_at(const std::string& rental) const {
+  std::uint64_t returned_at(const domain::ids::rental_id& rental) const {
     for (const auto& r : storage.journal_rows)
       if (auto* e = std::get_if<domain::bicycle_returned>(&r.event.payload); e && e->rental_id == rental) return r.sequence;
-    throw std::runtime_error("no return of " + rental);
+    throw std::runtime_error("no return of " + rental.str());
   }
   std::vector<std::string> charged_ids() const {
     std::vector<std::string> out;
@@ -48,7 +48,7 @@ TEST_F(OvertimeTest, ReturnWithOvertimeIsChargedItsFeeOnce) {
   ASSERT_EQ(provider.charges.size(), 1u);
   EXPECT_EQ(provider.charges[0].payment_id, id);
   EXPECT_EQ(provider.charges[0].amount, 400);
-  EXPECT_EQ(provider.charges[0].reference, r.id);
+  EXPECT_EQ(provider.charges[0].reference, r.id.str());
   EXPECT_EQ(storage.rows.payments.at(id).status, payment_status::approved);
   EXPECT_EQ(storage.position_of("overtime"), returned_at(r.id));
   advance(1h);

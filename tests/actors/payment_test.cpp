@@ -85,16 +85,16 @@ TEST_F(PaymentTest, WorkerThatCrashesIsReplacedAndTheCallFails) {
 TEST_F(PaymentTest, PurchaseWorksAfterAWorkerCrashed) {
   start();
   provider.on_charge = answer::raise;
-  auto bought = ask<domain::ticket>(desk, buy_atom::value, std::string{"c_alice"}, domain::ticket_type::one_hour);
+  auto bought = ask<domain::ticket>(desk, buy_atom::value, domain::ids::customer_id{"c_alice"}, domain::ticket_type::one_hour);
   drain();
   advance(pay.call_timeout + 1ms);
   auto e = refusal(bought);
   EXPECT_EQ(e.code, domain::error_code::payment_unavailable);
-  const auto id = e.ids.at("ticketId");
+  const domain::ids::ticket_id id{e.ids.at("ticketId")};
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
 
   provider.on_charge = answer::approve;
-  EXPECT_EQ(ok(call<domain::ticket>(desk, pay_atom::value, std::string{"c_alice"}, id)).status, ticket_status::paid);
+  EXPECT_EQ(ok(call<domain::ticket>(desk, pay_atom::value, domain::ids::customer_id{"c_alice"}, id)).status, ticket_status::paid);
 }
 
 TEST_F(PaymentTest, SlowProviderCallFailsWithinTheCallTimeout) {
@@ -189,11 +189,11 @@ TEST_F(PaymentTest, RetryWhileTheFirstCallIsInFlightRecordsOneApproval) {
   pay.workers = 2;
   start();
   provider.on_charge = answer::hold;
-  auto bought = ask<domain::ticket>(desk, buy_atom::value, std::string{"c_alice"}, domain::ticket_type::one_hour);
+  auto bought = ask<domain::ticket>(desk, buy_atom::value, domain::ids::customer_id{"c_alice"}, domain::ticket_type::one_hour);
   drain();
   advance(pay.call_timeout + 1ms);
-  const auto id = refusal(bought).ids.at("ticketId");
-  auto paid = ask<domain::ticket>(desk, pay_atom::value, std::string{"c_alice"}, id);
+  const domain::ids::ticket_id id{refusal(bought).ids.at("ticketId")};
+  auto paid = ask<domain::ticket>(desk, pay_atom::value, domain::ids::customer_id{"c_alice"}, id);
   drain();
   provider.release_charges(charge_verdict::approved);
   drain();
@@ -359,12 +359,12 @@ TEST_F(BreakerTest, PurchaseWhileOpenLeavesTheTicketPendingAndPayingLaterWorks) 
   auto e = refusal(bought);
   EXPECT_EQ(e.code, domain::error_code::payment_unavailable);
   EXPECT_EQ(e.retry_after_seconds, 10);  // the breaker's, not the default
-  const auto id = e.ids.at("ticketId");
+  const domain::ids::ticket_id id{e.ids.at("ticketId")};
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
   EXPECT_EQ(provider.charges.size(), 3u);
 
   wait(10s);
-  EXPECT_EQ(ok(call<domain::ticket>(desk, pay_atom::value, std::string{"c_alice"}, id)).status, ticket_status::paid);
+  EXPECT_EQ(ok(call<domain::ticket>(desk, pay_atom::value, domain::ids::customer_id{"c_alice"}, id)).status, ticket_status::paid);
   EXPECT_EQ(breaker(), breaker_state::closed);
 }
 

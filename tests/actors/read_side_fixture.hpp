@@ -23,30 +23,30 @@ struct recorder {
 class read_side_test : public actor_test {
  protected:
   // A paid ticket, a rent and a return: three notifications for the customer.
-  domain::rental ride(const std::string& customer, const std::string& bicycle, const std::string& to_station) {
+  domain::rental ride(const domain::ids::customer_id& customer, const domain::ids::bicycle_id& bicycle, const domain::ids::station_id& to_station) {
     auto t = paid_ticket(customer);
     auto r = ok(rent(customer, bicycle, t.id));
     return ok(give_back(customer, r.id, to_station));
   }
 
   // The notifications the journal calls for (domain::notify of every event), in order.
-  std::vector<domain::notification> expected_notices(const std::string& customer = "") const {
+  std::vector<domain::notification> expected_notices(const std::optional<domain::ids::customer_id>& customer = std::nullopt) const {
     std::vector<domain::notification> out;
     for (const auto& r : storage.journal_rows)
-      if (auto n = domain::notify(r.sequence, r.event); n && (customer.empty() || n->customer_id == customer))
+      if (auto n = domain::notify(r.sequence, r.event); n && (!customer || n->customer_id == *customer))
         out.push_back(*n);
     return out;
   }
 
   // The stored notifications, in sequence order.
-  std::vector<domain::notification> stored_notices(const std::string& customer = "") const {
+  std::vector<domain::notification> stored_notices(const std::optional<domain::ids::customer_id>& customer = std::nullopt) const {
     std::vector<domain::notification> out;
     for (const auto& [key, n] : storage.views.notifications)
-      if (customer.empty() || n.customer_id == customer) out.push_back(n);
+      if (!customer || n.customer_id == *customer) out.push_back(n);
     return out;
   }
 
-  std::shared_ptr<recorder> watch(std::uint64_t id, const std::string& customer, std::uint64_t after = 0) {
+  std::shared_ptr<recorder> watch(std::uint64_t id, const domain::ids::customer_id& customer, std::uint64_t after = 0) {
     auto r = std::make_shared<recorder>();
     caf::anon_send(read_side, watch_atom::value,
                    watch_request{id, customer, after, [r](domain::notification n) { r->got.push_back(std::move(n)); }});
@@ -54,12 +54,12 @@ class read_side_test : public actor_test {
     return r;
   }
 
-  slot<domain::current_rental> current(const std::string& customer) {
+  slot<domain::current_rental> current(const domain::ids::customer_id& customer) {
     return call<domain::current_rental>(read_side, current_atom::value, customer, storage.last_sequence());
   }
 
   // The first page of the customer's inbox.
-  slot<std::vector<domain::notification>> inbox(const std::string& customer, std::uint64_t limit) {
+  slot<std::vector<domain::notification>> inbox(const domain::ids::customer_id& customer, std::uint64_t limit) {
     return call_items<domain::notification>(read_side, notice_atom::value, list_atom::value, customer,
                                             app::page_request{.limit = limit}, storage.last_sequence());
   }

@@ -13,14 +13,15 @@ using domain::ticket_status;
 
 class RecoveryTest : public actor_test {
  protected:
-  domain::ticket in_use(const std::string& id, const std::string& customer, const std::string& rental_id) {
+  domain::ticket in_use(const domain::ids::ticket_id& id, const domain::ids::customer_id& customer,
+                        const domain::ids::rental_id& rental_id) {
     ticket t{.id = id, .customer_id = customer, .status = ticket_status::in_use, .purchased_at = clock.now(),
              .paid_at = clock.now(), .rental_id = rental_id};
     storage.rows.tickets[id] = t;
     return t;
   }
-  rental trip(const std::string& id, const std::string& bicycle, const std::string& ticket_id,
-              const std::string& customer) {
+  rental trip(const domain::ids::rental_id& id, const domain::ids::bicycle_id& bicycle, const domain::ids::ticket_id& ticket_id,
+              const domain::ids::customer_id& customer) {
     return rental{.id = id, .bicycle_id = bicycle, .ticket_id = ticket_id, .customer_id = customer,
                   .from_station_id = "st_a", .rented_at = clock.now(), .due_at = clock.now() + 60min};
   }
@@ -64,7 +65,7 @@ TEST_F(RecoveryTest, RepairsInterruptedRides) {
   EXPECT_EQ(ok(recover()), 2u);
 
   EXPECT_EQ(storage.rows.tickets["t_orphan"].status, ticket_status::paid);
-  EXPECT_EQ(storage.rows.tickets["t_orphan"].rental_id, "");
+  EXPECT_EQ(storage.rows.tickets["t_orphan"].rental_id, std::nullopt);
   EXPECT_EQ(storage.rows.tickets["t_done"].status, ticket_status::used);
   EXPECT_EQ(storage.rows.tickets["t_done"].rental_id, "r_done");
   EXPECT_EQ(storage.rows.tickets["t_riding"].status, ticket_status::in_use);

@@ -42,7 +42,7 @@ TEST_F(RideTest, RentStartsTheRentalAndHoldsTheTicket) {
   EXPECT_EQ(storage.rows.tickets[t.id].rental_id, r.id);
   EXPECT_EQ(storage.rows.bicycles["SPB-1"].status, bicycle_status::rented);
   EXPECT_EQ(storage.rows.bicycles["SPB-1"].rental_id, r.id);
-  EXPECT_EQ(storage.rows.bicycles["SPB-1"].station_id, "");
+  EXPECT_EQ(storage.rows.bicycles["SPB-1"].station_id, std::nullopt);
 
   auto seen = availability();
   EXPECT_EQ(seen["st_a"].bicycles_available, 1);
@@ -68,7 +68,7 @@ TEST_F(RideTest, RentedBicycleRefusesAndTheTicketIsReleased) {
   EXPECT_EQ(e.ids.at("bicycleId"), "SPB-1");
 
   EXPECT_EQ(storage.rows.tickets[alice.id].status, ticket_status::paid);
-  EXPECT_EQ(storage.rows.tickets[alice.id].rental_id, "");
+  EXPECT_EQ(storage.rows.tickets[alice.id].rental_id, std::nullopt);
   EXPECT_EQ(ok(get("c_alice", alice.id)).status, ticket_status::paid);
   EXPECT_EQ(storage.events_of(alice.id, "ticket_"),
             (std::vector<std::string>{"ticket_purchased", "ticket_paid", "ticket_put_in_use", "ticket_released"}));
@@ -140,7 +140,7 @@ TEST_F(RideTest, OneTicketCannotStartTwoRentals) {
   EXPECT_EQ(storage.rows.rentals.size(), 1u);
   EXPECT_EQ(storage.rows.tickets[t.id].status, ticket_status::in_use);
   EXPECT_EQ(storage.rows.tickets[t.id].rental_id, r.id);
-  const auto other = r.bicycle_id == "SPB-1" ? "SPB-2" : "SPB-1";
+  const domain::ids::bicycle_id other{r.bicycle_id == "SPB-1" ? "SPB-2" : "SPB-1"};
   EXPECT_EQ(storage.rows.bicycles[other].status, bicycle_status::available);
   EXPECT_EQ(availability()["st_a"].bicycles_available, 1);
 }
@@ -162,7 +162,7 @@ TEST_F(RideTest, ReturnEndsTheRentalWithOvertimeAndUsesTheTicket) {
   EXPECT_EQ(storage.rows.tickets[t.id].status, ticket_status::used);
   EXPECT_EQ(storage.rows.bicycles["SPB-1"].status, bicycle_status::available);
   EXPECT_EQ(storage.rows.bicycles["SPB-1"].station_id, "st_b");
-  EXPECT_EQ(storage.rows.bicycles["SPB-1"].rental_id, "");
+  EXPECT_EQ(storage.rows.bicycles["SPB-1"].rental_id, std::nullopt);
 
   auto seen = availability();
   EXPECT_EQ(seen["st_a"].bicycles_available, 1);

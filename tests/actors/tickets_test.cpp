@@ -15,12 +15,12 @@ class TicketTest : public actor_test {
  protected:
   // Buys a ticket whose charge the provider holds past the payment timeout: the purchase
   // answers 503 and the ticket waits, while the provider still has the charge. Its id.
-  std::string buy_with_a_charge_in_flight();
+  domain::ids::ticket_id buy_with_a_charge_in_flight();
 };
 
-std::string ticket_id_of(const domain::error& e) {
+domain::ids::ticket_id ticket_id_of(const domain::error& e) {
   auto i = e.ids.find("ticketId");
-  return i == e.ids.end() ? std::string{} : i->second;
+  return i == e.ids.end() ? domain::ids::ticket_id{} : domain::ids::ticket_id{i->second};
 }
 
 TEST_F(TicketTest, ApprovedPurchasePaysTheTicketAndJournalsIt) {
@@ -35,17 +35,17 @@ TEST_F(TicketTest, ApprovedPurchasePaysTheTicketAndJournalsIt) {
   EXPECT_EQ(storage.rows.tickets[t.id], t);
 
   ASSERT_EQ(provider.charges.size(), 1u);
-  EXPECT_EQ(provider.charges[0].payment_id, t.id + "-1");
+  EXPECT_EQ(provider.charges[0].payment_id, t.id.str() + "-1");
   EXPECT_EQ(provider.charges[0].amount, 1000);
-  EXPECT_EQ(provider.charges[0].reference, t.id);
-  ASSERT_TRUE(storage.rows.payments.contains(t.id + "-1"));
-  EXPECT_EQ(storage.rows.payments[t.id + "-1"].status, domain::payment_status::approved);
+  EXPECT_EQ(provider.charges[0].reference, t.id.str());
+  ASSERT_TRUE(storage.rows.payments.contains(t.id.str() + "-1"));
+  EXPECT_EQ(storage.rows.payments[t.id.str() + "-1"].status, domain::payment_status::approved);
 
   // Both ticket facts carry the ticket id as correlation id, in order.
   EXPECT_EQ(storage.events_of(t.id, "ticket_"), (std::vector<std::string>{"ticket_purchased", "ticket_paid"}));
   auto paid = storage.first_event<domain::ticket_paid>(t.id);
   ASSERT_TRUE(paid);
-  EXPECT_EQ(paid->payment_id, t.id + "-1");
+  EXPECT_EQ(paid->payment_id, t.id.str() + "-1");
   EXPECT_EQ(paid->amount, 1000);
   for (const auto& r : storage.journal_rows) {
     EXPECT_FALSE(r.event.id.empty());
@@ -73,7 +73,7 @@ TEST_F(TicketTest, DeclinedPurchaseLeavesPaymentFailed) {
   ASSERT_TRUE(storage.rows.tickets.contains(id));
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_failed);
   EXPECT_EQ(storage.rows.tickets[id].payment_attempt, 2);
-  EXPECT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::declined);
+  EXPECT_EQ(storage.rows.payments[id.str() + "-1"].status, domain::payment_status::declined);
   EXPECT_EQ(storage.events_of(id, "ticket_"), (std::vector<std::string>{"ticket_purchased", "ticket_payment_failed"}));
 }
 
@@ -89,13 +89,13 @@ TEST_F(TicketTest, ProviderFailureAnswersUnavailableAndLeavesTicketPending) {
   ASSERT_TRUE(storage.rows.tickets.contains(id));
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
   EXPECT_EQ(ok(get("c_alice", id)).status, ticket_status::payment_pending);
-  EXPECT_FALSE(storage.rows.payments.contains(id + "-1"));
+  EXPECT_FALSE(storage.rows.payments.contains(id.str() + "-1"));
 }
 
 TEST_F(TicketTest, ProviderThatNeverAnswersTimesOutAsUnavailable) {
   start();
   provider.on_charge = answer::hold;
-  auto bought = ask<ticket>(desk, buy_atom::value, std::string{"c_alice"}, domain::ticket_type::one_hour);
+  auto bought = ask<ticket>(desk, buy_atom::value, domain::ids::customer_id{"c_alice"}, domain::ticket_type::one_hour);
   drain();
   ASSERT_EQ(provider.held_charges.size(), 1u);
   EXPECT_FALSE(bought->has_value()) << "answered before the payment timeout";
@@ -116,7 +116,7 @@ TEST_F(TicketTest, ProviderThatNeverAnswersTimesOutAsUnavailable) {
 TEST_F(TicketTest, LateApprovalIsNotChargedTwiceWhenPayingLater) {
   start();
   provider.on_charge = answer::hold;
-  auto bought = ask<ticket>(desk, buy_atom::value, std::string{"c_alice"}, domain::ticket_type::one_hour);
+  auto bought = ask<ticket>(desk, buy_atom::value, domain::ids::customer_id{"c_alice"}, domain::ticket_type::one_hour);
   drain();
   advance(pay.call_timeout + 1ms);
   const auto id = ticket_id_of(refusal(bought));
@@ -124,12 +124,12 @@ TEST_F(TicketTest, LateApprovalIsNotChargedTwiceWhenPayingLater) {
   // The provider approves after all; the payment context records it, the ticket still waits.
   provider.release_charges(charge_verdict::approved);
   drain();
-  EXPECT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::approved);
+  EXPECT_EQ(storage.rows.payments[id.str() + "-1"].status, domain::payment_status::approved);
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
 
   // Paying later finds the recorded approval: paid, and the provider is not asked again.
   provider.on_charge = answer::approve;
-  auto t = ok(call<ticket>(desk, pay_atom::value, std::string{"c_alice"}, id));
+  auto t = ok(call<ticket>(desk, pay_atom::value, domain::ids::customer_id{"c_alice"}, id));
   EXPECT_EQ(t.status, ticket_status::paid);
   EXPECT_EQ(provider.charges.size(), 1u);
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::paid);
@@ -141,18 +141,18 @@ TEST_F(TicketTest, PayingLaterReusesThePaymentIdOfTheFirstAttempt) {
   const auto id = ticket_id_of(refusal(buy("c_alice")));
 
   provider.on_charge = answer::approve;
-  auto t = ok(call<ticket>(desk, pay_atom::value, std::string{"c_alice"}, id));
+  auto t = ok(call<ticket>(desk, pay_atom::value, domain::ids::customer_id{"c_alice"}, id));
   EXPECT_EQ(t.status, ticket_status::paid);
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::paid);
   ASSERT_EQ(provider.charges.size(), 2u);
-  EXPECT_EQ(provider.charges[0].payment_id, id + "-1");
-  EXPECT_EQ(provider.charges[1].payment_id, id + "-1");
+  EXPECT_EQ(provider.charges[0].payment_id, id.str() + "-1");
+  EXPECT_EQ(provider.charges[1].payment_id, id.str() + "-1");
   auto paid = storage.first_event<domain::ticket_paid>(id);
   ASSERT_TRUE(paid);
-  EXPECT_EQ(paid->payment_id, id + "-1");
+  EXPECT_EQ(paid->payment_id, id.str() + "-1");
 
   // A paid ticket is not paid again.
-  auto again = refusal(call<ticket>(desk, pay_atom::value, std::string{"c_alice"}, id));
+  auto again = refusal(call<ticket>(desk, pay_atom::value, domain::ids::customer_id{"c_alice"}, id));
   EXPECT_EQ(again.code, domain::error_code::ticket_not_payable);
   EXPECT_EQ(provider.charges.size(), 2u);
 }
@@ -163,10 +163,10 @@ TEST_F(TicketTest, PayingAfterADeclineStartsANewAttempt) {
   const auto id = ticket_id_of(refusal(buy("c_alice")));
 
   provider.on_charge = answer::approve;
-  auto t = ok(call<ticket>(desk, pay_atom::value, std::string{"c_alice"}, id));
+  auto t = ok(call<ticket>(desk, pay_atom::value, domain::ids::customer_id{"c_alice"}, id));
   EXPECT_EQ(t.status, ticket_status::paid);
   ASSERT_EQ(provider.charges.size(), 2u);
-  EXPECT_EQ(provider.charges[1].payment_id, id + "-2");
+  EXPECT_EQ(provider.charges[1].payment_id, id.str() + "-2");
 }
 
 TEST_F(TicketTest, PendingTicketCannotRent) {
@@ -174,7 +174,7 @@ TEST_F(TicketTest, PendingTicketCannotRent) {
   provider.on_charge = answer::fail;
   const auto id = ticket_id_of(refusal(buy("c_alice")));
 
-  auto e = refusal(call<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, id, std::string{"r_1"}));
+  auto e = refusal(call<ticket>(desk, reserve_atom::value, domain::ids::customer_id{"c_alice"}, id, domain::ids::rental_id{"r_1"}));
   EXPECT_EQ(e.kind, error_kind::conflict);
   EXPECT_EQ(e.code, domain::error_code::ticket_not_usable);
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
@@ -185,23 +185,23 @@ TEST_F(TicketTest, CancellingAPaidTicketRefundsItInFull) {
   auto t = paid_ticket("c_alice");
   clock.advance(10min);
 
-  auto c = ok(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, t.id));
+  auto c = ok(call<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, t.id));
   EXPECT_EQ(c.status, ticket_status::cancelled);
   EXPECT_EQ(c.refunded_amount, 1000);
   EXPECT_EQ(c.cancelled_at, clock.now());
   EXPECT_EQ(storage.rows.tickets[t.id], c);
 
   ASSERT_EQ(provider.refunds.size(), 1u);
-  EXPECT_EQ(provider.refunds[0].payment_id, t.id + "-1");
+  EXPECT_EQ(provider.refunds[0].payment_id, t.id.str() + "-1");
   EXPECT_EQ(provider.refunds[0].amount, 1000);
-  EXPECT_EQ(storage.rows.payments[t.id + "-1"].status, domain::payment_status::refunded);
+  EXPECT_EQ(storage.rows.payments[t.id.str() + "-1"].status, domain::payment_status::refunded);
 
   auto names = storage.events_of(t.id, "ticket_");
   EXPECT_EQ(names, (std::vector<std::string>{"ticket_purchased", "ticket_paid", "ticket_cancelled", "ticket_refunded"}));
   auto refunded = storage.first_event<domain::ticket_refunded>(t.id);
   ASSERT_TRUE(refunded);
   EXPECT_EQ(refunded->amount, 1000);
-  EXPECT_EQ(refunded->payment_id, t.id + "-1");
+  EXPECT_EQ(refunded->payment_id, t.id.str() + "-1");
 }
 
 TEST_F(TicketTest, FailedRefundLeavesTheTicketPaid) {
@@ -209,21 +209,21 @@ TEST_F(TicketTest, FailedRefundLeavesTheTicketPaid) {
   auto t = paid_ticket("c_alice");
   provider.on_refund = answer::fail;
 
-  auto e = refusal(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, t.id));
+  auto e = refusal(call<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, t.id));
   EXPECT_EQ(e.kind, error_kind::unavailable);
   EXPECT_EQ(e.code, domain::error_code::payment_unavailable);
   EXPECT_EQ(ticket_id_of(e), t.id);
   EXPECT_EQ(storage.rows.tickets[t.id].status, ticket_status::paid);
   EXPECT_EQ(ok(get("c_alice", t.id)).status, ticket_status::paid);
-  EXPECT_EQ(storage.rows.payments[t.id + "-1"].status, domain::payment_status::approved);
+  EXPECT_EQ(storage.rows.payments[t.id.str() + "-1"].status, domain::payment_status::approved);
   EXPECT_TRUE(storage.events_of(t.id, "ticket_c").empty());
 
   // Once the provider is back, cancelling again refunds the same payment.
   provider.on_refund = answer::approve;
-  auto c = ok(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, t.id));
+  auto c = ok(call<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, t.id));
   EXPECT_EQ(c.status, ticket_status::cancelled);
   ASSERT_EQ(provider.refunds.size(), 2u);
-  EXPECT_EQ(provider.refunds[1].payment_id, t.id + "-1");
+  EXPECT_EQ(provider.refunds[1].payment_id, t.id.str() + "-1");
 }
 
 TEST_F(TicketTest, ARefundWhoseCancellationWasNotStoredCancelsTheTicketBeforeItRents) {
@@ -231,13 +231,13 @@ TEST_F(TicketTest, ARefundWhoseCancellationWasNotStoredCancelsTheTicketBeforeItR
   auto t = paid_ticket("c_alice");
   // The refund commits (the payment context's), the cancellation's commit fails.
   storage.fail_commits(1, 1);
-  auto e = refusal(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, t.id));
+  auto e = refusal(call<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, t.id));
   EXPECT_EQ(e.kind, error_kind::internal);
-  ASSERT_EQ(storage.rows.payments[t.id + "-1"].status, domain::payment_status::refunded);
+  ASSERT_EQ(storage.rows.payments[t.id.str() + "-1"].status, domain::payment_status::refunded);
   ASSERT_EQ(storage.rows.tickets[t.id].status, ticket_status::paid);
 
   // Refunded money rents nothing: the ticket records its cancellation first.
-  auto refused_rent = refusal(call<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, t.id, std::string{"r_1"}));
+  auto refused_rent = refusal(call<ticket>(desk, reserve_atom::value, domain::ids::customer_id{"c_alice"}, t.id, domain::ids::rental_id{"r_1"}));
   EXPECT_EQ(refused_rent.kind, error_kind::conflict);
   EXPECT_EQ(storage.rows.tickets[t.id].status, ticket_status::cancelled);
   EXPECT_EQ(storage.rows.tickets[t.id].refunded_amount, 1000);
@@ -266,7 +266,7 @@ TEST_F(TicketTest, CancellingAPendingTicketRefundsNothing) {
   provider.on_charge = answer::fail;
   const auto id = ticket_id_of(refusal(buy("c_alice")));
 
-  auto c = ok(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id));
+  auto c = ok(call<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, id));
   EXPECT_EQ(c.status, ticket_status::cancelled);
   EXPECT_EQ(c.refunded_amount, 0);
   EXPECT_TRUE(provider.refunds.empty());
@@ -276,10 +276,10 @@ TEST_F(TicketTest, CancellingAPendingTicketRefundsNothing) {
 TEST_F(TicketTest, TicketInUseCannotBeCancelled) {
   start();
   auto t = paid_ticket("c_alice");
-  ASSERT_EQ(ok(call<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, t.id, std::string{"r_1"})).status,
+  ASSERT_EQ(ok(call<ticket>(desk, reserve_atom::value, domain::ids::customer_id{"c_alice"}, t.id, domain::ids::rental_id{"r_1"})).status,
             ticket_status::in_use);
 
-  auto e = refusal(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, t.id));
+  auto e = refusal(call<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, t.id));
   EXPECT_EQ(e.kind, error_kind::conflict);
   EXPECT_EQ(e.code, domain::error_code::ticket_not_cancellable);
   EXPECT_TRUE(provider.refunds.empty());
@@ -294,15 +294,15 @@ TEST_F(TicketTest, AnotherCustomersTicketDoesNotExistForThem) {
   provider.on_charge = answer::approve;
   const auto charges = provider.charges.size();
 
-  auto expect_not_found = [&](const domain::error& e, const std::string& id) {
+  auto expect_not_found = [&](const domain::error& e, const domain::ids::ticket_id& id) {
     EXPECT_EQ(e.kind, error_kind::not_found);
     EXPECT_EQ(e.code, domain::error_code::ticket_not_found);
     EXPECT_EQ(ticket_id_of(e), id);
   };
   expect_not_found(refusal(get("c_bob", paid.id)), paid.id);
-  expect_not_found(refusal(call<ticket>(desk, pay_atom::value, std::string{"c_bob"}, pending)), pending);
-  expect_not_found(refusal(call<ticket>(desk, cancel_atom::value, std::string{"c_bob"}, paid.id)), paid.id);
-  expect_not_found(refusal(call<ticket>(desk, reserve_atom::value, std::string{"c_bob"}, paid.id, std::string{"r_1"})),
+  expect_not_found(refusal(call<ticket>(desk, pay_atom::value, domain::ids::customer_id{"c_bob"}, pending)), pending);
+  expect_not_found(refusal(call<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_bob"}, paid.id)), paid.id);
+  expect_not_found(refusal(call<ticket>(desk, reserve_atom::value, domain::ids::customer_id{"c_bob"}, paid.id, domain::ids::rental_id{"r_1"})),
                    paid.id);
   expect_not_found(refusal(get("c_alice", "t_nosuchticket")), "t_nosuchticket");
 
@@ -320,7 +320,7 @@ TEST_F(TicketTest, ListingShowsOnlyTheCustomersTickets) {
   auto a2 = paid_ticket("c_alice", domain::ticket_type::two_hours);
   paid_ticket("c_bob");
 
-  auto mine = ok(call_items<ticket>(ticket_listings, list_atom::value, std::string{"c_alice"}, app::page_request{}));
+  auto mine = ok(call_items<ticket>(ticket_listings, list_atom::value, domain::ids::customer_id{"c_alice"}, app::page_request{}));
   ASSERT_EQ(mine.size(), 2u);
   for (const auto& t : mine) {
     EXPECT_EQ(t.customer_id, "c_alice");
@@ -338,9 +338,9 @@ TEST_F(TicketTest, TicketsAreLoadedFromStorage) {
 
 // --- a charge approved after the purchase stopped waiting (the provider timed out)
 
-std::string TicketTest::buy_with_a_charge_in_flight() {
+domain::ids::ticket_id TicketTest::buy_with_a_charge_in_flight() {
   provider.on_charge = answer::hold;
-  auto bought = ask<ticket>(desk, buy_atom::value, std::string{"c_alice"}, domain::ticket_type::one_hour);
+  auto bought = ask<ticket>(desk, buy_atom::value, domain::ids::customer_id{"c_alice"}, domain::ticket_type::one_hour);
   drain();
   advance(pay.call_timeout + 1ms);
   auto id = ticket_id_of(refusal(bought));
@@ -353,20 +353,20 @@ TEST_F(TicketTest, CancellingAPendingTicketWhoseChargeWasApprovedLateRefundsIt) 
   const auto id = buy_with_a_charge_in_flight();
   provider.release_charges(charge_verdict::approved);
   drain();
-  ASSERT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::approved);
+  ASSERT_EQ(storage.rows.payments[id.str() + "-1"].status, domain::payment_status::approved);
 
-  auto c = ok(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id));
+  auto c = ok(call<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, id));
   EXPECT_EQ(c.status, ticket_status::cancelled);
   EXPECT_EQ(c.refunded_amount, 1000);
-  EXPECT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::refunded);
+  EXPECT_EQ(storage.rows.payments[id.str() + "-1"].status, domain::payment_status::refunded);
   ASSERT_EQ(provider.refunds.size(), 1u);
-  EXPECT_EQ(provider.refunds[0].payment_id, id + "-1");
+  EXPECT_EQ(provider.refunds[0].payment_id, id.str() + "-1");
   EXPECT_EQ(provider.refunds[0].amount, 1000);
   EXPECT_EQ(storage.events_of(id, "ticket_"),
             (std::vector<std::string>{"ticket_purchased", "ticket_cancelled", "ticket_refunded"}));
   auto refunded = storage.first_event<domain::ticket_refunded>(id);
   ASSERT_TRUE(refunded);
-  EXPECT_EQ(refunded->payment_id, id + "-1");
+  EXPECT_EQ(refunded->payment_id, id.str() + "-1");
 }
 
 // While the provider still has the charge, nobody knows whether money is taken: cancelling
@@ -375,7 +375,7 @@ TEST_F(TicketTest, CancellingWhileTheChargeIsInFlightWaitsForItsVerdict) {
   start();
   const auto id = buy_with_a_charge_in_flight();
 
-  auto e = refusal(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id));
+  auto e = refusal(call<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, id));
   EXPECT_EQ(e.kind, error_kind::unavailable);
   EXPECT_EQ(e.code, domain::error_code::payment_unavailable);
   EXPECT_GT(e.retry_after_seconds, 0);
@@ -385,9 +385,9 @@ TEST_F(TicketTest, CancellingWhileTheChargeIsInFlightWaitsForItsVerdict) {
   // The approval arrives after all; the ticket was not cancelled, so cancelling now refunds it.
   provider.release_charges(charge_verdict::approved);
   drain();
-  auto c = ok(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id));
+  auto c = ok(call<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, id));
   EXPECT_EQ(c.refunded_amount, 1000);
-  EXPECT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::refunded);
+  EXPECT_EQ(storage.rows.payments[id.str() + "-1"].status, domain::payment_status::refunded);
 }
 
 // The same while the late approval is being recorded: the payment context keeps the charge
@@ -400,16 +400,16 @@ TEST_F(TicketTest, CancellingWhileALateApprovalIsBeingRecordedWaitsForIt) {
   drain();
   ASSERT_EQ(storage.held_commits(), 1u);
 
-  auto cancelled = ask<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id);
+  auto cancelled = ask<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, id);
   drain();
   EXPECT_EQ(refusal(cancelled).code, domain::error_code::payment_unavailable);
   storage.release_commits();
   drain();
-  EXPECT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::approved);
+  EXPECT_EQ(storage.rows.payments[id.str() + "-1"].status, domain::payment_status::approved);
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
 
-  EXPECT_EQ(ok(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id)).refunded_amount, 1000);
-  EXPECT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::refunded);
+  EXPECT_EQ(ok(call<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, id)).refunded_amount, 1000);
+  EXPECT_EQ(storage.rows.payments[id.str() + "-1"].status, domain::payment_status::refunded);
 }
 
 // A late decline takes nothing: the ticket cancels with nothing to refund.
@@ -418,7 +418,7 @@ TEST_F(TicketTest, CancellingAPendingTicketWhoseChargeWasDeclinedLateRefundsNoth
   const auto id = buy_with_a_charge_in_flight();
   provider.release_charges(charge_verdict::declined);
   drain();
-  auto c = ok(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id));
+  auto c = ok(call<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, id));
   EXPECT_EQ(c.status, ticket_status::cancelled);
   EXPECT_EQ(c.refunded_amount, 0);
   EXPECT_TRUE(provider.refunds.empty());
@@ -430,10 +430,10 @@ TEST_F(TicketTest, CancellingAPendingTicketWhileItsPaymentCannotBeCheckedIsRefus
   provider.on_charge = answer::fail;
   const auto id = ticket_id_of(refusal(buy("c_alice")));
   storage.fail_reads(1);  // the payment record
-  auto e = refusal(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id));
+  auto e = refusal(call<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, id));
   EXPECT_EQ(e.kind, error_kind::unavailable);
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
-  EXPECT_EQ(ok(call<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, id)).status, ticket_status::cancelled);
+  EXPECT_EQ(ok(call<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, id)).status, ticket_status::cancelled);
 }
 
 // --- storage failures
@@ -443,7 +443,7 @@ TEST_F(TicketTest, FailedCommitAnswersInternalAndTheNextRequestReloads) {
   auto t = paid_ticket("c_alice");
 
   storage.fail_commits(1);
-  auto e = refusal(call<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, t.id, std::string{"r_1"}));
+  auto e = refusal(call<ticket>(desk, reserve_atom::value, domain::ids::customer_id{"c_alice"}, t.id, domain::ids::rental_id{"r_1"}));
   EXPECT_EQ(e.kind, error_kind::internal);
   EXPECT_EQ(storage.rows.tickets[t.id].status, ticket_status::paid);
 
@@ -452,7 +452,7 @@ TEST_F(TicketTest, FailedCommitAnswersInternalAndTheNextRequestReloads) {
   EXPECT_TRUE(storage.events_of(t.id, "ticket_put").empty());
 
   // And the ticket works again.
-  auto held = ok(call<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, t.id, std::string{"r_2"}));
+  auto held = ok(call<ticket>(desk, reserve_atom::value, domain::ids::customer_id{"c_alice"}, t.id, domain::ids::rental_id{"r_2"}));
   EXPECT_EQ(held.status, ticket_status::in_use);
   EXPECT_EQ(held.rental_id, "r_2");
   EXPECT_EQ(storage.rows.tickets[t.id].status, ticket_status::in_use);
@@ -473,9 +473,9 @@ TEST_F(TicketTest, RequestsWaitingBehindAFailedCommitAreServedFromStorage) {
   start();
   auto t = paid_ticket("c_alice");
   storage.fail_commits(1);
-  auto reserved = ask<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, t.id, std::string{"r_1"});
-  auto read = ask<ticket>(desk, get_atom::value, std::string{"c_alice"}, t.id);
-  auto again = ask<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, t.id, std::string{"r_2"});
+  auto reserved = ask<ticket>(desk, reserve_atom::value, domain::ids::customer_id{"c_alice"}, t.id, domain::ids::rental_id{"r_1"});
+  auto read = ask<ticket>(desk, get_atom::value, domain::ids::customer_id{"c_alice"}, t.id);
+  auto again = ask<ticket>(desk, reserve_atom::value, domain::ids::customer_id{"c_alice"}, t.id, domain::ids::rental_id{"r_2"});
   drain();
   EXPECT_EQ(refusal(reserved).kind, error_kind::internal);
   EXPECT_EQ(ok(read).status, ticket_status::paid);
@@ -489,7 +489,7 @@ TEST_F(TicketTest, AFailedReloadServesNothingStale) {
   start();
   auto t = paid_ticket("c_alice");
   storage.fail_commits(1);
-  EXPECT_EQ(refusal(call<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, t.id, std::string{"r_1"})).kind,
+  EXPECT_EQ(refusal(call<ticket>(desk, reserve_atom::value, domain::ids::customer_id{"c_alice"}, t.id, domain::ids::rental_id{"r_1"})).kind,
             error_kind::internal);
   storage.fail_reads(1);
   EXPECT_EQ(refusal(get("c_alice", t.id)).kind, error_kind::internal);
@@ -517,9 +517,9 @@ TEST_F(TicketTest, ApprovalThatCannotBeStoredOnTheTicketIsCompletedByPayingAgain
   ASSERT_EQ(storage.rows.tickets.size(), 1u);
   const auto id = storage.rows.tickets.begin()->first;
   EXPECT_EQ(storage.rows.tickets[id].status, ticket_status::payment_pending);
-  EXPECT_EQ(storage.rows.payments[id + "-1"].status, domain::payment_status::approved);
+  EXPECT_EQ(storage.rows.payments[id.str() + "-1"].status, domain::payment_status::approved);
 
-  auto t = ok(call<ticket>(desk, pay_atom::value, std::string{"c_alice"}, id));
+  auto t = ok(call<ticket>(desk, pay_atom::value, domain::ids::customer_id{"c_alice"}, id));
   EXPECT_EQ(t.status, ticket_status::paid);
   EXPECT_EQ(provider.charges.size(), 1u) << "the provider was charged twice";
 }
@@ -547,7 +547,7 @@ TEST_F(TicketPassivationTest, IdleTicketActorsStopAndReloadOnTheNextMessage) {
   // Each comes back from storage on its next message, as it was.
   for (const auto& t : bought) EXPECT_EQ(ok(get("c_alice", t.id)), t);
   EXPECT_EQ(live.tickets, 5u);
-  auto held = ok(call<ticket>(desk, reserve_atom::value, std::string{"c_alice"}, bought[0].id, std::string{"r_1"}));
+  auto held = ok(call<ticket>(desk, reserve_atom::value, domain::ids::customer_id{"c_alice"}, bought[0].id, domain::ids::rental_id{"r_1"}));
   EXPECT_EQ(held.status, ticket_status::in_use);
   advance(1001ms);
   EXPECT_EQ(live.tickets, 0u);
@@ -573,7 +573,7 @@ TEST_F(TicketPassivationTest, ARequestWaitingWhileTheTicketAsksToStopIsAnswered)
   auto t = paid_ticket("c_alice");
   const auto running = sys->registry().running();
   sched->advance_time(1001ms);  // the ticket's idle tick waits in its mailbox
-  auto read = ask<ticket>(desk, get_atom::value, std::string{"c_alice"}, t.id);
+  auto read = ask<ticket>(desk, get_atom::value, domain::ids::customer_id{"c_alice"}, t.id);
   run_only("ticket", true);  // the desk routes the request behind the tick
   drain();
   EXPECT_EQ(ok(read), t);
@@ -590,8 +590,8 @@ TEST_F(TicketPassivationTest, ARequestArrivingWhileTheTicketStopsIsAnsweredByThe
   auto t = paid_ticket("c_alice");
   sched->advance_time(1001ms);
   run_only("ticket");  // the ticket's idle tick: it asks the desk whether it may stop
-  auto read = ask<ticket>(desk, get_atom::value, std::string{"c_alice"}, t.id);
-  auto cancelled = ask<ticket>(desk, cancel_atom::value, std::string{"c_alice"}, t.id);
+  auto read = ask<ticket>(desk, get_atom::value, domain::ids::customer_id{"c_alice"}, t.id);
+  auto cancelled = ask<ticket>(desk, cancel_atom::value, domain::ids::customer_id{"c_alice"}, t.id);
   drain();
   EXPECT_EQ(ok(read), t);
   EXPECT_EQ(ok(cancelled).status, ticket_status::cancelled);
@@ -606,7 +606,7 @@ TEST_F(TicketPassivationTest, ATicketWaitingForItsPaymentDoesNotStop) {
   passivate_after = 100ms;
   start();
   provider.on_charge = answer::hold;
-  auto bought = ask<ticket>(desk, buy_atom::value, std::string{"c_alice"}, domain::ticket_type::one_hour);
+  auto bought = ask<ticket>(desk, buy_atom::value, domain::ids::customer_id{"c_alice"}, domain::ticket_type::one_hour);
   drain();
   advance(150ms);
   EXPECT_EQ(live.tickets, 1u);

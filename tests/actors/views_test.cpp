@@ -21,17 +21,17 @@ class ViewsTest : public read_side_test {
   slot<app::station_view> add_station(station s) {
     return call<app::station_view>(fleet, station_atom::value, add_atom::value, std::move(s));
   }
-  slot<domain::bicycle> add_bicycle(const std::string& id, const std::string& station_id) {
+  slot<domain::bicycle> add_bicycle(const domain::ids::bicycle_id& id, const domain::ids::station_id& station_id) {
     return call<domain::bicycle>(fleet, bicycle_atom::value, add_atom::value, id, station_id);
   }
-  slot<ok_atom> remove_bicycle(const std::string& id) {
+  slot<ok_atom> remove_bicycle(const domain::ids::bicycle_id& id) {
     return call<ok_atom>(fleet, bicycle_atom::value, remove_atom::value, id);
   }
   std::map<std::string, int> counts() {
     std::map<std::string, int> out;
     for (const auto& c : ok(call<std::vector<station_count>>(read_side, station_atom::value, count_atom::value,
                                                              storage.last_sequence())))
-      out[c.station_id] = c.bicycles_available;
+      out[c.station_id.str()] = c.bicycles_available;
     return out;
   }
 };
@@ -92,7 +92,7 @@ TEST_F(ViewsTest, AClientThatJustRentedSeesItsRental) {
   const auto seen = storage.last_sequence();
   ASSERT_LT(storage.position_of("rentals"), seen);
   // The client asks at once: the view holds the question until it has read that far.
-  auto answer = ask<domain::current_rental>(read_side, current_atom::value, std::string{"c_alice"}, seen);
+  auto answer = ask<domain::current_rental>(read_side, current_atom::value, domain::ids::customer_id{"c_alice"}, seen);
   sched->run_jobs_filtered(except({"journal-hub"}));
   EXPECT_FALSE(answer->has_value()) << "answered from a view that had not read the rent";
   drain();
@@ -203,7 +203,7 @@ TEST_F(ViewsTest, StationListWaitsUntilTheViewHasReadWhatItsCallerSaw) {
   EXPECT_FALSE(answer->has_value());
   announce();
   std::map<std::string, int> seen;
-  for (const auto& v : ok(answer)) seen[v.station.id] = v.availability.bicycles_available;
+  for (const auto& v : ok(answer)) seen[v.station.id.str()] = v.availability.bicycles_available;
   EXPECT_EQ(seen, (std::map<std::string, int>{{"st_a", 2}, {"st_b", 1}}));
 }
 
@@ -211,7 +211,8 @@ TEST_F(ViewsTest, StationListWaitsUntilTheViewHasReadWhatItsCallerSaw) {
 
 TEST_F(ViewsTest, RebuildFromTheJournalYieldsExactlyTheLiveView) {
   start();
-  for (int k = 0; k < 3; ++k) ride("c_" + std::to_string(k), "SPB-1", k % 2 ? "st_a" : "st_b");
+  for (int k = 0; k < 3; ++k)
+    ride(domain::ids::customer_id{"c_" + std::to_string(k)}, "SPB-1", domain::ids::station_id{k % 2 ? "st_a" : "st_b"});
   auto t = paid_ticket("c_alice");
   ok(rent("c_alice", "SPB-2", t.id));  // still riding
   ok(add_bicycle("SPB-7", "st_b"));

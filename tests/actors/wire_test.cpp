@@ -92,13 +92,13 @@ rental full_rental() {
 
 TEST_F(Wire, AggregatesRoundTrip) {
   round_trips(full_ticket());
-  round_trips(ticket{"tk-2", "cust-1", ticket_type::one_hour, ticket_status::payment_pending, t0, {}, {}, {}, 1, ""});
+  round_trips(ticket{"tk-2", "cust-1", ticket_type::one_hour, ticket_status::payment_pending, t0, {}, {}, {}, 1, std::nullopt});
   round_trips(std::vector<ticket>{full_ticket(), ticket{}});
   round_trips(payment{"tk-1-1", "tk-1", 2000, payment_status::refunded});
   round_trips(station{"ST-1", "여의나루역 1번출구 앞", 37.52, 126.93, 20});
   round_trips(std::vector<station>{station{"ST-1", "a", 1.5, -2.5, 3}, station{}});
-  round_trips(bicycle{"SPB-31542", bicycle_status::rented, "", "rt-1"});
-  round_trips(std::vector<bicycle>{bicycle{"SPB-1", bicycle_status::available, "ST-1", ""}});
+  round_trips(bicycle{"SPB-31542", bicycle_status::rented, std::nullopt, "rt-1"});
+  round_trips(std::vector<bicycle>{bicycle{"SPB-1", bicycle_status::available, "ST-1", std::nullopt}});
   round_trips(full_rental());
   auto active = full_rental();
   active.status = rental_status::active;

@@ -31,6 +31,8 @@
 #include "ttareungyi/domain/ticket.hpp"
 #include "ttareungyi/storage/rocksdb_storage.hpp"
 
+#include "../support/every_page.hpp"
+
 namespace ttareungyi::e2e {
 namespace {
 
@@ -410,14 +412,14 @@ class Crash : public server_test {
     domain::money cancelled_refunds = 0;
     for (auto& w : states_)
       for (auto& m : w.customers) {
-        auto tickets = db.tickets_of(m.who.id);
+        auto tickets = ttareungyi::test::all_tickets_of(db, domain::ids::customer_id{m.who.id});
         if (!tickets) return violation("tickets_of: " + tickets.error().message);
         for (const auto& t : *tickets) {
           using domain::ticket_status;
-          auto what = "stored ticket " + t.id + " (" + std::string(domain::to_string(t.status)) + "): ";
+          auto what = "stored ticket " + t.id.str() + " (" + std::string(domain::to_string(t.status)) + "): ";
           auto payment = db.find_payment(t.payment_id());
           if (!payment) return violation("find_payment: " + payment.error().message);
-          int a = approved[t.id], r = refunded[t.id];
+          int a = approved[t.id.str()], r = refunded[t.id.str()];
           switch (t.status) {
             case ticket_status::paid:
             case ticket_status::in_use:

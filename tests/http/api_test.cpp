@@ -554,7 +554,7 @@ TEST_F(Api, ReplyFromAnotherThreadLater) {
 
 // ---------------------------------------------------------------- read side: current rental
 
-domain::current_rental ride_of(std::string customer) {
+domain::current_rental ride_of(domain::ids::customer_id customer) {
   return domain::current_rental{std::move(customer), "r-7", "SPB-31542", "t-3", "ST-102", test::at(9, 5), test::at(10, 5)};
 }
 
@@ -625,7 +625,7 @@ TEST_F(Api, CurrentRentalWhenTheViewFails) {
 
 // ---------------------------------------------------------------- read side: notifications
 
-domain::notification notice(std::uint64_t sequence, std::string customer = "c-1", std::string kind = "ticket_paid") {
+domain::notification notice(std::uint64_t sequence, domain::ids::customer_id customer = "c-1", std::string kind = "ticket_paid") {
   domain::notification n;
   n.id = "n_e-" + std::to_string(sequence);
   n.sequence = sequence;
@@ -734,15 +734,15 @@ class ApiListings : public Api {
   void add_stations(int n) {
     std::lock_guard lock{app.world.mutex};
     for (int i = 0; i < n; ++i) {
-      auto id = "ST-" + std::to_string(100 + i);
+      domain::ids::station_id id{"ST-" + std::to_string(100 + i)};
       app.world.stations[id] = {domain::station{id, "n", 37.5, 127.0, 10}, domain::availability{0, 10}};
     }
   }
   void add_bicycles(int n, const std::string& station, domain::bicycle_status status = domain::bicycle_status::available) {
     std::lock_guard lock{app.world.mutex};
     for (int i = 0; i < n; ++i) {
-      auto id = "SPB-" + station + (status == domain::bicycle_status::rented ? "r" : "a") + std::to_string(i);
-      app.world.bicycles[id] = {id, status, station, {}};
+      domain::ids::bicycle_id id{"SPB-" + station + (status == domain::bicycle_status::rented ? "r" : "a") + std::to_string(i)};
+      app.world.bicycles[id] = {id, status, domain::ids::station_id{station}, {}};
     }
   }
 
@@ -779,9 +779,9 @@ TEST_F(ApiListings, EveryListGivesEachItemOnceAlongItsNextCursors) {
   std::vector<std::string> stations, bicycles, tickets;
   {
     std::lock_guard lock{app.world.mutex};
-    for (const auto& [id, s] : app.world.stations) stations.push_back(id);
-    for (const auto& [id, b] : app.world.bicycles) bicycles.push_back(id);
-    for (const auto& [id, t] : app.world.tickets) tickets.push_back(id);
+    for (const auto& [id, s] : app.world.stations) stations.push_back(id.str());
+    for (const auto& [id, b] : app.world.bicycles) bicycles.push_back(id.str());
+    for (const auto& [id, t] : app.world.tickets) tickets.push_back(id.str());
   }
   auto s = walk("/v1/stations", "limit=2", operator_);
   EXPECT_EQ(s.ids, quoted(stations));

@@ -132,11 +132,11 @@ struct fake_world {
 
   std::map<std::string, app::customer_profile> customers;  // by phone
   std::map<std::string, std::string> passwords;            // by phone
-  std::map<std::string, domain::ticket> tickets;
-  std::map<std::string, domain::rental> rentals;
-  std::map<std::string, app::station_view> stations;
-  std::map<std::string, domain::bicycle> bicycles;
-  std::map<std::string, domain::current_rental> current_rentals;  // by customer
+  std::map<domain::ids::ticket_id, domain::ticket> tickets;
+  std::map<domain::ids::rental_id, domain::rental> rentals;
+  std::map<domain::ids::station_id, app::station_view> stations;
+  std::map<domain::ids::bicycle_id, domain::bicycle> bicycles;
+  std::map<domain::ids::customer_id, domain::current_rental> current_rentals;  // by customer
   int next_id = 0;
 
   // Records the call and takes the injected failure, if any.
@@ -191,14 +191,14 @@ template <class T, class Key>
 domain::result<app::page<T>> page_of(const std::vector<T>& all, const app::page_request& request, Key key) {
   std::size_t from = 0;
   if (request.cursor) {
-    auto named = std::ranges::find_if(all, [&](const T& x) { return "f." + key(x) == *request.cursor; });
+    auto named = std::ranges::find_if(all, [&](const T& x) { return "f." + std::string{key(x)} == *request.cursor; });
     if (named == all.end()) return std::unexpected(invalid_cursor());
     from = static_cast<std::size_t>(named - all.begin()) + 1;
   }
   app::page<T> out;
   for (; from < all.size() && out.items.size() < std::max<std::size_t>(request.limit, 1); ++from)
     out.items.push_back(all[from]);
-  if (from < all.size()) out.next = "f." + key(out.items.back());
+  if (from < all.size()) out.next = "f." + std::string{key(out.items.back())};
   return out;
 }
 
@@ -215,7 +215,7 @@ class fake_identity final : public app::identity_service {
       lock.unlock();
       return w_.reply(std::move(done), std::unexpected(domain::conflict(domain::error_code::phone_taken, "phone number is already registered")));
     }
-    app::customer_profile profile{"c-" + std::to_string(++w_.next_id), request.phone, request.name};
+    app::customer_profile profile{domain::ids::customer_id{"c-" + std::to_string(++w_.next_id)}, request.phone, request.name};
     w_.customers[*phone] = profile;
     w_.passwords[*phone] = request.password;
     lock.unlock();
@@ -245,12 +245,12 @@ class fake_tickets final : public app::ticket_service {
  public:
   explicit fake_tickets(fake_world& w) : w_(w) {}
 
-  void buy(std::string customer_id, domain::ticket_type type, app::reply<domain::ticket> done) override {
-    if (auto e = w_.begin("tickets.buy " + customer_id + " " + std::string{domain::to_string(type)})) {
+  void buy(domain::ids::customer_id customer_id, domain::ticket_type type, app::reply<domain::ticket> done) override {
+    if (auto e = w_.begin("tickets.buy " + customer_id.str() + " " + std::string{domain::to_string(type)})) {
       return w_.reply(std::move(done), std::unexpected(*e));
     }
     domain::ticket t;
-    t.id = w_.new_id("t-");
+    t.id = domain::ids::ticket_id{w_.new_id("t-")};
     t.customer_id = customer_id;
     t.type = type;
     t.status = domain::ticket_status::paid;
@@ -263,14 +263,14 @@ class fake_tickets final : public app::ticket_service {
     w_.reply(std::move(done), domain::result<domain::ticket>{t});
   }
 
-  void pay(std::string customer_id, std::string ticket_id, app::reply<domain::ticket> done) override {
+  void pay(domain::ids::customer_id customer_id, domain::ids::ticket_id ticket_id, app::reply<domain::ticket> done) override {
     change("tickets.pay", customer_id, ticket_id, std::move(done), [](domain::ticket& t) {
       t.status = domain::ticket_status::paid;
       t.paid_at = at(9, 2);
     });
   }
 
-  void cancel(std::string customer_id, std::string ticket_id, app::reply<domain::ticket> done) override {
+  void cancel(domain::ids::customer_id customer_id, domain::ids::ticket_id ticket_id, app::reply<domain::ticket> done) override {
     change("tickets.cancel", customer_id, ticket_id, std::move(done), [](domain::ticket& t) {
       t.refunded_amount = t.status == domain::ticket_status::paid ? t.terms().price : 0;
       t.status = domain::ticket_status::cancelled;
@@ -278,12 +278,12 @@ class fake_tickets final : public app::ticket_service {
     });
   }
 
-  void ticket(std::string customer_id, std::string ticket_id, app::reply<domain::ticket> done) override {
+  void ticket(domain::ids::customer_id customer_id, domain::ids::ticket_id ticket_id, app::reply<domain::ticket> done) override {
     change("tickets.ticket", customer_id, ticket_id, std::move(done), [](domain::ticket&) {});
   }
 
-  void tickets(std::string customer_id, app::page_request request, app::reply<app::page<domain::ticket>> done) override {
-    if (auto e = w_.begin_listing("tickets.tickets " + customer_id, request))
+  void tickets(domain::ids::customer_id customer_id, app::page_request request, app::reply<app::page<domain::ticket>> done) override {
+    if (auto e = w_.begin_listing("tickets.tickets " + customer_id.str(), request))
       return w_.reply(std::move(done), std::unexpected(*e));
     std::vector<domain::ticket> own;
     {
@@ -297,16 +297,16 @@ class fake_tickets final : public app::ticket_service {
 
  private:
   template <class Change>
-  void change(std::string_view name, const std::string& customer_id, const std::string& ticket_id,
+  void change(std::string_view name, const domain::ids::customer_id& customer_id, const domain::ids::ticket_id& ticket_id,
               app::reply<domain::ticket> done, Change apply) {
-    if (auto e = w_.begin(std::string{name} + " " + customer_id + " " + ticket_id)) {
+    if (auto e = w_.begin(std::string{name} + " " + customer_id.str() + " " + ticket_id.str())) {
       return w_.reply(std::move(done), std::unexpected(*e));
     }
     std::unique_lock lock{w_.mutex};
     auto it = w_.tickets.find(ticket_id);
     if (it == w_.tickets.end() || it->second.customer_id != customer_id) {
       lock.unlock();
-      return w_.reply(std::move(done), std::unexpected(domain::not_found(domain::error_code::ticket_not_found, "ticket " + ticket_id + " does not exist")
+      return w_.reply(std::move(done), std::unexpected(domain::not_found(domain::error_code::ticket_not_found, "ticket " + ticket_id.str() + " does not exist")
                                                            .with("ticketId", ticket_id)));
     }
     apply(it->second);
@@ -322,12 +322,13 @@ class fake_rentals final : public app::rental_service {
  public:
   explicit fake_rentals(fake_world& w) : w_(w) {}
 
-  void rent(std::string customer_id, std::string bicycle_id, std::string ticket_id, app::reply<domain::rental> done) override {
-    if (auto e = w_.begin("rentals.rent " + customer_id + " " + bicycle_id + " " + ticket_id)) {
+  void rent(domain::ids::customer_id customer_id, domain::ids::bicycle_id bicycle_id, domain::ids::ticket_id ticket_id,
+            app::reply<domain::rental> done) override {
+    if (auto e = w_.begin("rentals.rent " + customer_id.str() + " " + bicycle_id.str() + " " + ticket_id.str())) {
       return w_.reply(std::move(done), std::unexpected(*e));
     }
     domain::rental r;
-    r.id = w_.new_id("r-");
+    r.id = domain::ids::rental_id{w_.new_id("r-")};
     r.bicycle_id = bicycle_id;
     r.ticket_id = ticket_id;
     r.customer_id = customer_id;
@@ -341,8 +342,9 @@ class fake_rentals final : public app::rental_service {
     w_.reply(std::move(done), domain::result<domain::rental>{r});
   }
 
-  void give_back(std::string customer_id, std::string rental_id, std::string station_id, app::reply<domain::rental> done) override {
-    if (auto e = w_.begin("rentals.give_back " + customer_id + " " + rental_id + " " + station_id)) {
+  void give_back(domain::ids::customer_id customer_id, domain::ids::rental_id rental_id, domain::ids::station_id station_id,
+                 app::reply<domain::rental> done) override {
+    if (auto e = w_.begin("rentals.give_back " + customer_id.str() + " " + rental_id.str() + " " + station_id.str())) {
       return w_.reply(std::move(done), std::unexpected(*e));
     }
     std::unique_lock lock{w_.mutex};
@@ -381,10 +383,10 @@ class fake_fleet final : public app::fleet_service {
   }
 
   void add_station(app::new_station request, app::reply<app::station_view> done) override {
-    if (auto e = w_.begin("fleet.add_station " + request.id.value_or("-") + " " + request.name)) {
+    if (auto e = w_.begin("fleet.add_station " + (request.id ? request.id->str() : "-") + " " + request.name)) {
       return w_.reply(std::move(done), std::unexpected(*e));
     }
-    auto id = request.id ? *request.id : w_.new_id("ST-");
+    auto id = request.id ? *request.id : domain::ids::station_id{w_.new_id("ST-")};
     app::station_view view{domain::station{id, request.name, request.lat, request.lon, request.capacity},
                            domain::availability{0, request.capacity}};
     {
@@ -396,14 +398,14 @@ class fake_fleet final : public app::fleet_service {
 
   void bicycles(app::bicycle_query query, app::page_request request, app::reply<app::page<domain::bicycle>> done) override {
     auto status = query.status ? std::string{domain::to_string(*query.status)} : std::string{"-"};
-    if (auto e = w_.begin_listing("fleet.bicycles " + query.station_id.value_or("-") + " " + status, request)) {
+    if (auto e = w_.begin_listing("fleet.bicycles " + (query.station_id ? query.station_id->str() : "-") + " " + status, request)) {
       return w_.reply(std::move(done), std::unexpected(*e));
     }
     std::vector<domain::bicycle> found;
     {
       std::lock_guard lock{w_.mutex};
       for (const auto& [id, b] : w_.bicycles) {
-        if (query.station_id && b.station_id != *query.station_id) continue;
+        if (query.station_id && b.station_id != query.station_id) continue;
         if (query.status && b.status != *query.status) continue;
         found.push_back(b);
       }
@@ -411,11 +413,12 @@ class fake_fleet final : public app::fleet_service {
     w_.reply(std::move(done), page_of(found, request, [](const domain::bicycle& b) { return b.id; }));
   }
 
-  void add_bicycle(std::optional<std::string> id, std::string station_id, app::reply<domain::bicycle> done) override {
-    if (auto e = w_.begin("fleet.add_bicycle " + id.value_or("-") + " " + station_id)) {
+  void add_bicycle(std::optional<domain::ids::bicycle_id> id, domain::ids::station_id station_id,
+                   app::reply<domain::bicycle> done) override {
+    if (auto e = w_.begin("fleet.add_bicycle " + (id ? id->str() : "-") + " " + station_id.str())) {
       return w_.reply(std::move(done), std::unexpected(*e));
     }
-    domain::bicycle b{id ? *id : w_.new_id("SPB-"), domain::bicycle_status::available, station_id, {}};
+    domain::bicycle b{id ? *id : domain::ids::bicycle_id{w_.new_id("SPB-")}, domain::bicycle_status::available, station_id, {}};
     {
       std::lock_guard lock{w_.mutex};
       w_.bicycles[b.id] = b;
@@ -423,8 +426,8 @@ class fake_fleet final : public app::fleet_service {
     w_.reply(std::move(done), domain::result<domain::bicycle>{b});
   }
 
-  void remove_bicycle(std::string id, app::reply<void> done) override {
-    if (auto e = w_.begin("fleet.remove_bicycle " + id)) return w_.reply(std::move(done), std::unexpected(*e));
+  void remove_bicycle(domain::ids::bicycle_id id, app::reply<void> done) override {
+    if (auto e = w_.begin("fleet.remove_bicycle " + id.str())) return w_.reply(std::move(done), std::unexpected(*e));
     std::unique_lock lock{w_.mutex};
     if (w_.bicycles.erase(id) == 0) {
       lock.unlock();
@@ -443,8 +446,8 @@ class fake_ride_view final : public app::ride_view_service {
  public:
   explicit fake_ride_view(fake_world& w) : w_(w) {}
 
-  void current_rental(std::string customer_id, app::reply<domain::current_rental> done) override {
-    if (auto e = w_.begin("ride_view.current_rental " + customer_id)) return w_.reply(std::move(done), std::unexpected(*e));
+  void current_rental(domain::ids::customer_id customer_id, app::reply<domain::current_rental> done) override {
+    if (auto e = w_.begin("ride_view.current_rental " + customer_id.str())) return w_.reply(std::move(done), std::unexpected(*e));
     std::unique_lock lock{w_.mutex};
     auto it = w_.current_rentals.find(customer_id);
     if (it == w_.current_rentals.end()) {
@@ -477,9 +480,9 @@ class fake_notifications final : public app::notification_service {
     worker_.join();
   }
 
-  void notifications(std::string customer_id, app::page_request request,
+  void notifications(domain::ids::customer_id customer_id, app::page_request request,
                      app::reply<app::page<domain::notification>> done) override {
-    if (auto e = w_.begin_listing("notifications.list " + customer_id + " " + std::to_string(request.limit), request)) {
+    if (auto e = w_.begin_listing("notifications.list " + customer_id.str() + " " + std::to_string(request.limit), request)) {
       return w_.reply(std::move(done), std::unexpected(*e));
     }
     std::vector<domain::notification> own;
@@ -494,9 +497,9 @@ class fake_notifications final : public app::notification_service {
              page_of(own, request, [](const domain::notification& n) { return std::to_string(n.sequence); }));
   }
 
-  std::unique_ptr<app::watch> watch_notifications(std::string customer_id, std::uint64_t after,
+  std::unique_ptr<app::watch> watch_notifications(domain::ids::customer_id customer_id, std::uint64_t after,
                                                   std::function<void(domain::notification)> deliver) override {
-    (void)w_.begin("notifications.watch " + customer_id + " " + std::to_string(after));
+    (void)w_.begin("notifications.watch " + customer_id.str() + " " + std::to_string(after));
     auto entry = std::make_shared<watch_entry>(watch_entry{customer_id, std::move(deliver)});
     {
       std::lock_guard lock{mutex_};
@@ -548,7 +551,7 @@ class fake_notifications final : public app::notification_service {
 
  private:
   struct watch_entry {
-    std::string customer_id;
+    domain::ids::customer_id customer_id;
     std::function<void(domain::notification)> deliver;
     bool cancelled = false;
   };

@@ -151,7 +151,7 @@ TEST(JsonOut, Station) {
 TEST(JsonOut, BicycleAtAStationAndRented) {
   domain::bicycle parked{"SPB-31542", domain::bicycle_status::available, "ST-101", {}};
   EXPECT_EQ(to_json(parked), (json{{"id", "SPB-31542"}, {"status", "available"}, {"stationId", "ST-101"}}));
-  domain::bicycle rented{"SPB-20017", domain::bicycle_status::rented, "", "r-1"};
+  domain::bicycle rented{"SPB-20017", domain::bicycle_status::rented, std::nullopt, "r-1"};
   EXPECT_EQ(to_json(rented), (json{{"id", "SPB-20017"}, {"status", "rented"}}));
 }
 

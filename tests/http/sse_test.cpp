@@ -21,7 +21,7 @@ using namespace std::chrono_literals;
 using headers = std::vector<std::pair<std::string, std::string>>;
 using test::sse_client;
 
-domain::notification notice(std::uint64_t sequence, std::string customer = "c-1", std::string kind = "bicycle_rented",
+domain::notification notice(std::uint64_t sequence, domain::ids::customer_id customer = "c-1", std::string kind = "bicycle_rented",
                             std::size_t padding = 0) {
   domain::notification n;
   n.id = "n_e-" + std::to_string(sequence);
@@ -207,11 +207,11 @@ TEST_F(Sse, AClientThatDoesNotReadIsDropped) {
 // cancelled: deliveries can arrive at any time, as from a node that is slow to let go.
 class sticky_notifications final : public app::notification_service {
  public:
-  void notifications(std::string, app::page_request, app::reply<app::page<domain::notification>> done) override {
+  void notifications(domain::ids::customer_id, app::page_request, app::reply<app::page<domain::notification>> done) override {
     done(app::page<domain::notification>{});
   }
 
-  std::unique_ptr<app::watch> watch_notifications(std::string, std::uint64_t,
+  std::unique_ptr<app::watch> watch_notifications(domain::ids::customer_id, std::uint64_t,
                                                   std::function<void(domain::notification)> deliver) override {
     std::lock_guard lock{mutex};
     delivers.push_back(std::move(deliver));

@@ -38,19 +38,19 @@ class memory_storage final : public ports::storage {
  public:
   // The durable state, open to tests for seeding and inspection.
   struct tables {
-    std::map<std::string, domain::customer> customers;
-    std::map<std::string, domain::ticket> tickets;
+    std::map<domain::ids::customer_id, domain::customer> customers;
+    std::map<domain::ids::ticket_id, domain::ticket> tickets;
     std::map<std::string, domain::payment> payments;
-    std::map<std::string, domain::station> stations;
-    std::map<std::string, domain::bicycle> bicycles;
-    std::map<std::string, domain::rental> rentals;
+    std::map<domain::ids::station_id, domain::station> stations;
+    std::map<domain::ids::bicycle_id, domain::bicycle> bicycles;
+    std::map<domain::ids::rental_id, domain::rental> rentals;
   } rows;
   std::vector<ports::recorded_event> journal_rows;
   // The read side: views and consumer positions.
   struct view_tables {
     std::map<std::string, std::uint64_t> positions;               // by consumer
-    std::map<std::string, domain::current_rental> rentals;        // by customer
-    std::map<std::string, domain::station_count> stations;        // by station
+    std::map<domain::ids::customer_id, domain::current_rental> rentals;  // by customer
+    std::map<domain::ids::station_id, domain::station_count> stations;  // by station
     std::map<std::pair<std::uint64_t, std::string>, domain::notification> notifications;  // by (sequence, id)
   } views;
   int commits = 0;       // commits handed in, failed ones included
@@ -159,7 +159,7 @@ class memory_storage final : public ports::storage {
   }
   // -- payment_store
   ports::stored<std::optional<domain::payment>> find_payment(std::string_view id) const override {
-    return find(rows.payments, id);
+    return find(rows.payments, std::string{id});
   }
   // -- rental_store
   ports::stored<std::optional<domain::station>> find_station(const domain::ids::station_id& id) const override {
@@ -175,7 +175,7 @@ class memory_storage final : public ports::storage {
     if (request.cursor) {
       auto after = position_in(stations_listing, *request.cursor);
       if (!after) return std::unexpected(after.error());
-      from = rows.stations.upper_bound(*after);
+      from = rows.stations.upper_bound(domain::ids::station_id{*after});
     }
     ports::page<domain::station> out;
     const auto limit = std::max<std::size_t>(request.limit, 1);
@@ -196,7 +196,7 @@ class memory_storage final : public ports::storage {
     if (request.cursor) {
       auto after = position_in(bicycles_listing, *request.cursor);
       if (!after) return std::unexpected(after.error());
-      from = rows.bicycles.upper_bound(*after);
+      from = rows.bicycles.upper_bound(domain::ids::bicycle_id{*after});
     }
     ports::page<domain::bicycle> out;
     const auto limit = std::max<std::size_t>(request.limit, 1);
@@ -296,17 +296,17 @@ class memory_storage final : public ports::storage {
     }
     for (const auto& item : changes.items())
       std::visit(overloaded{
-                     [&](const domain::customer& x) { rows.customers[x.id.str()] = x; },
-                     [&](const domain::ticket& x) { rows.tickets[x.id.str()] = x; },
+                     [&](const domain::customer& x) { rows.customers[x.id] = x; },
+                     [&](const domain::ticket& x) { rows.tickets[x.id] = x; },
                      [&](const domain::payment& x) { rows.payments[x.id] = x; },
-                     [&](const domain::station& x) { rows.stations[x.id.str()] = x; },
-                     [&](const domain::bicycle& x) { rows.bicycles[x.id.str()] = x; },
-                     [&](const ports::removed_bicycle& x) { rows.bicycles.erase(x.id.str()); },
-                     [&](const domain::rental& x) { rows.rentals[x.id.str()] = x; },
+                     [&](const domain::station& x) { rows.stations[x.id] = x; },
+                     [&](const domain::bicycle& x) { rows.bicycles[x.id] = x; },
+                     [&](const ports::removed_bicycle& x) { rows.bicycles.erase(x.id); },
+                     [&](const domain::rental& x) { rows.rentals[x.id] = x; },
                      [&](const domain::notification& x) { views.notifications[{x.sequence, x.id}] = x; },
-                     [&](const domain::current_rental& x) { views.rentals[x.customer_id.str()] = x; },
-                     [&](const ports::ended_rental_view& x) { views.rentals.erase(x.customer_id.str()); },
-                     [&](const domain::station_count& x) { views.stations[x.station_id.str()] = x; },
+                     [&](const domain::current_rental& x) { views.rentals[x.customer_id] = x; },
+                     [&](const ports::ended_rental_view& x) { views.rentals.erase(x.customer_id); },
+                     [&](const domain::station_count& x) { views.stations[x.station_id] = x; },
                      [&](const ports::consumer_position& x) { views.positions[x.consumer] = x.sequence; },
                      [&](const ports::dropped_view& x) {
                        switch (x.which) {
@@ -367,10 +367,10 @@ class memory_storage final : public ports::storage {
     return std::make_tuple(n, position->substr(space + 1));
   }
 
-  template <class T>
-  ports::stored<std::optional<T>> find(const std::map<std::string, T>& table, std::string_view id) const {
+  template <class Key, class T>
+  ports::stored<std::optional<T>> find(const std::map<Key, T>& table, const Key& id) const {
     if (reads_.fails_now()) return std::unexpected(ports::storage_error{"injected read failure"});
-    auto i = table.find(std::string{id});
+    auto i = table.find(id);
     if (i == table.end()) return std::nullopt;
     return i->second;
   }
