@@ -136,6 +136,16 @@ TEST_F(Wire, ListingsPagesAndTheirRequestsRoundTrip) {
   round_trips(app::page<notification>{{notification{"n_ev-1", 1, "c", "k", "", "", "", t0}}, "n.y"});
 }
 
+TEST_F(Wire, IdsTravelAsTheirText) {
+  round_trips(ids::customer_id{"c_19ab45cd"});
+  round_trips(ids::ticket_id{"t_7f3e"});
+  round_trips(ids::bicycle_id{"SPB-31542"});
+  round_trips(ids::rental_id{"r_5d2c"});
+  round_trips(ids::station_id{"ST-102"});
+  round_trips(ids::station_id{});
+  round_trips(ids::ticket_id{std::string("여의나루 \x01\xff", 15)});
+}
+
 TEST_F(Wire, ATypeIsNamedByItsFieldList) {
   EXPECT_EQ(caf::deep_to_string(station_count{"ST-1", 20, 7}), R"(station_count("ST-1", 20, 7))");
 }
