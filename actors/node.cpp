@@ -194,22 +194,22 @@ struct node::impl final : app::identity_service,
     call<app::page<domain::ticket>>(ticket_listings, std::move(done), same, list_atom::value, std::move(customer),
                                     std::move(request));
   }
-  // rentals: the ride's steps run in a courier, with the same bound as every other call
-  void rent(domain::ids::customer_id customer, domain::ids::bicycle_id bicycle, domain::ids::ticket_id ticket,
-            app::reply<domain::rental> done) override {
+  // rentals: the ride's steps (rides.hpp) run in a courier, with the same bound as every other call
+  template <class Step, class... Ts>
+  void ride(Step step, app::reply<domain::rental> done, Ts... xs) {
     couriers->carry<domain::rental>(
-        [contexts = ride_contexts{desk, fleet}, customer, bicycle, ticket](caf::event_based_actor* self, auto reply) {
-          rent_ride(self, contexts, customer, bicycle, ticket, std::move(reply));
+        [step, contexts = ride_contexts{desk, fleet}, xs...](caf::event_based_actor* self, auto reply) {
+          step(self, contexts, xs..., std::move(reply));
         },
         std::move(done));
   }
+  void rent(domain::ids::customer_id customer, domain::ids::bicycle_id bicycle, domain::ids::ticket_id ticket,
+            app::reply<domain::rental> done) override {
+    ride(rent_ride, std::move(done), std::move(customer), std::move(bicycle), std::move(ticket));
+  }
   void give_back(domain::ids::customer_id customer, domain::ids::rental_id rental, domain::ids::station_id station,
                  app::reply<domain::rental> done) override {
-    couriers->carry<domain::rental>(
-        [contexts = ride_contexts{desk, fleet}, customer, rental, station](caf::event_based_actor* self, auto reply) {
-          return_ride(self, contexts, customer, rental, station, std::move(reply));
-        },
-        std::move(done));
+    ride(return_ride, std::move(done), std::move(customer), std::move(rental), std::move(station));
   }
   // fleet: listings off the fleet; stations with the station view's counts, at least as recent
   // as the journal now

@@ -69,11 +69,12 @@ const domain::clock& system_clock() {
 
 api::api(app::services services, const security::token_service& tokens,
          std::vector<security::operator_client> operators, std::size_t max_body_bytes, const domain::clock* clock,
-         protections guards)
+         protections guards, feed_settings feeds)
     : services_{.app = std::move(services),
                 .tokens = tokens,
                 .operators = std::move(operators),
-                .clock = clock ? *clock : system_clock()},
+                .clock = clock ? *clock : system_clock(),
+                .feeds = std::move(feeds)},
       max_body_bytes_(max_body_bytes),
       limiter_(std::make_unique<rate_limiter>(guards.limit, std::move(guards.limit_clock))) {
   if (guards.answers) idempotency_ = std::make_unique<idempotency>(*guards.answers, services_.clock);

@@ -42,7 +42,8 @@ class api {
   // it. `clock` (remainingSeconds of the current rental, the age of kept answers): nullptr for
   // the system clock.
   api(app::services services, const security::token_service& tokens, std::vector<security::operator_client> operators,
-      std::size_t max_body_bytes, const domain::clock* clock = nullptr, protections guards = {});
+      std::size_t max_body_bytes, const domain::clock* clock = nullptr, protections guards = {},
+      feed_settings feeds = {});
 
   // Answers through `respond`, exactly once: at once on this thread (refusals, health, tokens)
   // or later from the thread that delivers the facade's reply. Never throws.

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "auth.hpp"
+#include "gbfs.hpp"
 #include "message.hpp"
 #include "problem.hpp"
 #include "routes.hpp"
@@ -47,12 +48,20 @@ struct reply_gate {
   bool open = true;
 };
 
+// The public feeds' settings (feeds.cpp), and what the feeds remember between answers.
+struct feed_settings {
+  std::string public_url;     // base of the feeds' absolute URLs; empty: from the request's Host
+  std::string contact_email;  // GBFS feed_contact_email
+  std::shared_ptr<gbfs::versions> versions = std::make_shared<gbfs::versions>();
+};
+
 // What the handlers share, owned by the api.
 struct endpoint_services {
   app::services app;
   const security::token_service& tokens;
   std::vector<security::operator_client> operators;
   const domain::clock& clock;  // remainingSeconds of the current rental
+  feed_settings feeds;
   std::atomic<bool> draining{false};  // /health/ready answers 503 while set
   std::shared_ptr<reply_gate> gate = std::make_shared<reply_gate>();
 };

@@ -12,8 +12,8 @@ namespace {
 
 namespace on = handlers;
 
-// remove_bicycle is the last endpoint of the enumeration.
-constexpr std::size_t endpoint_count = static_cast<std::size_t>(endpoint::remove_bicycle) + 1;
+// gbfs_feed is the last endpoint of the enumeration.
+constexpr std::size_t endpoint_count = static_cast<std::size_t>(endpoint::gbfs_feed) + 1;
 
 // One policy per endpoint, in the order of the enumeration (checked below): finding one is an
 // index. What a row leaves out is the default: no token, body unchecked, not idempotent.
@@ -50,6 +50,8 @@ constexpr std::array<endpoint_policy, endpoint_count> policies{{
     {.target = endpoint::add_bicycle, .scope = scope::operator_, .body = body::json, .handle = on::add_bicycle},
     // No body check: DELETE has ignored its body from the start.
     {.target = endpoint::remove_bicycle, .scope = scope::operator_, .handle = on::remove_bicycle},
+    // Public: trip planners poll it without an account.
+    {.target = endpoint::gbfs_feed, .handle = on::gbfs_feed},
 }};
 
 // Only the order is checked here: whether a row names a handler is not a constant expression

@@ -38,4 +38,7 @@ checked<work> list_bicycles(const call& c);
 checked<work> add_bicycle(const call& c);
 checked<work> remove_bicycle(const call& c);
 
+// feeds.cpp
+checked<work> gbfs_feed(const call& c);
+
 }  // namespace ttareungyi::http::handlers

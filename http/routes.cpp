@@ -34,6 +34,7 @@ constexpr std::array routes{
     route{"GET", "/v1/bicycles", endpoint::list_bicycles},
     route{"POST", "/v1/bicycles", endpoint::add_bicycle},
     route{"DELETE", "/v1/bicycles/{id}", endpoint::remove_bicycle},
+    route{"GET", "/gbfs/{id}", endpoint::gbfs_feed},
 };
 
 // Next '/'-separated segment of a path that starts with '/'; false at the end.

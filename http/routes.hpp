@@ -29,6 +29,7 @@ enum class endpoint {
   list_bicycles,
   add_bicycle,
   remove_bicycle,
+  gbfs_feed,
 };
 
 struct route_match {

@@ -110,7 +110,8 @@ std::expected<std::uint16_t, std::string> server::impl::start() {
                                                                                       max_keep_alive));
   endpoints = std::make_shared<api>(
       services, tokens, operators, options.max_body_bytes, options.clock,
-      protections{.limit = {options.rate_limit_rps, options.rate_limit_burst}, .answers = options.idempotency});
+      protections{.limit = {options.rate_limit_rps, options.rate_limit_burst}, .answers = options.idempotency},
+      feed_settings{.public_url = options.public_url, .contact_email = options.feed_contact_email});
   auto bound_port = std::make_shared<std::atomic<std::uint16_t>>(0);
 
   auto handler = [endpoints = endpoints, pending = pending, streams = streams](const restinio::request_handle_t& req) {

@@ -62,6 +62,9 @@ std::string usage() {
                               Idempotency-Key header; retried later when not answered 2xx);
                               off by default
   --webhook-timeout-ms N      a webhook call not answered in time fails and is retried (default 5000)
+  --public-url URL            the base of the public feeds' absolute URLs, e.g. https://bikes.example
+                              (default: the scheme http and the Host the request was sent to)
+  --feed-contact-email ADDR   GBFS feed_contact_email (default gbfs@ttareungyi.example)
   --rebuild-views             drop the read models (remaining ride time, station availability) and
                               replay the whole journal into them at start (they are served
                               correctly meanwhile, only slower)
@@ -139,6 +142,8 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
       {"--http-threads", set_number(http_threads, "--http-threads", 1L, 64L)},
       {"--actor-threads", set_number(actor_threads, "--actor-threads", 0L, 64L)},
       {"--webhook-url", set(o.webhook_url)},
+      {"--public-url", set(o.public_url)},
+      {"--feed-contact-email", set(o.feed_contact_email)},
       {"--webhook-timeout-ms", set_ms(o.webhook_timeout, "--webhook-timeout-ms", 1, 600'000)},
   };
   for (std::size_t i = 0; i < args.size(); ++i) {

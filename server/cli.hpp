@@ -38,6 +38,8 @@ struct serve_options {
   std::size_t http_threads = 1;
   std::size_t scheduler_threads = 0;
   std::string webhook_url;  // empty: notifications are not pushed anywhere
+  std::string public_url;   // empty: the public feeds' URLs follow the request's Host
+  std::string feed_contact_email = "gbfs@ttareungyi.example";
   std::chrono::milliseconds webhook_timeout{5000};
   bool rebuild_views = false;
 };

@@ -155,7 +155,9 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
                        .rate_limit_rps = static_cast<double>(o.rate_limit_rps),
                        .rate_limit_burst = static_cast<double>(o.rate_limit_burst),
                        .idempotency = storage->get(),
-                       .clock = &clock}};
+                       .clock = &clock,
+                       .public_url = o.public_url,
+                       .feed_contact_email = o.feed_contact_email}};
   auto port = server.start();
   if (!port) {
     spdlog::error("cannot listen on {}:{}: {}", o.bind, o.port, port.error());

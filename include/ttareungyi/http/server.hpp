@@ -51,6 +51,10 @@ struct server_options {
   // The clock of remainingSeconds (GET /v1/rentals/current); nullptr: the system clock. Must
   // outlive the server.
   const domain::clock* clock = nullptr;
+  // The public feeds (GBFS): the base of their absolute URLs (empty: the request's Host), and
+  // the address planners write to about them.
+  std::string public_url;
+  std::string feed_contact_email = "gbfs@ttareungyi.example";
 };
 
 class server {

@@ -1,0 +1,108 @@
+// The public feeds, without a token: GBFS 3.0 (gbfs.hpp) from the station listing and the
+// station view's counts, never from the entities. Each answer carries an ETag and Last-Modified;
+// a planner that sends them back while nothing changed gets 304 and no body.
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "answers.hpp"
+#include "gbfs.hpp"
+#include "handlers.hpp"
+#include "oauth.hpp"
+
+namespace ttareungyi::http::handlers {
+
+namespace {
+
+using station_list = std::vector<app::station_view>;
+
+// Every page of the stations with their counts, in id order, then `done` (a few thousand
+// stations at most: GBFS files are not paged).
+class station_walk : public std::enable_shared_from_this<station_walk> {
+ public:
+  station_walk(app::fleet_service& fleet, std::function<void(domain::result<station_list>)> done)
+      : fleet_(fleet), done_(std::move(done)) {}
+
+  void ask(app::page_request request) {
+    fleet_.stations(std::move(request), [self = shared_from_this()](domain::result<app::page<app::station_view>> page) {
+      if (!page) return self->done_(std::unexpected(page.error()));
+      for (auto& s : page->items) self->stations_.push_back(std::move(s));
+      if (!page->next) return self->done_(std::move(self->stations_));
+      self->ask({.cursor = std::move(page->next), .limit = 1000});
+    });
+  }
+
+ private:
+  app::fleet_service& fleet_;
+  std::function<void(domain::result<station_list>)> done_;
+  station_list stations_;
+};
+
+// RFC 9110 HTTP-date (IMF-fixdate), e.g. "Mon, 07 Dec 2026 05:12:00 GMT".
+std::string http_date(domain::instant t) {
+  const auto seconds = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char out[40];
+  std::snprintf(out, sizeof out, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[utc.tm_wday % 7], utc.tm_mday,
+                months[utc.tm_mon % 12], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
+  return out;
+}
+
+// Whether the planner's copy is current (RFC 9110 13.1): If-None-Match decides when sent (a
+// list of ETags or "*"), otherwise If-Modified-Since, compared as the date this server wrote.
+bool still_current(const request& req, const gbfs::versions::version& v, const std::string& last_modified) {
+  if (auto tags = req.header("If-None-Match")) return *tags == "*" || tags->find(v.etag) != std::string_view::npos;
+  auto since = req.header("If-Modified-Since");
+  return since && *since == last_modified;
+}
+
+response feed_answer(const endpoint_services& services, const request& req, gbfs::feed f, const station_list& stations,
+                     const std::string& base_url) {
+  auto data = gbfs::data_of(f, {base_url, services.feeds.contact_email}, stations);
+  const auto v = services.feeds.versions->observe(f, dump(data), services.clock.now());
+  const auto last_modified = http_date(v.since);
+  response r{200, {}, {}};
+  if (still_current(req, v, last_modified)) {
+    r.status = 304;
+  } else {
+    r = json_response(200, dump(gbfs::document(f, std::move(data), v.since)));
+  }
+  r.headers.emplace_back("ETag", v.etag);
+  r.headers.emplace_back("Last-Modified", last_modified);
+  r.headers.emplace_back("Cache-Control", "public, max-age=" + std::to_string(gbfs::ttl_of(f)));
+  return r;
+}
+
+}  // namespace
+
+checked<work> gbfs_feed(const call& c) {
+  const auto f = gbfs::feed_named(c.id);
+  if (!f) return std::unexpected(not_found_problem("no such GBFS file; the list is /gbfs/gbfs.json"));
+  // Absolute URLs: the configured public URL, else the one the planner used, else the issuer's.
+  auto base = c.services.feeds.public_url;
+  if (base.empty()) base = base_url_from_host(c.req.header("Host")).value_or(c.services.tokens.issuer());
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return [&c, f = *f, base = std::move(base)](responder respond) {
+    if (!gbfs::needs_stations(f)) return respond(guarded([&] { return feed_answer(c.services, c.req, f, {}, base); }));
+    // The reply comes later, on another thread: it keeps a copy of the request and the api's
+    // services by address (they outlive every reply).
+    auto walk = std::make_shared<station_walk>(
+        c.services.app.fleet,
+        [services = &c.services, req = c.req, f, base, respond](domain::result<station_list> stations) {
+          respond(guarded([&] {
+            if (!stations) return error_response(stations.error());
+            return feed_answer(*services, req, f, *stations, base);
+          }));
+        });
+    walk->ask({.limit = 1000});
+  };
+}
+
+}  // namespace ttareungyi::http::handlers
