@@ -12,8 +12,8 @@ namespace {
 
 namespace on = handlers;
 
-// gbfs_feed is the last endpoint of the enumeration.
-constexpr std::size_t endpoint_count = static_cast<std::size_t>(endpoint::gbfs_feed) + 1;
+// seoul_bike_list is the last endpoint of the enumeration.
+constexpr std::size_t endpoint_count = static_cast<std::size_t>(endpoint::seoul_bike_list) + 1;
 
 // One policy per endpoint, in the order of the enumeration (checked below): finding one is an
 // index. What a row leaves out is the default: no token, body unchecked, not idempotent.
@@ -52,6 +52,7 @@ constexpr std::array<endpoint_policy, endpoint_count> policies{{
     {.target = endpoint::remove_bicycle, .scope = scope::operator_, .handle = on::remove_bicycle},
     // Public: trip planners poll it without an account.
     {.target = endpoint::gbfs_feed, .handle = on::gbfs_feed},
+    {.target = endpoint::seoul_bike_list, .handle = on::seoul_bike_list},
 }};
 
 // Only the order is checked here: whether a row names a handler is not a constant expression

@@ -1,6 +1,7 @@
-// The public feeds, without a token: GBFS 3.0 (gbfs.hpp) from the station listing and the
-// station view's counts, never from the entities. Each answer carries an ETag and Last-Modified;
-// a planner that sends them back while nothing changed gets 304 and no body.
+// The public feeds, without a token, from the station listing and the station view's counts,
+// never from the entities: GBFS 3.0 (gbfs.hpp), whose answers carry an ETag and Last-Modified
+// (a planner that sends them back while nothing changed gets 304 and no body), and Seoul's open
+// data shape (seoul_open_data.hpp).
 #include <ctime>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "gbfs.hpp"
 #include "handlers.hpp"
 #include "oauth.hpp"
+#include "seoul_open_data.hpp"
 
 namespace ttareungyi::http::handlers {
 
@@ -63,6 +65,20 @@ bool still_current(const request& req, const gbfs::versions::version& v, const s
   return since && *since == last_modified;
 }
 
+// Walks every page of the stations, then answers with `make(stations)` on the thread of the
+// last page. `make` keeps what it needs by value: the request's call is gone by then.
+template <class Make>
+void with_stations(const call& c, responder respond, Make make) {
+  auto walk = std::make_shared<station_walk>(
+      c.services.app.fleet, [respond = std::move(respond), make = std::move(make)](domain::result<station_list> stations) {
+        respond(guarded([&] {
+          if (!stations) return error_response(stations.error());
+          return make(*stations);
+        }));
+      });
+  walk->ask({.limit = 1000});
+}
+
 response feed_answer(const endpoint_services& services, const request& req, gbfs::feed f, const station_list& stations,
                      const std::string& base_url) {
   auto data = gbfs::data_of(f, {base_url, services.feeds.contact_email}, stations);
@@ -91,17 +107,24 @@ checked<work> gbfs_feed(const call& c) {
   while (!base.empty() && base.back() == '/') base.pop_back();
   return [&c, f = *f, base = std::move(base)](responder respond) {
     if (!gbfs::needs_stations(f)) return respond(guarded([&] { return feed_answer(c.services, c.req, f, {}, base); }));
-    // The reply comes later, on another thread: it keeps a copy of the request and the api's
-    // services by address (they outlive every reply).
-    auto walk = std::make_shared<station_walk>(
-        c.services.app.fleet,
-        [services = &c.services, req = c.req, f, base, respond](domain::result<station_list> stations) {
-          respond(guarded([&] {
-            if (!stations) return error_response(stations.error());
-            return feed_answer(*services, req, f, *stations, base);
-          }));
-        });
-    walk->ask({.limit = 1000});
+    // The api's services outlive every reply; the request is copied.
+    with_stations(c, std::move(respond), [services = &c.services, req = c.req, f, base](const station_list& stations) {
+      return feed_answer(*services, req, f, stations, base);
+    });
+  };
+}
+
+checked<work> seoul_bike_list(const call& c) {
+  const auto rows = seoul::parse_bike_list(c.id);
+  if (!rows)
+    return std::unexpected(bad_request("the path must be /seoul/{key}/json/bikeList/{start}/{end}, 1 <= start <= end, "
+                                       "at most 1000 rows at once"));
+  return [&c, rows = *rows](responder respond) {
+    with_stations(c, std::move(respond), [rows](const station_list& stations) {
+      auto r = ok(seoul::bike_list(stations, rows));
+      r.headers.emplace_back("Cache-Control", "public, max-age=0");
+      return r;
+    });
   };
 }
 

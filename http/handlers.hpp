@@ -40,5 +40,6 @@ checked<work> remove_bicycle(const call& c);
 
 // feeds.cpp
 checked<work> gbfs_feed(const call& c);
+checked<work> seoul_bike_list(const call& c);
 
 }  // namespace ttareungyi::http::handlers

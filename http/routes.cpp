@@ -8,7 +8,7 @@ namespace {
 
 struct route {
   std::string_view method;
-  std::string_view pattern;  // "{id}" matches one non-empty segment
+  std::string_view pattern;  // "{id}" matches one non-empty segment; a last "{*}" the rest of the path
   endpoint target;
 };
 
@@ -35,6 +35,7 @@ constexpr std::array routes{
     route{"POST", "/v1/bicycles", endpoint::add_bicycle},
     route{"DELETE", "/v1/bicycles/{id}", endpoint::remove_bicycle},
     route{"GET", "/gbfs/{id}", endpoint::gbfs_feed},
+    route{"GET", "/seoul/{*}", endpoint::seoul_bike_list},
 };
 
 // Next '/'-separated segment of a path that starts with '/'; false at the end.
@@ -47,15 +48,20 @@ bool next_segment(std::string_view& rest, std::string_view& segment) {
   return true;
 }
 
-// Whether `path` matches `pattern`; the {id} segment goes to `id`.
+// Whether `path` matches `pattern`; the {id} segment (or what {*} matched) goes to `id`.
 bool matches(std::string_view pattern, std::string_view path, std::string_view& id) {
   if (path.empty() || path.front() != '/') return false;
+  const char* const end = path.data() + path.size();
   std::string_view p_seg;
   std::string_view s_seg;
   for (;;) {
     bool more_p = next_segment(pattern, p_seg);
     bool more_s = next_segment(path, s_seg);
     if (!more_p || !more_s) return more_p == more_s;
+    if (p_seg == "{*}") {
+      id = std::string_view{s_seg.data(), static_cast<std::size_t>(end - s_seg.data())};
+      return !id.empty();
+    }
     if (p_seg == "{id}") {
       if (s_seg.empty()) return false;
       id = s_seg;

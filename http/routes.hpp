@@ -30,11 +30,12 @@ enum class endpoint {
   add_bicycle,
   remove_bicycle,
   gbfs_feed,
+  seoul_bike_list,
 };
 
 struct route_match {
   endpoint target;
-  std::string_view id;  // the raw {id} segment (still percent-encoded), empty when none
+  std::string_view id;  // the raw {id} segment or {*} rest (still percent-encoded), empty when none
 };
 
 struct route_miss {

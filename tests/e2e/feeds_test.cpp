@@ -87,6 +87,26 @@ TEST_F(Feeds, APlannerFindsTheStationsAndCountsTheApiShows) {
   EXPECT_NE(after.header("ETag"), etag);
 }
 
+TEST_F(Feeds, SeoulsBikeListShowsTheSameCountsPagedByRow) {
+  auto a = id_of(create_station(4));
+  auto b = id_of(create_station(8));
+  for (int i = 0; i < 2; ++i) create_bicycle(b);
+  station_when(b, 2, 6);
+  auto r = http().get("/seoul/sample/json/bikeList/1/1000/");
+  EXPECT_STATUS(r, 200);
+  const auto status = r.json()["rentBikeStatus"];
+  EXPECT_EQ(status["list_total_count"], 2);
+  std::map<std::string, std::pair<int, int>> rows;
+  for (const auto& row : status["row"])
+    rows[row["stationId"].get<std::string>()] = {std::stoi(row["parkingBikeTotCnt"].get<std::string>()),
+                                                 std::stoi(row["rackTotCnt"].get<std::string>())};
+  EXPECT_EQ(rows, (std::map<std::string, std::pair<int, int>>{{a, {0, 4}}, {b, {2, 8}}}));
+  auto second = http().get("/seoul/sample/json/bikeList/2/2").json()["rentBikeStatus"]["row"];
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0]["stationId"], std::max(a, b));
+  EXPECT_STATUS(http().get("/seoul/sample/json/bikeList/0/2"), 400);
+}
+
 TEST_F(Feeds, APublicUrlNamesTheFiles) {
   restart_server(std::vector<std::string>{"--public-url", "https://bikes.example/"});
   auto discovery = http().get("/gbfs/gbfs.json").json();

@@ -51,10 +51,15 @@ TEST(Routes, EveryEndpoint) {
   expect_route("GET", "/v1/bicycles", endpoint::list_bicycles);
   expect_route("POST", "/v1/bicycles", endpoint::add_bicycle);
   expect_route("DELETE", "/v1/bicycles/SPB-31542", endpoint::remove_bicycle, "SPB-31542");
+  expect_route("GET", "/gbfs/station_status.json", endpoint::gbfs_feed, "station_status.json");
+  // {*}: the rest of the path, slashes and all.
+  expect_route("GET", "/seoul/sample/json/bikeList/1/5/", endpoint::seoul_bike_list, "sample/json/bikeList/1/5/");
+  expect_404("GET", "/seoul");
+  expect_404("GET", "/seoul/");
 }
 
 TEST(Routes, EveryEndpointHasAPolicyWithAHandler) {
-  const auto last = static_cast<std::size_t>(endpoint::remove_bicycle);
+  const auto last = static_cast<std::size_t>(endpoint::seoul_bike_list);
   for (std::size_t i = 0; i <= last; ++i) {
     const auto target = static_cast<endpoint>(i);
     EXPECT_EQ(policy_of(target).target, target) << i;
