@@ -73,6 +73,12 @@ bool matches(std::string_view pattern, std::string_view path, std::string_view& 
 
 }  // namespace
 
+std::vector<route_pattern> route_table() {
+  std::vector<route_pattern> out;
+  for (const auto& r : routes) out.push_back({r.method, r.pattern});
+  return out;
+}
+
 std::expected<route_match, route_miss> match_route(std::string_view method, std::string_view path) {
   route_miss miss;
   for (const auto& r : routes) {

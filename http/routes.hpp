@@ -4,6 +4,7 @@
 #include <expected>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ttareungyi::http {
 
@@ -45,5 +46,12 @@ struct route_miss {
 
 // `path` without the query string. `id` views into `path`.
 std::expected<route_match, route_miss> match_route(std::string_view method, std::string_view path);
+
+// Every route as written in the table: method and pattern, e.g. {"GET", "/v1/tickets/{id}"}.
+struct route_pattern {
+  std::string_view method;
+  std::string_view pattern;
+};
+std::vector<route_pattern> route_table();
 
 }  // namespace ttareungyi::http

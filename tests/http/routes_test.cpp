@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstddef>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <string>
 
 #include "endpoint.hpp"
 
@@ -56,6 +62,60 @@ TEST(Routes, EveryEndpoint) {
   expect_route("GET", "/seoul/sample/json/bikeList/1/5/", endpoint::seoul_bike_list, "sample/json/bikeList/1/5/");
   expect_404("GET", "/seoul");
   expect_404("GET", "/seoul/");
+}
+
+// docs/openapi.yaml's operations: "GET /v1/tickets/{id}", read off its `paths:` as written
+// there (a path at two spaces, its methods at four).
+std::set<std::string> documented_operations() {
+  std::ifstream doc{TTAREUNGYI_OPENAPI};
+  EXPECT_TRUE(doc) << TTAREUNGYI_OPENAPI;
+  std::set<std::string> out;
+  std::string line, path;
+  bool in_paths = false;
+  static const std::regex path_line{R"(^  (/\S*):\s*$)"}, method_line{R"(^    (get|post|put|patch|delete):\s*$)"};
+  while (std::getline(doc, line)) {
+    if (line.starts_with("paths:")) in_paths = true;
+    else if (!line.empty() && line[0] != ' ' && line[0] != '#') in_paths = false;
+    std::smatch m;
+    if (!in_paths) continue;
+    if (std::regex_match(line, m, path_line)) path = m[1];
+    else if (std::regex_match(line, m, method_line) && !path.empty()) {
+      std::string method = m[1];
+      std::ranges::transform(method, method.begin(), [](unsigned char c) { return std::toupper(c); });
+      out.insert(method + " " + path);
+    }
+  }
+  return out;
+}
+
+// A documented path with a sample value for each parameter, e.g. /v1/tickets/x1.
+std::string sample_path(const std::string& documented) {
+  const auto numbered = std::regex_replace(documented, std::regex{R"(\{start\}|\{end\})"}, "1");
+  return std::regex_replace(numbered, std::regex{R"(\{[^}]+\})"}, "x1");
+}
+
+// Whether the table's `pattern` (parameters {id}, or a last {*}) is the documented path `path`.
+bool same_shape(std::string_view pattern, const std::string& path) {
+  auto shape = std::regex_replace(std::string{pattern}, std::regex{R"(\{id\})"}, R"(\{[^/]+\})");
+  shape = std::regex_replace(shape, std::regex{R"(\{\*\})"}, ".+");
+  return std::regex_match(path, std::regex{shape});
+}
+
+TEST(Routes, EveryRouteIsDocumentedAndEveryDocumentedOperationIsServed) {
+  const auto documented = documented_operations();
+  ASSERT_GT(documented.size(), 20u);
+  for (const auto& r : route_table()) {
+    const bool found = std::ranges::any_of(documented, [&](const std::string& op) {
+      const std::string method{r.method};
+      return op.starts_with(method + " ") && same_shape(r.pattern, op.substr(method.size() + 1));
+    });
+    EXPECT_TRUE(found) << r.method << " " << r.pattern << " is served but not in docs/openapi.yaml";
+  }
+  for (const auto& op : documented) {
+    const auto space = op.find(' ');
+    auto m = match_route(op.substr(0, space), sample_path(op.substr(space + 1)));
+    EXPECT_TRUE(m.has_value()) << op << " is documented but not served";
+  }
 }
 
 TEST(Routes, EveryEndpointHasAPolicyWithAHandler) {
