@@ -21,8 +21,9 @@
 #     --server-arg ARG   one more flag for `ttareungyi serve` (repeatable), e.g.
 #                        --server-arg --actor-threads=1; for exploring
 #     --only LIST        default mode: run only these of
-#                        fsync,bare,read,read-ticket,read-open,purchase,ride,mix,notify
-#                        (read and read-open read the current rental, read-ticket a ticket)
+#                        fsync,bare,read,read-ticket,read-open,feed,purchase,ride,mix,notify
+#                        (read and read-open read the current rental, read-ticket a ticket,
+#                        feed polls the public GBFS station_status.json without a token)
 #     --rounds N         bare and read N times, alternating (bare, read, bare, read, ...), on
 #                        servers kept up; the read's ratio and p99 are the medians over the
 #                        rounds (default 1). For a machine whose speed drifts between runs.
@@ -31,7 +32,7 @@
 set -euo pipefail
 
 duration=10 warmup=2 connections=64 read_rate=5000 notify_rate=1000 spread_duration=60 out="" large=0 keep=0 rounds=1 server_extra=()
-build="" only=",fsync,bare,read,read-ticket,read-open,purchase,ride,mix,notify,"
+build="" only=",fsync,bare,read,read-ticket,read-open,feed,purchase,ride,mix,notify,"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
@@ -174,7 +175,7 @@ if [[ $large == 0 ]]; then
   fi
 
   # 3. The product, fsync'd, one HTTP I/O thread (its defaults), rate limiting off.
-  if [[ "$only" =~ ,(read|read-ticket|read-open|purchase|ride|mix|notify), ]]; then
+  if [[ "$only" =~ ,(read|read-ticket|read-open|feed|purchase|ride|mix|notify), ]]; then
     mkdir -p "$work/product"
     start product "$server" serve --port 0 --bind 127.0.0.1 --data-dir "$work/product" --rate-limit-rps 0 \
       --operator-client "$operator" "${server_extra[@]}"
@@ -196,6 +197,7 @@ if [[ $large == 0 ]]; then
     fi
     run_load read-ticket "${product[@]}" --scenario read --read-target ticket
     run_load read-open "${product[@]}" --scenario read --rate "$read_rate"
+    run_load feed "${product[@]}" --scenario get --path /gbfs/station_status.json
     run_load purchase "${product[@]}" --scenario purchase
     run_load ride "${product[@]}" --scenario ride
     run_load mix "${product[@]}" --scenario mix

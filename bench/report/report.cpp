@@ -6,7 +6,7 @@
 //
 // Files it understands (any may be missing): fsync.json (ttareungyi-fsync-limit), bare.json
 // (ttareungyi-load get against ttareungyi-bare), read.json and read-open.json (current rental),
-// read-ticket.json, purchase.json, ride.json, mix.json, notify.json (ttareungyi-load against the
+// read-ticket.json, feed.json (GBFS station_status polls), purchase.json, ride.json, mix.json, notify.json (ttareungyi-load against the
 // product), and for --large: large-10k.json and large-1m.json (start-up time and RSS written by
 // run.sh), read-10k.json and read-1m.json.
 #include <nlohmann/json.hpp>
@@ -147,6 +147,10 @@ int main(int argc, char** argv) {
     out.ratio(read_name(*ticket) + " ops/s", num(*ticket, throughput), "bare RESTinio req/s", bare_rate, 0);
     out.plain(read_name(*ticket) + " p99", num(*ticket, p99), "ms");
   }
+  if (auto feed = load(dir, "feed.json")) {  // trip planners polling GBFS station_status, no token
+    out.ratio("GBFS station_status polls/s", num(*feed, throughput), "bare RESTinio req/s", bare_rate, 0);
+    out.plain("GBFS station_status p99", num(*feed, p99), "ms");
+  }
   if (auto ride = load(dir, "ride.json")) {
     out.ratio("ride cycles/s (rent+return)", num(*ride, throughput), "fsync'd puts/s", fsync_rate, 0.5);
     out.plain("ride cycle p99", num(*ride, p99), "ms");
@@ -215,7 +219,7 @@ int main(int argc, char** argv) {
   }
 
   summary["figures"] = out.rows;
-  for (const char* name : {"fsync.json", "bare.json", "read.json", "read-ticket.json", "read-open.json", "purchase.json", "product.json",
+  for (const char* name : {"fsync.json", "bare.json", "read.json", "read-ticket.json", "read-open.json", "feed.json", "purchase.json", "product.json",
                            "ride.json", "mix.json", "notify.json", "large-10k.json",
                            "large-1m.json", "read-10k.json", "read-1m.json", "read-10k-open.json", "read-1m-open.json",
                            "read-10k-spread.json", "read-1m-spread.json", "machine.json"}) {
