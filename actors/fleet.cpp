@@ -223,6 +223,20 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, const ports::
                 });
         return rp;
       },
+      [=](alert_atom, add_atom, alert_request& requested) {
+        auto rp = self->make_response_promise<alert>();
+        for (const auto& s : requested.station_ids)
+          if (!self->state.stations.contains(s)) return rp.deliver(to_caf(station_not_found(s))), rp;
+        auto d = post_alert(ids::alert_id{new_id("al_")}, std::move(requested), env.now());
+        if (refused(d, rp)) return rp;
+        ports::changeset changes;
+        record(changes, d->events, d->state.id, d->state.id, env.now());
+        changes.save(d->state);
+        self->request(env.committer, caf::infinite, commit_atom::value, std::move(changes))
+            .then([=, posted = d->state](ok_atom) mutable { rp.deliver(posted); },
+                  [=](caf::error& e) mutable { rp.deliver(e); });
+        return rp;
+      },
       [=](bicycle_atom, add_atom, ids::bicycle_id& id, const ids::station_id& station) {
         auto rp = self->make_response_promise<bicycle>();
         if (!self->state.stations.contains(station)) {

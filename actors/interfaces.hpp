@@ -44,6 +44,8 @@ using ticket_desk_actor = caf::typed_actor<
 // Rental context: stations, and the registry that routes to one actor per bicycle.
 using fleet_actor = caf::typed_actor<
     caf::replies_to<station_atom, add_atom, domain::station>::with<app::station_view>,
+    // 404 station_not_found when the alert names a station the fleet does not know.
+    caf::replies_to<alert_atom, add_atom, domain::alert_request>::with<domain::alert>,
     caf::replies_to<bicycle_atom, add_atom, domain::ids::bicycle_id, domain::ids::station_id>::with<domain::bicycle>,
     caf::replies_to<bicycle_atom, remove_atom, domain::ids::bicycle_id>::with<ok_atom>,
     caf::replies_to<rent_atom, domain::ids::bicycle_id, domain::rent_request>::with<domain::rental>,
@@ -60,7 +62,8 @@ using ticket_listings_actor = caf::typed_actor<
     caf::replies_to<list_atom, domain::ids::customer_id, app::page_request>::with<app::page<domain::ticket>>>;
 using rental_listings_actor = caf::typed_actor<
     caf::replies_to<station_atom, list_atom, app::page_request>::with<app::page<domain::station>>,
-    caf::replies_to<bicycle_atom, list_atom, app::bicycle_query, app::page_request>::with<app::page<domain::bicycle>>>;
+    caf::replies_to<bicycle_atom, list_atom, app::bicycle_query, app::page_request>::with<app::page<domain::bicycle>>,
+    caf::replies_to<alert_atom, list_atom>::with<std::vector<domain::alert>>>;
 
 // Registers every type that crosses a context with an actor system's configuration.
 void register_message_types(caf::actor_system_config& cfg);

@@ -43,6 +43,11 @@ rental_listings_actor::behavior_type rental_listings(rental_listings_actor::stat
       [store](bicycle_atom, list_atom, const app::bicycle_query& query, const app::page_request& request) {
         return answer(store->bicycles({query.station_id, query.status}, request), "bicycles");
       },
+      [store](alert_atom, list_atom) -> caf::result<std::vector<domain::alert>> {
+        auto all = store->alerts();
+        if (!all) return to_caf(listing_refusal(all.error(), "alerts"));
+        return std::move(*all);
+      },
   };
 }
 

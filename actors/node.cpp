@@ -36,6 +36,10 @@ void register_message_types(caf::actor_system_config& cfg) {
       .add_message_type<domain::ids::bicycle_id>("ttareungyi::bicycle_id")
       .add_message_type<domain::ids::rental_id>("ttareungyi::rental_id")
       .add_message_type<domain::ids::station_id>("ttareungyi::station_id")
+      .add_message_type<domain::ids::alert_id>("ttareungyi::alert_id")
+      .add_message_type<domain::alert>("ttareungyi::alert")
+      .add_message_type<std::vector<domain::alert>>("std::vector<ttareungyi::alert>")
+      .add_message_type<domain::alert_request>("ttareungyi::alert_request")
       .add_message_type<domain::ticket>("ttareungyi::ticket")
       .add_message_type<std::vector<domain::ticket>>("std::vector<ttareungyi::ticket>")
       .add_message_type<domain::ticket_type>("ttareungyi::ticket_type")
@@ -229,6 +233,12 @@ struct node::impl final : app::identity_service,
                    app::reply<domain::bicycle> done) override {
     call<domain::bicycle>(fleet, std::move(done), same, bicycle_atom::value, add_atom::value, id.value_or(domain::ids::bicycle_id{}),
                           std::move(station));
+  }
+  void post_alert(domain::alert_request request, app::reply<domain::alert> done) override {
+    call<domain::alert>(fleet, std::move(done), same, alert_atom::value, add_atom::value, std::move(request));
+  }
+  void alerts(app::reply<std::vector<domain::alert>> done) override {
+    call<std::vector<domain::alert>>(rental_listings, std::move(done), same, alert_atom::value, list_atom::value);
   }
   void remove_bicycle(domain::ids::bicycle_id id, app::reply<void> done) override {
     call<ok_atom>(fleet, std::move(done), [](ok_atom) { return domain::result<void>{}; }, bicycle_atom::value,

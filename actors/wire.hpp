@@ -36,6 +36,7 @@ using return_atom = caf::atom_constant<caf::atom("giveback")>;
 using rental_atom = caf::atom_constant<caf::atom("rental")>;
 using station_atom = caf::atom_constant<caf::atom("station")>;
 using bicycle_atom = caf::atom_constant<caf::atom("bicycle")>;
+using alert_atom = caf::atom_constant<caf::atom("alert")>;
 using add_atom = caf::atom_constant<caf::atom("add")>;
 using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using sign_up_atom = caf::atom_constant<caf::atom("signup")>;

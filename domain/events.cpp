@@ -24,6 +24,7 @@ TTAREUNGYI_EVENT_NAME(bicycle_returned)
 TTAREUNGYI_EVENT_NAME(payment_approved)
 TTAREUNGYI_EVENT_NAME(payment_declined)
 TTAREUNGYI_EVENT_NAME(payment_refunded)
+TTAREUNGYI_EVENT_NAME(alert_posted)
 #undef TTAREUNGYI_EVENT_NAME
 
 struct aggregate_of {
@@ -36,6 +37,7 @@ struct aggregate_of {
   std::string_view operator()(const payment_approved& e) const { return e.payment_id; }
   std::string_view operator()(const payment_declined& e) const { return e.payment_id; }
   std::string_view operator()(const payment_refunded& e) const { return e.payment_id; }
+  std::string_view operator()(const alert_posted& e) const { return e.alert_id; }
   template <class TicketFact>
   std::string_view operator()(const TicketFact& e) const { return e.ticket_id; }
 };

@@ -12,8 +12,8 @@ namespace {
 
 namespace on = handlers;
 
-// seoul_bike_list is the last endpoint of the enumeration.
-constexpr std::size_t endpoint_count = static_cast<std::size_t>(endpoint::seoul_bike_list) + 1;
+// post_alert is the last endpoint of the enumeration.
+constexpr std::size_t endpoint_count = static_cast<std::size_t>(endpoint::post_alert) + 1;
 
 // One policy per endpoint, in the order of the enumeration (checked below): finding one is an
 // index. What a row leaves out is the default: no token, body unchecked, not idempotent.
@@ -53,6 +53,7 @@ constexpr std::array<endpoint_policy, endpoint_count> policies{{
     // Public: trip planners poll it without an account.
     {.target = endpoint::gbfs_feed, .handle = on::gbfs_feed},
     {.target = endpoint::seoul_bike_list, .handle = on::seoul_bike_list},
+    {.target = endpoint::post_alert, .scope = scope::operator_, .body = body::json, .handle = on::post_alert},
 }};
 
 // Only the order is checked here: whether a row names a handler is not a constant expression

@@ -79,10 +79,11 @@ void with_stations(const call& c, responder respond, Make make) {
   walk->ask({.limit = 1000});
 }
 
-response feed_answer(const endpoint_services& services, const request& req, gbfs::feed f, const station_list& stations,
+response feed_answer(const endpoint_services& services, const request& req, gbfs::feed f, gbfs::sources from,
                      const std::string& base_url) {
-  auto data = gbfs::data_of(f, {base_url, services.feeds.contact_email}, stations);
-  const auto v = services.feeds.versions->observe(f, dump(data), services.clock.now());
+  from.now = services.clock.now();
+  auto data = gbfs::data_of(f, {base_url, services.feeds.contact_email}, from);
+  const auto v = services.feeds.versions->observe(f, dump(data), from.now);
   const auto last_modified = http_date(v.since);
   response r{200, {}, {}};
   if (still_current(req, v, last_modified)) {
@@ -106,11 +107,20 @@ checked<work> gbfs_feed(const call& c) {
   if (base.empty()) base = base_url_from_host(c.req.header("Host")).value_or(c.services.tokens.issuer());
   while (!base.empty() && base.back() == '/') base.pop_back();
   return [&c, f = *f, base = std::move(base)](responder respond) {
-    if (!gbfs::needs_stations(f)) return respond(guarded([&] { return feed_answer(c.services, c.req, f, {}, base); }));
-    // The api's services outlive every reply; the request is copied.
-    with_stations(c, std::move(respond), [services = &c.services, req = c.req, f, base](const station_list& stations) {
-      return feed_answer(*services, req, f, stations, base);
-    });
+    // The api's services outlive every reply; the request is copied for the later ones.
+    switch (gbfs::source_of(f)) {
+      case gbfs::source::none:
+        return respond(guarded([&] { return feed_answer(c.services, c.req, f, {}, base); }));
+      case gbfs::source::stations:
+        return with_stations(c, std::move(respond), [services = &c.services, req = c.req, f, base](const station_list& s) {
+          return feed_answer(*services, req, f, {.stations = s, .alerts = {}, .now = {}}, base);
+        });
+      case gbfs::source::alerts:
+        return c.services.app.fleet.alerts(answer<std::vector<domain::alert>>(
+            respond, [services = &c.services, req = c.req, f, base](const std::vector<domain::alert>& alerts) {
+              return feed_answer(*services, req, f, {.stations = {}, .alerts = alerts, .now = {}}, base);
+            }));
+    }
   };
 }
 

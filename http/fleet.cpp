@@ -48,6 +48,17 @@ checked<work> add_bicycle(const call& c) {
   };
 }
 
+checked<work> post_alert(const call& c) {
+  auto body = parse_new_alert(c.req.body);
+  if (!body) return std::unexpected(std::move(body.error()));
+  return [&c, body = std::move(*body)](responder respond) mutable {
+    // Published where planners read it: its Location is the GBFS alerts file.
+    c.services.app.fleet.post_alert(std::move(body), answer<domain::alert>(respond, [](const domain::alert& a) {
+                                      return created(to_json(a), "/gbfs/system_alerts.json");
+                                    }));
+  };
+}
+
 checked<work> remove_bicycle(const call& c) {
   return [&c](responder respond) {
     c.services.app.fleet.remove_bicycle(c.path_id<domain::ids::bicycle_id>(), answer<void>(respond, [] { return response{204, {}, {}}; }));

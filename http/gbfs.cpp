@@ -79,7 +79,7 @@ json plan(domain::ticket_type type) {
   };
 }
 
-json station_information(const std::vector<app::station_view>& stations) {
+json station_information(std::span<const app::station_view> stations) {
   json out = json::array();
   for (const auto& v : stations) {
     const auto& s = v.station;
@@ -95,7 +95,7 @@ json station_information(const std::vector<app::station_view>& stations) {
   return {{"stations", std::move(out)}};
 }
 
-json station_status(const std::vector<app::station_view>& stations) {
+json station_status(std::span<const app::station_view> stations) {
   json out = json::array();
   for (const auto& v : stations) {
     const auto bicycles = std::max(v.availability.bicycles_available, 0);
@@ -110,6 +110,28 @@ json station_status(const std::vector<app::station_view>& stations) {
     });
   }
   return {{"stations", std::move(out)}};
+}
+
+// Alerts not over yet: in effect, or announced for later. The operator's text in both languages.
+json system_alerts(std::span<const domain::alert> alerts, domain::instant now) {
+  json out = json::array();
+  for (const auto& a : alerts) {
+    if (!domain::not_over(a, now)) continue;
+    json window{{"start", domain::to_rfc3339(a.start)}};
+    if (a.end) window["end"] = domain::to_rfc3339(*a.end);
+    json alert{{"alert_id", a.id.str()},
+               {"type", domain::to_string(a.type)},
+               {"times", json::array({std::move(window)})},
+               {"summary", localized(a.summary, a.summary)},
+               {"last_updated", domain::to_rfc3339(a.posted_at)}};
+    if (!a.station_ids.empty()) {
+      alert["station_ids"] = json::array();
+      for (const auto& s : a.station_ids) alert["station_ids"].push_back(s.str());
+    }
+    if (!a.description.empty()) alert["description"] = localized(a.description, a.description);
+    out.push_back(std::move(alert));
+  }
+  return {{"alerts", std::move(out)}};
 }
 
 // FNV-1a, 64 bits: a digest of the content for its ETag (no security role).
@@ -147,9 +169,12 @@ int ttl_of(feed f) {
   }
 }
 
-bool needs_stations(feed f) { return f == feed::station_information || f == feed::station_status; }
+source source_of(feed f) {
+  if (f == feed::station_information || f == feed::station_status) return source::stations;
+  return f == feed::system_alerts ? source::alerts : source::none;
+}
 
-json data_of(feed f, const system_facts& system, const std::vector<app::station_view>& stations) {
+json data_of(feed f, const system_facts& system, const sources& from) {
   switch (f) {
     case feed::gbfs:
       return {{"feeds", feeds(system)}};
@@ -160,13 +185,13 @@ json data_of(feed f, const system_facts& system, const std::vector<app::station_
     case feed::vehicle_types:
       return vehicle_types();
     case feed::station_information:
-      return station_information(stations);
+      return station_information(from.stations);
     case feed::station_status:
-      return station_status(stations);
+      return station_status(from.stations);
     case feed::system_pricing_plans:
       return {{"plans", json::array({plan(passes[0]), plan(passes[1])})}};
     case feed::system_alerts:
-      return {{"alerts", json::array()}};
+      return system_alerts(from.alerts, from.now);
   }
   return json::object();
 }

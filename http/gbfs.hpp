@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ttareungyi/app/services.hpp"
+#include "ttareungyi/domain/alert.hpp"
 #include "ttareungyi/domain/time.hpp"
 
 namespace ttareungyi::http::gbfs {
@@ -39,8 +41,9 @@ std::optional<feed> feed_named(std::string_view file);
 std::string_view name_of(feed f);  // "station_status"
 // Seconds a planner may keep the file: 0 for the live counts, longer for what rarely changes.
 int ttl_of(feed f);
-// Whether the file is made from the stations (information and status).
-bool needs_stations(feed f);
+// What a file is made from, besides what the system says of itself.
+enum class source { none, stations, alerts };
+source source_of(feed f);
 
 // What the system says of itself.
 struct system_facts {
@@ -48,9 +51,16 @@ struct system_facts {
   std::string contact_email;  // feed_contact_email
 };
 
-// The `data` of a file. `stations` (with the station view's counts) is read only by the files
-// that need them.
-json data_of(feed f, const system_facts& system, const std::vector<app::station_view>& stations);
+// What the files are made from: the stations with the station view's counts, and the alerts
+// (those over at `now` are left out).
+struct sources {
+  std::span<const app::station_view> stations{};
+  std::span<const domain::alert> alerts{};
+  domain::instant now{};
+};
+
+// The `data` of a file, from the part of `from` that source_of(f) names.
+json data_of(feed f, const system_facts& system, const sources& from);
 
 // The whole file: last_updated, ttl, version "3.0" and the data; in station_status each
 // station's last_reported is the file's last_updated (when its counts were last seen to change).

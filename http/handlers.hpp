@@ -37,6 +37,7 @@ checked<work> add_station(const call& c);
 checked<work> list_bicycles(const call& c);
 checked<work> add_bicycle(const call& c);
 checked<work> remove_bicycle(const call& c);
+checked<work> post_alert(const call& c);
 
 // feeds.cpp
 checked<work> gbfs_feed(const call& c);

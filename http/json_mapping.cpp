@@ -71,6 +71,19 @@ json to_json(const domain::bicycle& b) {
   return doc;
 }
 
+json to_json(const domain::alert& a) {
+  json doc = {{"id", a.id},
+              {"type", domain::to_string(a.type)},
+              {"start", domain::to_rfc3339(a.start)},
+              {"stationIds", json::array()},
+              {"summary", a.summary},
+              {"description", a.description},
+              {"postedAt", domain::to_rfc3339(a.posted_at)}};
+  if (a.end) doc["end"] = domain::to_rfc3339(*a.end);
+  for (const auto& s : a.station_ids) doc["stationIds"].push_back(s);
+  return doc;
+}
+
 json to_json(const app::payment_health& h) {
   json doc = {{"breaker", domain::to_string(h.breaker)}, {"failures", h.failures}};
   if (h.since) doc["since"] = domain::to_rfc3339(*h.since);
@@ -239,6 +252,53 @@ checked<new_bicycle_body> parse_new_bicycle(std::string_view body) {
   auto station = required_id(*doc, "stationId");
   if (!station) return std::unexpected(station.error());
   return new_bicycle_body{as_id<domain::ids::bicycle_id>(std::move(*id)), domain::ids::station_id{std::move(*station)}};
+}
+
+namespace {
+
+checked<domain::instant> time_field(const json& doc, std::string_view name) {
+  auto text = required_string(doc, name);
+  if (!text) return std::unexpected(text.error());
+  auto t = domain::parse_rfc3339(*text);
+  if (!t) return std::unexpected(bad_request("field " + std::string{name} + " must be an RFC 3339 UTC time, e.g. 2026-05-01T09:00:00Z"));
+  return *t;
+}
+
+}  // namespace
+
+checked<domain::alert_request> parse_new_alert(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return std::unexpected(doc.error());
+  domain::alert_request r;
+  auto type = required_string(*doc, "type");
+  if (!type) return std::unexpected(type.error());
+  auto parsed = domain::parse_alert_type(*type);
+  if (!parsed)
+    return std::unexpected(bad_request("field type must be system_closure, station_closure, station_move or other"));
+  r.type = *parsed;
+  auto start = time_field(*doc, "start");
+  if (!start) return std::unexpected(start.error());
+  r.start = *start;
+  if (doc->contains("end") && !(*doc)["end"].is_null()) {
+    auto end = time_field(*doc, "end");
+    if (!end) return std::unexpected(end.error());
+    r.end = *end;
+  }
+  if (auto it = doc->find("stationIds"); it != doc->end() && !it->is_null()) {
+    if (!it->is_array()) return std::unexpected(bad_request("field stationIds must be a list of station ids"));
+    for (const auto& s : *it) {
+      if (!s.is_string() || !acceptable_id(s.get<std::string>()))
+        return std::unexpected(bad_request("field stationIds must be a list of station ids of 1-64 characters"));
+      r.station_ids.emplace_back(s.get<std::string>());
+    }
+  }
+  auto summary = required_string(*doc, "summary");
+  if (!summary) return std::unexpected(summary.error());
+  r.summary = std::move(*summary);
+  auto description = optional_string(*doc, "description");
+  if (!description) return std::unexpected(description.error());
+  r.description = description->value_or("");
+  return r;
 }
 
 checked<app::bicycle_query> parse_bicycle_query(std::string_view query) {

@@ -11,6 +11,7 @@
 
 #include "problem.hpp"
 #include "ttareungyi/app/services.hpp"
+#include "ttareungyi/domain/alert.hpp"
 #include "ttareungyi/domain/customer.hpp"
 #include "ttareungyi/domain/fleet.hpp"
 #include "ttareungyi/domain/ticket.hpp"
@@ -32,6 +33,7 @@ json to_json(const domain::ticket& t);
 json to_json(const domain::rental& r);
 json to_json(const app::station_view& s);
 json to_json(const domain::bicycle& b);
+json to_json(const domain::alert& a);
 // /health/ready's "payment": {breaker, failures, since?, retryAt?}
 json to_json(const app::payment_health& h);
 // GET /v1/rentals/current: the view's fields and remainingSeconds at `now`, as JSON text
@@ -78,6 +80,8 @@ struct new_bicycle_body {
   domain::ids::station_id station_id;
 };
 checked<new_bicycle_body> parse_new_bicycle(std::string_view body);
+// POST /v1/alerts: {type, start, end?, stationIds?, summary, description?}, times RFC 3339 UTC.
+checked<domain::alert_request> parse_new_alert(std::string_view body);
 
 // GET /v1/bicycles?stationId=&status= (empty values mean no filter).
 checked<app::bicycle_query> parse_bicycle_query(std::string_view query);

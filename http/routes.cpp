@@ -36,6 +36,7 @@ constexpr std::array routes{
     route{"DELETE", "/v1/bicycles/{id}", endpoint::remove_bicycle},
     route{"GET", "/gbfs/{id}", endpoint::gbfs_feed},
     route{"GET", "/seoul/{*}", endpoint::seoul_bike_list},
+    route{"POST", "/v1/alerts", endpoint::post_alert},
 };
 
 // Next '/'-separated segment of a path that starts with '/'; false at the end.

@@ -32,6 +32,7 @@ enum class endpoint {
   remove_bicycle,
   gbfs_feed,
   seoul_bike_list,
+  post_alert,
 };
 
 struct route_match {

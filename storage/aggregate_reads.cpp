@@ -101,6 +101,10 @@ stored<ports::page<domain::station>> rocksdb_storage::stations(const ports::page
   });
 }
 
+stored<std::vector<domain::alert>> rocksdb_storage::alerts() const {
+  return guarded("alerts", [&] { return read_.all_of<domain::alert>(f_rental, layout::alert_prefix); });
+}
+
 stored<std::optional<domain::bicycle>> rocksdb_storage::find_bicycle(const domain::ids::bicycle_id& id) const {
   return guarded("find_bicycle", [&] { return read_.get<domain::bicycle>(f_rental, layout::key(layout::bicycle_prefix, id)); });
 }

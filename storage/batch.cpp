@@ -167,6 +167,10 @@ stored<void> group_batch::add_item(const domain::rental& x) {
   return put(f_rental, layout::rental_prefix, x, "rental");
 }
 
+stored<void> group_batch::add_item(const domain::alert& x) {
+  return put(f_rental, layout::alert_prefix, x, "alert");
+}
+
 stored<void> group_batch::add_item(const domain::notification& n) {
   auto bytes = encoded(n, "notification", n.id);
   if (!bytes) return std::unexpected(bytes.error());

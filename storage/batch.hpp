@@ -68,6 +68,7 @@ class group_batch {
   stored<void> add_item(const domain::bicycle& x);
   stored<void> add_item(const ports::removed_bicycle& x);
   stored<void> add_item(const domain::rental& x);
+  stored<void> add_item(const domain::alert& x);
   // The read side: views and consumer positions, in the same batch as everything else.
   stored<void> add_item(const domain::notification& n);
   stored<void> add_item(const domain::current_rental& x);

@@ -42,12 +42,19 @@ json value_of(ticket_status v) { return std::string{to_string(v)}; }
 json value_of(payment_status v) { return std::string{to_string(v)}; }
 json value_of(bicycle_status v) { return std::string{to_string(v)}; }
 json value_of(rental_status v) { return std::string{to_string(v)}; }
+json value_of(alert_type v) { return std::string{to_string(v)}; }
 template <class Tag>
 json value_of(const identifier<Tag>& id) { return id.str(); }
 // An id that is not there yet was always stored as "" (a bicycle's station while rented):
 // keeping it so keeps every stored byte as it was.
 template <class Tag>
 json value_of(const std::optional<identifier<Tag>>& id) { return id ? id->str() : std::string{}; }
+template <class T>
+json value_of(const std::vector<T>& items) {
+  json out = json::array();
+  for (const auto& x : items) out.push_back(value_of(x));
+  return out;
+}
 template <class T>
 json value_of(const std::optional<T>& v) {
   return v ? value_of(*v) : json(nullptr);
@@ -126,6 +133,10 @@ void read(const json& j, rental_status& out) {
   auto n = name_in(j);
   out = named(by_name(n, {rental_status::active, rental_status::returned}), n, "rental status");
 }
+void read(const json& j, alert_type& out) {
+  auto n = name_in(j);
+  out = named(parse_alert_type(n), n, "alert type");
+}
 template <class Tag>
 void read(const json& j, identifier<Tag>& out) {
   std::string text;
@@ -138,6 +149,16 @@ void read(const json& j, std::optional<identifier<Tag>>& out) {
   if (!j.is_null()) read(j, text);
   if (text.empty()) out.reset();
   else out = identifier<Tag>{std::move(text)};
+}
+template <class T>
+void read(const json& j, std::vector<T>& out) {
+  if (!j.is_array()) throw codec_failure("expected a list");
+  out.clear();
+  for (const auto& x : j) {
+    T v{};
+    read(x, v);
+    out.push_back(std::move(v));
+  }
 }
 template <class T>
 void read(const json& j, std::optional<T>& out) {
@@ -287,6 +308,7 @@ outcome<std::string> encode(const payment& p) { return encode_object(p); }
 outcome<std::string> encode(const station& s) { return encode_object(s); }
 outcome<std::string> encode(const bicycle& b) { return encode_object(b); }
 outcome<std::string> encode(const rental& r) { return encode_object(r); }
+outcome<std::string> encode(const alert& a) { return encode_object(a); }
 outcome<std::string> encode(const event& e) {
   return guarded([&] { return event_object(e).dump(); });
 }
@@ -337,6 +359,7 @@ template outcome<payment> decode<payment>(std::string_view);
 template outcome<station> decode<station>(std::string_view);
 template outcome<bicycle> decode<bicycle>(std::string_view);
 template outcome<rental> decode<rental>(std::string_view);
+template outcome<alert> decode<alert>(std::string_view);
 template outcome<event> decode<event>(std::string_view);
 template outcome<notification> decode<notification>(std::string_view);
 template outcome<current_rental> decode<current_rental>(std::string_view);

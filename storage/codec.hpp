@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "ttareungyi/domain/alert.hpp"
 #include "ttareungyi/domain/customer.hpp"
 #include "ttareungyi/domain/events.hpp"
 #include "ttareungyi/domain/fleet.hpp"
@@ -28,13 +29,14 @@ outcome<std::string> encode(const domain::payment& p);
 outcome<std::string> encode(const domain::station& s);
 outcome<std::string> encode(const domain::bicycle& b);
 outcome<std::string> encode(const domain::rental& r);
+outcome<std::string> encode(const domain::alert& a);
 outcome<std::string> encode(const domain::event& e);
 // The read side's records.
 outcome<std::string> encode(const domain::notification& n);
 outcome<std::string> encode(const domain::current_rental& r);
 outcome<std::string> encode(const domain::station_count& c);
 
-// Defined for customer, ticket, payment, station, bicycle, rental, event, notification,
+// Defined for customer, ticket, payment, station, bicycle, rental, alert, event, notification,
 // current_rental and station_count.
 template <class T>
 outcome<T> decode(std::string_view bytes);

@@ -65,6 +65,7 @@ inline constexpr std::string_view in_use_prefix = "u:";
 inline constexpr std::string_view payment_prefix = "p:";
 inline constexpr std::string_view station_prefix = "s:";
 inline constexpr std::string_view bicycle_prefix = "b:";
+inline constexpr std::string_view alert_prefix = "a:";
 inline constexpr std::string_view rental_prefix = "r:";
 inline constexpr std::string_view rental_view_prefix = "r:";        // view_rental
 inline constexpr std::string_view station_view_prefix = "s:";       // view_station

@@ -37,6 +37,7 @@ class rocksdb_storage final : public node_storage {
   // rental
   stored<std::optional<domain::station>> find_station(const domain::ids::station_id& id) const override;
   stored<std::vector<domain::station>> stations() const override;
+  stored<std::vector<domain::alert>> alerts() const override;
   stored<ports::page<domain::station>> stations(const ports::page_request& request) const override;
   stored<std::optional<domain::bicycle>> find_bicycle(const domain::ids::bicycle_id& id) const override;
   stored<std::optional<domain::rental>> find_rental(const domain::ids::rental_id& id) const override;

@@ -55,6 +55,33 @@ TEST_F(FleetTest, StationWithoutIdGetsOne) {
   EXPECT_TRUE(storage.rows.stations.contains(v.station.id));
 }
 
+TEST_F(FleetTest, AnAlertIsPostedForKnownStationsAndListedOffTheFleet) {
+  seed_station("st_a", 4);
+  start();
+  domain::alert_request closure{.type = domain::alert_type::station_closure,
+                                .start = clock.now(),
+                                .end = clock.now() + 2h,
+                                .station_ids = {"st_a"},
+                                .summary = "공사",
+                                .description = ""};
+  auto posted = ok(call<domain::alert>(fleet, alert_atom::value, add_atom::value, closure));
+  EXPECT_TRUE(posted.id.str().starts_with("al_"));
+  EXPECT_EQ(posted.posted_at, clock.now());
+  EXPECT_EQ(storage.rows.alerts[posted.id], posted);
+  EXPECT_EQ(storage.events_of(posted.id), std::vector<std::string>{"alert_posted"});
+  EXPECT_EQ(ok(call<std::vector<domain::alert>>(rental_listings, alert_atom::value, list_atom::value)),
+            std::vector<domain::alert>{posted});
+
+  auto unknown = closure;
+  unknown.station_ids.push_back("st_nowhere");
+  auto e = refusal(call<domain::alert>(fleet, alert_atom::value, add_atom::value, unknown));
+  EXPECT_EQ(e.code, domain::error_code::station_not_found);
+  auto over = closure;
+  over.end = clock.now() - 1h, over.start = clock.now() - 2h;
+  EXPECT_EQ(refusal(call<domain::alert>(fleet, alert_atom::value, add_atom::value, over)).kind, error_kind::invalid);
+  EXPECT_EQ(storage.rows.alerts.size(), 1u) << "refusals store nothing";
+}
+
 TEST_F(FleetTest, DuplicateStationIdIsTaken) {
   seed_station("st_old", 4);
   start();

@@ -146,6 +146,15 @@ TEST_F(Wire, IdsTravelAsTheirText) {
   round_trips(ids::ticket_id{std::string("여의나루 \x01\xff", 15)});
 }
 
+TEST_F(Wire, AlertsRoundTrip) {
+  alert a{.id = "al_1", .type = alert_type::station_move, .start = t0, .end = t0 + 1h, .station_ids = {"ST-1", "ST-2"},
+          .summary = "이전", .description = "옆 블록으로", .posted_at = t0};
+  round_trips(a);
+  round_trips(std::vector<alert>{a, alert{}});
+  round_trips(alert_request{.type = alert_type::other, .start = t0, .end = std::nullopt, .station_ids = {}, .summary = "s",
+                            .description = ""});
+}
+
 TEST_F(Wire, ATypeIsNamedByItsFieldList) {
   EXPECT_EQ(caf::deep_to_string(station_count{"ST-1", 20, 7}), R"(station_count("ST-1", 20, 7))");
 }

@@ -38,6 +38,7 @@ TEST(Events, TypeNameAndAggregateIdOfEveryPayload) {
       {payment_approved{"P1", "TK1", 1000}, "payment_approved", "P1"},
       {payment_declined{"P2", "TK1", 1000}, "payment_declined", "P2"},
       {payment_refunded{"P3", "TK1", 1000}, "payment_refunded", "P3"},
+      {alert_posted{"AL1", "station_closure", t0, std::nullopt}, "alert_posted", "AL1"},
   };
   // One row per alternative, in declaration order, so a new fact cannot go untested.
   ASSERT_EQ(std::size(facts), std::variant_size_v<event_payload>);

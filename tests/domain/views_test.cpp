@@ -45,6 +45,7 @@ std::vector<event_payload> one_of_each() {
       payment_approved{"TK1-1", "TK1", 1000},
       payment_declined{"TK1-2", "TK1", 1000},
       payment_refunded{"TK1-1", "TK1", 1000},
+      alert_posted{"AL1", "other", t0, std::nullopt},
   };
 }
 

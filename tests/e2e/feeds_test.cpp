@@ -107,6 +107,28 @@ TEST_F(Feeds, SeoulsBikeListShowsTheSameCountsPagedByRow) {
   EXPECT_STATUS(http().get("/seoul/sample/json/bikeList/0/2"), 400);
 }
 
+TEST_F(Feeds, AnOperatorsAlertReachesThePlanners) {
+  auto a = id_of(create_station(4));
+  auto posted = http().post_json("/v1/alerts",
+                                 json{{"type", "station_closure"},
+                                      {"start", "2026-01-01T00:00:00Z"},
+                                      {"stationIds", {a}},
+                                      {"summary", "대여소 공사"}},
+                                 ops());
+  EXPECT_STATUS(posted, 201);
+  EXPECT_STATUS(http().post_json("/v1/alerts", json{{"type", "other"}, {"start", "2026-01-01T00:00:00Z"}, {"summary", "x"},
+                                                    {"stationIds", {"nowhere"}}},
+                                 ops()),
+                404);
+  const auto alerts = http().get("/gbfs/system_alerts.json").json()["data"]["alerts"];
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0]["alert_id"], posted.json()["id"]);
+  EXPECT_EQ(alerts[0]["station_ids"], json::array({a}));
+  // Kept across a restart.
+  restart_server();
+  EXPECT_EQ(http().get("/gbfs/system_alerts.json").json()["data"]["alerts"].size(), 1u);
+}
+
 TEST_F(Feeds, APublicUrlNamesTheFiles) {
   restart_server(std::vector<std::string>{"--public-url", "https://bikes.example/"});
   auto discovery = http().get("/gbfs/gbfs.json").json();

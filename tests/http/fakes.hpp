@@ -137,6 +137,7 @@ struct fake_world {
   std::map<domain::ids::station_id, app::station_view> stations;
   std::map<domain::ids::bicycle_id, domain::bicycle> bicycles;
   std::map<domain::ids::customer_id, domain::current_rental> current_rentals;  // by customer
+  std::vector<domain::alert> alerts;
   int next_id = 0;
 
   // Records the call and takes the injected failure, if any.
@@ -424,6 +425,27 @@ class fake_fleet final : public app::fleet_service {
       w_.bicycles[b.id] = b;
     }
     w_.reply(std::move(done), domain::result<domain::bicycle>{b});
+  }
+
+  void post_alert(domain::alert_request request, app::reply<domain::alert> done) override {
+    if (auto e = w_.begin("fleet.post_alert " + request.summary)) return w_.reply(std::move(done), std::unexpected(*e));
+    auto posted = domain::post_alert(domain::ids::alert_id{w_.new_id("al-")}, std::move(request), at(9));
+    if (!posted) return w_.reply(std::move(done), std::unexpected(posted.error()));
+    {
+      std::lock_guard lock{w_.mutex};
+      w_.alerts.push_back(posted->state);
+    }
+    w_.reply(std::move(done), domain::result<domain::alert>{posted->state});
+  }
+
+  void alerts(app::reply<std::vector<domain::alert>> done) override {
+    if (auto e = w_.begin("fleet.alerts")) return w_.reply(std::move(done), std::unexpected(*e));
+    std::vector<domain::alert> all;
+    {
+      std::lock_guard lock{w_.mutex};
+      all = w_.alerts;
+    }
+    w_.reply(std::move(done), domain::result<std::vector<domain::alert>>{std::move(all)});
   }
 
   void remove_bicycle(domain::ids::bicycle_id id, app::reply<void> done) override {

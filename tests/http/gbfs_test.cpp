@@ -252,7 +252,21 @@ std::vector<std::string> spec_problems(const feed_files& feed) {
   {
     spec_check s{"system_alerts"};
     check_envelope(s, doc("system_alerts"));
-    s.required(doc("system_alerts")["data"], "alerts", spec_check::is_array, "data");
+    if (s.required(doc("system_alerts")["data"], "alerts", spec_check::is_array, "data"))
+      for (const auto& a : doc("system_alerts")["data"]["alerts"]) {
+        s.id(a, "alert_id", "alerts[]");
+        s.one_of(a["type"], {"system_closure", "station_closure", "station_move", "other"}, "alerts[].type");
+        s.localized(a, "summary", languages, true, "alerts[]");
+        s.localized(a, "description", languages, false, "alerts[]");
+        if (a.contains("times"))
+          for (const auto& t : a["times"]) {
+            s.timestamp(t, "start", "alerts[].times[]");
+            if (t.contains("end")) s.timestamp(t, "end", "alerts[].times[]");
+          }
+        for (const auto& id : a.value("station_ids", json::array()))
+          if (!informed.contains(id.get<std::string>())) s.fail("alerts[].station_ids", "names no station");
+        if (a.contains("last_updated")) s.timestamp(a, "last_updated", "alerts[]");
+      }
     out.insert(out.end(), s.problems().begin(), s.problems().end());
   }
   return out;
@@ -378,6 +392,52 @@ TEST_F(Gbfs, AnUnchangedFileKeepsItsVersionAndACurrentCopyGets304) {
   EXPECT_NE(changed.header("ETag"), etag);
   EXPECT_EQ(body_of(changed)["last_updated"], "2024-05-01T09:31:30Z");
   EXPECT_EQ(body_of(changed)["data"]["stations"][0]["last_reported"], "2024-05-01T09:31:30Z");
+}
+
+TEST_F(Gbfs, AlertsPostedByAnOperatorArePublishedUntilTheyAreOver) {
+  add_station("ST-101", 3, 7);
+  const auto ops = fx.bearer("ops-1", "operator");
+  auto post = [&](const json& body, const std::string& auth) {
+    answers got;
+    header_list headers{{"Content-Type", "application/json"}, {"Authorization", auth}};
+    endpoints.handle(make_request("POST", "/v1/alerts", body.dump(), std::move(headers)), got.responder_fn());
+    EXPECT_TRUE(got.wait(1));
+    return got.count() > 0 ? got.at(0) : response{0, {}, {}};
+  };
+  auto closure = post({{"type", "station_closure"},
+                       {"start", "2024-05-01T09:00:00Z"},
+                       {"end", "2024-05-01T10:00:00Z"},
+                       {"stationIds", {"ST-101"}},
+                       {"summary", "망원역 대여소 공사"}},
+                      ops);
+  ASSERT_EQ(closure.status, 201) << closure.body;
+  EXPECT_EQ(closure.header("Location"), "/gbfs/system_alerts.json");
+  EXPECT_EQ(body_of(closure)["stationIds"], json::array({"ST-101"}));
+  EXPECT_EQ(body_of(closure)["end"], "2024-05-01T10:00:00Z");
+  ASSERT_EQ(post({{"type", "other"}, {"start", "2024-05-01T09:00:00Z"}, {"summary", "요금 안내"}}, ops).status, 201);
+
+  // A customer may not post; bad input is a 400 problem before the facade.
+  EXPECT_EQ(post({{"type", "other"}, {"start", "2024-05-01T09:00:00Z"}, {"summary", "x"}}, fx.bearer("c-1", "customer")).status,
+            403);
+  EXPECT_EQ(post({{"type", "scooter"}, {"start", "2024-05-01T09:00:00Z"}, {"summary", "x"}}, ops).status, 400);
+  EXPECT_EQ(post({{"type", "other"}, {"start", "yesterday"}, {"summary", "x"}}, ops).status, 400);
+  EXPECT_EQ(post({{"type", "other"}, {"start", "2024-05-01T09:00:00Z"}, {"summary", "x"}, {"stationIds", "ST-101"}}, ops).status,
+            400);
+
+  auto feed = read_feed();
+  EXPECT_EQ(spec_problems(feed), std::vector<std::string>{});
+  auto alerts = feed.docs["system_alerts"]["data"]["alerts"];
+  ASSERT_EQ(alerts.size(), 2u) << alerts.dump();
+  EXPECT_EQ(alerts[0]["type"], "station_closure");
+  EXPECT_EQ(alerts[0]["station_ids"], json::array({"ST-101"}));
+  EXPECT_EQ(alerts[0]["times"], json::parse(R"([{"start": "2024-05-01T09:00:00Z", "end": "2024-05-01T10:00:00Z"}])"));
+  EXPECT_EQ(alerts[0]["summary"][1], (json{{"text", "망원역 대여소 공사"}, {"language", "en"}}));
+  EXPECT_FALSE(alerts[1].contains("station_ids")) << "the whole system";
+
+  clock.advance(31min);  // 10:01: the closure is over, the open-ended notice stays
+  alerts = body_of(get("/gbfs/system_alerts.json"))["data"]["alerts"];
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0]["type"], "other");
 }
 
 TEST_F(Gbfs, UnknownFilesAre404AndUrlsFollowTheHostWithoutAPublicUrl) {

@@ -60,6 +60,7 @@ TEST(Routes, EveryEndpoint) {
   expect_route("GET", "/gbfs/station_status.json", endpoint::gbfs_feed, "station_status.json");
   // {*}: the rest of the path, slashes and all.
   expect_route("GET", "/seoul/sample/json/bikeList/1/5/", endpoint::seoul_bike_list, "sample/json/bikeList/1/5/");
+  expect_route("POST", "/v1/alerts", endpoint::post_alert);
   expect_404("GET", "/seoul");
   expect_404("GET", "/seoul/");
 }
@@ -119,7 +120,7 @@ TEST(Routes, EveryRouteIsDocumentedAndEveryDocumentedOperationIsServed) {
 }
 
 TEST(Routes, EveryEndpointHasAPolicyWithAHandler) {
-  const auto last = static_cast<std::size_t>(endpoint::seoul_bike_list);
+  const auto last = static_cast<std::size_t>(endpoint::post_alert);
   for (std::size_t i = 0; i <= last; ++i) {
     const auto target = static_cast<endpoint>(i);
     EXPECT_EQ(policy_of(target).target, target) << i;

@@ -163,6 +163,21 @@ TYPED_TEST(StorageContract, StationsBicyclesAndRentalsAreReadBackAndRemovedBicyc
   EXPECT_EQ(ids_of(value_of(all_bicycles(this->s()))), std::vector<std::string>{"SPB-2"});
 }
 
+TYPED_TEST(StorageContract, AlertsAreKeptWholeInIdOrder) {
+  alert closure{.id = "al_2",
+                .type = alert_type::station_closure,
+                .start = t0,
+                .end = t0 + 2h,
+                .station_ids = {"ST-1", "ST-2"},
+                .summary = "망원역 대여소 공사",
+                .description = "",
+                .posted_at = t0 - 1h};
+  alert open_ended{.id = "al_1", .type = alert_type::other, .start = t0, .summary = "요금 안내", .posted_at = t0};
+  this->commit(ports::changeset{}.save(closure).save(open_ended));
+  EXPECT_EQ(value_of(this->s().alerts()), (std::vector<alert>{open_ended, closure}));
+  EXPECT_TRUE(value_of(this->s().stations()).empty()) << "alerts are not stations";
+}
+
 TYPED_TEST(StorageContract, StationsPageInIdOrderAndTheLastPageHasNoNext) {
   ports::changeset c;
   for (int i : {4, 0, 3, 1, 2}) c.save(sample_station(numbered("ST-", i)));

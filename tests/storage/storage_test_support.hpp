@@ -156,6 +156,7 @@ inline std::vector<event> one_of_each_event() {
       payment_approved{"tk-1-1", "tk-1", 2000},
       payment_declined{"tk-1-2", "tk-1", 2000},
       payment_refunded{"tk-1-1", "tk-1", 2000},
+      alert_posted{"al_1", "station_closure", t0, t0 + 2h},
   };
   std::vector<event> out;
   for (std::size_t i = 0; i < payloads.size(); ++i) {
@@ -189,6 +190,7 @@ inline auto fields_of(const bicycle_returned& e) {
 inline auto fields_of(const payment_approved& e) { return std::tie(e.payment_id, e.reference, e.amount); }
 inline auto fields_of(const payment_declined& e) { return std::tie(e.payment_id, e.reference, e.amount); }
 inline auto fields_of(const payment_refunded& e) { return std::tie(e.payment_id, e.reference, e.amount); }
+inline auto fields_of(const alert_posted& e) { return std::tie(e.alert_id, e.type, e.start, e.end); }
 
 // EXPECT_TRUE(same_event(a, b)): envelope, alternative and every payload field equal.
 inline ::testing::AssertionResult same_event(const event& a, const event& b) {

@@ -33,6 +33,15 @@ std::vector<stored> records() {
       {"station_count", codec::encode(station_count{"ST-1", 20, 7})},
   };
   for (const auto& e : one_of_each_event()) all.push_back({std::string{type_name(e.payload)}, codec::encode(e)});
+  // Added with alerts (after the events, so the records above keep their places).
+  all.push_back({"alert", codec::encode(alert{.id = "al_1",
+                                              .type = alert_type::station_closure,
+                                              .start = t0,
+                                              .end = t0 + 2h,
+                                              .station_ids = {"ST-1", "ST-2"},
+                                              .summary = "공사",
+                                              .description = "",
+                                              .posted_at = t0})});
   return all;
 }
 
@@ -66,6 +75,8 @@ const std::vector<std::pair<std::string, std::string>>& written_before() {
       {"payment_approved", R"({"at":1795483920137,"causation_id":"req-1","correlation_id":"corr-1","id":"ev-14","payload":{"amount":2000,"payment_id":"tk-1-1","reference":"tk-1"},"type":"payment_approved","version":3})"},
       {"payment_declined", R"({"at":1795483920138,"causation_id":"req-1","correlation_id":"corr-1","id":"ev-15","payload":{"amount":2000,"payment_id":"tk-1-2","reference":"tk-1"},"type":"payment_declined","version":1})"},
       {"payment_refunded", R"({"at":1795483920139,"causation_id":"req-1","correlation_id":"corr-1","id":"ev-16","payload":{"amount":2000,"payment_id":"tk-1-1","reference":"tk-1"},"type":"payment_refunded","version":2})"},
+      {"alert_posted", R"({"at":1795483920140,"causation_id":"req-1","correlation_id":"corr-1","id":"ev-17","payload":{"alert_id":"al_1","end":1795491120123,"start":1795483920123,"type":"station_closure"},"type":"alert_posted","version":3})"},  // added with alerts
+      {"alert", R"({"description":"","end":1795491120123,"id":"al_1","posted_at":1795483920123,"start":1795483920123,"station_ids":["ST-1","ST-2"],"summary":"공사","type":"station_closure"})"},  // added with alerts
   };
   return bytes;
 }
@@ -96,8 +107,9 @@ TEST(StoredBytes, EveryRecordWrittenBeforeReads) {
   EXPECT_TRUE(decodes_back(codec::decode<notification>(before[7].second), before[7].second));
   EXPECT_TRUE(decodes_back(codec::decode<current_rental>(before[8].second), before[8].second));
   EXPECT_TRUE(decodes_back(codec::decode<station_count>(before[9].second), before[9].second));
-  for (std::size_t i = 10; i < before.size(); ++i)
+  for (std::size_t i = 10; i + 1 < before.size(); ++i)
     EXPECT_TRUE(decodes_back(codec::decode<event>(before[i].second), before[i].second)) << before[i].first;
+  EXPECT_TRUE(decodes_back(codec::decode<alert>(before.back().second), before.back().second));
   EXPECT_EQ(codec::decode<ticket>(before[1].second), full_ticket());
   EXPECT_EQ(codec::decode<rental>(before[6].second), full_rental());
 }

@@ -44,6 +44,7 @@ class memory_storage final : public ports::storage {
     std::map<domain::ids::station_id, domain::station> stations;
     std::map<domain::ids::bicycle_id, domain::bicycle> bicycles;
     std::map<domain::ids::rental_id, domain::rental> rentals;
+    std::map<domain::ids::alert_id, domain::alert> alerts;
   } rows;
   std::vector<ports::recorded_event> journal_rows;
   // The read side: views and consumer positions.
@@ -186,6 +187,11 @@ class memory_storage final : public ports::storage {
   ports::stored<std::optional<domain::bicycle>> find_bicycle(const domain::ids::bicycle_id& id) const override {
     return find(rows.bicycles, id);
   }
+  ports::stored<std::vector<domain::alert>> alerts() const override {
+    std::vector<domain::alert> out;
+    for (const auto& [id, a] : rows.alerts) out.push_back(a);
+    return out;
+  }
   ports::stored<std::optional<domain::rental>> find_rental(const domain::ids::rental_id& id) const override {
     return find(rows.rentals, id);
   }
@@ -303,6 +309,7 @@ class memory_storage final : public ports::storage {
                      [&](const domain::bicycle& x) { rows.bicycles[x.id] = x; },
                      [&](const ports::removed_bicycle& x) { rows.bicycles.erase(x.id); },
                      [&](const domain::rental& x) { rows.rentals[x.id] = x; },
+                     [&](const domain::alert& x) { rows.alerts[x.id] = x; },
                      [&](const domain::notification& x) { views.notifications[{x.sequence, x.id}] = x; },
                      [&](const domain::current_rental& x) { views.rentals[x.customer_id] = x; },
                      [&](const ports::ended_rental_view& x) { views.rentals.erase(x.customer_id); },
@@ -436,6 +443,9 @@ class locked_storage final : public ports::storage {
   }
   ports::stored<std::vector<domain::station>> stations() const override {
     return locked([&](auto& s) { return s.stations(); });
+  }
+  ports::stored<std::vector<domain::alert>> alerts() const override {
+    return locked([&](auto& s) { return s.alerts(); });
   }
   ports::stored<ports::page<domain::station>> stations(const ports::page_request& request) const override {
     return locked([&](auto& s) { return s.stations(request); });

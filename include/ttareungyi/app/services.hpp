@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ttareungyi/domain/alert.hpp"
 #include "ttareungyi/domain/circuit_breaker.hpp"
 #include "ttareungyi/domain/customer.hpp"
 #include "ttareungyi/domain/error.hpp"
@@ -97,6 +98,11 @@ class fleet_service {
   virtual void add_bicycle(std::optional<domain::ids::bicycle_id> id, domain::ids::station_id station_id, reply<domain::bicycle> done) = 0;
   // 404 bicycle_not_found, 409 bicycle_rented.
   virtual void remove_bicycle(domain::ids::bicycle_id id, reply<void> done) = 0;
+  // Service alerts for riders and trip planners: posted by operators (404 station_not_found
+  // for a station the fleet does not know, 400 for the domain's refusals), listed off the
+  // fleet, every one ever posted.
+  virtual void post_alert(domain::alert_request request, reply<domain::alert> done) = 0;
+  virtual void alerts(reply<std::vector<domain::alert>> done) = 0;
 };
 
 // Read side (CQRS): views built from the journal, never from the ticket or bicycle actors.

@@ -3,6 +3,7 @@
 // envelope adds the event id, correlation id, causation id and time.
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <variant>
 
@@ -39,6 +40,9 @@ struct bicycle_returned {
   ids::station_id to_station_id; instant returned_at; int overtime_minutes = 0; money overtime_fee = 0;
 };
 
+// Service alerts (rental context)
+struct alert_posted { ids::alert_id alert_id; std::string type; instant start; std::optional<instant> end; };
+
 // Payment context
 struct payment_approved { std::string payment_id; std::string reference; money amount = 0; };
 struct payment_declined { std::string payment_id; std::string reference; money amount = 0; };
@@ -49,7 +53,7 @@ using event_payload = std::variant<
     ticket_purchased, ticket_paid, ticket_payment_failed, ticket_put_in_use, ticket_released,
     ticket_used, ticket_cancelled, ticket_refunded,
     station_registered, bicycle_registered, bicycle_deleted, bicycle_rented, bicycle_returned,
-    payment_approved, payment_declined, payment_refunded>;
+    payment_approved, payment_declined, payment_refunded, alert_posted>;
 
 // The stable name of a fact, e.g. "ticket_paid", and the id of the aggregate that raised it.
 std::string_view type_name(const event_payload& e);

@@ -8,6 +8,7 @@
 #include <concepts>
 #include <type_traits>
 
+#include "ttareungyi/domain/alert.hpp"
 #include "ttareungyi/domain/customer.hpp"
 #include "ttareungyi/domain/events.hpp"
 #include "ttareungyi/domain/fleet.hpp"
@@ -51,6 +52,19 @@ template <either<payment> X, class F>
 decltype(auto) fields(X& x, F&& f) {
   return f("payment", field{"id", x.id}, field{"reference", x.reference}, field{"amount", x.amount},
            field{"status", x.status});
+}
+
+template <either<alert> X, class F>
+decltype(auto) fields(X& x, F&& f) {
+  return f("alert", field{"id", x.id}, field{"type", x.type}, field{"start", x.start}, field{"end", x.end},
+           field{"station_ids", x.station_ids}, field{"summary", x.summary}, field{"description", x.description},
+           field{"posted_at", x.posted_at});
+}
+
+template <either<alert_request> X, class F>
+decltype(auto) fields(X& x, F&& f) {
+  return f("alert_request", field{"type", x.type}, field{"start", x.start}, field{"end", x.end},
+           field{"station_ids", x.station_ids}, field{"summary", x.summary}, field{"description", x.description});
 }
 
 template <either<station> X, class F>
@@ -218,6 +232,12 @@ template <either<payment_refunded> X, class F>
 decltype(auto) fields(X& x, F&& f) {
   return f("payment_refunded", field{"payment_id", x.payment_id}, field{"reference", x.reference},
            field{"amount", x.amount});
+}
+
+template <either<alert_posted> X, class F>
+decltype(auto) fields(X& x, F&& f) {
+  return f("alert_posted", field{"alert_id", x.alert_id}, field{"type", x.type}, field{"start", x.start},
+           field{"end", x.end});
 }
 
 }  // namespace ttareungyi::domain

@@ -42,6 +42,7 @@ using ticket_id = identifier<struct ticket_tag>;
 using bicycle_id = identifier<struct bicycle_tag>;  // the plate, e.g. SPB-31542
 using rental_id = identifier<struct rental_tag>;
 using station_id = identifier<struct station_tag>;
+using alert_id = identifier<struct alert_tag>;
 }  // namespace ids
 
 }  // namespace ttareungyi::domain

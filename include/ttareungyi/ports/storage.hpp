@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "ttareungyi/domain/alert.hpp"
 #include "ttareungyi/domain/customer.hpp"
 #include "ttareungyi/domain/events.hpp"
 #include "ttareungyi/domain/fleet.hpp"
@@ -60,8 +61,9 @@ struct dropped_view {
 class changeset {
  public:
   using item = std::variant<domain::customer, domain::ticket, domain::payment, domain::station, domain::bicycle,
-                            removed_bicycle, domain::rental, domain::notification, domain::current_rental,
-                            ended_rental_view, domain::station_count, consumer_position, dropped_view>;
+                            removed_bicycle, domain::rental, domain::alert, domain::notification,
+                            domain::current_rental, ended_rental_view, domain::station_count, consumer_position,
+                            dropped_view>;
 
   template <class Aggregate>
   changeset& save(Aggregate state) {
@@ -124,6 +126,8 @@ class rental_store {
   virtual ~rental_store() = default;
   virtual stored<std::optional<domain::station>> find_station(const domain::ids::station_id& id) const = 0;
   virtual stored<std::vector<domain::station>> stations() const = 0;
+  // Every alert ever posted, in id order (a handful: operators post them by hand).
+  virtual stored<std::vector<domain::alert>> alerts() const = 0;
   // A page of the stations, in id order.
   virtual stored<page<domain::station>> stations(const page_request& request) const = 0;
   virtual stored<std::optional<domain::bicycle>> find_bicycle(const domain::ids::bicycle_id& id) const = 0;
