@@ -6,11 +6,13 @@
 #include <cctype>
 #include <cstddef>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <set>
 #include <string>
 
 #include "endpoint.hpp"
+#include "problem.hpp"
 
 namespace ttareungyi::http {
 namespace {
@@ -116,6 +118,22 @@ TEST(Routes, EveryRouteIsDocumentedAndEveryDocumentedOperationIsServed) {
     const auto space = op.find(' ');
     auto m = match_route(op.substr(0, space), sample_path(op.substr(space + 1)));
     EXPECT_TRUE(m.has_value()) << op << " is documented but not served";
+  }
+}
+
+TEST(Routes, EveryErrorCodeIsInTheDocumentsErrorCodes) {
+  std::ifstream doc{TTAREUNGYI_OPENAPI};
+  const std::string text{std::istreambuf_iterator<char>{doc}, {}};
+  const auto from = text.find("    ErrorCode:");
+  ASSERT_NE(from, std::string::npos);
+  // The section ends where the next schema starts: a line indented by exactly four spaces.
+  auto end = from + 1;
+  do end = text.find("\n    ", end + 1);
+  while (end != std::string::npos && text[end + 5] == ' ');
+  const auto section = text.substr(from, end == std::string::npos ? std::string::npos : end - from + 1);
+  for (int i = 0; i <= static_cast<int>(domain::last_error_code); ++i) {
+    const auto name = std::string{to_string(static_cast<domain::error_code>(i))};
+    EXPECT_NE(section.find("        - " + name + "\n"), std::string::npos) << name << " is not in ErrorCode's enum";
   }
 }
 
