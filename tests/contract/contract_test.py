@@ -4,8 +4,9 @@
 contract_test.py OPENAPI SERVER starts `SERVER serve` on a free port with a fresh data dir,
 drives every operation of the document (its successes and the errors a client can cause), and
 validates each answer against the document with Debian's python3-jsonschema (Draft 2020-12, the
-dialect of OpenAPI 3.1): the status must be documented for the operation, and the body must
-match the documented schema of its media type. It fails on any answer the document does not
+dialect of OpenAPI 3.1): the status must be documented for the operation, its required headers
+present (integers where the document says so), and the body must match the documented schema
+of its media type. It fails on any answer the document does not
 describe and on any operation it could not call; it prints the documented answers it did not
 produce (those need a payment outage, a rate limit, a full disk...).
 """
@@ -61,6 +62,16 @@ def check(method, path, status, headers, body):
     if documented is None:
         failures.append(f"{where}: status {status} is not documented for {method} {template}")
         return
+    present = {k.lower(): v for k, v in headers.items()}
+    for name, header in (documented.get("headers") or {}).items():
+        header = deref(header)
+        value = present.get(name.lower())
+        if value is None:
+            if header.get("required"):
+                failures.append(f"{where}: required header {name} is missing")
+            continue
+        if (header.get("schema") or {}).get("type") == "integer" and not value.strip().isdigit():
+            failures.append(f"{where}: header {name} is not an integer: {value!r}")
     content = documented.get("content")
     media = (headers.get("Content-Type") or "").split(";")[0].strip()
     if not content:
@@ -204,11 +215,18 @@ def journey(s):
     _, _, second = s.call("POST", "/v1/tickets", {"type": "2h"}, me)
     s.call("POST", f"/v1/tickets/{second['id']}/cancel", token=me)
     s.call("POST", "/v1/tickets/t_unknown/cancel", token=me)
+    _, _, third = s.call("POST", "/v1/tickets", {"type": "1h"}, me)
+    s.call("POST", "/v1/rentals", {"bicycleId": "SPB-404", "ticketId": third["id"]}, me)
+    s.call("POST", "/v1/rentals", {"bicycleId": "SPB-1", "ticketId": third["id"]}, me, headers={"Idempotency-Key": "r-1"})
+    s.call("POST", "/v1/rentals", {"bicycleId": "SPB-2", "ticketId": third["id"]}, me, headers={"Idempotency-Key": "r-1"})
+    s.call("POST", "/v1/rentals/r_unknown/return", {}, me)
+    s.call("POST", "/v1/bicycles", {"id": "SPB-9"}, op)
 
     # notifications
     s.call("GET", "/v1/notifications?limit=5", token=me)
     s.call("GET", "/v1/notifications?limit=0", token=me)
     s.stream_status("/v1/notifications/stream?lastEventId=1000000", me)
+    s.call("GET", "/v1/notifications/stream?lastEventId=abc", token=me)
 
     # public feeds and alerts
     s.call("POST", "/v1/alerts", {"type": "station_closure", "start": "2026-01-01T00:00:00Z", "stationIds": ["ST-102"],
@@ -243,8 +261,8 @@ def refusals_at_the_edge(s, op, me):
             if "401" in codes:
                 s.call(method, path, body)
             streams = "text/event-stream" in json.dumps(codes.get("200", {}))
-            if "403" in codes and not streams:  # a stream the token may open would never end
-                for token in (me, op):
+            if "403" in codes:  # (only tokens it refuses for a stream: one it opened would never end)
+                for token in ((op,) if streams else (me, op)):
                     if s.call(method, path, body, token, check_it=False)[0] == 403:
                         s.call(method, path, body, token)
                         break
@@ -283,6 +301,11 @@ def rate_limited():
         me = customer_of(s, "010-4444-5555")
         for _ in range(6):
             s.call("POST", "/v1/tickets", {"type": "1h"}, me)
+            s.call("POST", "/v1/rentals", {"bicycleId": "SPB-1", "ticketId": "t_1"}, me)
+        op = s.call("POST", "/oauth2/token", form="grant_type=client_credentials", basic="ops:s3cret",
+                    check_it=False)[2]["access_token"]
+        for _ in range(6):
+            s.call("POST", "/v1/alerts", {"type": "other", "start": "2026-01-01T00:00:00Z", "summary": "x"}, op)
     finally:
         s.stop()
 
