@@ -193,6 +193,10 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
   if (!o.webhook_url.empty()) {
     if (auto target = notification::parse_webhook_url(o.webhook_url); !target) return std::unexpected("--webhook-url: " + target.error());
   }
+  if (!o.public_url.empty() && !o.public_url.starts_with("http://") && !o.public_url.starts_with("https://"))
+    return std::unexpected("--public-url must start with http:// or https://, got '" + o.public_url + "'");
+  if (o.feed_contact_email.find('@') == std::string::npos)
+    return std::unexpected("--feed-contact-email must be an email address, got '" + o.feed_contact_email + "'");
   return o;
 }
 

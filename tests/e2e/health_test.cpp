@@ -108,7 +108,9 @@ TEST(ServeBootstrap, BadFlagsFailFast) {
            {"serve", "--data-dir", data.string(), "--port", "not-a-port"},
            {"serve", "--data-dir", data.string(), "--port", "0", "--no-such-flag"},
            {"serve", "--data-dir", data.string(), "--port", "0", "--sandbox-failure-rate", "2"},
-           {"serve", "--data-dir", data.string(), "--port", "0", "--operator-client", "no-colon"}}) {
+           {"serve", "--data-dir", data.string(), "--port", "0", "--operator-client", "no-colon"},
+           {"serve", "--data-dir", data.string(), "--port", "0", "--public-url", "bikes.example"},
+           {"serve", "--data-dir", data.string(), "--port", "0", "--feed-contact-email", "nobody"}}) {
     std::string cmd;
     for (const auto& a : bad) cmd += " " + a;
     try {
