@@ -12,6 +12,7 @@ produce (those need a payment outage, a rate limit, a full disk...).
 """
 import json
 import os
+import threading
 import re
 import shutil
 import subprocess
@@ -294,6 +295,67 @@ def payment_trouble(flags, expected):
         s.stop()
 
 
+class Provider:
+    """A payment provider of the outbound protocol on a free port: `mode` is "fail" (500 to
+    every call), "slow" (approves after 1.5 s) or "ok"."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        provider = self
+        self.mode = "ok"
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if provider.mode == "fail":
+                    return self.answer(500, {})
+                if provider.mode == "slow":
+                    time.sleep(1.5)
+                self.answer(200, {"status": "refunded" if self.path.endswith("/refunds") else "approved"})
+
+            def answer(self, status, doc):
+                body = json.dumps(doc).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+
+def provider_down_then_back():
+    """The provider down (a purchase answers 503, the ticket waits), back (the ticket is paid
+    later), down again (its cancellation answers 503: no refund, it stays paid), then slow (a
+    retry with the key while the first is answered: 409)."""
+    provider = Provider()
+    s = Server("--rate-limit-rps", "0", "--payment-provider", "http", "--payment-url", provider.url,
+               "--payment-timeout-ms", "5000", "--breaker-failures", "1000")
+    try:
+        me = customer_of(s, "010-6666-7777")
+        provider.mode = "fail"
+        _, _, waiting = s.call("POST", "/v1/tickets", {"type": "1h"}, me)
+        provider.mode = "ok"
+        s.call("POST", f"/v1/tickets/{waiting['ticketId']}/payment", token=me)
+        provider.mode = "fail"  # the refund of a paid ticket cannot be made: it stays paid
+        s.call("POST", f"/v1/tickets/{waiting['ticketId']}/cancel", token=me)
+        provider.mode = "slow"
+        first = threading.Thread(target=s.call, args=("POST", "/v1/tickets", {"type": "2h"}, me),
+                                 kwargs={"headers": {"Idempotency-Key": "slow-1"}})
+        first.start()
+        time.sleep(0.5)
+        s.call("POST", "/v1/tickets", {"type": "2h"}, me, headers={"Idempotency-Key": "slow-1"})
+        first.join()
+    finally:
+        s.stop()
+        provider.http.shutdown()
+
+
 def rate_limited():
     """Over the per-subject rate limit: 429 with Retry-After."""
     s = Server("--rate-limit-rps", "1", "--rate-limit-burst", "3")
@@ -319,6 +381,7 @@ def main():
     payment_trouble(("--sandbox-decline-rate", "1"), 402)
     payment_trouble(("--sandbox-failure-rate", "1", "--breaker-failures", "1000"), 503)
     rate_limited()
+    provider_down_then_back()
     documented = {(m.upper(), p, code) for p, item in DOC["paths"].items() for m, op in item.items()
                   if isinstance(op, dict) and "responses" in op for code in op["responses"]}
     operations = {(m, p) for m, p, _ in documented}
