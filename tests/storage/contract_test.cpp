@@ -164,14 +164,7 @@ TYPED_TEST(StorageContract, StationsBicyclesAndRentalsAreReadBackAndRemovedBicyc
 }
 
 TYPED_TEST(StorageContract, AlertsAreKeptWholeInIdOrder) {
-  alert closure{.id = "al_2",
-                .type = alert_type::station_closure,
-                .start = t0,
-                .end = t0 + 2h,
-                .station_ids = {"ST-1", "ST-2"},
-                .summary = "망원역 대여소 공사",
-                .description = "",
-                .posted_at = t0 - 1h};
+  const auto closure = sample_alert("al_2", "망원역 대여소 공사");
   alert open_ended{.id = "al_1", .type = alert_type::other, .start = t0, .summary = "요금 안내", .posted_at = t0};
   this->commit(ports::changeset{}.save(closure).save(open_ended));
   EXPECT_EQ(value_of(this->s().alerts()), (std::vector<alert>{open_ended, closure}));

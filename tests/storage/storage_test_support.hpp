@@ -107,6 +107,18 @@ inline rental full_rental() {
   return r;
 }
 
+// A closure of two stations for two hours from t0.
+inline alert sample_alert(std::string id = "al_1", std::string summary = "공사") {
+  return alert{.id = ids::alert_id{std::move(id)},
+               .type = alert_type::station_closure,
+               .start = t0,
+               .end = t0 + 2h,
+               .station_ids = {"ST-1", "ST-2"},
+               .summary = std::move(summary),
+               .description = "",
+               .posted_at = t0};
+}
+
 // The read side's records.
 inline notification sample_notification(std::string customer_id, std::uint64_t sequence, std::string id = "") {
   if (id.empty()) id = numbered("n_ev-", static_cast<long long>(sequence));

@@ -34,14 +34,7 @@ std::vector<stored> records() {
   };
   for (const auto& e : one_of_each_event()) all.push_back({std::string{type_name(e.payload)}, codec::encode(e)});
   // Added with alerts (after the events, so the records above keep their places).
-  all.push_back({"alert", codec::encode(alert{.id = "al_1",
-                                              .type = alert_type::station_closure,
-                                              .start = t0,
-                                              .end = t0 + 2h,
-                                              .station_ids = {"ST-1", "ST-2"},
-                                              .summary = "공사",
-                                              .description = "",
-                                              .posted_at = t0})});
+  all.push_back({"alert", codec::encode(sample_alert())});
   return all;
 }
 
