@@ -196,10 +196,10 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, const ports::
     });
   };
   return {
-      [=](station_atom, add_atom, station& requested) {
+      [=](station_atom, add_atom, app::new_station& requested) {
         auto rp = self->make_response_promise<app::station_view>();
-        if (requested.id.empty()) requested.id = ids::station_id{new_id("s_")};  // none asked for: the fleet chooses
-        auto d = register_station(requested.id, requested.name, requested.lat, requested.lon, requested.capacity);
+        auto chosen = requested.id ? std::move(*requested.id) : ids::station_id{new_id("s_")};
+        auto d = register_station(std::move(chosen), requested.name, requested.lat, requested.lon, requested.capacity);
         if (refused(d, rp)) return rp;
         const auto id = d->state.id;
         if (self->state.stations.contains(id) || self->state.stations_being_added.contains(id)) {
@@ -237,13 +237,14 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, const ports::
                   [=](caf::error& e) mutable { rp.deliver(e); });
         return rp;
       },
-      [=](bicycle_atom, add_atom, ids::bicycle_id& id, const ids::station_id& station) {
+      [=](bicycle_atom, add_atom, const app::new_bicycle& requested) {
         auto rp = self->make_response_promise<bicycle>();
+        const auto& station = requested.station_id;
         if (!self->state.stations.contains(station)) {
           rp.deliver(to_caf(station_not_found(station)));
           return rp;
         }
-        if (id.empty()) id = ids::bicycle_id{new_id("b_")};  // none asked for: the fleet chooses
+        const auto id = requested.id ? *requested.id : ids::bicycle_id{new_id("b_")};
         if (refused(check_bicycle_id(id), rp)) return rp;
         return ask_bicycle<bicycle>(self, activate(id, true), rp, unchanged, add_atom::value, station);
       },

@@ -43,10 +43,11 @@ using ticket_desk_actor = caf::typed_actor<
 
 // Rental context: stations, and the registry that routes to one actor per bicycle.
 using fleet_actor = caf::typed_actor<
-    caf::replies_to<station_atom, add_atom, domain::station>::with<app::station_view>,
+    // An id left out is chosen by the fleet.
+    caf::replies_to<station_atom, add_atom, app::new_station>::with<app::station_view>,
     // 404 station_not_found when the alert names a station the fleet does not know.
     caf::replies_to<alert_atom, add_atom, domain::alert_request>::with<domain::alert>,
-    caf::replies_to<bicycle_atom, add_atom, domain::ids::bicycle_id, domain::ids::station_id>::with<domain::bicycle>,
+    caf::replies_to<bicycle_atom, add_atom, app::new_bicycle>::with<domain::bicycle>,
     caf::replies_to<bicycle_atom, remove_atom, domain::ids::bicycle_id>::with<ok_atom>,
     caf::replies_to<rent_atom, domain::ids::bicycle_id, domain::rent_request>::with<domain::rental>,
     caf::replies_to<return_atom, domain::ids::customer_id, domain::ids::rental_id, domain::ids::station_id>::with<domain::rental>,

@@ -65,6 +65,8 @@ void register_message_types(caf::actor_system_config& cfg) {
       .add_message_type<std::map<std::string, std::string>>("std::map<std::string,std::string>")
       .add_message_type<app::page_request>("ttareungyi::page_request")
       .add_message_type<app::bicycle_query>("ttareungyi::bicycle_query")
+      .add_message_type<app::new_station>("ttareungyi::new_station")
+      .add_message_type<app::new_bicycle>("ttareungyi::new_bicycle")
       .add_message_type<app::page<domain::ticket>>("ttareungyi::page<ttareungyi::ticket>")
       .add_message_type<app::page<domain::station>>("ttareungyi::page<ttareungyi::station>")
       .add_message_type<app::page<app::station_view>>("ttareungyi::page<ttareungyi::station_view>")
@@ -222,8 +224,7 @@ struct node::impl final : app::identity_service,
                                        std::move(request), storage.last_sequence());
   }
   void add_station(app::new_station request, app::reply<app::station_view> done) override {
-    domain::station s{request.id.value_or(domain::ids::station_id{}), std::move(request.name), request.lat, request.lon, request.capacity};
-    call<app::station_view>(fleet, std::move(done), same, station_atom::value, add_atom::value, std::move(s));
+    call<app::station_view>(fleet, std::move(done), same, station_atom::value, add_atom::value, std::move(request));
   }
   void bicycles(app::bicycle_query query, app::page_request request, app::reply<app::page<domain::bicycle>> done) override {
     call<app::page<domain::bicycle>>(rental_listings, std::move(done), same, bicycle_atom::value, list_atom::value,
@@ -231,8 +232,8 @@ struct node::impl final : app::identity_service,
   }
   void add_bicycle(std::optional<domain::ids::bicycle_id> id, domain::ids::station_id station,
                    app::reply<domain::bicycle> done) override {
-    call<domain::bicycle>(fleet, std::move(done), same, bicycle_atom::value, add_atom::value, id.value_or(domain::ids::bicycle_id{}),
-                          std::move(station));
+    call<domain::bicycle>(fleet, std::move(done), same, bicycle_atom::value, add_atom::value,
+                          app::new_bicycle{std::move(id), std::move(station)});
   }
   void post_alert(domain::alert_request request, app::reply<domain::alert> done) override {
     call<domain::alert>(fleet, std::move(done), same, alert_atom::value, add_atom::value, std::move(request));

@@ -127,10 +127,10 @@ checked<std::optional<std::string>> optional_string(const json& doc, std::string
   return std::optional<std::string>{it->get<std::string>()};
 }
 
-// An optional id field as an id, when given.
+// An optional id field as an id, when given; "" is none (the server chooses one).
 template <class Id>
 std::optional<Id> as_id(std::optional<std::string> text) {
-  if (!text) return std::nullopt;
+  if (!text || text->empty()) return std::nullopt;
   return Id{std::move(*text)};
 }
 

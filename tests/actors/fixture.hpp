@@ -245,6 +245,17 @@ class actor_test : public ::testing::Test {
   // The read side's child running under `name` ("notifier", "rentals", "stations", "webhook").
   caf::actor child(const std::string& name) { return ok(call<caf::actor>(read_side, child_atom::value, name)); }
 
+  // The fleet's registration requests as the tests write them: an empty id asks the fleet to
+  // choose one.
+  static app::new_station new_station_of(domain::station s) {
+    std::optional<domain::ids::station_id> id;
+    if (!s.id.empty()) id = std::move(s.id);
+    return {std::move(id), std::move(s.name), s.lat, s.lon, s.capacity};
+  }
+  static app::new_bicycle new_bicycle_of(const domain::ids::bicycle_id& id, const domain::ids::station_id& station) {
+    return {id.empty() ? std::nullopt : std::optional{id}, station};
+  }
+
   // Seeding storage as earlier runs would have left it: the state and the events it raised.
   void seed_station(std::string_view text, int capacity) {
     const domain::ids::station_id id{std::string{text}};

@@ -13,10 +13,10 @@ using domain::station;
 class FleetTest : public actor_test {
  protected:
   slot<app::station_view> add_station(station s) {
-    return call<app::station_view>(fleet, station_atom::value, add_atom::value, std::move(s));
+    return call<app::station_view>(fleet, station_atom::value, add_atom::value, new_station_of(std::move(s)));
   }
   slot<bicycle> add_bicycle(const domain::ids::bicycle_id& id, const domain::ids::station_id& station_id) {
-    return call<bicycle>(fleet, bicycle_atom::value, add_atom::value, id, station_id);
+    return call<bicycle>(fleet, bicycle_atom::value, add_atom::value, new_bicycle_of(id, station_id));
   }
   slot<ok_atom> remove_bicycle(const domain::ids::bicycle_id& id) {
     return call<ok_atom>(fleet, bicycle_atom::value, remove_atom::value, id);
@@ -99,8 +99,8 @@ TEST_F(FleetTest, DuplicateStationIdIsTaken) {
 
 TEST_F(FleetTest, ConcurrentRegistrationsOfOneStationIdExactlyOneWins) {
   start();
-  auto a = ask<app::station_view>(fleet, station_atom::value, add_atom::value, station{"st_x", "A", 37.5, 127.0, 4});
-  auto b = ask<app::station_view>(fleet, station_atom::value, add_atom::value, station{"st_x", "B", 37.5, 127.0, 9});
+  auto a = ask<app::station_view>(fleet, station_atom::value, add_atom::value, new_station_of({"st_x", "A", 37.5, 127.0, 4}));
+  auto b = ask<app::station_view>(fleet, station_atom::value, add_atom::value, new_station_of({"st_x", "B", 37.5, 127.0, 9}));
   drain();
   ASSERT_TRUE(a->has_value() && b->has_value());
   ASSERT_NE(a->value().has_value(), b->value().has_value());

@@ -31,7 +31,7 @@ TEST_F(ListingsTest, BicyclesAreListedWhileTheFleetDoesNotRun) {
   for (auto id : {"SPB-1", "SPB-2", "SPB-3"}) seed_bicycle(id, "st_a");
   start();
   // A registration waits in the fleet's mailbox, and the fleet never runs.
-  auto registering = ask<bicycle>(fleet, bicycle_atom::value, add_atom::value, domain::ids::bicycle_id{"SPB-4"}, domain::ids::station_id{"st_a"});
+  auto registering = ask<bicycle>(fleet, bicycle_atom::value, add_atom::value, new_bicycle_of("SPB-4", "st_a"));
   auto listed = ask_items<bicycle>(rental_listings, bicycle_atom::value, list_atom::value, app::bicycle_query{},
                                    app::page_request{});
   run_all_but({"fleet"});
@@ -73,7 +73,7 @@ TEST_F(ListingsTest, StationsAndTicketsAreListedWhileTheFleetAndTheTicketDeskDoN
   paid_ticket("c_bob");
   auto buying = ask<ticket>(desk, buy_atom::value, domain::ids::customer_id{"c_alice"}, domain::ticket_type::one_hour);
   auto adding = ask<app::station_view>(fleet, station_atom::value, add_atom::value,
-                                       domain::station{"st_c", "C", 37.5, 127.0, 3});
+                                       new_station_of({"st_c", "C", 37.5, 127.0, 3}));
   auto mine = ask_items<ticket>(ticket_listings, list_atom::value, domain::ids::customer_id{"c_alice"}, app::page_request{});
   auto stations = ask_items<app::station_view>(read_side, station_atom::value, list_atom::value, app::page_request{},
                                                storage.last_sequence());

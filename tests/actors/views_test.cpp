@@ -19,10 +19,10 @@ class ViewsTest : public read_side_test {
     seed_bicycle("SPB-2", "st_a");
   }
   slot<app::station_view> add_station(station s) {
-    return call<app::station_view>(fleet, station_atom::value, add_atom::value, std::move(s));
+    return call<app::station_view>(fleet, station_atom::value, add_atom::value, new_station_of(std::move(s)));
   }
   slot<domain::bicycle> add_bicycle(const domain::ids::bicycle_id& id, const domain::ids::station_id& station_id) {
-    return call<domain::bicycle>(fleet, bicycle_atom::value, add_atom::value, id, station_id);
+    return call<domain::bicycle>(fleet, bicycle_atom::value, add_atom::value, new_bicycle_of(id, station_id));
   }
   slot<ok_atom> remove_bicycle(const domain::ids::bicycle_id& id) {
     return call<ok_atom>(fleet, bicycle_atom::value, remove_atom::value, id);

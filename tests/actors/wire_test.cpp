@@ -127,6 +127,10 @@ TEST_F(Wire, ReadSideRecordsRoundTrip) {
 TEST_F(Wire, ListingsPagesAndTheirRequestsRoundTrip) {
   round_trips(app::page_request{});
   round_trips(app::page_request{.cursor = "b.U1BCLTE", .limit = 1000});
+  round_trips(app::new_station{std::nullopt, "여의나루역", 37.52, 126.93, 20});
+  round_trips(app::new_station{"ST-1", "a", 1.5, -2.5, 3});
+  round_trips(app::new_bicycle{std::nullopt, "ST-1"});
+  round_trips(app::new_bicycle{"SPB-1", "ST-1"});
   round_trips(app::bicycle_query{});
   round_trips(app::bicycle_query{"ST-1", bicycle_status::rented});
   round_trips(app::page<ticket>{{full_ticket(), ticket{}}, "t.next"});

@@ -79,6 +79,11 @@ struct new_station {
   int capacity = 0;
 };
 
+struct new_bicycle {
+  std::optional<domain::ids::bicycle_id> id;  // chosen by the server when absent
+  domain::ids::station_id station_id;
+};
+
 struct bicycle_query {
   std::optional<domain::ids::station_id> station_id;
   std::optional<domain::bicycle_status> status;
