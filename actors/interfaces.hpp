@@ -21,6 +21,9 @@ namespace ttareungyi::actors {
 using payment_actor = caf::typed_actor<
     caf::replies_to<charge_atom, ports::charge_request>::with<domain::charge_verdict>,
     caf::replies_to<refund_atom, ports::refund_request>::with<ok_atom>,
+    // A return's overtime fee: the payment context picks the attempt from its own records (a new
+    // one after a decline) and charges it; approved at once when one was approved already.
+    caf::replies_to<charge_atom, domain::overtime_charge>::with<domain::charge_verdict>,
     caf::replies_to<get_atom, std::string /*payment id*/>::with<domain::payment>>;
 
 // Identity context.
@@ -65,8 +68,5 @@ using rental_listings_actor = caf::typed_actor<
     caf::replies_to<station_atom, list_atom, app::page_request>::with<app::page<domain::station>>,
     caf::replies_to<bicycle_atom, list_atom, app::bicycle_query, app::page_request>::with<app::page<domain::bicycle>>,
     caf::replies_to<alert_atom, list_atom>::with<std::vector<domain::alert>>>;
-
-// Registers every type that crosses a context with an actor system's configuration.
-void register_message_types(caf::actor_system_config& cfg);
 
 }  // namespace ttareungyi::actors

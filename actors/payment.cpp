@@ -140,6 +140,16 @@ struct supervisor_state {
 
 using supervisor_self = payment_actor::stateful_pointer<supervisor_state>;
 
+// The first attempt for a rental's overtime not declined yet; nullopt when one was approved.
+ports::stored<std::optional<int>> open_attempt(const ports::payment_store& store, const ids::rental_id& rental_id) {
+  for (int attempt = 1;; ++attempt) {
+    auto known = store.find_payment(overtime_payment_id(rental_id, attempt));
+    if (!known) return std::unexpected(known.error());
+    if (!*known) return std::optional{attempt};
+    if ((*known)->status != payment_status::declined) return std::optional<int>{};
+  }
+}
+
 // Whole seconds until `d` has passed, at least 1: what Retry-After says.
 int seconds_until(std::chrono::steady_clock::duration d) {
   auto s = std::chrono::ceil<std::chrono::seconds>(d).count();
@@ -243,6 +253,20 @@ payment_actor::behavior_type payment_supervisor(supervisor_self self, environmen
       [=](charge_atom atom, ports::charge_request& request) {
         auto id = request.payment_id;
         return call(self->make_response_promise<charge_verdict>(), id, atom, std::move(request));
+      },
+      [=](charge_atom atom, const overtime_charge& fee) {
+        auto rp = self->make_response_promise<charge_verdict>();
+        auto attempt = open_attempt(*records, fee.rental_id);
+        if (!attempt) {
+          rp.deliver(to_caf(internal("cannot read payments: " + attempt.error().message)));
+          return rp;
+        }
+        if (!*attempt) {  // collected already (before a crash, say)
+          rp.deliver(charge_verdict::approved);
+          return rp;
+        }
+        auto id = overtime_payment_id(fee.rental_id, **attempt);
+        return call(rp, id, atom, ports::charge_request{id, fee.amount, fee.rental_id.str()});
       },
       [=](refund_atom atom, ports::refund_request& request) {
         auto id = request.payment_id;

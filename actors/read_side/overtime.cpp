@@ -5,10 +5,10 @@
 // id, so the provider charges it at most once; a declined charge is retried, after the same
 // back-off, as a new attempt. Returns never wait for any of this: a payment outage only delays
 // the collection. The charge's record (and its payment_approved fact) is the payment
-// context's own commit; this actor's effect is idempotent on the payment id, so after a crash
-// between the two commits the retry finds the approved payment and charges nothing again.
-// It is the payment context's reader of the journal: the payment records it reads are its own
-// context's (it runs under the read-side supervisor, beside the other readers).
+// context's own commit, and the payment context picks the attempt from its records: the
+// collector's effect is idempotent, so after a crash between the two commits the retry finds
+// the approved payment and charges nothing again. It reads no payment record itself, so the
+// payment context may run on another node.
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
@@ -40,18 +40,7 @@ using collector_self = caf::stateful_actor<collector_state>*;
 
 constexpr const char* collector_consumer = "overtime";
 
-// The first attempt for a rental's overtime not declined yet; nullopt when one was approved.
-ports::stored<std::optional<int>> open_attempt(const ports::payment_store& store, const domain::ids::rental_id& rental_id) {
-  for (int attempt = 1;; ++attempt) {
-    auto known = store.find_payment(domain::overtime_payment_id(rental_id, attempt));
-    if (!known) return std::unexpected(known.error());
-    if (!*known) return std::optional{attempt};
-    if ((*known)->status != domain::payment_status::declined) return std::optional<int>{};
-  }
-}
-
-caf::behavior collector(collector_self self, environment env, journal_reader reader, const ports::payment_store* payments,
-                        caf::actor hub, payment_actor payment, overtime_settings settings) {
+caf::behavior collector(collector_self self, environment env, journal_reader reader, caf::actor hub, payment_actor payment, overtime_settings settings) {
   auto& st = self->state;
   st.delays.emplace(settings.retry_first, settings.retry_ceiling);
   auto position = load_position(self, *reader.positions, collector_consumer);
@@ -73,21 +62,11 @@ caf::behavior collector(collector_self self, environment env, journal_reader rea
         },
         stop);
   };
-  auto charge_front = [self, payments, payment, settings, stop, settle] {
+  auto charge_front = [self, payment, settings] {
     auto& s = self->state;
-    const auto& fee = s.ahead.front();
-    auto attempt = open_attempt(*payments, fee.charge.rental_id);
-    if (!attempt) return stop(to_caf(domain::internal("cannot read payments: " + attempt.error().message)));
-    if (!*attempt) {  // collected already (before a crash, say)
-      const auto sequence = fee.sequence;
-      s.ahead.pop_front();
-      return settle(sequence);
-    }
     s.busy = true;
     const auto call = ++s.call;
-    ports::charge_request request{domain::overtime_payment_id(fee.charge.rental_id, **attempt), fee.charge.amount,
-                                  fee.charge.rental_id.str()};
-    self->request(payment, settings.answer_timeout, charge_atom::value, std::move(request))
+    self->request(payment, settings.answer_timeout, charge_atom::value, s.ahead.front().charge)
         .then([self, call](domain::charge_verdict verdict) {
                 self->send(self, charge_atom::value, call, verdict == domain::charge_verdict::approved);
               },
@@ -121,7 +100,7 @@ caf::behavior collector(collector_self self, environment env, journal_reader rea
       [next](wake_atom) { next(); },
       // The charge's verdict. Approved settles the fee. Otherwise, after the back-off, the fee is
       // charged again: the same attempt when there was no verdict, a new one after a decline
-      // (the payment context recorded it, see open_attempt).
+      // (the payment context keeps the attempts).
       [self, settle](charge_atom, std::uint64_t call, bool approved) {
         auto& s = self->state;
         if (call != s.call) return;
@@ -142,9 +121,8 @@ caf::behavior collector(collector_self self, environment env, journal_reader rea
 }  // namespace
 
 caf::actor spawn_overtime_collector(caf::event_based_actor* parent, const environment& env, journal_reader reader,
-                                    const ports::payment_store& payments, const caf::actor& hub, payment_actor payment,
-                                    overtime_settings settings) {
-  return parent->spawn(collector, env, reader, &payments, hub, std::move(payment), settings);
+                                    const caf::actor& hub, payment_actor payment, overtime_settings settings) {
+  return parent->spawn(collector, env, reader, hub, std::move(payment), settings);
 }
 
 }  // namespace ttareungyi::actors

@@ -65,7 +65,7 @@ caf::behavior read_side(read_side_self self, environment env, read_side_stores s
     });
   if (payment)
     add("overtime", [self, env, reader, stores, hub, payment, settings] {
-      return spawn_overtime_collector(self, env, reader, *stores.payments, hub, payment, settings.overtime);
+      return spawn_overtime_collector(self, env, reader, hub, payment, settings.overtime);
     });
   for (auto& [name, c] : st.children) start_child(self, name, c);
   // Live notices: from the committing thread through the tap, with the hub's wake-ups as the

@@ -76,14 +76,13 @@ struct read_side_settings {
 };
 
 // The stores the read side's readers are handed, each reader only its own: the journal and the
-// positions (every reader), the views (rentals, stations), the notifications (notifier, webhook,
-// live notices) and the payment records (the overtime collector, the payment context's reader).
+// positions (every reader), the views (rentals, stations) and the notifications (notifier,
+// webhook, live notices).
 struct read_side_stores {
   const ports::journal* journal = nullptr;
   const ports::position_store* positions = nullptr;
   const ports::view_store* views = nullptr;
   const ports::notification_store* notifications = nullptr;
-  const ports::payment_store* payments = nullptr;
 
   journal_reader reader() const { return {journal, positions}; }
 };
@@ -118,8 +117,7 @@ caf::actor spawn_webhook(caf::event_based_actor* parent, const environment& env,
                          const ports::notification_store& notifications, ports::notification_gateway* gateway,
                          webhook_settings settings);
 caf::actor spawn_overtime_collector(caf::event_based_actor* parent, const environment& env, journal_reader reader,
-                                    const ports::payment_store& payments, const caf::actor& hub, payment_actor payment,
-                                    overtime_settings settings);
+                                    const caf::actor& hub, payment_actor payment, overtime_settings settings);
 
 // How adapters' watches reach the read side: attached once it runs; the node clears it when
 // it stops, after which registering or cancelling a watch does nothing.

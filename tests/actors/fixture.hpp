@@ -113,7 +113,7 @@ class actor_test : public ::testing::Test {
 
   // The read side's stores, each the test storage.
   read_side_stores stores() {
-    return {.journal = &storage, .positions = &storage, .views = &storage, .notifications = &storage, .payments = &storage};
+    return {.journal = &storage, .positions = &storage, .views = &storage, .notifications = &storage};
   }
 
   // Runs every job until no actor has work, without ever firing a timeout.

@@ -54,6 +54,12 @@ decltype(auto) fields(X& x, F&& f) {
            field{"status", x.status});
 }
 
+template <either<overtime_charge> X, class F>
+decltype(auto) fields(X& x, F&& f) {
+  return f("overtime_charge", field{"rental_id", x.rental_id}, field{"customer_id", x.customer_id},
+           field{"amount", x.amount});
+}
+
 template <either<alert> X, class F>
 decltype(auto) fields(X& x, F&& f) {
   return f("alert", field{"id", x.id}, field{"type", x.type}, field{"start", x.start}, field{"end", x.end},
