@@ -1,11 +1,16 @@
 #include "wire.hpp"
 
+#include <caf/actor_system_config.hpp>
 #include <caf/message.hpp>
 #include <caf/sec.hpp>
 
 #include <map>
 #include <optional>
 #include <string>
+#include <typeinfo>
+
+#include "ttareungyi/app/services.hpp"
+#include "ttareungyi/ports/payment_provider.hpp"
 
 namespace ttareungyi::actors {
 
@@ -20,7 +25,96 @@ std::optional<domain::error_code> from_wire_code(int n) {
   return static_cast<domain::error_code>(n - 1);
 }
 
+
+// Every type that crosses a context, registered with CAF and folded into the wire fingerprint:
+// its name, and for a described type each member's name and C++ type in wire order, so a node
+// whose messages would read differently has another fingerprint.
+class registrar {
+ public:
+  explicit registrar(caf::actor_system_config* cfg) : cfg_(cfg) { fold(std::to_string(wire_protocol)); }
+
+  template <class T>
+  registrar& add(const char* name) {
+    if (cfg_) cfg_->add_message_type<T>(name);
+    fold(name);
+    if constexpr (described<T>) {
+      T sample{};
+      fields(sample, [this](const char* record, auto... members) {
+        fold(record);
+        (fold(members.name), ...);
+        (fold(typeid(members.value).name()), ...);
+      });
+    }
+    return *this;
+  }
+
+  std::uint64_t digest() const { return digest_; }
+
+ private:
+  // FNV-1a, 64 bits: stable across builds and machines, which std::hash is not.
+  void fold(std::string_view text) {
+    for (unsigned char c : text) digest_ = (digest_ ^ c) * 0x100000001b3ULL;
+    digest_ = (digest_ ^ 0xff) * 0x100000001b3ULL;  // a separator, so "ab","c" is not "a","bc"
+  }
+
+  caf::actor_system_config* cfg_;
+  std::uint64_t digest_ = 0xcbf29ce484222325ULL;
+};
+
+registrar& every_message_type(registrar&& r) {
+  return r
+      .add<domain::ids::customer_id>("ttareungyi::customer_id")
+      .add<domain::ids::ticket_id>("ttareungyi::ticket_id")
+      .add<domain::ids::bicycle_id>("ttareungyi::bicycle_id")
+      .add<domain::ids::rental_id>("ttareungyi::rental_id")
+      .add<domain::ids::station_id>("ttareungyi::station_id")
+      .add<domain::ids::alert_id>("ttareungyi::alert_id")
+      .add<domain::alert>("ttareungyi::alert")
+      .add<std::vector<domain::alert>>("std::vector<ttareungyi::alert>")
+      .add<domain::alert_request>("ttareungyi::alert_request")
+      .add<domain::ticket>("ttareungyi::ticket")
+      .add<std::vector<domain::ticket>>("std::vector<ttareungyi::ticket>")
+      .add<domain::ticket_type>("ttareungyi::ticket_type")
+      .add<domain::station>("ttareungyi::station")
+      .add<app::station_view>("ttareungyi::station_view")
+      .add<std::vector<app::station_view>>("std::vector<ttareungyi::station_view>")
+      .add<std::vector<domain::station>>("std::vector<ttareungyi::station>")
+      .add<domain::station_count>("ttareungyi::station_count")
+      .add<std::vector<domain::station_count>>("std::vector<ttareungyi::station_count>")
+      .add<domain::current_rental>("ttareungyi::current_rental")
+      .add<domain::notification>("ttareungyi::notification")
+      .add<std::vector<domain::notification>>("std::vector<ttareungyi::notification>")
+      .add<domain::bicycle>("ttareungyi::bicycle")
+      .add<std::vector<domain::bicycle>>("std::vector<ttareungyi::bicycle>")
+      .add<domain::rental>("ttareungyi::rental")
+      .add<domain::rent_request>("ttareungyi::rent_request")
+      .add<domain::sign_up_request>("ttareungyi::sign_up_request")
+      .add<app::customer_profile>("ttareungyi::customer_profile")
+      .add<ports::charge_request>("ttareungyi::charge_request")
+      .add<domain::overtime_charge>("ttareungyi::overtime_charge")
+      .add<ports::refund_request>("ttareungyi::refund_request")
+      .add<domain::charge_verdict>("ttareungyi::charge_verdict")
+      .add<domain::payment>("ttareungyi::payment")
+      .add<std::map<std::string, std::string>>("std::map<std::string,std::string>")
+      .add<app::page_request>("ttareungyi::page_request")
+      .add<app::bicycle_query>("ttareungyi::bicycle_query")
+      .add<app::new_station>("ttareungyi::new_station")
+      .add<app::new_bicycle>("ttareungyi::new_bicycle")
+      .add<app::page<domain::ticket>>("ttareungyi::page<ttareungyi::ticket>")
+      .add<app::page<domain::station>>("ttareungyi::page<ttareungyi::station>")
+      .add<app::page<app::station_view>>("ttareungyi::page<ttareungyi::station_view>")
+      .add<app::page<domain::bicycle>>("ttareungyi::page<ttareungyi::bicycle>")
+      .add<app::page<domain::notification>>("ttareungyi::page<ttareungyi::notification>");
+}
+
 }  // namespace
+
+void register_message_types(caf::actor_system_config& cfg) { every_message_type(registrar{&cfg}); }
+
+std::uint64_t wire_fingerprint() {
+  static const std::uint64_t fingerprint = every_message_type(registrar{nullptr}).digest();
+  return fingerprint;
+}
 
 caf::error to_caf(const domain::error& e) {
   return caf::error{static_cast<std::uint8_t>(static_cast<int>(e.kind) + 1), domain_error_category,

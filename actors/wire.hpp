@@ -4,11 +4,13 @@
 // another node), and how a domain refusal rides on a caf::error and back.
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
+#include <caf/fwd.hpp>
 #include <caf/make_message.hpp>
 #include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/none.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -63,6 +65,18 @@ using child_atom = caf::atom_constant<caf::atom("child")>;
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
 using delivered_atom = caf::atom_constant<caf::atom("delivered")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
+// Between nodes (remote/): a peer's greeting at a node's door.
+using hello_atom = caf::atom_constant<caf::atom("hello")>;
+
+// The wire's own version: bump it when a message's meaning changes without its types changing
+// (a new atom, a reply of another type). Type and field changes show in the fingerprint anyway.
+constexpr std::uint32_t wire_protocol = 1;
+
+// Registers every type that crosses a context with an actor system's configuration.
+void register_message_types(caf::actor_system_config& cfg);
+// This build's wire: a digest of wire_protocol and every registered type (its name, and each
+// member's name and type in wire order). Two nodes talk only when theirs are equal.
+std::uint64_t wire_fingerprint();
 
 // A domain refusal travels as a caf::error of this category; its context carries the details.
 constexpr caf::atom_value domain_error_category = caf::atom("ttareungyi");
