@@ -3,6 +3,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/send.hpp>
 
 #include <algorithm>
@@ -19,6 +20,8 @@
 #include "listings.hpp"
 #include "payment.hpp"
 #include "read_side/read_side.hpp"
+#include "remote/door.hpp"
+#include "remote/remote_payment.hpp"
 #include "rides.hpp"
 #include "tickets.hpp"
 
@@ -28,51 +31,6 @@ namespace {
 constexpr auto same = [](auto x) { return x; };
 
 }  // namespace
-
-// Registers every type that crosses a context, so contexts can be moved to other nodes.
-void register_message_types(caf::actor_system_config& cfg) {
-  cfg.add_message_type<domain::ids::customer_id>("ttareungyi::customer_id")
-      .add_message_type<domain::ids::ticket_id>("ttareungyi::ticket_id")
-      .add_message_type<domain::ids::bicycle_id>("ttareungyi::bicycle_id")
-      .add_message_type<domain::ids::rental_id>("ttareungyi::rental_id")
-      .add_message_type<domain::ids::station_id>("ttareungyi::station_id")
-      .add_message_type<domain::ids::alert_id>("ttareungyi::alert_id")
-      .add_message_type<domain::alert>("ttareungyi::alert")
-      .add_message_type<std::vector<domain::alert>>("std::vector<ttareungyi::alert>")
-      .add_message_type<domain::alert_request>("ttareungyi::alert_request")
-      .add_message_type<domain::ticket>("ttareungyi::ticket")
-      .add_message_type<std::vector<domain::ticket>>("std::vector<ttareungyi::ticket>")
-      .add_message_type<domain::ticket_type>("ttareungyi::ticket_type")
-      .add_message_type<domain::station>("ttareungyi::station")
-      .add_message_type<app::station_view>("ttareungyi::station_view")
-      .add_message_type<std::vector<app::station_view>>("std::vector<ttareungyi::station_view>")
-      .add_message_type<std::vector<domain::station>>("std::vector<ttareungyi::station>")
-      .add_message_type<domain::station_count>("ttareungyi::station_count")
-      .add_message_type<std::vector<domain::station_count>>("std::vector<ttareungyi::station_count>")
-      .add_message_type<domain::current_rental>("ttareungyi::current_rental")
-      .add_message_type<domain::notification>("ttareungyi::notification")
-      .add_message_type<std::vector<domain::notification>>("std::vector<ttareungyi::notification>")
-      .add_message_type<domain::bicycle>("ttareungyi::bicycle")
-      .add_message_type<std::vector<domain::bicycle>>("std::vector<ttareungyi::bicycle>")
-      .add_message_type<domain::rental>("ttareungyi::rental")
-      .add_message_type<domain::rent_request>("ttareungyi::rent_request")
-      .add_message_type<domain::sign_up_request>("ttareungyi::sign_up_request")
-      .add_message_type<app::customer_profile>("ttareungyi::customer_profile")
-      .add_message_type<ports::charge_request>("ttareungyi::charge_request")
-      .add_message_type<ports::refund_request>("ttareungyi::refund_request")
-      .add_message_type<domain::charge_verdict>("ttareungyi::charge_verdict")
-      .add_message_type<domain::payment>("ttareungyi::payment")
-      .add_message_type<std::map<std::string, std::string>>("std::map<std::string,std::string>")
-      .add_message_type<app::page_request>("ttareungyi::page_request")
-      .add_message_type<app::bicycle_query>("ttareungyi::bicycle_query")
-      .add_message_type<app::new_station>("ttareungyi::new_station")
-      .add_message_type<app::new_bicycle>("ttareungyi::new_bicycle")
-      .add_message_type<app::page<domain::ticket>>("ttareungyi::page<ttareungyi::ticket>")
-      .add_message_type<app::page<domain::station>>("ttareungyi::page<ttareungyi::station>")
-      .add_message_type<app::page<app::station_view>>("ttareungyi::page<ttareungyi::station_view>")
-      .add_message_type<app::page<domain::bicycle>>("ttareungyi::page<ttareungyi::bicycle>")
-      .add_message_type<app::page<domain::notification>>("ttareungyi::page<ttareungyi::notification>");
-}
 
 struct node::impl final : app::identity_service,
                           app::ticket_service,
@@ -104,6 +62,9 @@ struct node::impl final : app::identity_service,
   std::shared_ptr<rental_board> rentals = std::make_shared<rental_board>();  // published by the rentals view
   std::atomic<bool> is_ready{false};
   std::shared_ptr<breaker_board> payment_board = std::make_shared<breaker_board>();
+  std::shared_ptr<peer_board> peers = std::make_shared<peer_board>();
+  caf::actor door;                       // what other nodes reach this one through
+  std::optional<std::uint16_t> node_port;  // where the door is published
 
   impl(ports::storage& s, ports::payment_provider& p, const ports::password_hasher& h, const domain::clock& c,
        node_options o, ports::notification_gateway* w)
@@ -114,12 +75,19 @@ struct node::impl final : app::identity_service,
     const auto threads = options.scheduler_threads > 0 ? options.scheduler_threads
                                                        : std::max<std::size_t>(1, std::thread::hardware_concurrency());
     config.set("scheduler.max-threads", threads);
+    if (options.node_port || options.payment_peer) {
+      config.load<caf::io::middleman>();
+      // Heartbeats are off by default: without them a frozen peer is noticed only by TCP.
+      config.set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds{500}});
+      config.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds{3}});
+    }
     system = std::make_unique<caf::actor_system>(config);
     couriers.emplace(*system, system->scheduler().num_workers(), options.request_timeout);
   }
 
   ~impl() override {
     is_ready = false;
+    caf::anon_send_exit(door, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(payment, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(identity, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(desk, caf::exit_reason::user_shutdown);
@@ -138,16 +106,42 @@ struct node::impl final : app::identity_service,
     journal_hub = spawn_journal_hub(*system, storage.last_sequence());
     env = environment{spawn_storage_gateway(*system, storage, &storage, journal_hub, tap), &clock,
                       options.payment_timeout, options.passivate_after, &gauges};
+    start_payment();
+    if (options.core)
+      if (auto started = start_core(); !started) return started;
+    if (auto published = publish_door(); !published) return published;
+    is_ready = true;
+    return {};
+  }
+
+  // The payment context here, or a stand-in that reaches it on the payment node.
+  void start_payment() {
+    if (options.payment) {
+      const ports::payment_store& payment_records = storage;
+      payment = spawn_payment(*system, env, payment_records, payments,
+                              {.workers = options.payment_workers,
+                               .call_timeout = options.payment_timeout,
+                               .breaker = options.payment_breaker},
+                              payment_board);
+      return;
+    }
+    const auto& at = *options.payment_peer;
+    link_settings link{.context = "payment",
+                       .address = {at.host, at.port},
+                       .connector = caf::actor_cast<caf::actor>(system->middleman().actor_handle()),
+                       .fingerprint = wire_fingerprint(),
+                       .answer_timeout = options.payment_timeout,
+                       .retry_first = std::chrono::milliseconds{100},
+                       .retry_ceiling = options.peer_retry_ceiling};
+    // The supervisor there answers within its call timeout; the hop gets half as much again.
+    payment = spawn_remote_payment(*system, std::move(link), peers, clock, options.payment_timeout * 3 / 2);
+  }
+
+  std::expected<void, std::string> start_core() {
     // Each context's actors get their own context's port of the node's storage, and no other.
-    const ports::payment_store& payment_records = storage;
     const ports::identity_store& customers = storage;
     const ports::ticket_store& tickets = storage;
     const ports::rental_store& rentals_store = storage;
-    payment = spawn_payment(*system, env, payment_records, payments,
-                            {.workers = options.payment_workers,
-                             .call_timeout = options.payment_timeout,
-                             .breaker = options.payment_breaker},
-                            payment_board);
     identity = spawn_identity(*system, env, customers, hasher);
     desk = spawn_ticket_desk(*system, env, tickets, payment);
     auto spawned = spawn_fleet(*system, env, rentals_store);
@@ -163,8 +157,20 @@ struct node::impl final : app::identity_service,
                   [&recovered](domain::result<std::size_t> r) { recovered.set_value(std::move(r)); });
     auto repaired = outcome.get();
     if (!repaired) return std::unexpected("cannot repair interrupted rides: " + repaired.error().detail);
-    if (auto started = start_read_side(); !started) return started;
-    is_ready = true;
+    return start_read_side();
+  }
+
+  // The door offers the contexts this node runs for other nodes (today: payment).
+  std::expected<void, std::string> publish_door() {
+    if (!options.node_port) return {};
+    std::map<std::string, caf::actor> offered;
+    if (options.payment) offered.emplace("payment", caf::actor_cast<caf::actor>(payment));
+    door = spawn_door(*system, wire_fingerprint(), std::move(offered));
+    const char* bind = options.node_bind.empty() ? nullptr : options.node_bind.c_str();
+    auto port = system->middleman().publish(door, *options.node_port, bind, true);
+    if (!port) return std::unexpected("cannot publish on node port " + std::to_string(*options.node_port) + ": " +
+                                      system->render(port.error()));
+    node_port = *port;
     return {};
   }
 
@@ -258,8 +264,7 @@ struct node::impl final : app::identity_service,
     read_side_stores stores{.journal = &storage,
                             .positions = &storage,
                             .views = &storage,
-                            .notifications = &storage,
-                            .payments = &storage};
+                            .notifications = &storage};
     read_side = spawn_read_side(*system, env, stores, {journal_hub, rental_listings, payment, webhook, rentals, tap});
     watches->attach(read_side);
     return {};
@@ -297,11 +302,18 @@ std::expected<void, std::string> node::start() { return impl_->start(); }
 
 app::services node::services() {
   auto* i = impl_.get();
-  return {*i, *i, *i, *i, *i, *i, [i] { return i->is_ready.load(); },
-          [i] { return app::health_report{i->payment_board->read()}; }};
+  return {*i, *i, *i, *i, *i, *i, [i] { return i->is_ready.load() && i->peers->all_reached(); },
+          [i] {
+            std::optional<app::payment_health> payment;
+            if (i->options.payment) payment = i->payment_board->read();
+            return app::health_report{std::move(payment), i->options.roles, i->peers->read()};
+          },
+          std::ranges::find(i->options.roles, "http") != i->options.roles.end()};
 }
 
-bool node::ready() const { return impl_->is_ready; }
+bool node::ready() const { return impl_->is_ready && impl_->peers->all_reached(); }
+
+std::optional<std::uint16_t> node::node_port() const { return impl_->node_port; }
 
 node::live_entities node::live() const {
   return {impl_->gauges.tickets.load(std::memory_order_relaxed), impl_->gauges.bicycles.load(std::memory_order_relaxed)};

@@ -4,8 +4,11 @@
 #include <chrono>
 #include <cstddef>
 #include <expected>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "ttareungyi/app/services.hpp"
 #include "ttareungyi/domain/circuit_breaker.hpp"
@@ -33,6 +36,23 @@ struct node_options {
   // them (read-your-writes), so the node answers correctly meanwhile, only slower. For a view
   // that a bug or a manual repair left wrong; the journal is the source of truth.
   bool rebuild_views = false;
+
+  // Where the contexts run (docs/nodes.md). `core`: identity, tickets, the fleet, the journal
+  // and its readers; `payment`: the payment supervisor, its provider and its records. A node
+  // without payment reaches the payment node at `payment_peer`, through its door.
+  bool core = true;
+  bool payment = true;
+  struct peer {
+    std::string host;
+    std::uint16_t port = 0;
+  };
+  std::optional<peer> payment_peer;
+  // Publishes this node's contexts to other nodes (its door) on this port, 0: ephemeral; none:
+  // other nodes cannot reach it.
+  std::optional<std::uint16_t> node_port;
+  std::string node_bind;  // the node port's address; empty: every address
+  std::chrono::milliseconds peer_retry_ceiling{2000};  // the longest wait between attempts to reach a peer
+  std::vector<std::string> roles{"http", "core", "payment", "notifier"};  // as /health/ready shows them
 };
 
 class node {
@@ -46,7 +66,8 @@ class node {
   node& operator=(const node&) = delete;
 
   // Spawns the contexts, repairs rides a crash interrupted and starts the read side (the
-  // journal's consumers catch up in the background); the node is ready after it.
+  // journal's consumers catch up in the background), and publishes its door when it has a node
+  // port. It is ready after it, once it has reached each peer it needs (it keeps trying).
   std::expected<void, std::string> start();
   app::services services();
   bool ready() const;
@@ -56,6 +77,8 @@ class node {
     std::size_t bicycles = 0;
   };
   live_entities live() const;
+  // The node port its door is published on (the real one for port 0), once started.
+  std::optional<std::uint16_t> node_port() const;
 
  private:
   struct impl;

@@ -147,10 +147,22 @@ struct payment_health {
   std::optional<domain::instant> retry_at;
 };
 
-// Details for /health/ready. The node stays ready while the payment breaker is open: rides
-// do not need payment.
+// A context this node reaches on another node, for /health/ready.
+enum class peer_state { connecting, connected, refused };
+struct peer_health {
+  std::string context;  // what this node reaches there: "payment"
+  std::string address;  // host:port of the peer's node port
+  peer_state state = peer_state::connecting;
+  std::optional<domain::instant> since;  // of the current state
+  std::string last_error;                // why the last attempt or the connection failed
+};
+
+// Details for /health/ready. The node stays ready while the payment breaker is open or the
+// payment node is away: rides do not need payment.
 struct health_report {
-  std::optional<payment_health> payment;
+  std::optional<payment_health> payment;  // when this node runs the payment context
+  std::vector<std::string> roles;
+  std::vector<peer_health> peers;
 };
 
 // The whole application as its adapters see it.
@@ -163,6 +175,8 @@ struct services {
   notification_service& notifications;
   std::function<bool()> ready;  // storage open and actors up
   std::function<health_report()> health = {};  // details for /health/ready; may be empty
+  // false on a node without the http role: its adapters answer /health only (404 elsewhere).
+  bool serves_api = true;
 };
 
 }  // namespace ttareungyi::app
