@@ -97,6 +97,9 @@ void api::handle(const request& req, const responder& respond, stream_opener* st
       if (route.error().path_known) return respond(problem_response(method_not_allowed(route.error().allow)));
       return respond(problem_response(not_found_problem("no resource at " + std::string{path})));
     }
+    if (!services_.app.serves_api && route->target != endpoint::health_live && route->target != endpoint::health_ready)
+      return respond(problem_response(not_found_problem("this node serves no API (its roles have no http): no resource at " +
+                                                        std::string{path})));
     dispatch(req, *route, respond, streams);
   } catch (const nlohmann::json::exception& ex) {
     spdlog::debug("http: unreadable request {} {}: {}", req.method, split(req.target).path, ex.what());

@@ -91,6 +91,14 @@ json to_json(const app::payment_health& h) {
   return doc;
 }
 
+json to_json(const app::peer_health& p) {
+  static constexpr const char* states[] = {"connecting", "connected", "refused"};
+  json doc = {{"context", p.context}, {"address", p.address}, {"state", states[static_cast<int>(p.state)]}};
+  if (p.since) doc["since"] = domain::to_rfc3339(*p.since);
+  if (!p.last_error.empty()) doc["lastError"] = p.last_error;
+  return doc;
+}
+
 std::string current_rental_body(const domain::current_rental& r, domain::instant now) {
   return json_object_writer{}
       .field("rentalId", r.rental_id)

@@ -36,6 +36,7 @@ json to_json(const domain::bicycle& b);
 json to_json(const domain::alert& a);
 // /health/ready's "payment": {breaker, failures, since?, retryAt?}
 json to_json(const app::payment_health& h);
+json to_json(const app::peer_health& p);
 // GET /v1/rentals/current: the view's fields and remainingSeconds at `now`, as JSON text
 // (written directly: the hottest answer).
 std::string current_rental_body(const domain::current_rental& r, domain::instant now);

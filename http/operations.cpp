@@ -20,7 +20,13 @@ checked<work> health_ready(const call& c) {
     // Details never decide readiness: an open payment breaker leaves rides working.
     if (services.app.health) {
       try {
-        if (auto report = services.app.health(); report.payment) body["payment"] = to_json(*report.payment);
+        auto report = services.app.health();
+        if (report.payment) body["payment"] = to_json(*report.payment);
+        if (!report.roles.empty()) body["roles"] = report.roles;
+        if (!report.peers.empty()) {
+          body["peers"] = json::array();
+          for (const auto& peer : report.peers) body["peers"].push_back(to_json(peer));
+        }
       } catch (const std::exception& ex) {
         spdlog::warn("http: health details failed: {}", ex.what());
       }

@@ -106,7 +106,7 @@ TEST_F(Api, ReadyFollowsTheFacadeAndDraining) {
 TEST_F(Api, ReadyShowsThePaymentBreakerAndStaysReadyWhileItIsOpen) {
   auto services = app.services();
   app::payment_health payment{domain::breaker_state::open, test::at(9, 0), 5, test::at(9, 1)};
-  services.health = [&payment] { return app::health_report{payment}; };
+  services.health = [&payment] { return app::health_report{payment, {}, {}}; };
   api with_health{services, fx.tokens, {{"ops-1", "s3cret"}}, max_body, &clock};
   answers got;
   with_health.handle(make_request("GET", "/health/ready", {}), got.responder_fn());
@@ -124,6 +124,44 @@ TEST_F(Api, ReadyShowsThePaymentBreakerAndStaysReadyWhileItIsOpen) {
   with_health.handle(make_request("GET", "/health/ready", {}), again.responder_fn());
   ASSERT_EQ(again.count(), 1u);
   EXPECT_EQ(body_of(again.at(0)), (json{{"status", "ready"}, {"payment", {{"breaker", "closed"}, {"failures", 0}}}}));
+}
+
+TEST_F(Api, ReadyShowsTheRolesAndThePeersOfANode) {
+  auto services = app.services();
+  app::peer_health peer{"payment", "10.0.0.7:4100", app::peer_state::connecting, test::at(9, 0), "connection lost"};
+  services.health = [&peer] { return app::health_report{std::nullopt, {"http", "core", "notifier"}, {peer}}; };
+  api with_health{services, fx.tokens, {{"ops-1", "s3cret"}}, max_body, &clock};
+  answers got;
+  with_health.handle(make_request("GET", "/health/ready", {}), got.responder_fn());
+  ASSERT_EQ(got.count(), 1u);
+  EXPECT_EQ(got.at(0).status, 200);  // a payment node away leaves rides working
+  EXPECT_EQ(body_of(got.at(0)), (json{{"status", "ready"},
+                                      {"roles", {"http", "core", "notifier"}},
+                                      {"peers",
+                                       {{{"context", "payment"},
+                                         {"address", "10.0.0.7:4100"},
+                                         {"state", "connecting"},
+                                         {"since", domain::to_rfc3339(test::at(9, 0))},
+                                         {"lastError", "connection lost"}}}}}));
+}
+
+TEST_F(Api, ANodeWithoutTheHttpRoleAnswersOnlyHealth) {
+  auto services = app.services();
+  services.serves_api = false;
+  api health_only{services, fx.tokens, {{"ops-1", "s3cret"}}, max_body, &clock};
+  for (const auto* target : {"/health/live", "/health/ready"}) {
+    answers got;
+    health_only.handle(make_request("GET", target, {}), got.responder_fn());
+    ASSERT_EQ(got.count(), 1u);
+    EXPECT_EQ(got.at(0).status, 200) << target;
+  }
+  for (const auto* target : {"/v1/stations", "/.well-known/jwks.json", "/gbfs/gbfs.json"}) {
+    answers got;
+    health_only.handle(make_request("GET", target, {}), got.responder_fn());
+    ASSERT_EQ(got.count(), 1u);
+    EXPECT_EQ(got.at(0).status, 404) << target;
+    EXPECT_EQ(got.at(0).header("Content-Type"), "application/problem+json");
+  }
 }
 
 TEST_F(Api, Jwks) {
