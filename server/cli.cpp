@@ -1,8 +1,11 @@
 #include "cli.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <map>
+#include <set>
+#include <sstream>
 
 #include "ttareungyi/notification/webhook.hpp"
 #include "ttareungyi/net/http_client.hpp"
@@ -20,7 +23,52 @@ std::expected<T, std::string> number(const std::string& flag, const std::string&
   return value;
 }
 
+std::expected<host_port, std::string> address(const std::string& flag, const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return std::unexpected(flag + " expects HOST:PORT, got '" + text + "'");
+  auto port = number<long>(flag + "'s port", text.substr(colon + 1), 1L, 65535L);
+  if (!port) return std::unexpected(port.error());
+  return host_port{text.substr(0, colon), static_cast<std::uint16_t>(*port)};
+}
+
+std::expected<std::vector<std::string>, std::string> role_list(const std::string& text) {
+  static const std::set<std::string> known{"http", "core", "payment", "notifier"};
+  std::vector<std::string> roles;
+  std::stringstream items{text};
+  for (std::string role; std::getline(items, role, ',');) {
+    if (!known.contains(role))
+      return std::unexpected("--roles takes http, core, payment and notifier, separated by commas; got '" + role + "'");
+    if (std::ranges::find(roles, role) == roles.end()) roles.push_back(role);
+  }
+  if (roles.empty()) return std::unexpected("--roles needs at least one role");
+  return roles;
+}
+
+// The topologies this build runs (docs/nodes.md): everything in one node; a core (with http and
+// the notifier) that reaches payment on a payment node; a payment node.
+std::expected<void, std::string> check_topology(const serve_options& o) {
+  if (o.has("core")) {
+    if (!o.has("http") || !o.has("notifier"))
+      return std::unexpected("a core node runs http and notifier too: gateway and notifier nodes are not built yet "
+                             "(docs/nodes.md)");
+    if (o.core) return std::unexpected("--core is for a node without the core role");
+    if (o.has("payment") && o.payment) return std::unexpected("--payment is for a node without the payment role");
+    if (!o.has("payment") && !o.payment)
+      return std::unexpected("a core without the payment role needs --payment HOST:PORT (the payment node's --node-port)");
+    return {};
+  }
+  if (o.roles != std::vector<std::string>{"payment"})
+    return std::unexpected("a node with http or notifier but without core (a gateway, a notifier replica) is not built "
+                           "yet (docs/nodes.md)");
+  if (!o.node_port) return std::unexpected("a payment node needs --node-port, where the core reaches it");
+  if (o.core || o.payment) return std::unexpected("a payment node takes neither --core nor --payment");
+  return {};
+}
+
 }  // namespace
+
+bool serve_options::has(std::string_view role) const { return std::ranges::find(roles, role) != roles.end(); }
 
 std::string usage() {
   return R"(usage: ttareungyi serve [flags]
@@ -65,6 +113,14 @@ std::string usage() {
   --public-url URL            the base of the public feeds' absolute URLs, e.g. https://bikes.example
                               (default: the scheme http and the Host the request was sent to)
   --feed-contact-email ADDR   GBFS feed_contact_email (default gbfs@ttareungyi.example)
+  --roles LIST                the contexts this node runs, of http, core, payment, notifier,
+                              separated by commas (default all four: one node). Split today:
+                              --roles payment on one node, --roles http,core,notifier with
+                              --payment on another (docs/nodes.md)
+  --node-port PORT            publish this node's contexts to other nodes on PORT (0 picks a free
+                              one; prints "node listening on ADDR:PORT"); a payment node needs it
+  --payment HOST:PORT         where a core without the payment role finds the payment node
+  --core HOST:PORT            where a node without the core role finds the core
   --rebuild-views             drop the read models (remaining ride time, station availability) and
                               replay the whole journal into them at start (they are served
                               correctly meanwhile, only slower)
@@ -109,7 +165,15 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
       }
     }};
   };
-  long port = o.port, ttl = o.token_ttl.count(), http_threads = 1, actor_threads = 0;
+  auto set_address = [](std::optional<host_port>& field, const char* flag) {
+    return setter{[&field, flag](const std::string& v) -> std::expected<void, std::string> {
+      auto parsed = address(flag, v);
+      if (!parsed) return std::unexpected(parsed.error());
+      field = *parsed;
+      return {};
+    }};
+  };
+  long port = o.port, node_port = -1, ttl = o.token_ttl.count(), http_threads = 1, actor_threads = 0;
   long max_connections = static_cast<long>(o.max_connections), max_body = static_cast<long>(o.max_body_bytes);
   const std::map<std::string, setter> with_value{
       {"--data-dir", set(o.data_dir)},
@@ -145,6 +209,16 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
       {"--public-url", set(o.public_url)},
       {"--feed-contact-email", set(o.feed_contact_email)},
       {"--webhook-timeout-ms", set_ms(o.webhook_timeout, "--webhook-timeout-ms", 1, 600'000)},
+      {"--roles",
+       setter{[&o](const std::string& v) -> std::expected<void, std::string> {
+         auto roles = role_list(v);
+         if (!roles) return std::unexpected(roles.error());
+         o.roles = std::move(*roles);
+         return {};
+       }}},
+      {"--node-port", set_number(node_port, "--node-port", 0L, 65535L)},
+      {"--core", set_address(o.core, "--core")},
+      {"--payment", set_address(o.payment, "--payment")},
   };
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i], value;
@@ -171,6 +245,7 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
     if (auto ok = it->second(value); !ok) return std::unexpected(ok.error());
   }
   o.port = static_cast<std::uint16_t>(port);
+  if (node_port >= 0) o.node_port = static_cast<std::uint16_t>(node_port);
   o.token_ttl = std::chrono::seconds{ttl};
   o.http_threads = static_cast<std::size_t>(http_threads);
   o.max_connections = static_cast<std::size_t>(max_connections);
@@ -197,6 +272,7 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
     return std::unexpected("--public-url must start with http:// or https://, got '" + o.public_url + "'");
   if (o.feed_contact_email.find('@') == std::string::npos)
     return std::unexpected("--feed-contact-email must be an email address, got '" + o.feed_contact_email + "'");
+  if (auto topology = check_topology(o); !topology) return std::unexpected(topology.error());
   return o;
 }
 

@@ -4,10 +4,17 @@
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace ttareungyi::cli {
+
+// Another node's node port, from --core or --payment.
+struct host_port {
+  std::string host;
+  std::uint16_t port = 0;
+};
 
 struct serve_options {
   std::filesystem::path data_dir = "./data";
@@ -42,6 +49,14 @@ struct serve_options {
   std::string feed_contact_email = "gbfs@ttareungyi.example";
   std::chrono::milliseconds webhook_timeout{5000};
   bool rebuild_views = false;
+  // Nodes (docs/nodes.md): the contexts this process runs, where it publishes them for other
+  // nodes, and where it finds the ones it does not run.
+  std::vector<std::string> roles{"http", "core", "payment", "notifier"};
+  std::optional<std::uint16_t> node_port;
+  std::optional<host_port> core;
+  std::optional<host_port> payment;
+
+  bool has(std::string_view role) const;
 };
 
 // Parses the flags after `serve`; the error text says which flag is wrong and why.

@@ -88,19 +88,27 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
     return 1;
   }
   if (!o.fsync) spdlog::warn("--no-fsync: commits are not fsync'd; a machine crash may lose the last ones");
-  auto operators = security::resolve_operator_clients(o.operator_clients, o.data_dir);
-  if (!operators) {
-    spdlog::error("operator clients: {}", operators.error());
-    return 2;
+  // Operator clients and the token signing key belong to the API: a node without http keeps
+  // none in its data dir (its server answers /health only).
+  security::resolved_operator_clients operators;
+  auto key = security::signing_key::generate();
+  if (o.has("http")) {
+    auto resolved = security::resolve_operator_clients(o.operator_clients, o.data_dir);
+    if (!resolved) {
+      spdlog::error("operator clients: {}", resolved.error());
+      return 2;
+    }
+    if (resolved->created_file)
+      spdlog::info("created an operator client; its id and secret are in {}", resolved->created_file->string());
+    operators = std::move(*resolved);
+    auto stored = security::signing_key::load_or_create(o.data_dir / "token-signing-key.pem");
+    if (!stored) {
+      spdlog::error("token signing key: {}", stored.error());
+      return 1;
+    }
+    key = std::move(*stored);
   }
-  if (operators->created_file)
-    spdlog::info("created an operator client; its id and secret are in {}", operators->created_file->string());
-  auto key = security::signing_key::load_or_create(o.data_dir / "token-signing-key.pem");
-  if (!key) {
-    spdlog::error("token signing key: {}", key.error());
-    return 1;
-  }
-  security::token_service tokens{std::move(*key), "ttareungyi", o.token_ttl};
+  security::token_service tokens{std::move(key), "ttareungyi", o.token_ttl};
 
   // The payment provider: the in-process sandbox, or the client of an external payment service.
   std::unique_ptr<ports::payment_provider> provider;
@@ -129,6 +137,8 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
     webhook = std::move(*created);
   }
   if (o.rebuild_views) spdlog::info("--rebuild-views: the read models are rebuilt from the journal");
+  std::optional<actors::node_options::peer> payment_peer;
+  if (o.payment) payment_peer = actors::node_options::peer{o.payment->host, o.payment->port};
   actors::node node{**storage,
                     *provider,
                     hasher,
@@ -139,13 +149,23 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
                                          .reset_timeout = o.breaker_reset,
                                          .max_reset_timeout = o.breaker_max_reset},
                      .passivate_after = o.passivate_after,
-                     .rebuild_views = o.rebuild_views},
+                     .rebuild_views = o.rebuild_views,
+                     .core = o.has("core"),
+                     .payment = o.has("payment"),
+                     .payment_peer = payment_peer,
+                     .node_port = o.node_port,
+                     .node_bind = o.bind,
+                     .roles = o.roles},
                     webhook.get()};
   if (auto started = node.start(); !started) {
     spdlog::error("cannot start: {}", started.error());
     return 1;
   }
-  http::server server{node.services(), tokens, operators->clients,
+  if (auto published = node.node_port()) {
+    std::cout << "node listening on " << o.bind << ':' << *published << std::endl;
+    spdlog::info("node: contexts published for other nodes on {}:{}", o.bind, *published);
+  }
+  http::server server{node.services(), tokens, operators.clients,
                       {.bind = o.bind,
                        .port = o.port,
                        .threads = o.http_threads,

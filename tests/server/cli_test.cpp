@@ -1,0 +1,69 @@
+// `ttareungyi serve`'s flags as clients outside this repo write them; here the node flags and
+// the topologies this build runs (docs/nodes.md).
+#include <gtest/gtest.h>
+
+#include "cli.hpp"
+
+namespace ttareungyi::cli {
+namespace {
+
+using args = std::vector<std::string>;
+
+std::string refusal(const args& a) {
+  auto parsed = parse_serve(a);
+  if (parsed) return "accepted";
+  return parsed.error();
+}
+
+TEST(Cli, OneNodeRunsEveryRoleAndPublishesNothingByDefault) {
+  auto o = parse_serve({});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->roles, (args{"http", "core", "payment", "notifier"}));
+  EXPECT_FALSE(o->node_port);
+  EXPECT_FALSE(o->payment);
+  EXPECT_FALSE(o->core);
+}
+
+TEST(Cli, ACoreReachesItsPaymentNode) {
+  auto o = parse_serve({"--roles", "http,core,notifier", "--payment", "10.0.0.7:4100"});
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_FALSE(o->has("payment"));
+  ASSERT_TRUE(o->payment);
+  EXPECT_EQ(o->payment->host, "10.0.0.7");
+  EXPECT_EQ(o->payment->port, 4100);
+  auto named = parse_serve({"--roles=core,notifier,http", "--payment=payments.internal:4100"});
+  ASSERT_TRUE(named) << named.error();
+  EXPECT_EQ(named->payment->host, "payments.internal");
+}
+
+TEST(Cli, APaymentNodePublishesOnItsNodePort) {
+  auto o = parse_serve({"--roles", "payment", "--node-port", "0"});
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_EQ(o->roles, args{"payment"});
+  EXPECT_EQ(o->node_port, 0);
+  EXPECT_EQ(parse_serve({"--roles", "payment,payment", "--node-port", "4100"})->roles, args{"payment"});
+}
+
+TEST(Cli, RefusesRolesAndAddressesItCannotUse) {
+  EXPECT_NE(refusal({"--roles", "http,bikes"}).find("'bikes'"), std::string::npos);
+  EXPECT_NE(refusal({"--roles", ""}).find("at least one role"), std::string::npos);
+  EXPECT_NE(refusal({"--roles", "http,core,notifier"}).find("needs --payment"), std::string::npos);
+  EXPECT_NE(refusal({"--payment", "10.0.0.7:4100"}).find("without the payment role"), std::string::npos);
+  EXPECT_NE(refusal({"--core", "10.0.0.7:4100"}).find("without the core role"), std::string::npos);
+  EXPECT_NE(refusal({"--roles", "payment"}).find("needs --node-port"), std::string::npos);
+  EXPECT_NE(refusal({"--roles", "payment", "--node-port", "1", "--core", "a:1"}).find("neither"), std::string::npos);
+  EXPECT_NE(refusal({"--payment", "10.0.0.7"}).find("HOST:PORT"), std::string::npos);
+  EXPECT_NE(refusal({"--payment", ":4100"}).find("HOST:PORT"), std::string::npos);
+  EXPECT_NE(refusal({"--payment", "h:0"}).find("from 1 to 65535"), std::string::npos);
+  EXPECT_NE(refusal({"--node-port", "70000"}).find("from 0 to 65535"), std::string::npos);
+}
+
+TEST(Cli, SaysWhichTopologiesAreNotBuiltYet) {
+  // Gateways and notifier replicas (docs/nodes.md): refused plainly rather than half run.
+  EXPECT_NE(refusal({"--roles", "http", "--core", "core:4100"}).find("not built yet"), std::string::npos);
+  EXPECT_NE(refusal({"--roles", "notifier", "--core", "core:4100"}).find("not built yet"), std::string::npos);
+  EXPECT_NE(refusal({"--roles", "core,payment"}).find("not built yet"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ttareungyi::cli
