@@ -1,0 +1,305 @@
+#!/usr/bin/python3
+"""The payment node, isolated from rides: real processes on free ports (docs/nodes.md).
+
+payment_node_test.py SERVER starts a core (--roles http,core,notifier) before its payment node
+(--roles payment) and checks that it waits, unready, until it reaches it. Then the whole journey
+through the split (sign-up, buy, rent, return, cancel with a refund, inbox), and
+TTAREUNGYI_NODES_KILLS times (default 1): with rides, returns and purchases going on, the
+payment node is killed with SIGKILL and started again on the same node port. Checked: no ride
+or return fails; the core stays ready; every purchase is 201 or 503 with Retry-After, and once
+the core has noticed the loss every 503 comes within 50 ms; the tickets left waiting are paid
+later without restarting anything.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from base64 import b64encode
+
+SERVER = sys.argv[1]
+KILLS = int(os.environ.get("TTAREUNGYI_NODES_KILLS", "1"))
+failures = []
+
+
+def fail(text):
+    failures.append(text)
+    print("FAIL:", text, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(base, method, path, body=None, token=None, form=None, basic=None, timeout=10):
+    """(status, headers, parsed body, seconds taken)"""
+    headers, data = {}, None
+    if body is not None:
+        data, headers["Content-Type"] = json.dumps(body).encode(), "application/json"
+    if form is not None:
+        data, headers["Content-Type"] = form.encode(), "application/x-www-form-urlencoded"
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    if basic:
+        headers["Authorization"] = "Basic " + b64encode(basic.encode()).decode()
+    started = time.monotonic()
+    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as r:
+            status, got, text = r.status, dict(r.headers), r.read().decode()
+    except urllib.error.HTTPError as e:
+        status, got, text = e.code, dict(e.headers), e.read().decode()
+    taken = time.monotonic() - started
+    return status, got, (json.loads(text) if text.strip().startswith(("{", "[")) else text), taken
+
+
+class Node:
+    """One `ttareungyi serve` process with its own data dir; `base` is its HTTP address."""
+
+    def __init__(self, root, name, *flags):
+        self.data = os.path.join(root, name)
+        self.flags, self.name, self.root = flags, name, root
+        self.start()
+
+    def start(self):
+        log = open(os.path.join(self.root, self.name + ".log"), "a")
+        self.proc = subprocess.Popen(
+            [SERVER, "serve", "--data-dir", self.data, "--port", "0", "--bind", "127.0.0.1", "--rate-limit-rps", "0",
+             "--password-iterations", "1000", *self.flags], stdout=subprocess.PIPE, stderr=log, text=True)
+        log.close()
+        self.node_port = None
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise SystemExit(f"{self.name} did not start (see {self.name}.log)")
+            if m := re.match(r"node listening on .*:(\d+)", line):
+                self.node_port = int(m.group(1))
+            elif m := re.match(r"listening on .*:(\d+)", line):
+                self.base = f"http://127.0.0.1:{m.group(1)}"
+                return
+
+    def ready(self):
+        status, _, body, _ = call(self.base, "GET", "/health/ready")
+        return status == 200, body
+
+    def wait_ready(self, seconds=10):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.ready()[0]:
+                return True
+            time.sleep(0.02)
+        return False
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+
+def peer_state(core):
+    _, body = core.ready()
+    return [p["state"] for p in body.get("peers", []) if p["context"] == "payment"]
+
+
+def customer(core, phone):
+    call(core.base, "POST", "/v1/customers", {"phone": phone, "password": "ride2work", "name": "Lee"})
+    form = f"grant_type=password&username={phone}&password=ride2work"
+    return call(core.base, "POST", "/oauth2/token", form=form)[2]["access_token"]
+
+
+def paid_ticket(core, token):
+    status, _, ticket, _ = call(core.base, "POST", "/v1/tickets", {"type": "1h"}, token)
+    if status != 201 or ticket.get("status") != "paid":
+        raise SystemExit(f"a purchase before any outage answered {status}: {ticket}")
+    return ticket["id"]
+
+
+def journey(core, op):
+    me = customer(core, "010-1000-0001")
+    ticket = paid_ticket(core, me)
+    status, _, rental, _ = call(core.base, "POST", "/v1/rentals", {"bicycleId": "J-1", "ticketId": ticket}, me)
+    if status != 201:
+        return fail(f"journey: rent answered {status}: {rental}")
+    status, _, _, _ = call(core.base, "POST", f"/v1/rentals/{rental['id']}/return", {"stationId": "ST-2"}, me)
+    if status != 200:
+        fail(f"journey: return answered {status}")
+    second = paid_ticket(core, me)
+    status, _, cancelled, _ = call(core.base, "POST", f"/v1/tickets/{second}/cancel", token=me)
+    if status != 200 or cancelled.get("status") != "cancelled":
+        fail(f"journey: cancel with a refund through the payment node answered {status}: {cancelled}")
+    deadline, kinds = time.monotonic() + 5, []
+    while time.monotonic() < deadline and not {"bicycle_rented", "bicycle_returned"} <= set(kinds):
+        _, _, inbox, _ = call(core.base, "GET", "/v1/notifications", token=me)
+        kinds = [n["kind"] for n in inbox["items"]]
+        time.sleep(0.05)
+    if not {"bicycle_rented", "bicycle_returned"} <= set(kinds):
+        fail(f"journey: the inbox has {kinds}")
+
+
+class Load:
+    """Rides (rent, return) by `riders` customers and purchases by one customer, in threads, until
+    stopped; every answer is kept with when it was asked."""
+
+    def __init__(self, core, riders):
+        self.core, self.riders, self.stop_at = core, riders, None
+        self.rides, self.purchases, self.ride_failures = [], [], []
+        self.buyer = customer(core, "010-3000-0000")
+        self.threads = [threading.Thread(target=self.ride, args=(token, bicycle, tickets))
+                        for token, bicycle, tickets in riders]
+        self.threads.append(threading.Thread(target=self.buy))
+        self.running = True
+        for t in self.threads:
+            t.start()
+
+    def ride(self, token, bicycle, tickets):
+        station = "ST-1"
+        while self.running and tickets:
+            ticket = tickets.pop()
+            status, _, rental, _ = call(self.core.base, "POST", "/v1/rentals", {"bicycleId": bicycle, "ticketId": ticket},
+                                        token)
+            if status != 201:
+                self.ride_failures.append(f"rent {bicycle}: {status} {rental}")
+                continue
+            station = "ST-2" if station == "ST-1" else "ST-1"
+            status, _, body, _ = call(self.core.base, "POST", f"/v1/rentals/{rental['id']}/return",
+                                      {"stationId": station}, token)
+            if status != 200:
+                self.ride_failures.append(f"return {bicycle}: {status} {body}")
+            self.rides.append(time.monotonic())
+
+    def buy(self):
+        while self.running:
+            asked = time.monotonic()
+            status, headers, body, taken = call(self.core.base, "POST", "/v1/tickets", {"type": "1h"}, self.buyer)
+            self.purchases.append((asked, status, headers.get("Retry-After"), body, taken))
+            time.sleep(0.005)
+
+    def finish(self):
+        self.running = False
+        for t in self.threads:
+            t.join()
+
+
+def outage(core, payment, load):
+    """Kills the payment node under load, checks what purchases and rides saw, restarts it."""
+    time.sleep(0.3)
+    killed = time.monotonic()
+    payment.kill()
+    deadline = killed + 5
+    while time.monotonic() < deadline and peer_state(core) != ["connecting"]:
+        time.sleep(0.005)
+    noticed = time.monotonic()
+    if peer_state(core) != ["connecting"]:
+        return fail("the core did not notice the payment node's death within 5 s")
+    if not core.ready()[0]:
+        fail("the core turned unready while the payment node was away")
+    time.sleep(1.0)
+    restarted = time.monotonic()
+    payment.start()
+    if not payment.wait_ready():
+        return fail("the payment node did not come back")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and peer_state(core) != ["connected"]:
+        time.sleep(0.02)
+    if peer_state(core) != ["connected"]:
+        return fail("the core did not reach the restarted payment node within 10 s")
+    time.sleep(0.3)
+    away = [p for p in load.purchases if noticed <= p[0] and p[0] + p[4] <= restarted]
+    if not away:
+        fail("no purchase was made while the payment node was away")
+    for asked, status, retry_after, body, taken in away:
+        if status != 503 or not (retry_after or "").isdigit() or "ticketId" not in body:
+            fail(f"a purchase while the payment node was away answered {status} (Retry-After {retry_after}): {body}")
+        elif taken > 0.050:
+            fail(f"a purchase while the payment node was away took {taken * 1000:.1f} ms (more than 50)")
+    rides = [r for r in load.rides if noticed <= r <= restarted]
+    if not rides:
+        fail("no ride was made while the payment node was away")
+    slowest = max((p[4] for p in away), default=0)
+    print(f"kill: noticed in {(noticed - killed) * 1000:.0f} ms; {len(away)} purchases while away, "
+          f"slowest {slowest * 1000:.1f} ms; {len(rides)} rides meanwhile", flush=True)
+    return [p[3]["ticketId"] for p in away if p[1] == 503 and "ticketId" in p[3]]
+
+
+def main():
+    root = tempfile.mkdtemp(prefix="ttareungyi-nodes-")
+    node_port = free_port()
+    nodes = []
+    try:
+        core = Node(root, "core", "--roles", "http,core,notifier", "--payment", f"127.0.0.1:{node_port}",
+                    "--operator-client", "ops:s3cret", "--payment-timeout-ms", "2000")
+        nodes.append(core)
+        ready, body = core.ready()
+        if ready or body.get("peers", [{}])[0].get("state") != "connecting":
+            fail(f"a core started before its payment node is ready or not connecting: {body}")
+        payment = Node(root, "payment", "--roles", "payment", "--node-port", str(node_port))
+        nodes.append(payment)
+        if not core.wait_ready():
+            raise SystemExit(f"the core never became ready after the payment node started: {core.ready()[1]}")
+        _, body = payment.ready()
+        if body.get("roles") != ["payment"] or "payment" not in body:
+            fail(f"the payment node's /health/ready: {body}")
+        if call(payment.base, "GET", "/v1/stations")[0] != 404:
+            fail("a node without http serves the API")
+
+        op = call(core.base, "POST", "/oauth2/token", form="grant_type=client_credentials", basic="ops:s3cret")[2]
+        op = op["access_token"]
+        for sid, lat in (("ST-1", 37.55), ("ST-2", 37.56)):
+            call(core.base, "POST", "/v1/stations", {"id": sid, "name": sid, "lat": lat, "lon": 126.91, "capacity": 50}, op)
+        riders = []
+        for n in range(3):
+            call(core.base, "POST", "/v1/bicycles", {"id": f"B-{n}", "stationId": "ST-1"}, op)
+            token = customer(core, f"010-2000-000{n}")
+            riders.append((token, f"B-{n}", [paid_ticket(core, token) for _ in range(100 * KILLS)]))
+        call(core.base, "POST", "/v1/bicycles", {"id": "J-1", "stationId": "ST-1"}, op)
+        journey(core, op)
+
+        load = Load(core, riders)
+        waiting = []
+        try:
+            for _ in range(KILLS):
+                waiting += outage(core, payment, load) or []
+        finally:
+            load.finish()
+        for f in load.ride_failures:
+            fail(f"a ride failed: {f}")
+        odd = [p for p in load.purchases if p[1] not in (201, 503)]
+        for p in odd:
+            fail(f"a purchase answered {p[1]}: {p[3]}")
+        print(f"{len(load.rides)} rides, {len(load.purchases)} purchases, {len(waiting)} left waiting for payment",
+              flush=True)
+        paid = 0
+        for ticket in waiting:
+            status, _, body, _ = call(core.base, "POST", f"/v1/tickets/{ticket}/payment", token=load.buyer)
+            if status != 200 or body.get("status") != "paid":
+                fail(f"paying ticket {ticket} later answered {status}: {body}")
+            paid += 1
+        print(f"{paid} tickets paid later", flush=True)
+    finally:
+        for n in nodes:
+            n.stop()
+        if failures or os.environ.get("TTAREUNGYI_NODES_KEEP"):
+            print("logs in", root)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    if failures:
+        print(f"{len(failures)} failures", flush=True)
+        sys.exit(1)
+    print("ok", flush=True)
+
+
+main()
