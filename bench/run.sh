@@ -23,7 +23,9 @@
 #     --only LIST        default mode: run only these of
 #                        fsync,bare,read,read-ticket,read-open,feed,purchase,ride,mix,notify
 #                        (read and read-open read the current rental, read-ticket a ticket,
-#                        feed polls the public GBFS station_status.json without a token)
+#                        feed polls the public GBFS station_status.json without a token;
+#                        purchase-split and ride-split run against a core whose payment
+#                        context is on a payment node: the cost of the remote hop)
 #     --rounds N         bare and read N times, alternating (bare, read, bare, read, ...), on
 #                        servers kept up; the read's ratio and p99 are the medians over the
 #                        rounds (default 1). For a machine whose speed drifts between runs.
@@ -32,7 +34,7 @@
 set -euo pipefail
 
 duration=10 warmup=2 connections=64 read_rate=5000 notify_rate=1000 spread_duration=60 out="" large=0 keep=0 rounds=1 server_extra=()
-build="" only=",fsync,bare,read,read-ticket,read-open,feed,purchase,ride,mix,notify,"
+build="" only=",fsync,bare,read,read-ticket,read-open,feed,purchase,ride,mix,notify,purchase-split,ride-split,"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
@@ -155,6 +157,9 @@ echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/c
 echo "results: $out"
 
 common=(--duration "$duration" --warmup "$warmup")
+# Half of the customers keep a bicycle rented (the readers of the current rental), the other
+# half buy and ride: at least one rider per connection, as notify needs.
+customers=$(( 2 * connections > 200 ? 2 * connections : 200 ))
 
 if [[ $large == 0 ]]; then
   # 1. The durable-write limit, on the file system the server's data dir is on.
@@ -180,9 +185,6 @@ if [[ $large == 0 ]]; then
     start product "$server" serve --port 0 --bind 127.0.0.1 --data-dir "$work/product" --rate-limit-rps 0 \
       --operator-client "$operator" "${server_extra[@]}"
     echo "== product listening on port $PORT after ${STARTUP}s"
-    # Half of the customers keep a bicycle rented (the readers of the current rental), the other
-    # half buy and ride: at least one rider per connection, as notify needs.
-    customers=$(( 2 * connections > 200 ? 2 * connections : 200 ))
     echo "== setup: ttareungyi-load --setup-only --customers $customers --save-setup setup.json"
     "$load" --port "$PORT" --operator "$operator" --customers "$customers" --connections "$connections" --setup-only \
       --save-setup "$work/setup.json" 2> >(sed 's/^/   /' >&2)
@@ -205,6 +207,28 @@ if [[ $large == 0 ]]; then
     echo "== product: $(rss_json "$PID")"
     printf '{"startupSeconds": %s, %s, "serverArgs": "%s"}\n' "$STARTUP" "$(rss_json "$PID")" "${server_extra[*]}" \
       >"$out/product.json"
+    stop "$PID"
+  fi
+
+  # 4. The same product split in two nodes (docs/nodes.md): the payment context on a payment
+  # node, reached over CAF's remote actors; purchases cross the hop twice (charge, verdict).
+  if [[ "$only" =~ ,(purchase-split|ride-split), ]]; then
+    mkdir -p "$work/split-payment" "$work/split-core"
+    start split-payment "$server" serve --roles payment --node-port 0 --port 0 --bind 127.0.0.1 \
+      --data-dir "$work/split-payment" "${server_extra[@]}"
+    node_port=$(sed -n 's/^node listening on .*:\([0-9][0-9]*\)$/\1/p' "$work/split-payment.out" | head -1)
+    start split-core "$server" serve --roles http,core,notifier --payment "127.0.0.1:$node_port" --port 0 \
+      --bind 127.0.0.1 --data-dir "$work/split-core" --rate-limit-rps 0 --operator-client "$operator" "${server_extra[@]}"
+    for _ in $(seq 1 500); do
+      curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break
+      sleep 0.01
+    done
+    echo "== split: payment node on node port $node_port, core listening on port $PORT"
+    "$load" --port "$PORT" --operator "$operator" --customers "$customers" --connections "$connections" --setup-only \
+      --save-setup "$work/setup-split.json" 2> >(sed 's/^/   /' >&2)
+    split=(--port "$PORT" --load-setup "$work/setup-split.json" --connections "$connections" "${common[@]}")
+    run_load purchase-split "${split[@]}" --scenario purchase
+    run_load ride-split "${split[@]}" --scenario ride
     stop "$PID"
   fi
 else
