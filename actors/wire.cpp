@@ -9,6 +9,7 @@
 #include <string>
 #include <typeinfo>
 
+#include "interfaces.hpp"
 #include "ttareungyi/app/services.hpp"
 #include "ttareungyi/ports/payment_provider.hpp"
 
@@ -27,8 +28,9 @@ std::optional<domain::error_code> from_wire_code(int n) {
 
 
 // Every type that crosses a context, registered with CAF and folded into the wire fingerprint:
-// its name, and for a described type each member's name and C++ type in wire order, so a node
-// whose messages would read differently has another fingerprint.
+// its name, and for a described type each member's name and C++ type in wire order; then the
+// interfaces offered to other nodes. A node whose messages would read differently, or whose
+// contexts answer other messages, has another fingerprint.
 class registrar {
  public:
   explicit registrar(caf::actor_system_config* cfg) : cfg_(cfg) { fold(std::to_string(wire_protocol)); }
@@ -45,6 +47,13 @@ class registrar {
         (fold(typeid(members.value).name()), ...);
       });
     }
+    return *this;
+  }
+
+  // A typed interface offered to other nodes: its mangled name spells every message and reply.
+  template <class Interface>
+  registrar& offer() {
+    fold(typeid(Interface).name());
     return *this;
   }
 
@@ -112,7 +121,7 @@ registrar& every_message_type(registrar&& r) {
 void register_message_types(caf::actor_system_config& cfg) { every_message_type(registrar{&cfg}); }
 
 std::uint64_t wire_fingerprint() {
-  static const std::uint64_t fingerprint = every_message_type(registrar{nullptr}).digest();
+  static const std::uint64_t fingerprint = every_message_type(registrar{nullptr}).offer<payment_actor>().digest();
   return fingerprint;
 }
 

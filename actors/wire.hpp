@@ -74,8 +74,9 @@ constexpr std::uint32_t wire_protocol = 1;
 
 // Registers every type that crosses a context with an actor system's configuration.
 void register_message_types(caf::actor_system_config& cfg);
-// This build's wire: a digest of wire_protocol and every registered type (its name, and each
-// member's name and type in wire order). Two nodes talk only when theirs are equal.
+// This build's wire: a digest of wire_protocol, every registered type (its name, and each
+// member's name and type in wire order) and the typed interfaces other nodes call. Two nodes
+// talk only when theirs are equal.
 std::uint64_t wire_fingerprint();
 
 // A domain refusal travels as a caf::error of this category; its context carries the details.
