@@ -99,12 +99,7 @@ class Node:
         return status == 200, body
 
     def wait_ready(self, seconds=10):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.ready()[0]:
-                return True
-            time.sleep(0.02)
-        return False
+        return eventually(lambda: self.ready()[0], seconds, 0.02)
 
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)
@@ -114,6 +109,14 @@ class Node:
         if self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(timeout=20)
+
+
+def eventually(check, seconds, step=0.005):
+    """Polls `check` until it is true or `seconds` have passed; its last answer."""
+    deadline = time.monotonic() + seconds
+    while not check() and time.monotonic() < deadline:
+        time.sleep(step)
+    return check()
 
 
 def peer_state(core):
@@ -147,13 +150,11 @@ def journey(core, op):
     status, _, cancelled, _ = call(core.base, "POST", f"/v1/tickets/{second}/cancel", token=me)
     if status != 200 or cancelled.get("status") != "cancelled":
         fail(f"journey: cancel with a refund through the payment node answered {status}: {cancelled}")
-    deadline, kinds = time.monotonic() + 5, []
-    while time.monotonic() < deadline and not {"bicycle_rented", "bicycle_returned"} <= set(kinds):
-        _, _, inbox, _ = call(core.base, "GET", "/v1/notifications", token=me)
-        kinds = [n["kind"] for n in inbox["items"]]
-        time.sleep(0.05)
-    if not {"bicycle_rented", "bicycle_returned"} <= set(kinds):
-        fail(f"journey: the inbox has {kinds}")
+    def kinds():
+        return {n["kind"] for n in call(core.base, "GET", "/v1/notifications", token=me)[2]["items"]}
+
+    if not eventually(lambda: {"bicycle_rented", "bicycle_returned"} <= kinds(), 5, 0.05):
+        fail(f"journey: the inbox has {kinds()}")
 
 
 class Load:
@@ -260,33 +261,26 @@ def core_crash(core, payment, load):
 def outage(core, payment, load, frozen=False):
     """Kills the payment node under load (or, frozen, stops it with SIGSTOP: noticed by the
     middleman's heartbeats, not by TCP), checks what purchases and rides saw, brings it back."""
+    if frozen:
+        halt, resume = (lambda: payment.proc.send_signal(signal.SIGSTOP)), (lambda: payment.proc.send_signal(signal.SIGCONT))
+    else:
+        halt, resume = payment.kill, payment.start
     time.sleep(0.3)
     killed = time.monotonic()
-    if frozen:
-        payment.proc.send_signal(signal.SIGSTOP)
-    else:
-        payment.kill()
-    deadline = killed + 6
-    while time.monotonic() < deadline and peer_state(core) != ["connecting"]:
-        time.sleep(0.005)
+    halt()
+    away = eventually(lambda: peer_state(core) == ["connecting"], 6)
     noticed = time.monotonic()
     how = "freeze" if frozen else "death"
-    if peer_state(core) != ["connecting"]:
+    if not away:
         return fail(f"the core did not notice the payment node's {how} within 6 s")
     if not core.ready()[0]:
         fail("the core turned unready while the payment node was away")
     time.sleep(1.0)
     restarted = time.monotonic()
-    if frozen:
-        payment.proc.send_signal(signal.SIGCONT)
-    else:
-        payment.start()
+    resume()
     if not payment.wait_ready():
         return fail("the payment node did not come back")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and peer_state(core) != ["connected"]:
-        time.sleep(0.02)
-    if peer_state(core) != ["connected"]:
+    if not eventually(lambda: peer_state(core) == ["connected"], 10, 0.02):
         return fail("the core did not reach the restarted payment node within 10 s")
     time.sleep(0.3)
     away = [p for p in load.purchases if noticed <= p[0] and p[0] + p[4] <= restarted]
