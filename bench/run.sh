@@ -67,7 +67,7 @@ report="$build/bench/ttareungyi-bench-report"
 for exe in "$server" "$load" "$bare" "$fsync_limit" "$loader" "$report"; do
   [[ -x "$exe" ]] || { echo "run.sh: $exe is missing; build with: cmake --build $build --target ttareungyi-bench" >&2; exit 2; }
 done
-out="${out:-$build/bench-results/$(date -u +%Y%m%dT%H%M%SZ)$([[ $large == 1 ]] && echo -large)}"
+out="${out:-$build/bench-results/$(date -u +%Y%m%dT%H%M%SZ)$( ((large)) && echo -large || true)}"
 mkdir -p "$out"
 work="$(mktemp -d "${TMPDIR:-/tmp}/ttareungyi-bench-XXXXXX")"
 operator="bench:bench-secret-$RANDOM$RANDOM"
