@@ -5,19 +5,23 @@ payment_node_test.py SERVER starts a core (--roles http,core,notifier) before it
 (--roles payment) and checks that it waits, unready, until it reaches it. Then the whole journey
 through the split (sign-up, buy, rent, return, cancel with a refund, inbox). Then, with rides,
 returns and purchases going on: the payment node is killed with SIGKILL and started again on the
-same node port (TTAREUNGYI_NODES_KILLS times, default 1); it is frozen with SIGSTOP (noticed by
-the middleman's heartbeats within its connection timeout) and resumed; the core is killed with
-SIGKILL and started again on its data.
+same node port; it is frozen with SIGSTOP (noticed by the middleman's heartbeats within its
+connection timeout) and resumed; the core is killed with SIGKILL and started again on its data.
+The long run: TTAREUNGYI_NODES_KILLS=N kills a node picked at random N times more
+(TTAREUNGYI_NODES_SEED repeats a run).
 
 Checked: no ride or return fails (one the dead core never answered is asked again); the core
 stays ready while the payment node is away; every purchase is 201, or 503 with Retry-After
 and the ticket's id, and once the core has noticed the loss 95 % of those 503s come within
 50 ms and none after a second (a quiet machine answers all within a few ms); the tickets left
 waiting are paid later without restarting anything; every purchase the core acknowledged
-survives its crash, and it reaches the payment node again by itself.
+survives its crash, and it reaches the payment node again by itself; each ride the riders saw
+is notified exactly once (rented, returned), and no other.
 """
 import json
+from collections import Counter
 import os
+import random
 import re
 import shutil
 import signal
@@ -32,7 +36,8 @@ import urllib.request
 from base64 import b64encode
 
 SERVER = sys.argv[1]
-KILLS = int(os.environ.get("TTAREUNGYI_NODES_KILLS", "1"))
+KILLS = int(os.environ.get("TTAREUNGYI_NODES_KILLS", "0"))  # more kills, each of a node picked at random
+SEED = int(os.environ.get("TTAREUNGYI_NODES_SEED", str(time.time_ns() % 1_000_000)))
 failures = []
 
 
@@ -175,14 +180,16 @@ class Load:
             t.start()
 
     def answered(self, *args, **kwargs):
-        """call() until the core answers, or None once the load stops."""
-        while self.running:
+        """call() until the core answers (it is started again within seconds when killed)."""
+        deadline = time.monotonic() + 30
+        while True:
             try:
                 return call(self.core.base, *args, **kwargs)
             except OSError:
                 self.unanswered += 1
+                if time.monotonic() > deadline:
+                    raise
                 time.sleep(0.02)
-        return None
 
     def ride(self, token, bicycle, tickets):
         station = "ST-1"
@@ -193,10 +200,7 @@ class Load:
                                             {"bicycleId": bicycle, "ticketId": ticket}, token)
             except OSError:  # the core died: did the rent happen?
                 self.unanswered += 1
-                got = self.answered("GET", "/v1/rentals/current", token=token)
-                if got is None:
-                    return
-                status, _, rental, _ = got
+                status, _, rental, _ = self.answered("GET", "/v1/rentals/current", token=token)
                 if status == 404:
                     continue  # it did not: the next ticket
                 status = 201
@@ -206,15 +210,12 @@ class Load:
             rental_id = rental.get("id") or rental.get("rentalId")
             station = "ST-2" if station == "ST-1" else "ST-1"
             before = self.unanswered
-            got = self.answered("POST", f"/v1/rentals/{rental_id}/return", {"stationId": station}, token)
-            if got is None:
-                return
-            status, _, body, _ = got
+            status, _, body, _ = self.answered("POST", f"/v1/rentals/{rental_id}/return", {"stationId": station}, token)
             # Asked again after the core died: a 409 says the first one was committed.
             asked_again = self.unanswered > before
             if status != 200 and not (asked_again and status == 409 and body.get("code") == "rental_not_active"):
                 self.ride_failures.append(f"return {bicycle}: {status} {body}")
-            self.rides.append(time.monotonic())
+            self.rides.append((time.monotonic(), rental_id, token))
             time.sleep(0.02)  # paced, so that the tickets bought beforehand last the whole run
 
     def buy(self):
@@ -258,6 +259,49 @@ def core_crash(core, payment, load):
           f"{load.unanswered} requests unanswered while it was down", flush=True)
 
 
+def inbox(core, token):
+    """Every notification of the customer, page after page."""
+    items, cursor = [], None
+    while True:
+        path = "/v1/notifications?limit=100" + (f"&cursor={cursor}" if cursor else "")
+        page = call(core.base, "GET", path, token=token)[2]
+        items += page["items"]
+        cursor = page.get("next")
+        if not cursor:
+            return items
+
+
+def notified_once(core, load):
+    """Each ride the riders saw (rent and return) has exactly one notice of each, and there is
+    no notice of a ride no rider saw, nor any notice twice: across every kill."""
+    kinds = ("bicycle_rented", "bicycle_returned")
+    rentals = {}
+    for _, rental, token in load.rides:
+        rentals.setdefault(token, set()).add(rental)
+    total = 0
+    for token, theirs in rentals.items():
+        expected = {(kind, rental) for rental in theirs for kind in kinds}
+
+        def seen():
+            return Counter((n["kind"], n["correlationId"]) for n in inbox(core, token) if n["kind"] in kinds)
+
+        eventually(lambda: expected <= set(seen()), 10, 0.1)
+        items = inbox(core, token)
+        ids = Counter(n["id"] for n in items)
+        for nid, count in ids.items():
+            if count > 1:
+                fail(f"notification {nid} is stored {count} times")
+        counts = seen()
+        for key in expected:
+            if counts[key] != 1:
+                fail(f"{key[0]} of {key[1]} is notified {counts[key]} times")
+        for key in counts:
+            if key not in expected:
+                fail(f"{key[0]} of {key[1]} is notified, but no rider saw that ride")
+        total += sum(counts.values())
+    print(f"{total} ride notifications, each once", flush=True)
+
+
 def outage(core, payment, load, frozen=False):
     """Kills the payment node under load (or, frozen, stops it with SIGSTOP: noticed by the
     middleman's heartbeats, not by TCP), checks what purchases and rides saw, brings it back."""
@@ -298,7 +342,7 @@ def outage(core, payment, load, frozen=False):
              f"{times[int(0.95 * (len(times) - 1))] * 1000:.1f} ms (more than 50)")
     if times and times[-1] > 1.0:
         fail(f"a purchase while the payment node was away took {times[-1] * 1000:.0f} ms")
-    rides = [r for r in load.rides if noticed <= r <= restarted]
+    rides = [r for r in load.rides if noticed <= r[0] <= restarted]
     if not rides:
         fail("no ride was made while the payment node was away")
     slowest = times[-1] if times else 0
@@ -337,19 +381,27 @@ def main():
         for n in range(3):
             call(core.base, "POST", "/v1/bicycles", {"id": f"B-{n}", "stationId": "ST-1"}, op)
             token = customer(core, f"010-2000-000{n}")
-            riders.append((token, f"B-{n}", [paid_ticket(core, token) for _ in range(100 * KILLS + 250)]))
+            riders.append((token, f"B-{n}", [paid_ticket(core, token) for _ in range(150 * KILLS + 400)]))
         call(core.base, "POST", "/v1/bicycles", {"id": "J-1", "stationId": "ST-1"}, op)
         journey(core, op)
 
         load = Load(core, riders)
         waiting = []
         try:
-            for _ in range(KILLS):
-                waiting += outage(core, payment, load) or []
+            waiting += outage(core, payment, load) or []
             waiting += outage(core, payment, load, frozen=True) or []
             core_crash(core, payment, load)
+            pick = random.Random(SEED)
+            if KILLS:
+                print(f"{KILLS} more kills of a node picked at random, seed {SEED}", flush=True)
+            for _ in range(KILLS):
+                if pick.random() < 0.5:
+                    waiting += outage(core, payment, load) or []
+                else:
+                    core_crash(core, payment, load)
         finally:
             load.finish()
+        notified_once(core, load)
         for f in load.ride_failures:
             fail(f"a ride failed: {f}")
         odd = [p for p in load.purchases if p[1] not in (201, 503)]
