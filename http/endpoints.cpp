@@ -12,8 +12,8 @@ namespace {
 
 namespace on = handlers;
 
-// post_alert is the last endpoint of the enumeration.
-constexpr std::size_t endpoint_count = static_cast<std::size_t>(endpoint::post_alert) + 1;
+// web_file is the last endpoint of the enumeration.
+constexpr std::size_t endpoint_count = static_cast<std::size_t>(endpoint::web_file) + 1;
 
 // One policy per endpoint, in the order of the enumeration (checked below): finding one is an
 // index. What a row leaves out is the default: no token, body unchecked, not idempotent.
@@ -54,6 +54,10 @@ constexpr std::array<endpoint_policy, endpoint_count> policies{{
     {.target = endpoint::gbfs_feed, .handle = on::gbfs_feed},
     {.target = endpoint::seoul_bike_list, .handle = on::seoul_bike_list},
     {.target = endpoint::post_alert, .scope = scope::operator_, .body = body::json, .handle = on::post_alert},
+    // The web pages: public, like any page; what they show comes from the API with a token.
+    {.target = endpoint::customer_page, .handle = on::customer_page},
+    {.target = endpoint::operator_page, .handle = on::operator_page},
+    {.target = endpoint::web_file, .handle = on::web_file},
 }};
 
 // Only the order is checked here: whether a row names a handler is not a constant expression

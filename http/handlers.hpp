@@ -42,5 +42,9 @@ checked<work> post_alert(const call& c);
 // feeds.cpp
 checked<work> gbfs_feed(const call& c);
 checked<work> seoul_bike_list(const call& c);
+// The web pages (web.cpp).
+checked<work> customer_page(const call& c);
+checked<work> operator_page(const call& c);
+checked<work> web_file(const call& c);
 
 }  // namespace ttareungyi::http::handlers

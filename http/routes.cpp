@@ -37,6 +37,9 @@ constexpr std::array routes{
     route{"GET", "/gbfs/{id}", endpoint::gbfs_feed},
     route{"GET", "/seoul/{*}", endpoint::seoul_bike_list},
     route{"POST", "/v1/alerts", endpoint::post_alert},
+    route{"GET", "/", endpoint::customer_page},
+    route{"GET", "/operator", endpoint::operator_page},
+    route{"GET", "/web/{id}", endpoint::web_file},
 };
 
 // Next '/'-separated segment of a path that starts with '/'; false at the end.

@@ -33,6 +33,9 @@ enum class endpoint {
   gbfs_feed,
   seoul_bike_list,
   post_alert,
+  customer_page,
+  operator_page,
+  web_file,
 };
 
 struct route_match {

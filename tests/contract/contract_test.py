@@ -83,7 +83,7 @@ def check(method, path, status, headers, body):
         failures.append(f"{where}: media type {media!r} is not documented (documented: {list(content)})")
         return
     schema = content[media].get("schema")
-    if schema is None or media == "text/event-stream":
+    if schema is None or not media.endswith("json"):  # a stream, a page: not JSON
         return
     try:
         value = json.loads(body)
@@ -243,6 +243,11 @@ def journey(s):
             s.call("GET", "/gbfs/station_status.json", headers={"If-None-Match": headers["ETag"]})
     s.call("GET", "/gbfs/free_bike_status.json")
     s.call("GET", "/seoul/sample/json/bikeList/1/5/")
+    # the web pages
+    for page in ("/", "/operator", "/web/customer.js", "/web/style.css"):
+        _, headers, _ = s.call("GET", page)
+        s.call("GET", page, headers={"If-None-Match": headers["ETag"]})
+    s.call("GET", "/web/nothing.js")
     s.call("GET", "/seoul/sample/json/bikeList/0/5")
     refusals_at_the_edge(s, op, me)
 

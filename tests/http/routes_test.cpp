@@ -65,6 +65,12 @@ TEST(Routes, EveryEndpoint) {
   expect_route("POST", "/v1/alerts", endpoint::post_alert);
   expect_404("GET", "/seoul");
   expect_404("GET", "/seoul/");
+  // The web pages: only their own paths.
+  expect_route("GET", "/", endpoint::customer_page);
+  expect_route("GET", "/operator", endpoint::operator_page);
+  expect_route("GET", "/web/customer.js", endpoint::web_file, "customer.js");
+  expect_404("GET", "/operator/");
+  expect_404("GET", "/web");
 }
 
 // docs/openapi.yaml's operations: "GET /v1/tickets/{id}", read off its `paths:` as written
@@ -163,7 +169,7 @@ TEST(Routes, KnownPathWrongMethodIs405WithAllow) {
 }
 
 TEST(Routes, UnknownPathsAre404) {
-  expect_404("GET", "/");
+  expect_404("GET", "//");  // "/" is the customers' page
   expect_404("GET", "");
   expect_404("GET", "/v1");
   expect_404("GET", "/v2/tickets");
