@@ -1,6 +1,6 @@
 // The customers' page: log in, buy and pay, rent, watch the time left, return, notifications.
 import { api, all, session, watchNotifications, Problem } from './api.js';
-import { t, translate, languageSwitch } from './i18n.js';
+import { t, money, translate, languageSwitch } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { tickets: [], stations: [], ride: null, notices: [], stopWatching: null, profile: null, tick: null };
@@ -75,7 +75,7 @@ function renderTickets() {
     li.dataset.ticket = ticket.id;
     li.dataset.status = ticket.status;
     const what = document.createElement('span');
-    what.textContent = `${ticket.minutes / 60}h · ${ticket.price.toLocaleString()}원 · ${t('status_' + ticket.status)}`;
+    what.textContent = `${ticket.minutes / 60}h · ${money(ticket.price)} · ${t('status_' + ticket.status)}`;
     li.append(what);
     const buttons = document.createElement('span');
     if (ticket.status === 'payment_pending') buttons.append(button(t('payLater'), () => pay(ticket.id), 'pay'));
@@ -113,7 +113,7 @@ async function pay(id) {
 }
 async function cancel(id) {
   const ticket = await api('POST', `/v1/tickets/${id}/cancel`);
-  show(`${t('status_' + ticket.status)} · ${(ticket.refundedAmount || 0).toLocaleString()}원`);
+  show(`${t('status_' + ticket.status)} · ${money(ticket.refundedAmount || 0)}`);
   await loadTickets();
 }
 $('buy-1h').addEventListener('click', () => buy('1h'));
@@ -141,7 +141,7 @@ $('rent-form').addEventListener('submit', (ev) => {
   attempt(async () => {
     const f = new FormData(ev.target);
     const rental = await api('POST', '/v1/rentals', { body: { bicycleId: f.get('bicycle'), ticketId: f.get('ticket') } });
-    show(`${t('rent')} · ${rental.bicycleId}`);
+    show(t('rented', rental.bicycleId));
     await Promise.all([loadRide(), loadTickets(), loadStations()]);
   });
 });
@@ -161,6 +161,7 @@ function renderRide() {
   clearInterval(state.tick);
   $('riding').hidden = !state.ride;
   $('no-ride').hidden = !!state.ride;
+  $('rent').hidden = !!state.ride;  // one ride at a time
   if (!state.ride) return;
   $('ride-bicycle').textContent = state.ride.bicycleId;
   const paint = () => {
@@ -178,7 +179,7 @@ $('return').addEventListener('submit', (ev) => {
   attempt(async () => {
     const f = new FormData(ev.target);
     const ended = await api('POST', `/v1/rentals/${state.ride.rentalId}/return`, { body: { stationId: f.get('station') } });
-    show(t('returned', ended.overtimeMinutes, ended.overtimeFee.toLocaleString()));
+    show(t('returned', ended.overtimeMinutes, money(ended.overtimeFee)));
     await Promise.all([loadRide(), loadTickets(), loadStations()]);
   });
 });

@@ -8,10 +8,10 @@ const words = {
     status_payment_pending: '결제 대기', status_paid: '사용 가능', status_payment_failed: '결제 실패',
     status_in_use: '이용 중', status_used: '사용 완료', status_cancelled: '취소됨',
     paymentBusy: '결제 서비스가 바쁩니다. 잠시 후 다시 결제해 주세요 ({0}초 후).',
-    rent: '대여', station: '대여소', bicycle: '자전거', ticket: '이용권', rentIt: '대여하기',
+    rent: '대여', rented: '{0} 대여 시작', station: '대여소', bicycle: '자전거', ticket: '이용권', rentIt: '대여하기',
     noBicycles: '이 대여소에 대여 가능한 자전거가 없습니다.', noPaidTicket: '사용 가능한 이용권이 없습니다.',
     ride: '이용 중인 자전거', noRide: '이용 중인 자전거가 없습니다.', remaining: '남은 시간', overdue: '초과 시간',
-    returnTo: '반납 대여소', returnIt: '반납하기', returned: '반납 완료. 초과 {0}분, 추가 요금 {1}원.',
+    returnTo: '반납 대여소', returnIt: '반납하기', returned: '반납 완료. 초과 {0}분, 추가 요금 {1}.',
     notifications: '알림', live: '실시간 연결됨', offline: '연결 끊김, 다시 연결하는 중',
     bicyclesAvailable: '자전거', docksAvailable: '빈 거치대', stations: '대여소 현황',
     clientId: '클라이언트 ID', clientSecret: '클라이언트 비밀', addStation: '대여소 등록', addBicycle: '자전거 등록',
@@ -26,10 +26,10 @@ const words = {
     status_payment_pending: 'waiting for payment', status_paid: 'ready to ride', status_payment_failed: 'payment failed',
     status_in_use: 'riding', status_used: 'used', status_cancelled: 'cancelled',
     paymentBusy: 'Payment is busy right now. Please pay again in a moment ({0} s).',
-    rent: 'Rent', station: 'Station', bicycle: 'Bicycle', ticket: 'Ticket', rentIt: 'Rent it',
+    rent: 'Rent', rented: 'Rented {0}', station: 'Station', bicycle: 'Bicycle', ticket: 'Ticket', rentIt: 'Rent it',
     noBicycles: 'No bicycle is available at this station.', noPaidTicket: 'No ticket ready to ride.',
     ride: 'Your ride', noRide: 'You are not riding.', remaining: 'Time left', overdue: 'Overtime',
-    returnTo: 'Return to', returnIt: 'Return it', returned: 'Returned. Overtime {0} min, fee {1} KRW.',
+    returnTo: 'Return to', returnIt: 'Return it', returned: 'Returned. Overtime {0} min, fee {1}.',
     notifications: 'Notifications', live: 'live', offline: 'disconnected, reconnecting',
     bicyclesAvailable: 'Bicycles', docksAvailable: 'Free docks', stations: 'Stations',
     clientId: 'Client id', clientSecret: 'Client secret', addStation: 'Register station', addBicycle: 'Register bicycle',
@@ -42,6 +42,9 @@ let current = localStorage.getItem('ttareungyi.lang') ||
   ((navigator.languages || [navigator.language]).find((l) => /^(ko|en)/i.test(l)) || 'ko').slice(0, 2).toLowerCase();
 
 export const lang = () => current;
+
+// An amount of won as people read it in the language: "1,000원", "1,000 KRW".
+export const money = (amount) => (current === 'ko' ? `${amount.toLocaleString('ko-KR')}원` : `${amount.toLocaleString('en-US')} KRW`);
 
 export function t(key, ...args) {
   const text = words[current][key] ?? key;

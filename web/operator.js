@@ -80,7 +80,9 @@ function drawMap() {
     title.textContent = `${s.name}: ${s.bicyclesAvailable} / ${s.capacity}`;
     dot.append(title);
     const label = document.createElementNS(svg, 'text');
-    label.setAttribute('x', x(s.lon) + 12);
+    const right = x(s.lon) > 250;  // names of stations near the right edge go to their left
+    label.setAttribute('x', x(s.lon) + (right ? -12 : 12));
+    label.setAttribute('text-anchor', right ? 'end' : 'start');
     label.setAttribute('y', y(s.lat) + 4);
     label.setAttribute('font-size', '11');
     label.textContent = `${s.name} ${s.bicyclesAvailable}`;
