@@ -1,7 +1,8 @@
 // The web pages in a real browser: journeys.mjs SERVER ARTIFACTS_DIR starts `SERVER serve` on
 // free ports with fresh data dirs and drives Debian's chromium (headless) through
 // puppeteer-core: the customer journey, a purchase during a payment outage and its retry, the
-// operator journey while a customer rents, and the page in Korean and English. Screenshots of
+// operator journey while a customer rents, the page in Korean and English, and notifications
+// resuming after the connection dropped. Screenshots of
 // the key steps go to ARTIFACTS_DIR. No sleeps: every step waits for what the page shows.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -19,18 +20,29 @@ const servers = [];
 
 // ---- servers and the API from here
 
-async function start(...flags) {
-  const dir = mkdtempSync(join(tmpdir(), 'ttareungyi-browser-'));
-  const child = spawn(server, ['serve', '--data-dir', join(dir, 'data'), '--port', '0', '--bind', '127.0.0.1',
+// `serve` on `port` (0: a free one) with its data in `dir`; resolves once it listens.
+async function launch(dir, port, flags) {
+  const child = spawn(server, ['serve', '--data-dir', join(dir, 'data'), '--port', String(port), '--bind', '127.0.0.1',
     '--operator-client', 'ops:s3cret', '--password-iterations', '1000', '--rate-limit-rps', '0', ...flags],
   { stdio: ['ignore', 'pipe', 'ignore'] });
-  servers.push({ child, dir });
-  const lines = createInterface({ input: child.stdout });
-  for await (const line of lines) {
+  const running = { child, dir };
+  servers.push(running);
+  for await (const line of createInterface({ input: child.stdout })) {
     const m = /^listening on .*:(\d+)$/.exec(line);
-    if (m) return `http://127.0.0.1:${m[1]}`;
+    if (m) return Object.assign(running, { port: Number(m[1]), base: `http://127.0.0.1:${m[1]}` });
   }
   throw new Error('the server did not start');
+}
+
+async function start(...flags) {
+  return (await launch(mkdtempSync(join(tmpdir(), 'ttareungyi-browser-')), 0, flags)).base;
+}
+
+async function stop(running) {
+  const exited = new Promise((r) => running.child.on('exit', r));
+  running.child.kill('SIGTERM');
+  await exited;
+  servers.splice(servers.indexOf(running), 1);
 }
 
 async function call(base, method, path, { body, token, form, basic } = {}) {
@@ -250,8 +262,27 @@ await test('the page in Korean, from the browser, and in English with the switch
   await shot(p, 'language-2-english');
 });
 
+await test('notifications resume after the connection dropped, with what came meanwhile', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ttareungyi-browser-'));
+  let running = await launch(dir, 0, []);
+  const p = await page();
+  await signUp(p, running.base, '010-9999-0000');
+  await waitText(p, '#stream-state', /^live$/);
+  await p.click('#buy-1h');
+  await p.waitForSelector('#notification-list li[data-kind=ticket_paid]');
+  await stop(running);  // the stream drops
+  await waitText(p, '#stream-state', /disconnected/);
+  running = await launch(dir, running.port, []);
+  // A notice while the page is not connected yet: it must arrive once it is.
+  const token = (await call(running.base, 'POST', '/oauth2/token', { form: 'grant_type=password&username=010-9999-0000&password=ride2work' })).doc.access_token;
+  await call(running.base, 'POST', '/v1/tickets', { token, body: { type: '2h' } });
+  await p.waitForFunction(() => document.querySelectorAll('#notification-list li[data-kind=ticket_paid]').length === 2, { timeout: 15000 });
+  await waitText(p, '#stream-state', /^live$/);
+  await shot(p, 'stream-resumed');
+});
+
 await browser.close();
-for (const { child, dir } of servers) {
+for (const { child, dir } of [...servers]) {
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
   rmSync(dir, { recursive: true, force: true });
