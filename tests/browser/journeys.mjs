@@ -202,9 +202,12 @@ await test('a purchase while payment is down: "try again", then paid later', asy
 await test('operator journey: register, watch the counts while a customer rents, a rented bicycle is not deleted', async () => {
   const p = await page({ width: 1024, height: 800 });
   await p.goto(base + '/operator');
-  await p.type('#login input[name=id]', 'ops');
-  await p.type('#login input[name=secret]', 's3cret');
-  await p.click('#login button[type=submit]');
+  // With the keyboard only: into the first field, Tab to the next, Enter to log in.
+  await p.focus('#login input[name=id]');
+  await p.keyboard.type('ops');
+  await p.keyboard.press('Tab');
+  await p.keyboard.type('s3cret');
+  await p.keyboard.press('Enter');
   await p.waitForSelector('#station-rows tr[data-station=ST-1]');
   await p.type('#add-station input[name=id]', 'ST-9');
   await p.type('#add-station input[name=name]', 'Seoul Forest');
