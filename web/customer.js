@@ -1,16 +1,10 @@
 // The customers' page: log in, buy and pay, rent, watch the time left, return, notifications.
+import { $, show } from './page.js';
 import { api, all, session, watchNotifications, Problem } from './api.js';
 import { t, money, translate, languageSwitch } from './i18n.js';
 
-const $ = (id) => document.getElementById(id);
-const state = { tickets: [], stations: [], ride: null, notices: [], stopWatching: null, profile: null, tick: null };
+const state = { tickets: [], stations: [], ride: null, notices: [], stopWatching: null, tick: null };
 
-function show(text, kind = 'ok') {
-  const box = $('message');
-  box.textContent = text;
-  box.className = 'status ' + kind;
-  box.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-}
 // Refusals in words, from the problem details; never raw JSON.
 function refused(e) {
   if (e instanceof Problem && e.code === 'payment_unavailable') return show(t('paymentBusy', e.retryAfter || 1), 'error');

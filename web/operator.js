@@ -1,19 +1,13 @@
 // The operators' page: every station with its bicycles and free docks (the station read
 // model, asked again every second), a small map drawn from latitude and longitude, and the
 // forms to register stations and bicycles and to delete a bicycle.
+import { $, show } from './page.js';
 import { api, all, session, Problem } from './api.js';
 import { t, translate, languageSwitch } from './i18n.js';
 
-const $ = (id) => document.getElementById(id);
 const svg = 'http://www.w3.org/2000/svg';
 let stations = [];
 
-function show(text, kind = 'ok') {
-  const box = $('message');
-  box.textContent = text;
-  box.className = 'status ' + kind;
-  box.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-}
 async function attempt(action) {
   try { await action(); } catch (e) { show(e instanceof Problem ? e.message : String(e), 'error'); }
 }
