@@ -88,7 +88,7 @@ function provider() {
 const browser = await puppeteer.launch({
   executablePath: chromium,
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--lang=en-US'],
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--lang=en-US'],
 });
 
 async function page({ languages = ['en-US', 'en'], width = 390, height = 844 } = {}) {
