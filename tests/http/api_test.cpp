@@ -164,6 +164,33 @@ TEST_F(Api, ANodeWithoutTheHttpRoleAnswersOnlyHealth) {
   }
 }
 
+TEST_F(Api, WebPagesCarryTheirTypeAVersionAndAPolicyThatAllowsNothingFromElsewhere) {
+  const std::pair<const char*, const char*> files[] = {{"/", "text/html; charset=utf-8"},
+                                                       {"/operator", "text/html; charset=utf-8"},
+                                                       {"/web/customer.js", "text/javascript; charset=utf-8"},
+                                                       {"/web/style.css", "text/css; charset=utf-8"}};
+  for (const auto& [target, type] : files) {
+    auto r = get(target, {});
+    ASSERT_EQ(r.status, 200) << target;
+    EXPECT_EQ(r.header("Content-Type"), type) << target;
+    EXPECT_EQ(r.header("Cache-Control"), "no-cache");
+    EXPECT_EQ(r.header("X-Content-Type-Options"), "nosniff");
+    auto policy = std::string{r.header("Content-Security-Policy").value_or("")};
+    EXPECT_NE(policy.find("default-src 'none'"), std::string::npos) << policy;
+    EXPECT_NE(policy.find("script-src 'self'"), std::string::npos) << policy;
+    EXPECT_EQ(policy.find("unsafe"), std::string::npos) << policy;
+    // The version the page was given: sent back, it is current, and nothing is sent again.
+    auto etag = std::string{r.header("ETag").value_or("")};
+    ASSERT_FALSE(etag.empty());
+    auto again = call(make_request("GET", target, {}, {{"If-None-Match", etag}}));
+    EXPECT_EQ(again.status, 304) << target;
+    EXPECT_TRUE(again.body.empty());
+  }
+  EXPECT_NE(get("/", {}).header("ETag"), get("/operator", {}).header("ETag"));
+  EXPECT_EQ(get("/web/index.html", {}).status, 404);  // a page has its own path
+  EXPECT_EQ(get("/web/missing.js", {}).status, 404);
+}
+
 TEST_F(Api, Jwks) {
   auto r = get("/.well-known/jwks.json", {});
   EXPECT_EQ(r.status, 200);
