@@ -52,9 +52,11 @@ export async function all(path) {
 }
 
 // The notification stream (Server-Sent Events) read with fetch, which can send the token in a
-// header (EventSource cannot); after a dropped connection it resumes after the last event seen.
-export function watchNotifications(onNotice, onState) {
-  let lastId = null;
+// header (EventSource cannot). It starts after `after` (the newest sequence the page already
+// has; without it the server sends every stored notice first) and, after a dropped
+// connection, resumes after the last event seen.
+export function watchNotifications(onNotice, onState, after = null) {
+  let lastId = after;
   let stopped = false;
   const controller = new AbortController();
   async function run() {

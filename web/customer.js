@@ -49,9 +49,10 @@ async function enter() {
   $('account').hidden = true;
   $('signed-in').hidden = false;
   $('who').textContent = t('signedInAs', sessionStorage.getItem('ttareungyi.phone') || '');
-  state.stopWatching = watchNotifications(onNotice, (up) => { $('stream-state').textContent = up ? t('live') : t('offline'); });
   state.notices = (await api('GET', '/v1/notifications?limit=20')).items;
   renderNotices();
+  const newest = state.notices.length ? String(Math.max(...state.notices.map((n) => n.sequence))) : null;
+  state.stopWatching = watchNotifications(onNotice, (up) => { $('stream-state').textContent = up ? t('live') : t('offline'); }, newest);
   await Promise.all([loadTickets(), loadStations(), loadRide()]);
 }
 

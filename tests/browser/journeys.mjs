@@ -95,6 +95,7 @@ async function page({ languages = ['en-US', 'en'], width = 390, height = 844 } =
   const context = await browser.createBrowserContext();
   const p = await context.newPage();
   await p.setViewport({ width, height });  // a phone's screen
+  p.setDefaultTimeout(20000);  // generous for a busy CI machine (the sanitizer build runs this too)
   await p.evaluateOnNewDocument((langs) => {
     Object.defineProperty(navigator, 'languages', { get: () => langs });
     Object.defineProperty(navigator, 'language', { get: () => langs[0] });
@@ -109,7 +110,7 @@ async function page({ languages = ['en-US', 'en'], width = 390, height = 844 } =
 
 const shot = (p, name) => p.screenshot({ path: join(artifacts, name + '.png'), fullPage: true });
 const text = (p, selector) => p.$eval(selector, (el) => el.textContent);
-async function waitText(p, selector, pattern, timeout = 10000) {
+async function waitText(p, selector, pattern, timeout = 20000) {
   try {
     await p.waitForFunction((s, re) => { const el = document.querySelector(s); return el && new RegExp(re).test(el.textContent); },
       { timeout }, selector, pattern.source);
