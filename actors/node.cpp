@@ -125,9 +125,8 @@ struct node::impl final : app::identity_service,
                               payment_board);
       return;
     }
-    const auto& at = *options.payment_peer;
     link_settings link{.context = "payment",
-                       .address = {at.host, at.port},
+                       .address = *options.payment_peer,
                        .connector = caf::actor_cast<caf::actor>(system->middleman().actor_handle()),
                        .fingerprint = wire_fingerprint(),
                        .answer_timeout = options.payment_timeout,

@@ -137,8 +137,8 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
     webhook = std::move(*created);
   }
   if (o.rebuild_views) spdlog::info("--rebuild-views: the read models are rebuilt from the journal");
-  std::optional<actors::node_options::peer> payment_peer;
-  if (o.payment) payment_peer = actors::node_options::peer{o.payment->host, o.payment->port};
+  std::optional<actors::peer_address> payment_peer;
+  if (o.payment) payment_peer = actors::peer_address{o.payment->host, o.payment->port};
   actors::node node{**storage,
                     *provider,
                     hasher,

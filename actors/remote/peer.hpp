@@ -19,15 +19,10 @@
 
 #include "../timer.hpp"
 #include "../wire.hpp"
+#include "ttareungyi/actors/node.hpp"
 #include "ttareungyi/app/services.hpp"
 
 namespace ttareungyi::actors {
-
-struct peer_address {
-  std::string host;
-  std::uint16_t port = 0;
-  std::string text() const { return host + ':' + std::to_string(port); }
-};
 
 // The links' states by context, written by the links, read from any thread. A node is ready
 // once every link has reached its peer once; losing one later is shown, not fatal (rides go on

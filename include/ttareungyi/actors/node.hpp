@@ -20,6 +20,13 @@
 
 namespace ttareungyi::actors {
 
+// Where another node publishes its contexts (its --node-port).
+struct peer_address {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string text() const { return host + ':' + std::to_string(port); }
+};
+
 struct node_options {
   std::size_t scheduler_threads = 0;                 // 0: one per core
   std::size_t payment_workers = 4;
@@ -42,11 +49,7 @@ struct node_options {
   // without payment reaches the payment node at `payment_peer`, through its door.
   bool core = true;
   bool payment = true;
-  struct peer {
-    std::string host;
-    std::uint16_t port = 0;
-  };
-  std::optional<peer> payment_peer;
+  std::optional<peer_address> payment_peer;
   // Publishes this node's contexts to other nodes (its door) on this port, 0: ephemeral; none:
   // other nodes cannot reach it.
   std::optional<std::uint16_t> node_port;
