@@ -64,7 +64,7 @@ caf::behavior read_side(read_side_self self, environment env, read_side_stores s
       return spawn_webhook(self, env, *stores.positions, *stores.notifications, gateway, settings.webhook);
     });
   if (payment)
-    add("overtime", [self, env, reader, stores, hub, payment, settings] {
+    add("overtime", [self, env, reader, hub, payment, settings] {
       return spawn_overtime_collector(self, env, reader, hub, payment, settings.overtime);
     });
   for (auto& [name, c] : st.children) start_child(self, name, c);
