@@ -137,6 +137,9 @@ async function test(name, body) {
   } catch (e) {
     failures.push(name);
     console.log(`FAIL ${name}: ${e.stack || e}`);
+    // What the open pages showed when it failed, beside the other screenshots.
+    const open = await browser.pages().catch(() => []);
+    for (const [i, p] of open.entries()) await shot(p, `failed-${failures.length}-${i}`).catch(() => {});
   }
 }
 
@@ -280,7 +283,7 @@ await test('notifications resume after the connection dropped, with what came me
   // A notice while the page is not connected yet: it must arrive once it is.
   const token = (await call(running.base, 'POST', '/oauth2/token', { form: 'grant_type=password&username=010-9999-0000&password=ride2work' })).doc.access_token;
   await call(running.base, 'POST', '/v1/tickets', { token, body: { type: '2h' } });
-  await p.waitForFunction(() => document.querySelectorAll('#notification-list li[data-kind=ticket_paid]').length === 2, { timeout: 15000 });
+  await p.waitForFunction(() => document.querySelectorAll('#notification-list li[data-kind=ticket_paid]').length === 2);
   await waitText(p, '#stream-state', /^live$/);
   await shot(p, 'stream-resumed');
 });
