@@ -13,6 +13,8 @@
 #include <optional>
 #include <thread>
 
+#include <unistd.h>
+
 #include "courier.hpp"
 #include "fleet.hpp"
 #include "identity.hpp"
@@ -21,6 +23,7 @@
 #include "payment.hpp"
 #include "read_side/read_side.hpp"
 #include "remote/door.hpp"
+#include "remote/notifier_replica.hpp"
 #include "remote/remote_payment.hpp"
 #include "rides.hpp"
 #include "tickets.hpp"
@@ -63,6 +66,8 @@ struct node::impl final : app::identity_service,
   std::atomic<bool> is_ready{false};
   std::shared_ptr<breaker_board> payment_board = std::make_shared<breaker_board>();
   std::shared_ptr<peer_board> peers = std::make_shared<peer_board>();
+  caf::actor replica;                    // a notifier replica's worker (no core here)
+  std::shared_ptr<partition_board> partitions = std::make_shared<partition_board>();
   caf::actor door;                       // what other nodes reach this one through
   std::optional<std::uint16_t> node_port;  // where the door is published
 
@@ -75,7 +80,7 @@ struct node::impl final : app::identity_service,
     const auto threads = options.scheduler_threads > 0 ? options.scheduler_threads
                                                        : std::max<std::size_t>(1, std::thread::hardware_concurrency());
     config.set("scheduler.max-threads", threads);
-    if (options.node_port || options.payment_peer) {
+    if (options.node_port || options.payment_peer || options.core_peer) {
       config.load<caf::io::middleman>();
       // Heartbeats are off by default: without them a frozen peer is noticed only by TCP.
       config.set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds{500}});
@@ -88,6 +93,7 @@ struct node::impl final : app::identity_service,
   ~impl() override {
     is_ready = false;
     caf::anon_send_exit(door, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(replica, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(payment, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(identity, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(desk, caf::exit_reason::user_shutdown);
@@ -106,9 +112,12 @@ struct node::impl final : app::identity_service,
     journal_hub = spawn_journal_hub(*system, storage.last_sequence());
     env = environment{spawn_storage_gateway(*system, storage, &storage, journal_hub, tap), &clock,
                       options.payment_timeout, options.passivate_after, &gauges};
-    start_payment();
-    if (options.core)
+    if (options.payment || options.payment_peer) start_payment();
+    if (options.core) {
       if (auto started = start_core(); !started) return started;
+    } else if (options.notifier) {
+      start_replica();
+    }
     if (auto published = publish_door(); !published) return published;
     is_ready = true;
     return {};
@@ -125,15 +134,27 @@ struct node::impl final : app::identity_service,
                               payment_board);
       return;
     }
-    link_settings link{.context = "payment",
-                       .address = *options.payment_peer,
-                       .connector = caf::actor_cast<caf::actor>(system->middleman().actor_handle()),
-                       .fingerprint = wire_fingerprint(),
-                       .answer_timeout = options.payment_timeout,
-                       .retry_first = std::chrono::milliseconds{100},
-                       .retry_ceiling = options.peer_retry_ceiling};
     // The supervisor there answers within its call timeout; the hop gets half as much again.
-    payment = spawn_remote_payment(*system, std::move(link), peers, clock, options.payment_timeout * 3 / 2);
+    payment = spawn_remote_payment(*system, link_to("payment", *options.payment_peer), peers, clock,
+                                   options.payment_timeout * 3 / 2);
+  }
+
+  // A notifier replica: its share of the core's journal partitions (notifier_replica.hpp).
+  void start_replica() {
+    char host[256] = "localhost";
+    ::gethostname(host, sizeof host - 1);
+    replica = spawn_notifier_replica(*system, link_to("notifications", *options.core_peer), peers, partitions, clock,
+                                     {.name = std::string{host} + "/" + std::to_string(::getpid())});
+  }
+
+  link_settings link_to(std::string context, const peer_address& address) {
+    return {.context = std::move(context),
+            .address = address,
+            .connector = caf::actor_cast<caf::actor>(system->middleman().actor_handle()),
+            .fingerprint = wire_fingerprint(),
+            .answer_timeout = options.payment_timeout,
+            .retry_first = std::chrono::milliseconds{100},
+            .retry_ceiling = options.peer_retry_ceiling};
   }
 
   std::expected<void, std::string> start_core() {
@@ -159,11 +180,13 @@ struct node::impl final : app::identity_service,
     return start_read_side();
   }
 
-  // The door offers the contexts this node runs for other nodes (today: payment).
+  // The door offers the contexts this node runs for other nodes: payment, and the notifier's
+  // partitions (through the read side) on a core without the notifier.
   std::expected<void, std::string> publish_door() {
     if (!options.node_port) return {};
     std::map<std::string, caf::actor> offered;
     if (options.payment) offered.emplace("payment", caf::actor_cast<caf::actor>(payment));
+    if (options.core && !options.notifier) offered.emplace("notifications", read_side);
     door = spawn_door(*system, wire_fingerprint(), std::move(offered));
     const char* bind = options.node_bind.empty() ? nullptr : options.node_bind.c_str();
     auto port = system->middleman().publish(door, *options.node_port, bind, true);
@@ -264,7 +287,10 @@ struct node::impl final : app::identity_service,
                             .positions = &storage,
                             .views = &storage,
                             .notifications = &storage};
-    read_side = spawn_read_side(*system, env, stores, {journal_hub, rental_listings, payment, webhook, rentals, tap});
+    read_side_settings settings;
+    if (!options.notifier) settings.partitioned.emplace();  // replicas on other nodes make the notifications
+    read_side = spawn_read_side(*system, env, stores, {journal_hub, rental_listings, payment, webhook, rentals, tap},
+                                settings);
     watches->attach(read_side);
     return {};
   }
@@ -305,7 +331,9 @@ app::services node::services() {
           [i] {
             std::optional<app::payment_health> payment;
             if (i->options.payment) payment = i->payment_board->read();
-            return app::health_report{std::move(payment), i->options.roles, i->peers->read()};
+            app::health_report report{std::move(payment), i->options.roles, i->peers->read()};
+            if (i->replica) report.notifier = i->partitions->read();
+            return report;
           },
           std::ranges::find(i->options.roles, "http") != i->options.roles.end()};
 }

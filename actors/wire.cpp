@@ -8,8 +8,11 @@
 #include <optional>
 #include <string>
 #include <typeinfo>
+#include <utility>
+#include <variant>
 
 #include "interfaces.hpp"
+#include "read_side/partitions.hpp"
 #include "ttareungyi/app/services.hpp"
 #include "ttareungyi/ports/payment_provider.hpp"
 
@@ -39,14 +42,16 @@ class registrar {
   registrar& add(const char* name) {
     if (cfg_) cfg_->add_message_type<T>(name);
     fold(name);
-    if constexpr (described<T>) {
-      T sample{};
-      fields(sample, [this](const char* record, auto... members) {
-        fold(record);
-        (fold(members.name), ...);
-        (fold(typeid(members.value).name()), ...);
-      });
-    }
+    fold_members<T>();
+    return *this;
+  }
+
+  // A variant travels as its alternative's index and members (the journal's event payload).
+  template <class Variant>
+  registrar& alternatives() {
+    [this]<std::size_t... I>(std::index_sequence<I...>) {
+      (fold_members<std::variant_alternative_t<I, Variant>>(), ...);
+    }(std::make_index_sequence<std::variant_size_v<Variant>>{});
     return *this;
   }
 
@@ -60,6 +65,18 @@ class registrar {
   std::uint64_t digest() const { return digest_; }
 
  private:
+  template <class T>
+  void fold_members() {
+    if constexpr (described<T>) {
+      T sample{};
+      fields(sample, [this](const char* record, auto... members) {
+        fold(record);
+        (fold(members.name), ...);
+        (fold(typeid(members.value).name()), ...);
+      });
+    }
+  }
+
   // FNV-1a, 64 bits: stable across builds and machines, which std::hash is not.
   void fold(std::string_view text) {
     for (unsigned char c : text) digest_ = (digest_ ^ c) * 0x100000001b3ULL;
@@ -113,7 +130,13 @@ registrar& every_message_type(registrar&& r) {
       .add<app::page<domain::station>>("ttareungyi::page<ttareungyi::station>")
       .add<app::page<app::station_view>>("ttareungyi::page<ttareungyi::station_view>")
       .add<app::page<domain::bicycle>>("ttareungyi::page<ttareungyi::bicycle>")
-      .add<app::page<domain::notification>>("ttareungyi::page<ttareungyi::notification>");
+      .add<app::page<domain::notification>>("ttareungyi::page<ttareungyi::notification>")
+      .add<ports::recorded_event>("ttareungyi::recorded_event")
+      .add<std::vector<ports::recorded_event>>("std::vector<ttareungyi::recorded_event>")
+      .alternatives<domain::event_payload>()
+      .add<partition_claim>("ttareungyi::partition_claim")
+      .add<partition_assignment>("ttareungyi::partition_assignment")
+      .add<partition_commit>("ttareungyi::partition_commit");
 }
 
 }  // namespace

@@ -9,17 +9,22 @@
 #include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/none.hpp>
+#include <caf/sec.hpp>
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
+#include <variant>
 
 #include "ttareungyi/app/fields.hpp"
 #include "ttareungyi/domain/error.hpp"
 #include "ttareungyi/domain/fields.hpp"
+#include "ttareungyi/domain/events.hpp"
 #include "ttareungyi/domain/ids.hpp"
 #include "ttareungyi/ports/fields.hpp"
+#include "ttareungyi/ports/storage.hpp"
 
 namespace ttareungyi::actors {
 
@@ -67,10 +72,15 @@ using delivered_atom = caf::atom_constant<caf::atom("delivered")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 // Between nodes (remote/): a peer's greeting at a node's door.
 using hello_atom = caf::atom_constant<caf::atom("hello")>;
+// Notifier replicas and the core's partition coordinator (read_side/partitions.hpp).
+using join_atom = caf::atom_constant<caf::atom("join")>;
+using assign_atom = caf::atom_constant<caf::atom("assign")>;
+using journal_atom = caf::atom_constant<caf::atom("journal")>;
+using partition_atom = caf::atom_constant<caf::atom("partition")>;
 
 // The wire's own version: bump it when a message's meaning changes without its types changing
 // (a new atom, a reply of another type). Type and field changes show in the fingerprint anyway.
-constexpr std::uint32_t wire_protocol = 1;
+constexpr std::uint32_t wire_protocol = 2;
 
 // Registers every type that crosses a context with an actor system's configuration.
 void register_message_types(caf::actor_system_config& cfg);
@@ -135,6 +145,34 @@ typename Inspector::result_type inspect(Inspector& f, T& x) {
   return fields(x, [&f](const char* name, auto... members) -> typename Inspector::result_type {
     return f(caf::meta::type_name(name), on_wire(members.value)...);
   });
+}
+
+// An event's payload travels as its alternative's index, then that alternative's members; an
+// index this build does not know is refused (the fingerprint keeps such peers apart anyway).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, domain::event_payload& x) {
+  auto index = static_cast<std::uint8_t>(x.index());
+  if constexpr (Inspector::reads_state) {
+    return std::visit([&](auto& alternative) { return f(caf::meta::type_name("event_payload"), index, alternative); }, x);
+  } else {
+    if (auto e = f(index)) return e;
+    if (index >= std::variant_size_v<domain::event_payload>) return caf::make_error(caf::sec::invalid_argument);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((index == I ? (void)x.template emplace<I>() : void()), ...);
+    }(std::make_index_sequence<std::variant_size_v<domain::event_payload>>{});
+    return std::visit([&](auto& alternative) { return f(alternative); }, x);
+  }
+}
+
+// The envelope, and a journal record (for the journal feed of a notifier replica).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, domain::event& x) {
+  return f(caf::meta::type_name("event"), x.id, x.correlation_id, x.causation_id, x.at, x.version, x.payload);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ports::recorded_event& x) {
+  return f(caf::meta::type_name("recorded_event"), x.sequence, x.event);
 }
 
 }  // namespace ttareungyi::actors

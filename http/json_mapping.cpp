@@ -99,6 +99,10 @@ json to_json(const app::peer_health& p) {
   return doc;
 }
 
+json to_json(const app::notifier_health& n) {
+  return {{"partitions", n.partitions}, {"generation", n.generation}, {"owned", n.owned}};
+}
+
 std::string current_rental_body(const domain::current_rental& r, domain::instant now) {
   return json_object_writer{}
       .field("rentalId", r.rental_id)

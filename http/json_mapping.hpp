@@ -37,6 +37,7 @@ json to_json(const domain::alert& a);
 // /health/ready's "payment": {breaker, failures, since?, retryAt?}
 json to_json(const app::payment_health& h);
 json to_json(const app::peer_health& p);
+json to_json(const app::notifier_health& n);
 // GET /v1/rentals/current: the view's fields and remainingSeconds at `now`, as JSON text
 // (written directly: the hottest answer).
 std::string current_rental_body(const domain::current_rental& r, domain::instant now);

@@ -27,6 +27,7 @@ checked<work> health_ready(const call& c) {
           body["peers"] = json::array();
           for (const auto& peer : report.peers) body["peers"].push_back(to_json(peer));
         }
+        if (report.notifier) body["notifier"] = to_json(*report.notifier);
       } catch (const std::exception& ex) {
         spdlog::warn("http: health details failed: {}", ex.what());
       }

@@ -45,22 +45,30 @@ std::expected<std::vector<std::string>, std::string> role_list(const std::string
   return roles;
 }
 
-// The topologies this build runs (docs/nodes.md): everything in one node; a core (with http and
-// the notifier) that reaches payment on a payment node; a payment node.
+// The topologies this build runs (docs/nodes.md): everything in one node; a core with http that
+// reaches payment on a payment node, notifier replicas on theirs, or both; a payment node; a
+// notifier replica.
 std::expected<void, std::string> check_topology(const serve_options& o) {
   if (o.has("core")) {
-    if (!o.has("http") || !o.has("notifier"))
-      return std::unexpected("a core node runs http and notifier too: gateway and notifier nodes are not built yet "
-                             "(docs/nodes.md)");
+    if (!o.has("http")) return std::unexpected("a core node runs http too: gateway nodes are not built yet (docs/nodes.md)");
     if (o.core) return std::unexpected("--core is for a node without the core role");
     if (o.has("payment") && o.payment) return std::unexpected("--payment is for a node without the payment role");
     if (!o.has("payment") && !o.payment)
       return std::unexpected("a core without the payment role needs --payment HOST:PORT (the payment node's --node-port)");
+    if (!o.has("notifier") && !o.node_port)
+      return std::unexpected("a core without the notifier role needs --node-port, where notifier replicas reach it");
+    return {};
+  }
+  if (o.roles == std::vector<std::string>{"notifier"}) {
+    if (!o.core) return std::unexpected("a notifier replica needs --core HOST:PORT (the core's --node-port)");
+    if (o.payment) return std::unexpected("a notifier replica takes no --payment");
+    if (!o.webhook_url.empty())
+      return std::unexpected("webhooks leave from the core: give --webhook-url to the core (docs/nodes.md)");
     return {};
   }
   if (o.roles != std::vector<std::string>{"payment"})
-    return std::unexpected("a node with http or notifier but without core (a gateway, a notifier replica) is not built "
-                           "yet (docs/nodes.md)");
+    return std::unexpected("a node with http but without core (a gateway) is not built yet (docs/nodes.md); a node "
+                           "without core runs payment alone or notifier alone");
   if (!o.node_port) return std::unexpected("a payment node needs --node-port, where the core reaches it");
   if (o.core || o.payment) return std::unexpected("a payment node takes neither --core nor --payment");
   return {};
@@ -115,8 +123,9 @@ std::string usage() {
   --feed-contact-email ADDR   GBFS feed_contact_email (default gbfs@ttareungyi.example)
   --roles LIST                the contexts this node runs, of http, core, payment, notifier,
                               separated by commas (default all four: one node). Split today:
-                              --roles payment on one node, --roles http,core,notifier with
-                              --payment on another (docs/nodes.md)
+                              --roles payment (with --node-port), --roles notifier (with --core,
+                              any number of them), and a core with http and whichever of payment
+                              and notifier run on it (docs/nodes.md)
   --node-port PORT            publish this node's contexts to other nodes on PORT (0 picks a free
                               one; prints "node listening on ADDR:PORT"); a payment node needs it
   --payment HOST:PORT         where a core without the payment role finds the payment node

@@ -139,6 +139,8 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
   if (o.rebuild_views) spdlog::info("--rebuild-views: the read models are rebuilt from the journal");
   std::optional<actors::peer_address> payment_peer;
   if (o.payment) payment_peer = actors::peer_address{o.payment->host, o.payment->port};
+  std::optional<actors::peer_address> core_peer;
+  if (o.core) core_peer = actors::peer_address{o.core->host, o.core->port};
   actors::node node{**storage,
                     *provider,
                     hasher,
@@ -153,6 +155,8 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
                      .core = o.has("core"),
                      .payment = o.has("payment"),
                      .payment_peer = payment_peer,
+                     .notifier = o.has("notifier"),
+                     .core_peer = core_peer,
                      .node_port = o.node_port,
                      .node_bind = o.bind,
                      .roles = o.roles},

@@ -48,11 +48,7 @@ struct notifier_view {
           auto& s = self->state;
           auto to = std::make_shared<owed_answer>(self->make_response_promise(), "the notification inbox");
           s.gate.when(s.position, min, to, [self, customer, page](const owed& to) {
-            auto found = self->state.view.store->notifications_page(customer, page);
-            if (!found)
-              to->deliver(to_caf(listing_refusal(found.error(), "notifications")));
-            else
-              to->deliver(std::move(*found));
+            answer_inbox(to, *self->state.view.store, customer, page);
           });
         },
     };
@@ -60,6 +56,15 @@ struct notifier_view {
 };
 
 }  // namespace
+
+void answer_inbox(const owed& to, const ports::notification_store& store, const domain::ids::customer_id& customer,
+                  const app::page_request& page) {
+  auto found = store.notifications_page(customer, page);
+  if (!found)
+    to->deliver(to_caf(listing_refusal(found.error(), "notifications")));
+  else
+    to->deliver(std::move(*found));
+}
 
 caf::actor spawn_notifier(caf::event_based_actor* parent, const environment& env, journal_reader reader,
                           const ports::notification_store& notifications, const caf::actor& hub,

@@ -25,6 +25,7 @@ struct child {
 
 struct read_side_state {
   std::map<std::string, child> children;
+  std::uint64_t stored = 0;  // every notice up to this journal sequence is stored (the webhook's limit)
   std::shared_ptr<live_notices> live;  // the watchers of the notification streams
   // The children running now, shared with the clean-up that stops them with the supervisor.
   std::shared_ptr<std::map<std::string, caf::actor>> running = std::make_shared<std::map<std::string, caf::actor>>();
@@ -38,6 +39,7 @@ void start_child(read_side_self self, const std::string& name, child& c) {
   c.started_at = self->clock().now();
   self->monitor(c.running);
   (*self->state.running)[name] = c.running;
+  if (name == "webhook") self->send(c.running, wake_atom::value, self->state.stored);
 }
 
 caf::behavior read_side(read_side_self self, environment env, read_side_stores stores, read_side_wiring wiring,
@@ -51,6 +53,8 @@ caf::behavior read_side(read_side_self self, environment env, read_side_stores s
   const auto& [hub, listings, payment, gateway, board, tap] = wiring;
   const auto reader = stores.reader();
   add("notifier", [self, env, reader, stores, hub, settings] {
+    if (settings.partitioned)
+      return spawn_notifier_coordinator(self, env, reader, *stores.notifications, hub, *settings.partitioned);
     return spawn_notifier(self, env, reader, *stores.notifications, hub, settings.consumers);
   });
   add("rentals", [self, env, reader, stores, hub, settings, board] {
@@ -99,9 +103,13 @@ caf::behavior read_side(read_side_self self, environment env, read_side_stores s
     else
       rp.delegate(i->second.running, xs...);
   };
-  auto wake_webhook = [self] {
+  // The webhook delivers up to where every notice is stored: with partitions, notices are
+  // stored out of sequence order, and it must not pass one that is still to come.
+  auto wake_webhook = [self](std::uint64_t stored) {
+    self->state.stored = std::max(self->state.stored, stored);
     auto i = self->state.children.find("webhook");
-    if (i != self->state.children.end() && i->second.running) self->send(i->second.running, wake_atom::value);
+    if (i != self->state.children.end() && i->second.running)
+      self->send(i->second.running, wake_atom::value, self->state.stored);
   };
   return {
       [self](restart_atom, const std::string& name) {
@@ -128,12 +136,21 @@ caf::behavior read_side(read_side_self self, environment env, read_side_stores s
       [self](appended_atom, std::uint64_t up_to) { self->state.live->journaled(up_to); },
       [self](unwatch_atom, std::uint64_t id) { self->state.live->unwatch(id); },
       // -- from the notifier
-      [self](started_atom, std::uint64_t position) { self->state.live->notifier_started(position); },
+      [self, wake_webhook](started_atom, std::uint64_t position) {
+        self->state.live->notifier_started(position);
+        wake_webhook(position);
+      },
       [self, wake_webhook](published_atom, std::uint64_t from, std::uint64_t to,
                            const std::vector<domain::notification>& notices) {
         self->state.live->notifier_published(from, to, notices);
-        if (!notices.empty()) wake_webhook();
+        if (!notices.empty()) wake_webhook(to);
       },
+      // -- from notifier replicas on other nodes, for the partition coordinator
+      [route](join_atom a, const std::string& name) { route("notifier", "the notifier's coordinator", a, name); },
+      [route](journal_atom a, std::uint64_t after, std::uint64_t max) {
+        route("notifier", "the notifier's coordinator", a, after, max);
+      },
+      [route](commit_atom a, const partition_commit& c) { route("notifier", "the notifier's coordinator", a, c); },
   };
 }
 

@@ -25,6 +25,7 @@
 //   (watch_atom, watch_request)                            -> nothing; notices flow to its `deliver`
 //   (unwatch_atom, id)                                     -> nothing; no delivery after it is handled
 //   (child_atom, name)                                     -> caf::actor, the child running under `name` (or none)
+//   (join_atom | journal_atom | commit_atom, ...)          -> passed on to the partition coordinator (partitions.hpp)
 // While a child is restarting, queries for it are refused with 503 view_unavailable.
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -37,11 +38,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "consumer.hpp"
 #include "live_notices.hpp"
+#include "partitions.hpp"
 #include "rental_board.hpp"
 #include "environment.hpp"
 #include "interfaces.hpp"
@@ -66,8 +69,17 @@ struct overtime_settings {
   std::uint64_t checkpoint_every = 10000;          // with nothing owed, commit the position this often
 };
 
+// The core's partition coordinator, when notifier replicas on other nodes make the
+// notifications (partitions.hpp).
+struct coordinator_settings {
+  std::uint32_t partitions = default_partitions;  // for a data dir that has no count yet
+  std::size_t feed_batch = 1024;  // journal events per answer to a replica at most
+};
+
 struct read_side_settings {
   consumer_settings consumers;
+  // Set: the "notifier" child is the partition coordinator, and replicas make the notifications.
+  std::optional<coordinator_settings> partitioned;
   webhook_settings webhook;
   overtime_settings overtime;
   std::chrono::milliseconds restart_first{100};    // a stopped child restarts after this...
@@ -107,6 +119,12 @@ caf::actor spawn_read_side(caf::actor_system& system, environment env, read_side
 caf::actor spawn_notifier(caf::event_based_actor* parent, const environment& env, journal_reader reader,
                           const ports::notification_store& notifications, const caf::actor& hub,
                           consumer_settings settings);
+caf::actor spawn_notifier_coordinator(caf::event_based_actor* parent, const environment& env, journal_reader reader,
+                                      const ports::notification_store& notifications, const caf::actor& hub,
+                                      coordinator_settings settings);
+// The first page of a customer's inbox as the store has it, to `to`.
+void answer_inbox(const owed& to, const ports::notification_store& store, const domain::ids::customer_id& customer,
+                  const app::page_request& page);
 caf::actor spawn_rentals_view(caf::event_based_actor* parent, const environment& env, journal_reader reader,
                               const ports::view_store& views, const caf::actor& hub, consumer_settings settings,
                               std::shared_ptr<rental_board> board);

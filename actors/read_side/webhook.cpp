@@ -1,5 +1,7 @@
 // The webhook deliverer: its own position ("webhook") over the stored notifications. It
-// delivers them one at a time, in sequence order, through the notification gateway, and
+// delivers them one at a time, in sequence order, through the notification gateway, up to the
+// limit the read side's supervisor gives it (every notice below it is stored: with notifier
+// partitions they are stored out of order), and
 // commits its position after each acknowledged delivery; a failure (or a gateway silent past
 // the delivery timeout) is retried with exponential back-off. At least once: a crash between
 // the acknowledgement and the commit delivers that notification again, and the receiver
@@ -19,6 +21,7 @@ namespace {
 
 struct webhook_state {
   std::uint64_t position = 0;                 // the last acknowledged (and committed) notification
+  std::uint64_t limit = 0;                    // every notification up to here is stored (the supervisor's word)
   std::deque<domain::notification> ahead;     // read, not delivered yet, oldest first
   std::uint64_t attempt = 0;                  // the current delivery attempt, to drop stale answers
   bool in_flight = false;                     // waiting for the gateway
@@ -57,13 +60,17 @@ caf::behavior webhook(webhook_self self, environment env, const ports::position_
     if (s.ahead.empty()) {
       auto found = notifications->notifications_after(s.position, settings.read_ahead);
       if (!found) return self->quit(to_caf(domain::internal("cannot read notifications: " + found.error().message)));
-      s.ahead.assign(found->begin(), found->end());
+      // Above the limit, one stored later may still come before these: they wait.
+      for (auto& n : *found)
+        if (n.sequence <= s.limit) s.ahead.push_back(std::move(n));
     }
     if (!s.ahead.empty()) send_one();
   };
-  self->send(self, wake_atom::value);
   return {
-      [next](wake_atom) { next(); },
+      [self, next](wake_atom, std::uint64_t stored) {
+        self->state.limit = std::max(self->state.limit, stored);
+        next();
+      },
       [self, env, next](delivered_atom, std::uint64_t attempt, bool delivered) {
         auto& s = self->state;
         if (attempt != s.attempt || !s.in_flight) return;  // stale: a timed-out attempt answering late

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -66,7 +67,9 @@ struct link_settings {
 // is lost (a connection that breaks ends the remote actor's proxy) tries again after a back-off,
 // forever. Nothing waits on it: while it is down, remote() is null and the owner answers at
 // once. The owner handles (retry_atom) by calling retry(); the link sets its down handler and
-// calls `on_lost` when a connection it had breaks (to fail the calls in flight at once).
+// calls `on_lost` when a connection it had breaks (to fail the calls in flight at once),
+// `on_reached` once it has the peer's entry actor, and `on_other` with any other down message
+// (of actors the owner monitors itself).
 class peer_link {
  public:
   peer_link(link_settings settings, std::shared_ptr<peer_board> board, const domain::clock* clock)
@@ -76,9 +79,14 @@ class peer_link {
         delays_(settings_.retry_first, settings_.retry_ceiling) {}
 
   template <class Self, class OnLost>
-  void start(Self* self, OnLost on_lost) {
-    self->set_down_handler([this, self, on_lost](const caf::down_msg& down) {
-      if (!remote_ || down.source != remote_.address()) return;
+  void start(Self* self, OnLost on_lost, std::function<void()> on_reached = {},
+             std::function<void(const caf::down_msg&)> on_other = {}) {
+    on_reached_ = std::move(on_reached);
+    self->set_down_handler([this, self, on_lost, on_other](const caf::down_msg& down) {
+      if (!remote_ || down.source != remote_.address()) {
+        if (on_other) on_other(down);
+        return;
+      }
       remote_ = caf::actor{};
       // A link that held a while starts its back-off over; one lost at once (a peer handing
       // out a context that stops) keeps backing off.
@@ -127,6 +135,7 @@ class peer_link {
               waiting_ = {};
               spdlog::info("node: reached {} at {}", settings_.context, settings_.address.text());
               publish(app::peer_state::connected, "");
+              if (on_reached_) on_reached_();
             },
             [this, self](const caf::error& e) {
               auto refusal = from_caf(e);
@@ -156,6 +165,7 @@ class peer_link {
   }
 
   link_settings settings_;
+  std::function<void()> on_reached_;
   std::shared_ptr<peer_board> board_;
   const domain::clock* clock_;
   backoff delays_;

@@ -2,11 +2,7 @@
 // payment context on another node. The "other node" is the fixture's own payment supervisor
 // behind a door, reached through a connector that stands in for CAF's io middleman (which
 // answers (connect_atom, host, port) with the node, the published actor and its interface).
-#include <caf/node_id.hpp>
-#include <caf/sec.hpp>
-
-#include <set>
-
+#include "fake_network.hpp"
 #include "fixture.hpp"
 #include "remote/door.hpp"
 #include "remote/remote_payment.hpp"
@@ -17,24 +13,6 @@ namespace {
 using domain::charge_verdict;
 using domain::error_code;
 using answer = scripted_provider::answer;
-
-// What the fake middleman does: how often it was asked, and whether the peer is up.
-struct network {
-  bool reachable = true;
-  caf::actor door;
-  int attempts = 0;
-};
-
-caf::behavior fake_middleman(caf::event_based_actor*, std::shared_ptr<network> net) {
-  return {
-      [net](caf::connect_atom, const std::string&,
-            std::uint16_t) -> caf::result<caf::node_id, caf::strong_actor_ptr, std::set<std::string>> {
-        ++net->attempts;
-        if (!net->reachable) return caf::make_error(caf::sec::cannot_connect_to_node);
-        return {caf::node_id{}, caf::actor_cast<caf::strong_actor_ptr>(net->door), std::set<std::string>{}};
-      },
-  };
-}
 
 class RemoteTest : public actor_test {
  protected:

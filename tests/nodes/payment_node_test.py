@@ -18,128 +18,25 @@ waiting are paid later without restarting anything; every purchase the core ackn
 survives its crash, and it reaches the payment node again by itself; each ride the riders saw
 is notified exactly once (rented, returned), and no other.
 """
-import json
 from collections import Counter
 import os
 import random
-import re
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
-from base64 import b64encode
 
-SERVER = sys.argv[1]
+import cluster
+from cluster import Node, call, customer, eventually, fail, failures, free_port, inbox, paid_ticket
+
+cluster.SERVER = sys.argv[1]
 KILLS = int(os.environ.get("TTAREUNGYI_NODES_KILLS", "0"))  # more kills, each of a node picked at random
 SEED = int(os.environ.get("TTAREUNGYI_NODES_SEED", str(time.time_ns() % 1_000_000)))
-failures = []
-
-
-def fail(text):
-    failures.append(text)
-    print("FAIL:", text, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(base, method, path, body=None, token=None, form=None, basic=None, timeout=10):
-    """(status, headers, parsed body, seconds taken)"""
-    headers, data = {}, None
-    if body is not None:
-        data, headers["Content-Type"] = json.dumps(body).encode(), "application/json"
-    if form is not None:
-        data, headers["Content-Type"] = form.encode(), "application/x-www-form-urlencoded"
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    if basic:
-        headers["Authorization"] = "Basic " + b64encode(basic.encode()).decode()
-    started = time.monotonic()
-    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as r:
-            status, got, text = r.status, dict(r.headers), r.read().decode()
-    except urllib.error.HTTPError as e:
-        status, got, text = e.code, dict(e.headers), e.read().decode()
-    taken = time.monotonic() - started
-    return status, got, (json.loads(text) if text.strip().startswith(("{", "[")) else text), taken
-
-
-class Node:
-    """One `ttareungyi serve` process with its own data dir; `base` is its HTTP address."""
-
-    def __init__(self, root, name, *flags, port=0):
-        self.data = os.path.join(root, name)
-        self.flags, self.name, self.root, self.port = flags, name, root, port
-        self.start()
-
-    def start(self):
-        log = open(os.path.join(self.root, self.name + ".log"), "a")
-        self.proc = subprocess.Popen(
-            [SERVER, "serve", "--data-dir", self.data, "--port", str(self.port), "--bind", "127.0.0.1", "--rate-limit-rps", "0",
-             "--password-iterations", "1000", *self.flags], stdout=subprocess.PIPE, stderr=log, text=True)
-        log.close()
-        self.node_port = None
-        while True:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise SystemExit(f"{self.name} did not start (see {self.name}.log)")
-            if m := re.match(r"node listening on .*:(\d+)", line):
-                self.node_port = int(m.group(1))
-            elif m := re.match(r"listening on .*:(\d+)", line):
-                self.base = f"http://127.0.0.1:{m.group(1)}"
-                return
-
-    def ready(self):
-        status, _, body, _ = call(self.base, "GET", "/health/ready")
-        return status == 200, body
-
-    def wait_ready(self, seconds=10):
-        return eventually(lambda: self.ready()[0], seconds, 0.02)
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=20)
-
-
-def eventually(check, seconds, step=0.005):
-    """Polls `check` until it is true or `seconds` have passed; its last answer."""
-    deadline = time.monotonic() + seconds
-    while not check() and time.monotonic() < deadline:
-        time.sleep(step)
-    return check()
-
-
 def peer_state(core):
     _, body = core.ready()
     return [p["state"] for p in body.get("peers", []) if p["context"] == "payment"]
-
-
-def customer(core, phone):
-    call(core.base, "POST", "/v1/customers", {"phone": phone, "password": "ride2work", "name": "Lee"})
-    form = f"grant_type=password&username={phone}&password=ride2work"
-    return call(core.base, "POST", "/oauth2/token", form=form)[2]["access_token"]
-
-
-def paid_ticket(core, token):
-    status, _, ticket, _ = call(core.base, "POST", "/v1/tickets", {"type": "1h"}, token)
-    if status != 201 or ticket.get("status") != "paid":
-        raise SystemExit(f"a purchase before any outage answered {status}: {ticket}")
-    return ticket["id"]
 
 
 def journey(core, op):
@@ -257,18 +154,6 @@ def core_crash(core, payment, load):
             fail(f"ticket {ticket}, acknowledged paid before the crash, is {status} {body}")
     print(f"core crash: {len(acknowledged)} acknowledged purchases all kept: {lost == 0}; "
           f"{load.unanswered} requests unanswered while it was down", flush=True)
-
-
-def inbox(core, token):
-    """Every notification of the customer, page after page."""
-    items, cursor = [], None
-    while True:
-        path = "/v1/notifications?limit=100" + (f"&cursor={cursor}" if cursor else "")
-        page = call(core.base, "GET", path, token=token)[2]
-        items += page["items"]
-        cursor = page.get("next")
-        if not cursor:
-            return items
 
 
 def notified_once(core, load):

@@ -58,11 +58,28 @@ TEST(Cli, RefusesRolesAndAddressesItCannotUse) {
   EXPECT_NE(refusal({"--node-port", "70000"}).find("from 0 to 65535"), std::string::npos);
 }
 
+TEST(Cli, NotifierReplicasReachACoreThatPublishesItsPartitions) {
+  auto replica = parse_serve({"--roles", "notifier", "--core", "core.internal:4200"});
+  ASSERT_TRUE(replica) << replica.error();
+  EXPECT_EQ(replica->core->host, "core.internal");
+  EXPECT_EQ(replica->core->port, 4200);
+  auto core = parse_serve({"--roles", "http,core,payment", "--node-port", "4200"});
+  ASSERT_TRUE(core) << core.error();
+  EXPECT_TRUE(parse_serve({"--roles", "http,core", "--payment", "p:4100", "--node-port", "0"}));
+
+  EXPECT_NE(refusal({"--roles", "http,core,payment"}).find("needs --node-port"), std::string::npos);
+  EXPECT_NE(refusal({"--roles", "notifier"}).find("needs --core"), std::string::npos);
+  EXPECT_NE(refusal({"--roles", "notifier", "--core", "c:1", "--payment", "p:1"}).find("no --payment"), std::string::npos);
+  EXPECT_NE(refusal({"--roles", "notifier", "--core", "c:1", "--webhook-url", "http://hooks.example/n"})
+                .find("webhooks leave from the core"),
+            std::string::npos);
+}
+
 TEST(Cli, SaysWhichTopologiesAreNotBuiltYet) {
-  // Gateways and notifier replicas (docs/nodes.md): refused plainly rather than half run.
+  // Gateways (docs/nodes.md): refused plainly rather than half run.
   EXPECT_NE(refusal({"--roles", "http", "--core", "core:4100"}).find("not built yet"), std::string::npos);
-  EXPECT_NE(refusal({"--roles", "notifier", "--core", "core:4100"}).find("not built yet"), std::string::npos);
   EXPECT_NE(refusal({"--roles", "core,payment"}).find("not built yet"), std::string::npos);
+  EXPECT_NE(refusal({"--roles", "payment,notifier", "--core", "c:1"}).find("not built yet"), std::string::npos);
 }
 
 }  // namespace

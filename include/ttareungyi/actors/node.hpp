@@ -50,6 +50,11 @@ struct node_options {
   bool core = true;
   bool payment = true;
   std::optional<peer_address> payment_peer;
+  // `notifier`: the notifications are made here. A core without it serves the journal's
+  // partitions to notifier replicas through its door; a node with it and without core is such a
+  // replica, and reaches the core at `core_peer`.
+  bool notifier = true;
+  std::optional<peer_address> core_peer;
   // Publishes this node's contexts to other nodes (its door) on this port, 0: ephemeral; none:
   // other nodes cannot reach it.
   std::optional<std::uint16_t> node_port;

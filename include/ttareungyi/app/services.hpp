@@ -157,12 +157,20 @@ struct peer_health {
   std::string last_error;                // why the last attempt or the connection failed
 };
 
+// A notifier replica's share of the journal's partitions (docs/nodes.md), for /health/ready.
+struct notifier_health {
+  std::uint32_t partitions = 0;        // the count, fixed for the data dir's life (0: not joined yet)
+  std::uint64_t generation = 0;        // of the assignment it holds
+  std::vector<std::uint32_t> owned;    // the partitions it makes the notices of, ascending
+};
+
 // Details for /health/ready. The node stays ready while the payment breaker is open or the
 // payment node is away: rides do not need payment.
 struct health_report {
   std::optional<payment_health> payment;  // when this node runs the payment context
   std::vector<std::string> roles;
   std::vector<peer_health> peers;
+  std::optional<notifier_health> notifier = {};  // when this node is a notifier replica
 };
 
 // The whole application as its adapters see it.

@@ -1,0 +1,216 @@
+#!/usr/bin/python3
+"""Notifier replicas sharing the journal's partitions: real processes on free ports (docs/nodes.md).
+
+notifier_replicas_test.py SERVER starts a core without the notifier (--roles http,core,payment
+--node-port P) and two notifier replicas (--roles notifier --core 127.0.0.1:P). It checks that the
+partitions are shared between them (each replica's /health/ready), then runs the journey (sign-up,
+buy, rent, return, refund, inbox, the SSE stream) and a burst of rides: part way through, one
+replica is killed with SIGKILL, and once the other has taken its partitions a third one is
+started and takes its share. TTAREUNGYI_NODES_RIDES sets the burst (default 1,000 rides).
+
+Checked: every partition is owned by exactly one live replica after each change; no ride fails;
+each ride (rented, returned) is notified exactly once in the inbox and no other; a customer
+watching the SSE stream for the whole burst gets each of their notices once, in order.
+"""
+import http.client
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+
+import cluster
+from cluster import Node, call, customer, eventually, fail, failures, free_port, inbox, paid_ticket
+
+cluster.SERVER = sys.argv[1]
+RIDES = int(os.environ.get("TTAREUNGYI_NODES_RIDES", "1000"))
+RIDERS = 8
+
+
+def owned(replica):
+    return replica.ready()[1].get("notifier", {}).get("owned", [])
+
+
+def shared_once(replicas):
+    """Each partition owned by exactly one of the replicas (and all of them owned)."""
+    seen = Counter(p for r in replicas for p in owned(r))
+    count = partitions(replicas[0])
+    return count > 0 and sorted(seen) == list(range(count)) and set(seen.values()) == {1}
+
+
+class Stream:
+    """The customer's SSE stream, read in a thread: every notice's id and sequence, in order."""
+
+    def __init__(self, base, token):
+        host, port = base.removeprefix("http://").split(":")
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        self.conn.request("GET", "/v1/notifications/stream", headers={"Authorization": "Bearer " + token})
+        self.response = self.conn.getresponse()
+        self.notices = []
+        self.thread = threading.Thread(target=self.read, daemon=True)
+        self.thread.start()
+
+    def read(self):
+        try:
+            for line in self.response:
+                line = line.decode().strip()
+                if line.startswith("data:"):
+                    self.notices.append(json.loads(line[5:]))
+        except (OSError, ValueError):
+            pass
+
+    def close(self):
+        self.conn.close()
+
+
+def burst(core, riders, replicas, root):
+    """Rides by every rider at once; after a third of them a replica is killed, and once the
+    other holds every partition a third replica joins."""
+    rides, ride_failures = [], []
+    lock = threading.Lock()
+
+    def ride(token, bicycle, tickets):
+        station = "ST-1"
+        for ticket in tickets:
+            status, _, rental, _ = call(core.base, "POST", "/v1/rentals", {"bicycleId": bicycle, "ticketId": ticket}, token)
+            if status != 201:
+                ride_failures.append(f"rent {bicycle}: {status} {rental}")
+                continue
+            station = "ST-2" if station == "ST-1" else "ST-1"
+            status, _, body, _ = call(core.base, "POST", f"/v1/rentals/{rental['id']}/return", {"stationId": station}, token)
+            if status != 200:
+                ride_failures.append(f"return {bicycle}: {status} {body}")
+            with lock:
+                rides.append((rental["id"], token))
+
+    threads = [threading.Thread(target=ride, args=r) for r in riders]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    eventually(lambda: len(rides) >= RIDES // 3, 60, 0.01)
+    killed = time.monotonic()
+    replicas[0].kill()
+    survivor = replicas[1]
+    if not eventually(lambda: len(owned(survivor)) == partitions(survivor), 10, 0.02):
+        fail(f"the surviving replica did not take every partition: {survivor.ready()[1]}")
+    moved = time.monotonic() - killed
+    third = Node(root, "replica-3", "--roles", "notifier", "--core", f"127.0.0.1:{core.node_port}", port=free_port())
+    joined = time.monotonic()
+    if not eventually(lambda: shared_once([survivor, third]) and len(owned(third)) > 0, 10, 0.02):
+        fail(f"the third replica did not take its share: {owned(survivor)} and {owned(third)}")
+    rebalanced = time.monotonic() - joined
+    print(f"{len(rides)} rides when a replica was killed; its partitions moved in {moved * 1000:.0f} ms; "
+          f"the third replica had its share {rebalanced * 1000:.0f} ms after it started", flush=True)
+    for t in threads:
+        t.join()
+    print(f"{len(rides)} rides in {time.monotonic() - started:.1f} s", flush=True)
+    for f in ride_failures:
+        fail(f"a ride failed: {f}")
+    return rides, third
+
+
+def partitions(replica):
+    return replica.ready()[1].get("notifier", {}).get("partitions", -1)
+
+
+def notified_once(core, rides):
+    kinds = ("bicycle_rented", "bicycle_returned")
+    by_rider = {}
+    for rental, token in rides:
+        by_rider.setdefault(token, set()).add(rental)
+    total = 0
+    for token, theirs in by_rider.items():
+        expected = {(kind, rental) for rental in theirs for kind in kinds}
+
+        def seen():
+            return Counter((n["kind"], n["correlationId"]) for n in inbox(core, token) if n["kind"] in kinds)
+
+        if not eventually(lambda: expected <= set(seen()), 20, 0.1):
+            fail(f"a rider's inbox lacks {len(expected - set(seen()))} ride notices after 20 s")
+        counts = seen()
+        for nid, n in Counter(n["id"] for n in inbox(core, token)).items():
+            if n > 1:
+                fail(f"notification {nid} is stored {n} times")
+        for key in expected:
+            if counts[key] != 1:
+                fail(f"{key[0]} of {key[1]} is notified {counts[key]} times")
+        for key in counts:
+            if key not in expected:
+                fail(f"{key[0]} of {key[1]} is notified, but no rider saw that ride")
+        total += sum(counts.values())
+    print(f"{total} ride notifications in the inboxes, each once", flush=True)
+
+
+def main():
+    root = tempfile.mkdtemp(prefix="ttareungyi-notifiers-")
+    nodes = []
+    try:
+        core = Node(root, "core", "--roles", "http,core,payment", "--node-port", "0", "--operator-client", "ops:s3cret",
+                    port=free_port())
+        nodes.append(core)
+        if not core.wait_ready():
+            raise SystemExit(f"the core is not ready: {core.ready()[1]}")
+        replicas = [Node(root, f"replica-{n}", "--roles", "notifier", "--core", f"127.0.0.1:{core.node_port}",
+                         port=free_port()) for n in (1, 2)]
+        nodes += replicas
+        for r in replicas:
+            if not r.wait_ready():
+                raise SystemExit(f"{r.name} is not ready: {r.ready()[1]}")
+        if not eventually(lambda: shared_once(replicas), 10, 0.02):
+            fail(f"two replicas do not share the partitions: {owned(replicas[0])} and {owned(replicas[1])}")
+        if call(replicas[0].base, "GET", "/v1/stations")[0] != 404:
+            fail("a notifier replica serves the API")
+
+        op = call(core.base, "POST", "/oauth2/token", form="grant_type=client_credentials", basic="ops:s3cret")[2]
+        op = op["access_token"]
+        for sid, lat in (("ST-1", 37.55), ("ST-2", 37.56)):
+            call(core.base, "POST", "/v1/stations", {"id": sid, "name": sid, "lat": lat, "lon": 126.91, "capacity": 50}, op)
+        # The journey, with the rider's stream open from the start.
+        me = customer(core, "010-1000-0001")
+        stream = Stream(core.base, me)
+        call(core.base, "POST", "/v1/bicycles", {"id": "J-1", "stationId": "ST-1"}, op)
+        ticket = paid_ticket(core, me)
+        status, _, rental, _ = call(core.base, "POST", "/v1/rentals", {"bicycleId": "J-1", "ticketId": ticket}, me)
+        if status != 201:
+            raise SystemExit(f"journey: rent answered {status}: {rental}")
+        call(core.base, "POST", f"/v1/rentals/{rental['id']}/return", {"stationId": "ST-2"}, me)
+        refunded = paid_ticket(core, me)
+        if call(core.base, "POST", f"/v1/tickets/{refunded}/cancel", token=me)[2].get("status") != "cancelled":
+            fail("journey: cancelling a paid ticket failed")
+        want = {"ticket_paid", "bicycle_rented", "bicycle_returned", "ticket_refunded"}
+        if not eventually(lambda: want <= {n["kind"] for n in inbox(core, me)}, 10, 0.05):
+            fail(f"journey: the inbox has {[n['kind'] for n in inbox(core, me)]}")
+
+        riders = []
+        for n in range(RIDERS):
+            call(core.base, "POST", "/v1/bicycles", {"id": f"B-{n}", "stationId": "ST-1"}, op)
+            token = me if n == 0 else customer(core, f"010-2000-000{n}")
+            riders.append((token, f"B-{n}", [paid_ticket(core, token) for _ in range(RIDES // RIDERS)]))
+        rides, third = burst(core, riders, replicas, root)
+        nodes.append(third)
+        notified_once(core, rides + [(rental["id"], me)])  # with the journey's ride
+        stored = sorted(n["sequence"] for n in inbox(core, me))
+        if not eventually(lambda: len(stream.notices) >= len(stored), 10, 0.05):
+            fail(f"the stream got {len(stream.notices)} notices, the inbox has {len(stored)}")
+        stream.close()
+        got = [n["sequence"] for n in stream.notices]
+        if got != stored:
+            fail(f"the stream's notices are not the inbox's, each once in order: {len(got)} against {len(stored)}")
+        print(f"the watched rider's stream: {len(got)} notices, each once, in order", flush=True)
+    finally:
+        for n in nodes:
+            n.stop()
+        if failures or os.environ.get("TTAREUNGYI_NODES_KEEP"):
+            print("logs in", root)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    if failures:
+        print(f"{len(failures)} failures", flush=True)
+        sys.exit(1)
+    print("ok", flush=True)
+
+
+main()
