@@ -7,6 +7,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <unordered_map>
 
@@ -35,16 +36,29 @@ struct gateway_state {
   };
   std::uint64_t next = 0;
   std::unordered_map<std::uint64_t, waiting> pending;
+  std::optional<caf::error> stopping;  // told to exit: it does once every commit handed in is answered
   static inline const char* name = "storage-gateway";
 };
 
 caf::behavior storage_gateway(caf::stateful_actor<gateway_state>* self, ports::committer* committer,
                               const ports::journal* journal, caf::actor hub, std::shared_ptr<journal_tap> tap) {
+  // A requester waits for its commit's answer (and CAF 0.17 keeps an actor that awaits one
+  // alive even after it was told to exit), so the gateway stops only once it has answered every
+  // commit it handed to the writer; the ones that come after the exit are refused.
+  self->set_exit_handler([self](const caf::exit_msg& msg) {
+    self->state.stopping = msg.reason;
+    if (self->state.pending.empty()) self->quit(msg.reason);
+  });
   return {
       [=](commit_atom, ports::changeset& changes) {
+        auto rp = self->make_response_promise();
+        if (self->state.stopping) {
+          rp.deliver(to_caf(domain::error{domain::error_kind::unavailable, std::nullopt, "the node is stopping"}));
+          return;
+        }
         auto key = ++self->state.next;
         const bool journaled = !changes.events().empty() && journal;
-        self->state.pending.emplace(key, gateway_state::waiting{self->make_response_promise()});
+        self->state.pending.emplace(key, gateway_state::waiting{std::move(rp)});
         // The journal's subscribers hear of the new events straight from the committing thread,
         // as soon as they are durable.
         committer->commit(std::move(changes),
@@ -62,11 +76,11 @@ caf::behavior storage_gateway(caf::stateful_actor<gateway_state>* self, ports::c
         if (i == self->state.pending.end()) return;
         auto done = std::move(i->second);
         self->state.pending.erase(i);
-        if (!failure.empty()) {
+        if (!failure.empty())
           done.rp.deliver(to_caf(domain::internal("storage failed: " + failure)));
-          return;
-        }
-        done.rp.deliver(ok_atom::value);
+        else
+          done.rp.deliver(ok_atom::value);
+        if (self->state.stopping && self->state.pending.empty()) self->quit(*self->state.stopping);
       },
   };
 }

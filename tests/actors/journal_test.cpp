@@ -57,5 +57,34 @@ TEST_F(JournalHubTest, TheStorageGatewayAnnouncesCommitsThatJournaledEvents) {
   EXPECT_EQ(*got, (std::vector<std::uint64_t>{0, 2}));
 }
 
+// Told to stop with a commit still at the writer, the gateway answers it first: an actor
+// awaiting its commit would otherwise never finish (CAF 0.17 keeps it alive), and the node's
+// shutdown would wait for it forever. A commit after the stop is refused.
+TEST_F(JournalHubTest, TheStorageGatewayAnswersTheCommitsItHoldsBeforeItStops) {
+  hub = spawn_journal_hub(*sys, storage.last_sequence());
+  env = environment{spawn_storage_gateway(*sys, storage, &storage, hub), &clock, payment_timeout};
+  storage.hold_commits();
+  ports::changeset held;
+  held.save(ports::consumer_position{"x", 1});
+  auto first = ask<ok_atom>(env.committer, commit_atom::value, std::move(held));
+  drain();
+  caf::anon_send_exit(env.committer, caf::exit_reason::user_shutdown);
+  drain();
+  ports::changeset late;
+  late.save(ports::consumer_position{"x", 2});
+  auto second = call<ok_atom>(env.committer, commit_atom::value, std::move(late));
+  EXPECT_EQ(refusal(second).kind, domain::error_kind::unavailable);
+  EXPECT_FALSE(first->has_value());
+  storage.release_commits();
+  drain();
+  EXPECT_EQ(ok(first), ok_atom::value);
+  EXPECT_EQ(storage.position_of("x"), 1u);
+  // Now it has stopped: a request finds nobody.
+  ports::changeset after;
+  after.save(ports::consumer_position{"x", 3});
+  EXPECT_FALSE(call<ok_atom>(env.committer, commit_atom::value, std::move(after))->value());
+  caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
+}
+
 }  // namespace
 }  // namespace ttareungyi::actors::test

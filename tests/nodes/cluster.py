@@ -92,11 +92,13 @@ class Node:
 
 
 def eventually(check, seconds, step=0.005):
-    """Polls `check` until it is true or `seconds` have passed; its last answer."""
+    """Polls `check` until it is true (True) or `seconds` have passed (False)."""
     deadline = time.monotonic() + seconds
-    while not check() and time.monotonic() < deadline:
+    while not check():
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(step)
-    return check()
+    return True
 
 
 def customer(core, phone):

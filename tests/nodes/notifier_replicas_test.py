@@ -35,10 +35,11 @@ def owned(replica):
 
 
 def shared_once(replicas):
-    """Each partition owned by exactly one of the replicas (and all of them owned)."""
+    """Each partition owned by exactly one of the replicas, every one owned, each replica some."""
     seen = Counter(p for r in replicas for p in owned(r))
     count = partitions(replicas[0])
-    return count > 0 and sorted(seen) == list(range(count)) and set(seen.values()) == {1}
+    return (count > 0 and sorted(seen) == list(range(count)) and set(seen.values()) == {1}
+            and all(owned(r) for r in replicas))
 
 
 class Stream:

@@ -1,22 +1,25 @@
 #!/usr/bin/python3
-"""The payment node, isolated from rides: real processes on free ports (docs/nodes.md).
+"""Every kind of node killed under load: real processes on free ports (docs/nodes.md).
 
-payment_node_test.py SERVER starts a core (--roles http,core,notifier) before its payment node
-(--roles payment) and checks that it waits, unready, until it reaches it. Then the whole journey
-through the split (sign-up, buy, rent, return, cancel with a refund, inbox). Then, with rides,
-returns and purchases going on: the payment node is killed with SIGKILL and started again on the
-same node port; it is frozen with SIGSTOP (noticed by the middleman's heartbeats within its
-connection timeout) and resumed; the core is killed with SIGKILL and started again on its data.
-The long run: TTAREUNGYI_NODES_KILLS=N kills a node picked at random N times more
-(TTAREUNGYI_NODES_SEED repeats a run).
+split_crash_test.py SERVER runs the split: a payment node (--roles payment), a core with the API
+and neither payment nor the notifier (--roles http,core --payment ... --node-port ...), and two
+notifier replicas (--roles notifier --core ...). The core is started before its payment node
+and must wait, unready, until it reaches it. Then the whole journey through the split (sign-up,
+buy, rent, return, cancel with a refund, inbox). Then, with rides, returns and purchases going
+on: the payment node is killed with SIGKILL and started again on the same node port; it is
+frozen with SIGSTOP (noticed by the middleman's heartbeats within its connection timeout) and
+resumed; the core is killed with SIGKILL and started again on its data; a notifier replica is
+killed with SIGKILL and started again. The long run: TTAREUNGYI_NODES_KILLS=N kills a node
+picked at random N times more (TTAREUNGYI_NODES_SEED repeats a run).
 
 Checked: no ride or return fails (one the dead core never answered is asked again); the core
 stays ready while the payment node is away; every purchase is 201, or 503 with Retry-After
 and the ticket's id, and once the core has noticed the loss 95 % of those 503s come within
 50 ms and none after a second (a quiet machine answers all within a few ms); the tickets left
 waiting are paid later without restarting anything; every purchase the core acknowledged
-survives its crash, and it reaches the payment node again by itself; each ride the riders saw
-is notified exactly once (rented, returned), and no other.
+survives its crash, and the payment node and the replicas reach it again by themselves; after
+each change of replicas every partition is owned by exactly one; each ride the riders saw is
+notified exactly once (rented, returned), and no other.
 """
 from collections import Counter
 import os
@@ -37,6 +40,36 @@ SEED = int(os.environ.get("TTAREUNGYI_NODES_SEED", str(time.time_ns() % 1_000_00
 def peer_state(core):
     _, body = core.ready()
     return [p["state"] for p in body.get("peers", []) if p["context"] == "payment"]
+
+
+def owned(replica):
+    return replica.ready()[1].get("notifier", {}).get("owned", [])
+
+
+def shared_once(replicas):
+    """Each partition owned by exactly one of the replicas, every one owned, each replica some."""
+    seen = Counter(p for r in replicas for p in owned(r))
+    count = replicas[0].ready()[1].get("notifier", {}).get("partitions", 0)
+    return (count > 0 and sorted(seen) == list(range(count)) and set(seen.values()) == {1}
+            and all(owned(r) for r in replicas))
+
+
+def replica_crash(replicas, pick):
+    """Kills a replica: the other takes its partitions; started again, it takes its share back."""
+    time.sleep(0.3)
+    victim = pick.choice(replicas)
+    others = [r for r in replicas if r is not victim]
+    killed = time.monotonic()
+    victim.kill()
+    if not eventually(lambda: shared_once(others), 10, 0.01):
+        return fail(f"the replicas left did not take {victim.name}'s partitions within 10 s")
+    moved = time.monotonic() - killed
+    time.sleep(0.3)
+    victim.start()
+    if not victim.wait_ready() or not eventually(lambda: shared_once(replicas) and owned(victim), 10, 0.01):
+        return fail(f"{victim.name} did not take its share again after it restarted")
+    print(f"replica death: {victim.name}'s partitions moved in {moved * 1000:.0f} ms; "
+          f"back in {(time.monotonic() - killed) * 1000:.0f} ms", flush=True)
 
 
 def journey(core, op):
@@ -133,9 +166,9 @@ class Load:
             t.join()
 
 
-def core_crash(core, payment, load):
+def core_crash(core, payment, load, replicas):
     """Kills the core under load and starts it again on its data: every purchase it acknowledged
-    is still there, and it reaches the payment node again by itself."""
+    is still there, it reaches the payment node again, and the replicas reach it again."""
     time.sleep(0.3)
     acknowledged = [p[3]["id"] for p in load.purchases if p[1] == 201]
     core.kill()
@@ -145,6 +178,8 @@ def core_crash(core, payment, load):
         return fail(f"the core did not come back ready: {core.ready()[1]}")
     if peer_state(core) != ["connected"]:
         fail("the restarted core did not reach the payment node")
+    if not eventually(lambda: shared_once(replicas), 10, 0.02):
+        fail("the replicas did not share the partitions of the restarted core within 10 s")
     time.sleep(0.5)
     lost = 0
     for ticket in acknowledged:
@@ -239,11 +274,12 @@ def outage(core, payment, load, frozen=False):
 
 def main():
     root = tempfile.mkdtemp(prefix="ttareungyi-nodes-")
-    node_port = free_port()
+    node_port, core_port = free_port(), free_port()
     nodes = []
     try:
-        core = Node(root, "core", "--roles", "http,core,notifier", "--payment", f"127.0.0.1:{node_port}",
-                    "--operator-client", "ops:s3cret", "--payment-timeout-ms", "2000", port=free_port())
+        core = Node(root, "core", "--roles", "http,core", "--payment", f"127.0.0.1:{node_port}",
+                    "--node-port", str(core_port), "--operator-client", "ops:s3cret", "--payment-timeout-ms", "2000",
+                    port=free_port())
         nodes.append(core)
         ready, body = core.ready()
         if ready or body.get("peers", [{}])[0].get("state") != "connecting":
@@ -257,6 +293,11 @@ def main():
             fail(f"the payment node's /health/ready: {body}")
         if call(payment.base, "GET", "/v1/stations")[0] != 404:
             fail("a node without http serves the API")
+        replicas = [Node(root, f"replica-{n}", "--roles", "notifier", "--core", f"127.0.0.1:{core_port}",
+                         port=free_port()) for n in (1, 2)]
+        nodes += replicas
+        if not eventually(lambda: shared_once(replicas), 10, 0.02):
+            fail(f"the replicas do not share the partitions: {[owned(r) for r in replicas]}")
 
         op = call(core.base, "POST", "/oauth2/token", form="grant_type=client_credentials", basic="ops:s3cret")[2]
         op = op["access_token"]
@@ -275,15 +316,19 @@ def main():
         try:
             waiting += outage(core, payment, load) or []
             waiting += outage(core, payment, load, frozen=True) or []
-            core_crash(core, payment, load)
+            core_crash(core, payment, load, replicas)
             pick = random.Random(SEED)
+            replica_crash(replicas, pick)
             if KILLS:
                 print(f"{KILLS} more kills of a node picked at random, seed {SEED}", flush=True)
             for _ in range(KILLS):
-                if pick.random() < 0.5:
+                kind = pick.choice(("payment", "core", "replica"))
+                if kind == "payment":
                     waiting += outage(core, payment, load) or []
+                elif kind == "core":
+                    core_crash(core, payment, load, replicas)
                 else:
-                    core_crash(core, payment, load)
+                    replica_crash(replicas, pick)
         finally:
             load.finish()
         notified_once(core, load)
