@@ -104,11 +104,13 @@ class PartitionsTest : public read_side_test {
     return {m, log};
   }
 
-  // A commit as a replica would make it for partition p: the notices of its events (from, to].
-  partition_commit commit_for(std::uint32_t p, std::uint64_t generation, std::uint64_t from) const {
-    partition_commit c{p, generation, from, storage.last_sequence(), {}};
+  // A commit as a replica would make it for partition p: the notices of its events (from, to],
+  // `to` the journal's end unless given.
+  partition_commit commit_for(std::uint32_t p, std::uint64_t generation, std::uint64_t from,
+                              std::optional<std::uint64_t> to = std::nullopt) const {
+    partition_commit c{p, generation, from, to.value_or(storage.last_sequence()), {}};
     for (const auto& r : storage.journal_rows)
-      if (r.sequence > from && partition_of(r.event.correlation_id, count) == p)
+      if (r.sequence > from && r.sequence <= c.to && partition_of(r.event.correlation_id, count) == p)
         if (auto n = domain::notify(r.sequence, r.event)) c.notices.push_back(*n);
     return c;
   }
@@ -169,6 +171,36 @@ TEST_F(PartitionsTest, TheCoordinatorFencesEveryCommitButTheOwnersNextOne) {
   ASSERT_EQ(owned(alog->last()).size(), count);
   for (const auto& claim : alog->last().owned)
     EXPECT_EQ(claim.position, claim.partition == p ? storage.last_sequence() : 0u);
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
+// Partitions store their notices out of sequence order; the webhook leaves from the core and
+// must never pass a notice that may still come: it delivers up to where every partition stands.
+TEST_F(PartitionsTest, TheWebhookWaitsUntilEveryPartitionHasStoredItsNotices) {
+  scripted_gateway gateway;
+  webhook = &gateway;
+  start();
+  for (int i = 0; i < 4; ++i) ride(customer_id{i % 2 ? "c_bob" : "c_alice"}, bike(i), station_id{"st_b"});
+  const auto all = expected_notices();
+  // q lags at `mid`, below a notice another partition has stored already.
+  const auto q = partition_of(all.back().correlation_id, count);
+  auto other = std::find_if(all.rbegin(), all.rend(), [&](const auto& n) { return partition_of(n.correlation_id, count) != q; });
+  ASSERT_NE(other, all.rend());
+  const auto mid = other->sequence - 1;
+  auto [a, log] = member("replica-a");
+  const auto generation = log->last().generation;
+  for (std::uint32_t p = 0; p < count; ++p) {
+    if (p == q) continue;
+    ASSERT_TRUE(send_commit(a, log, commit_for(p, generation, 0)));
+  }
+  ASSERT_TRUE(send_commit(a, log, commit_for(q, generation, 0, mid)));
+  std::vector<domain::notification> below;
+  for (const auto& n : all)
+    if (n.sequence <= mid) below.push_back(n);
+  EXPECT_EQ(gateway.delivered, below);  // not the one above `mid`: q may still store one before it
+  ASSERT_TRUE(send_commit(a, log, commit_for(q, generation, mid)));
+  EXPECT_EQ(gateway.delivered, all);  // every one, in sequence order, once
+  EXPECT_EQ(storage.position_of("webhook"), all.back().sequence);
   caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
