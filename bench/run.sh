@@ -25,7 +25,9 @@
 #                        (read and read-open read the current rental, read-ticket a ticket,
 #                        feed polls the public GBFS station_status.json without a token;
 #                        purchase-split and ride-split run against a core whose payment
-#                        context is on a payment node: the cost of the remote hop)
+#                        context is on a payment node: the cost of the remote hop;
+#                        ride-replicas against a core whose notifications two notifier
+#                        replicas make)
 #     --rounds N         bare and read N times, alternating (bare, read, bare, read, ...), on
 #                        servers kept up; the read's ratio and p99 are the medians over the
 #                        rounds (default 1). For a machine whose speed drifts between runs.
@@ -34,7 +36,7 @@
 set -euo pipefail
 
 duration=10 warmup=2 connections=64 read_rate=5000 notify_rate=1000 spread_duration=60 out="" large=0 keep=0 rounds=1 server_extra=()
-build="" only=",fsync,bare,read,read-ticket,read-open,feed,purchase,ride,mix,notify,purchase-split,ride-split,"
+build="" only=",fsync,bare,read,read-ticket,read-open,feed,purchase,ride,mix,notify,purchase-split,ride-split,ride-replicas,"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
@@ -230,6 +232,29 @@ if [[ $large == 0 ]]; then
     run_load purchase-split "${split[@]}" --scenario purchase
     run_load ride-split "${split[@]}" --scenario ride
     stop "$PID"
+  fi
+
+  # 5. Rides on a core whose notifications two notifier replicas make (docs/nodes.md): each
+  # ride's notices are read from the core's journal and committed back over CAF's remote hop.
+  if wanted ride-replicas; then
+    mkdir -p "$work/replicas-core" "$work/replica-1" "$work/replica-2"
+    start replicas-core "$server" serve --roles http,core,payment --node-port 0 --port 0 --bind 127.0.0.1 \
+      --data-dir "$work/replicas-core" --rate-limit-rps 0 --operator-client "$operator" "${server_extra[@]}"
+    core_pid=$PID core_port=$PORT
+    node_port=$(sed -n 's/^node listening on .*:\([0-9][0-9]*\)$/\1/p' "$work/replicas-core.out" | head -1)
+    replica_pids=()
+    for r in 1 2; do
+      start "replica-$r" "$server" serve --roles notifier --core "127.0.0.1:$node_port" --port 0 --bind 127.0.0.1 \
+        --data-dir "$work/replica-$r" "${server_extra[@]}"
+      replica_pids+=("$PID")
+    done
+    echo "== replicas: core on node port $node_port, two notifier replicas"
+    "$load" --port "$core_port" --operator "$operator" --customers "$customers" --connections "$connections" --setup-only \
+      --save-setup "$work/setup-replicas.json" 2> >(sed 's/^/   /' >&2)
+    run_load ride-replicas --port "$core_port" --load-setup "$work/setup-replicas.json" --connections "$connections" \
+      "${common[@]}" --scenario ride
+    for pid in "${replica_pids[@]}"; do stop "$pid"; done
+    stop "$core_pid"
   fi
 else
   # Large: the same read against 10k and 1M bicycles + tickets. 200 customers in both cases,

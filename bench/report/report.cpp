@@ -7,7 +7,8 @@
 // Files it understands (any may be missing): fsync.json (ttareungyi-fsync-limit), bare.json
 // (ttareungyi-load get against ttareungyi-bare), read.json and read-open.json (current rental),
 // read-ticket.json, feed.json (GBFS station_status polls), purchase.json, ride.json, mix.json, notify.json (ttareungyi-load against the
-// product), purchase-split.json and ride-split.json (the product with payment on its own node), and for --large: large-10k.json and large-1m.json (start-up time and RSS written by
+// product), purchase-split.json and ride-split.json (the product with payment on its own node),
+// ride-replicas.json (its notifications made by two notifier replicas), and for --large: large-10k.json and large-1m.json (start-up time and RSS written by
 // run.sh), read-10k.json and read-1m.json.
 #include <nlohmann/json.hpp>
 
@@ -163,6 +164,8 @@ int main(int argc, char** argv) {
   // The payment context on a payment node (docs/nodes.md): purchases cross CAF's remote hop.
   durable("purchase-split.json", "purchase/s, payment on its own node", "purchase p99, payment on its own node", 0);
   durable("ride-split.json", "ride cycles/s, payment on its own node", "ride cycle p99, payment on its own node", 0);
+  // The notifications made by two notifier replicas on their own nodes.
+  durable("ride-replicas.json", "ride cycles/s, two notifier replicas", "ride cycle p99, two notifier replicas", 0);
   if (auto mix = load(dir, "mix.json")) {
     out.ratio("mix ops/s", num(*mix, throughput), "bare RESTinio req/s", bare_rate, 0);
     out.plain("mix p99", num(*mix, p99), "ms");
@@ -224,7 +227,7 @@ int main(int argc, char** argv) {
 
   summary["figures"] = out.rows;
   for (const char* name : {"fsync.json", "bare.json", "read.json", "read-ticket.json", "read-open.json", "feed.json", "purchase.json", "product.json",
-                           "ride.json", "mix.json", "notify.json", "purchase-split.json", "ride-split.json", "large-10k.json",
+                           "ride.json", "mix.json", "notify.json", "purchase-split.json", "ride-split.json", "ride-replicas.json", "large-10k.json",
                            "large-1m.json", "read-10k.json", "read-1m.json", "read-10k-open.json", "read-1m-open.json",
                            "read-10k-spread.json", "read-1m-spread.json", "machine.json"}) {
     if (auto j = load(dir, name)) summary["runs"][std::string{name}.substr(0, std::string{name}.size() - 5)] = *j;
