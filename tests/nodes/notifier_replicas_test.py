@@ -6,7 +6,9 @@ notifier_replicas_test.py SERVER starts a core without the notifier (--roles htt
 partitions are shared between them (each replica's /health/ready), then runs the journey (sign-up,
 buy, rent, return, refund, inbox, the SSE stream) and a burst of rides: part way through, one
 replica is killed with SIGKILL, and once the other has taken its partitions a third one is
-started and takes its share. TTAREUNGYI_NODES_RIDES sets the burst (default 1,000 rides).
+started and takes its share; then the other first one is frozen with SIGSTOP until the third
+holds every partition, and resumed. TTAREUNGYI_NODES_RIDES sets the least number of rides
+(default 1,000).
 
 Checked: every partition is owned by exactly one live replica after each change; no ride fails;
 each ride (rented, returned) is notified exactly once in the inbox and no other; a customer
@@ -16,6 +18,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -68,14 +71,19 @@ class Stream:
 
 
 def burst(core, riders, replicas, root):
-    """Rides by every rider at once; after a third of them a replica is killed, and once the
-    other holds every partition a third replica joins."""
+    """Rides by every rider at once, until at least RIDES are done and every change is over:
+    after a third of them a replica is killed; once the other holds every partition a third
+    replica joins; then the first survivor is frozen with SIGSTOP until the third holds every
+    partition (the core's heartbeats notice it), and resumed: it joins again and takes its share."""
     rides, ride_failures = [], []
     lock = threading.Lock()
+    stop = threading.Event()
 
     def ride(token, bicycle, tickets):
         station = "ST-1"
         for ticket in tickets:
+            if stop.is_set():
+                return
             status, _, rental, _ = call(core.base, "POST", "/v1/rentals", {"bicycleId": bicycle, "ticketId": ticket}, token)
             if status != 201:
                 ride_failures.append(f"rent {bicycle}: {status} {rental}")
@@ -86,6 +94,7 @@ def burst(core, riders, replicas, root):
                 ride_failures.append(f"return {bicycle}: {status} {body}")
             with lock:
                 rides.append((rental["id"], token))
+            time.sleep(0.002)  # paced, so that the tickets last through the freeze
 
     threads = [threading.Thread(target=ride, args=r) for r in riders]
     started = time.monotonic()
@@ -100,11 +109,25 @@ def burst(core, riders, replicas, root):
     moved = time.monotonic() - killed
     third = Node(root, "replica-3", "--roles", "notifier", "--core", f"127.0.0.1:{core.node_port}", port=free_port())
     joined = time.monotonic()
-    if not eventually(lambda: shared_once([survivor, third]) and len(owned(third)) > 0, 10, 0.02):
+    if not eventually(lambda: shared_once([survivor, third]), 10, 0.02):
         fail(f"the third replica did not take its share: {owned(survivor)} and {owned(third)}")
     rebalanced = time.monotonic() - joined
     print(f"{len(rides)} rides when a replica was killed; its partitions moved in {moved * 1000:.0f} ms; "
           f"the third replica had its share {rebalanced * 1000:.0f} ms after it started", flush=True)
+    frozen = time.monotonic()
+    survivor.proc.send_signal(signal.SIGSTOP)
+    if not eventually(lambda: len(owned(third)) == partitions(third), 10, 0.02):
+        fail(f"the third replica did not take the frozen one's partitions: {owned(third)}")
+    taken = time.monotonic() - frozen
+    time.sleep(0.5)
+    survivor.proc.send_signal(signal.SIGCONT)
+    resumed = time.monotonic()
+    if not eventually(lambda: shared_once([survivor, third]), 15, 0.02):
+        fail(f"the resumed replica did not take its share again: {owned(survivor)} and {owned(third)}")
+    print(f"a frozen replica's partitions moved after {taken * 1000:.0f} ms; resumed, it had its share again "
+          f"{(time.monotonic() - resumed) * 1000:.0f} ms later", flush=True)
+    eventually(lambda: len(rides) >= RIDES, 60, 0.01)
+    stop.set()
     for t in threads:
         t.join()
     print(f"{len(rides)} rides in {time.monotonic() - started:.1f} s", flush=True)
@@ -189,7 +212,7 @@ def main():
         for n in range(RIDERS):
             call(core.base, "POST", "/v1/bicycles", {"id": f"B-{n}", "stationId": "ST-1"}, op)
             token = me if n == 0 else customer(core, f"010-2000-000{n}")
-            riders.append((token, f"B-{n}", [paid_ticket(core, token) for _ in range(RIDES // RIDERS)]))
+            riders.append((token, f"B-{n}", [paid_ticket(core, token) for _ in range(3 * RIDES // RIDERS)]))
         rides, third = burst(core, riders, replicas, root)
         nodes.append(third)
         notified_once(core, rides + [(rental["id"], me)])  # with the journey's ride
