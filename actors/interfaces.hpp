@@ -69,4 +69,29 @@ using rental_listings_actor = caf::typed_actor<
     caf::replies_to<bicycle_atom, list_atom, app::bicycle_query, app::page_request>::with<app::page<domain::bicycle>>,
     caf::replies_to<alert_atom, list_atom>::with<std::vector<domain::alert>>>;
 
+// The core as another node sees it (a gateway, docs/nodes.md): what customers and operators
+// ask of its contexts, the rides (their steps run on the core), the read side's queries (the
+// bound is raised to the core's own journal end: read-your-writes) and the journal feed.
+using core_actor = caf::typed_actor<
+    caf::replies_to<sign_up_atom, domain::sign_up_request>::with<app::customer_profile>,
+    caf::replies_to<login_atom, std::string /*phone*/, std::string /*password*/>::with<app::customer_profile>,
+    caf::replies_to<buy_atom, domain::ids::customer_id, domain::ticket_type>::with<domain::ticket>,
+    caf::replies_to<pay_atom, domain::ids::customer_id, domain::ids::ticket_id>::with<domain::ticket>,
+    caf::replies_to<cancel_atom, domain::ids::customer_id, domain::ids::ticket_id>::with<domain::ticket>,
+    caf::replies_to<get_atom, domain::ids::customer_id, domain::ids::ticket_id>::with<domain::ticket>,
+    caf::replies_to<list_atom, domain::ids::customer_id, app::page_request>::with<app::page<domain::ticket>>,
+    caf::replies_to<station_atom, add_atom, app::new_station>::with<app::station_view>,
+    caf::replies_to<alert_atom, add_atom, domain::alert_request>::with<domain::alert>,
+    caf::replies_to<bicycle_atom, add_atom, app::new_bicycle>::with<domain::bicycle>,
+    caf::replies_to<bicycle_atom, remove_atom, domain::ids::bicycle_id>::with<ok_atom>,
+    caf::replies_to<bicycle_atom, list_atom, app::bicycle_query, app::page_request>::with<app::page<domain::bicycle>>,
+    caf::replies_to<alert_atom, list_atom>::with<std::vector<domain::alert>>,
+    caf::replies_to<rent_atom, domain::ids::customer_id, domain::ids::bicycle_id, domain::ids::ticket_id>::with<domain::rental>,
+    caf::replies_to<return_atom, domain::ids::customer_id, domain::ids::rental_id, domain::ids::station_id>::with<domain::rental>,
+    caf::replies_to<current_atom, domain::ids::customer_id, std::uint64_t /*min*/>::with<domain::current_rental>,
+    caf::replies_to<station_atom, list_atom, app::page_request, std::uint64_t /*min*/>::with<app::page<app::station_view>>,
+    caf::replies_to<notice_atom, list_atom, domain::ids::customer_id, app::page_request, std::uint64_t /*min*/>::with<
+        app::page<domain::notification>>,
+    caf::replies_to<journal_atom, std::uint64_t /*after*/, std::uint64_t /*max*/>::with<std::vector<ports::recorded_event>>>;
+
 }  // namespace ttareungyi::actors

@@ -64,4 +64,11 @@ void journal_tap::operator()(std::uint64_t up_to) {
   if (listener_) listener_(up_to);
 }
 
+caf::result<std::vector<ports::recorded_event>> feed(const ports::journal& journal, std::uint64_t after,
+                                                     std::uint64_t max, std::size_t ceiling) {
+  auto batch = journal.events_after(after, static_cast<std::size_t>(std::min<std::uint64_t>(max, ceiling)));
+  if (!batch) return to_caf(domain::internal("cannot read the journal: " + batch.error().message));
+  return std::move(*batch);
+}
+
 }  // namespace ttareungyi::actors

@@ -139,10 +139,8 @@ caf::behavior coordinator(coordinator_self self, environment env, journal_reader
         }
         return caf::actor_cast<caf::actor>(self);
       },
-      [reader, settings](journal_atom, std::uint64_t after, std::uint64_t max) -> caf::result<std::vector<ports::recorded_event>> {
-        auto batch = reader.journal->events_after(after, std::min<std::uint64_t>(max, settings.feed_batch));
-        if (!batch) return to_caf(domain::internal("cannot read the journal: " + batch.error().message));
-        return std::move(*batch);
+      [reader, settings](journal_atom, std::uint64_t after, std::uint64_t max) {
+        return feed(*reader.journal, after, max, settings.feed_batch);
       },
       [self, env, supervisor](commit_atom, partition_commit& c) -> caf::result<std::uint64_t> {
         auto& st = self->state;
