@@ -22,6 +22,7 @@
 #include "listings.hpp"
 #include "payment.hpp"
 #include "read_side/read_side.hpp"
+#include "remote/core_front.hpp"
 #include "remote/door.hpp"
 #include "remote/notifier_replica.hpp"
 #include "remote/remote_payment.hpp"
@@ -67,6 +68,7 @@ struct node::impl final : app::identity_service,
   std::shared_ptr<breaker_board> payment_board = std::make_shared<breaker_board>();
   std::shared_ptr<peer_board> peers = std::make_shared<peer_board>();
   caf::actor replica;                    // a notifier replica's worker (no core here)
+  core_actor front;                      // the core's contexts as other nodes reach them
   std::shared_ptr<partition_board> partitions = std::make_shared<partition_board>();
   caf::actor door;                       // what other nodes reach this one through
   std::optional<std::uint16_t> node_port;  // where the door is published
@@ -93,6 +95,7 @@ struct node::impl final : app::identity_service,
   ~impl() override {
     is_ready = false;
     caf::anon_send_exit(door, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(front, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(replica, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(payment, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(identity, caf::exit_reason::user_shutdown);
@@ -180,12 +183,17 @@ struct node::impl final : app::identity_service,
     return start_read_side();
   }
 
-  // The door offers the contexts this node runs for other nodes: payment, and the notifier's
-  // partitions (through the read side) on a core without the notifier.
+  // The door offers the contexts this node runs for other nodes: payment; on a core, its front
+  // (core_front.hpp), and the notifier's partitions (through the read side) when it runs
+  // without the notifier.
   std::expected<void, std::string> publish_door() {
     if (!options.node_port) return {};
     std::map<std::string, caf::actor> offered;
     if (options.payment) offered.emplace("payment", caf::actor_cast<caf::actor>(payment));
+    if (options.core) {
+      front = spawn_core_front(*system, {identity, desk, ticket_listings, fleet, rental_listings, read_side, &storage});
+      offered.emplace("core", caf::actor_cast<caf::actor>(front));
+    }
     if (options.core && !options.notifier) offered.emplace("notifications", read_side);
     door = spawn_door(*system, wire_fingerprint(), std::move(offered));
     const char* bind = options.node_bind.empty() ? nullptr : options.node_bind.c_str();

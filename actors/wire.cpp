@@ -144,7 +144,7 @@ registrar& every_message_type(registrar&& r) {
 void register_message_types(caf::actor_system_config& cfg) { every_message_type(registrar{&cfg}); }
 
 std::uint64_t wire_fingerprint() {
-  static const std::uint64_t fingerprint = every_message_type(registrar{nullptr}).offer<payment_actor>().digest();
+  static const std::uint64_t fingerprint = every_message_type(registrar{nullptr}).offer<payment_actor>().offer<core_actor>().digest();
   return fingerprint;
 }
 
