@@ -20,16 +20,19 @@ core_actor::behavior_type front(core_actor::pointer self, core_contexts c) {
   auto pass = [self]<class Answer>(caf::typed_response_promise<Answer> rp, const auto& to, auto... xs) {
     return rp.delegate(to, std::move(xs)...);
   };
-  // A ride's steps, in an actor of their own that ends with the answer.
+  // A ride's steps, in an actor of their own that ends with the answer. (The contexts go as a
+  // spawn argument: CAF 0.17 has undefined behaviour spawning a function actor without one.)
   auto ride = [self, c](caf::typed_response_promise<domain::rental> rp, auto step, auto... xs) {
-    self->spawn([=](caf::event_based_actor* rider) mutable {
-      step(rider, ride_contexts{c.desk, c.fleet}, xs..., [rp](domain::result<domain::rental> r) mutable {
-        if (r)
-          rp.deliver(std::move(*r));
-        else
-          rp.deliver(to_caf(r.error()));
-      });
-    });
+    self->spawn(
+        [=](caf::event_based_actor* rider, ride_contexts contexts) mutable {
+          step(rider, contexts, xs..., [rp](domain::result<domain::rental> r) mutable {
+            if (r)
+              rp.deliver(std::move(*r));
+            else
+              rp.deliver(to_caf(r.error()));
+          });
+        },
+        ride_contexts{c.desk, c.fleet});
     return rp;
   };
   auto seen = [c](std::uint64_t min) { return std::max(min, c.journal->last_sequence()); };
