@@ -4,9 +4,9 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <mutex>
 
 #include "environment.hpp"
+#include "health_board.hpp"
 #include "interfaces.hpp"
 #include "ttareungyi/app/services.hpp"
 #include "ttareungyi/domain/circuit_breaker.hpp"
@@ -23,21 +23,7 @@ struct payment_settings {
 };
 
 // The breaker's state as last published by the supervisor, readable from any thread.
-class breaker_board {
- public:
-  app::payment_health read() const {
-    std::lock_guard lock{mutex_};
-    return health_;
-  }
-  void write(app::payment_health h) {
-    std::lock_guard lock{mutex_};
-    health_ = std::move(h);
-  }
-
- private:
-  mutable std::mutex mutex_;
-  app::payment_health health_;
-};
+using breaker_board = health_board<app::payment_health>;
 
 // The payment supervisor: owns a pool of workers that talk to the provider, restarts any that
 // fail, and answers every call within the call timeout (a late answer is a failure). A circuit

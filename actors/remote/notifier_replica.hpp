@@ -8,30 +8,16 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "../health_board.hpp"
 #include "peer.hpp"
 #include "ttareungyi/app/services.hpp"
 
 namespace ttareungyi::actors {
 
-// What the replica owns now, for /health/ready; written by the replica, read from any thread.
-class partition_board {
- public:
-  app::notifier_health read() const {
-    std::lock_guard lock{mutex_};
-    return health_;
-  }
-  void write(app::notifier_health h) {
-    std::lock_guard lock{mutex_};
-    health_ = std::move(h);
-  }
-
- private:
-  mutable std::mutex mutex_;
-  app::notifier_health health_;
-};
+// What the replica owns now, for /health/ready.
+using partition_board = health_board<app::notifier_health>;
 
 struct replica_settings {
   std::string name;                            // unique among the replicas, e.g. host:port of its health

@@ -40,14 +40,7 @@ class CoreFrontTest : public read_side_test {
     front = spawn_core_front(*sys, {identity, desk, ticket_listings, fleet, rental_listings, read_side, &storage});
     net->door = spawn_door(*sys, wire_fingerprint(), {{"core", caf::actor_cast<caf::actor>(front)}});
     connector = sys->spawn(fake_middleman, net);
-    link_settings link{.context = "core",
-                       .address = {"core.test", 4200},
-                       .connector = connector,
-                       .fingerprint = wire_fingerprint(),
-                       .answer_timeout = 1000ms,
-                       .retry_first = 100ms,
-                       .retry_ceiling = 400ms};
-    core = spawn_remote_core(*sys, std::move(link), peers, clock, 3000ms);
+    core = spawn_remote_core(*sys, test_link("core", {"core.test", 4200}, connector), peers, clock, 3000ms);
     drain();
   }
 };

@@ -6,9 +6,12 @@
 #include <caf/node_id.hpp>
 #include <caf/sec.hpp>
 
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
+
+#include "remote/peer.hpp"
 
 namespace ttareungyi::actors::test {
 
@@ -27,6 +30,19 @@ inline caf::behavior fake_middleman(caf::event_based_actor*, std::shared_ptr<net
         return {caf::node_id{}, caf::actor_cast<caf::strong_actor_ptr>(net->door), std::set<std::string>{}};
       },
   };
+}
+
+// A link to `context` at `address` through the fake middleman, backing off 100 ms doubling to
+// 400 ms.
+inline link_settings test_link(std::string context, peer_address address, caf::actor connector) {
+  using namespace std::chrono_literals;
+  return {.context = std::move(context),
+          .address = std::move(address),
+          .connector = std::move(connector),
+          .fingerprint = wire_fingerprint(),
+          .answer_timeout = 1000ms,
+          .retry_first = 100ms,
+          .retry_ceiling = 400ms};
 }
 
 }  // namespace ttareungyi::actors::test

@@ -228,15 +228,8 @@ class ReplicaTest : public PartitionsTest {
   }
 
   running& add_replica(const std::string& name) {
-    link_settings link{.context = "notifications",
-                       .address = {"core.test", 4200},
-                       .connector = connector,
-                       .fingerprint = wire_fingerprint(),
-                       .answer_timeout = 1000ms,
-                       .retry_first = 100ms,
-                       .retry_ceiling = 400ms};
     running r;
-    r.actor = spawn_notifier_replica(*sys, std::move(link), std::make_shared<peer_board>(), r.board, clock,
+    r.actor = spawn_notifier_replica(*sys, test_link("notifications", {"core.test", 4200}, connector), std::make_shared<peer_board>(), r.board, clock,
                                      {.name = name, .batch = 5});
     replicas.push_back(r);
     drain();

@@ -38,14 +38,7 @@ class RemoteTest : public actor_test {
 
   void start_stand_in() {
     connector = sys->spawn(fake_middleman, net);
-    link_settings link{.context = "payment",
-                       .address = {"payment.test", 4242},
-                       .connector = connector,
-                       .fingerprint = wire_fingerprint(),
-                       .answer_timeout = 1000ms,
-                       .retry_first = 100ms,
-                       .retry_ceiling = 400ms};
-    stand_in = spawn_remote_payment(*sys, std::move(link), peers, clock, 3000ms);
+    stand_in = spawn_remote_payment(*sys, test_link("payment", {"payment.test", 4242}, connector), peers, clock, 3000ms);
     drain();
   }
 

@@ -4,13 +4,16 @@ processes with their own data dirs, polling, customers and their tickets and inb
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from base64 import b64encode
+from collections import Counter
 
 SERVER = None
 failures = []
@@ -124,3 +127,68 @@ def inbox(core, token):
         cursor = page.get("next")
         if not cursor:
             return items
+
+
+def owned(replica):
+    """The partitions a notifier replica says it owns (/health/ready)."""
+    return replica.ready()[1].get("notifier", {}).get("owned", [])
+
+
+def partitions(replica):
+    return replica.ready()[1].get("notifier", {}).get("partitions", -1)
+
+
+def shared_once(replicas):
+    """Each partition owned by exactly one of the replicas, every one owned, each replica some."""
+    seen = Counter(p for r in replicas for p in owned(r))
+    count = partitions(replicas[0])
+    return (count > 0 and sorted(seen) == list(range(count)) and set(seen.values()) == {1}
+            and all(owned(r) for r in replicas))
+
+
+def stop_all(nodes, root):
+    """Stops the nodes; keeps their logs after a failure (or with TTAREUNGYI_NODES_KEEP)."""
+    for n in nodes:
+        n.stop()
+    if failures or os.environ.get("TTAREUNGYI_NODES_KEEP"):
+        print("logs in", root)
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def verdict():
+    if failures:
+        print(f"{len(failures)} failures", flush=True)
+        sys.exit(1)
+    print("ok", flush=True)
+
+
+def notified_once(core, rides):
+    """`rides` are (rental id, rider's token) pairs the riders saw done. Each has exactly one
+    notice of its rent and one of its return in the rider's inbox; no notice of a ride no rider
+    saw; no notice stored twice."""
+    kinds = ("bicycle_rented", "bicycle_returned")
+    by_rider = {}
+    for rental, token in rides:
+        by_rider.setdefault(token, set()).add(rental)
+    total = 0
+    for token, theirs in by_rider.items():
+        expected = {(kind, rental) for rental in theirs for kind in kinds}
+
+        def seen():
+            return Counter((n["kind"], n["correlationId"]) for n in inbox(core, token) if n["kind"] in kinds)
+
+        if not eventually(lambda: expected <= set(seen()), 20, 0.1):
+            fail(f"a rider's inbox lacks {len(expected - set(seen()))} ride notices after 20 s")
+        counts = seen()
+        for nid, n in Counter(n["id"] for n in inbox(core, token)).items():
+            if n > 1:
+                fail(f"notification {nid} is stored {n} times")
+        for key in expected:
+            if counts[key] != 1:
+                fail(f"{key[0]} of {key[1]} is notified {counts[key]} times")
+        for key in counts:
+            if key not in expected:
+                fail(f"{key[0]} of {key[1]} is notified, but no rider saw that ride")
+        total += sum(counts.values())
+    print(f"{total} ride notifications in the inboxes, each once", flush=True)

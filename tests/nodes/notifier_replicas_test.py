@@ -17,32 +17,19 @@ watching the SSE stream for the whole burst gets each of their notices once, in 
 import http.client
 import json
 import os
-import shutil
 import signal
 import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 
 import cluster
-from cluster import Node, call, customer, eventually, fail, failures, free_port, inbox, paid_ticket
+from cluster import (Node, call, customer, eventually, fail, free_port, inbox, notified_once, owned, paid_ticket,
+                     partitions, shared_once, stop_all, verdict)
 
 cluster.SERVER = sys.argv[1]
 RIDES = int(os.environ.get("TTAREUNGYI_NODES_RIDES", "1000"))
 RIDERS = 8
-
-
-def owned(replica):
-    return replica.ready()[1].get("notifier", {}).get("owned", [])
-
-
-def shared_once(replicas):
-    """Each partition owned by exactly one of the replicas, every one owned, each replica some."""
-    seen = Counter(p for r in replicas for p in owned(r))
-    count = partitions(replicas[0])
-    return (count > 0 and sorted(seen) == list(range(count)) and set(seen.values()) == {1}
-            and all(owned(r) for r in replicas))
 
 
 class Stream:
@@ -136,38 +123,6 @@ def burst(core, riders, replicas, root):
     return rides, third
 
 
-def partitions(replica):
-    return replica.ready()[1].get("notifier", {}).get("partitions", -1)
-
-
-def notified_once(core, rides):
-    kinds = ("bicycle_rented", "bicycle_returned")
-    by_rider = {}
-    for rental, token in rides:
-        by_rider.setdefault(token, set()).add(rental)
-    total = 0
-    for token, theirs in by_rider.items():
-        expected = {(kind, rental) for rental in theirs for kind in kinds}
-
-        def seen():
-            return Counter((n["kind"], n["correlationId"]) for n in inbox(core, token) if n["kind"] in kinds)
-
-        if not eventually(lambda: expected <= set(seen()), 20, 0.1):
-            fail(f"a rider's inbox lacks {len(expected - set(seen()))} ride notices after 20 s")
-        counts = seen()
-        for nid, n in Counter(n["id"] for n in inbox(core, token)).items():
-            if n > 1:
-                fail(f"notification {nid} is stored {n} times")
-        for key in expected:
-            if counts[key] != 1:
-                fail(f"{key[0]} of {key[1]} is notified {counts[key]} times")
-        for key in counts:
-            if key not in expected:
-                fail(f"{key[0]} of {key[1]} is notified, but no rider saw that ride")
-        total += sum(counts.values())
-    print(f"{total} ride notifications in the inboxes, each once", flush=True)
-
-
 def main():
     root = tempfile.mkdtemp(prefix="ttareungyi-notifiers-")
     nodes = []
@@ -225,16 +180,8 @@ def main():
             fail(f"the stream's notices are not the inbox's, each once in order: {len(got)} against {len(stored)}")
         print(f"the watched rider's stream: {len(got)} notices, each once, in order", flush=True)
     finally:
-        for n in nodes:
-            n.stop()
-        if failures or os.environ.get("TTAREUNGYI_NODES_KEEP"):
-            print("logs in", root)
-        else:
-            shutil.rmtree(root, ignore_errors=True)
-    if failures:
-        print(f"{len(failures)} failures", flush=True)
-        sys.exit(1)
-    print("ok", flush=True)
+        stop_all(nodes, root)
+    verdict()
 
 
 main()

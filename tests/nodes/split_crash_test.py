@@ -21,10 +21,8 @@ survives its crash, and the payment node and the replicas reach it again by them
 each change of replicas every partition is owned by exactly one; each ride the riders saw is
 notified exactly once (rented, returned), and no other.
 """
-from collections import Counter
 import os
 import random
-import shutil
 import signal
 import sys
 import tempfile
@@ -32,7 +30,8 @@ import threading
 import time
 
 import cluster
-from cluster import Node, call, customer, eventually, fail, failures, free_port, inbox, paid_ticket
+from cluster import (Node, call, customer, eventually, fail, free_port, notified_once, owned, paid_ticket, shared_once,
+                     stop_all, verdict)
 
 cluster.SERVER = sys.argv[1]
 KILLS = int(os.environ.get("TTAREUNGYI_NODES_KILLS", "0"))  # more kills, each of a node picked at random
@@ -40,18 +39,6 @@ SEED = int(os.environ.get("TTAREUNGYI_NODES_SEED", str(time.time_ns() % 1_000_00
 def peer_state(core):
     _, body = core.ready()
     return [p["state"] for p in body.get("peers", []) if p["context"] == "payment"]
-
-
-def owned(replica):
-    return replica.ready()[1].get("notifier", {}).get("owned", [])
-
-
-def shared_once(replicas):
-    """Each partition owned by exactly one of the replicas, every one owned, each replica some."""
-    seen = Counter(p for r in replicas for p in owned(r))
-    count = replicas[0].ready()[1].get("notifier", {}).get("partitions", 0)
-    return (count > 0 and sorted(seen) == list(range(count)) and set(seen.values()) == {1}
-            and all(owned(r) for r in replicas))
 
 
 def replica_crash(replicas, pick):
@@ -191,37 +178,6 @@ def core_crash(core, payment, load, replicas):
           f"{load.unanswered} requests unanswered while it was down", flush=True)
 
 
-def notified_once(core, load):
-    """Each ride the riders saw (rent and return) has exactly one notice of each, and there is
-    no notice of a ride no rider saw, nor any notice twice: across every kill."""
-    kinds = ("bicycle_rented", "bicycle_returned")
-    rentals = {}
-    for _, rental, token in load.rides:
-        rentals.setdefault(token, set()).add(rental)
-    total = 0
-    for token, theirs in rentals.items():
-        expected = {(kind, rental) for rental in theirs for kind in kinds}
-
-        def seen():
-            return Counter((n["kind"], n["correlationId"]) for n in inbox(core, token) if n["kind"] in kinds)
-
-        eventually(lambda: expected <= set(seen()), 10, 0.1)
-        items = inbox(core, token)
-        ids = Counter(n["id"] for n in items)
-        for nid, count in ids.items():
-            if count > 1:
-                fail(f"notification {nid} is stored {count} times")
-        counts = seen()
-        for key in expected:
-            if counts[key] != 1:
-                fail(f"{key[0]} of {key[1]} is notified {counts[key]} times")
-        for key in counts:
-            if key not in expected:
-                fail(f"{key[0]} of {key[1]} is notified, but no rider saw that ride")
-        total += sum(counts.values())
-    print(f"{total} ride notifications, each once", flush=True)
-
-
 def outage(core, payment, load, frozen=False):
     """Kills the payment node under load (or, frozen, stops it with SIGSTOP: noticed by the
     middleman's heartbeats, not by TCP), checks what purchases and rides saw, brings it back."""
@@ -331,7 +287,7 @@ def main():
                     replica_crash(replicas, pick)
         finally:
             load.finish()
-        notified_once(core, load)
+        notified_once(core, [(rental, token) for _, rental, token in load.rides])
         for f in load.ride_failures:
             fail(f"a ride failed: {f}")
         odd = [p for p in load.purchases if p[1] not in (201, 503)]
@@ -347,16 +303,8 @@ def main():
             paid += 1
         print(f"{paid} tickets paid later", flush=True)
     finally:
-        for n in nodes:
-            n.stop()
-        if failures or os.environ.get("TTAREUNGYI_NODES_KEEP"):
-            print("logs in", root)
-        else:
-            shutil.rmtree(root, ignore_errors=True)
-    if failures:
-        print(f"{len(failures)} failures", flush=True)
-        sys.exit(1)
-    print("ok", flush=True)
+        stop_all(nodes, root)
+    verdict()
 
 
 main()
