@@ -22,6 +22,7 @@
 #include "ttareungyi/ports/storage.hpp"
 #include "ttareungyi/storage/rocksdb_storage.hpp"
 
+#include "../support/every_fact.hpp"
 #include "../support/every_page.hpp"
 #include "../support/temp_dir.hpp"
 #include "layout.hpp"
@@ -148,37 +149,8 @@ inline event make_event(event_payload payload, std::string id = "ev-1") {
   return event{std::move(id), "corr-1", "req-1", t0, 1, std::move(payload)};
 }
 
-// One event of every payload type, in variant order.
-inline std::vector<event> one_of_each_event() {
-  std::vector<event_payload> payloads{
-      customer_registered{"cust-1", "01012345678", "홍길동"},
-      ticket_purchased{"tk-1", "cust-1", "2h", 2000},
-      ticket_paid{"tk-1", "cust-1", "tk-1-1", 2000},
-      ticket_payment_failed{"tk-1", "cust-1", "tk-1-2"},
-      ticket_put_in_use{"tk-1", "cust-1", "rt-1"},
-      ticket_released{"tk-1", "cust-1", "rt-1"},
-      ticket_used{"tk-1", "cust-1", "rt-1"},
-      ticket_cancelled{"tk-1", "cust-1", 2000},
-      ticket_refunded{"tk-1", "cust-1", "tk-1-1", 2000},
-      station_registered{"ST-1", "여의나루역", 20},
-      bicycle_registered{"SPB-1", "ST-1"},
-      bicycle_deleted{"SPB-1", "ST-1"},
-      bicycle_rented{"rt-1", "SPB-1", "tk-1", "cust-1", "ST-1", t0, t0 + 1h},
-      bicycle_returned{"rt-1", "SPB-1", "tk-1", "cust-1", "ST-2", t0 + 66min, 6, 400},
-      payment_approved{"tk-1-1", "tk-1", 2000},
-      payment_declined{"tk-1-2", "tk-1", 2000},
-      payment_refunded{"tk-1-1", "tk-1", 2000},
-      alert_posted{"al_1", "station_closure", t0, t0 + 2h},
-  };
-  std::vector<event> out;
-  for (std::size_t i = 0; i < payloads.size(); ++i) {
-    auto e = make_event(std::move(payloads[i]), numbered("ev-", i));
-    e.at = t0 + std::chrono::milliseconds{static_cast<int>(i)};
-    e.version = static_cast<int>(i % 3) + 1;
-    out.push_back(std::move(e));
-  }
-  return out;
-}
+// One event of every payload type, in variant order (tests/support/every_fact.hpp).
+inline std::vector<event> one_of_each_event() { return ttareungyi::test::one_of_each_event(t0); }
 
 inline auto fields_of(const customer_registered& e) { return std::tie(e.customer_id, e.phone, e.name); }
 inline auto fields_of(const ticket_purchased& e) { return std::tie(e.ticket_id, e.customer_id, e.type, e.price); }
