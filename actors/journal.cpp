@@ -65,8 +65,9 @@ void journal_tap::operator()(std::uint64_t up_to) {
 }
 
 caf::result<std::vector<ports::recorded_event>> feed(const ports::journal& journal, std::uint64_t after,
-                                                     std::uint64_t max, std::size_t ceiling) {
-  auto batch = journal.events_after(after, static_cast<std::size_t>(std::min<std::uint64_t>(max, ceiling)));
+                                                     std::uint64_t max) {
+  constexpr std::uint64_t ceiling = 1024;  // one answer stays a small message
+  auto batch = journal.events_after(after, static_cast<std::size_t>(std::min(max, ceiling)));
   if (!batch) return to_caf(domain::internal("cannot read the journal: " + batch.error().message));
   return std::move(*batch);
 }

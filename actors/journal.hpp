@@ -32,9 +32,9 @@ void subscribe(caf::event_based_actor* self, const caf::actor& hub);
 void announce(const caf::actor& hub, std::uint64_t up_to);
 
 // The journal feed other nodes read (notifier replicas, gateways): the events after `after`,
-// at most `max` and never more than `ceiling` of them, or the storage's refusal.
+// at most `max` and never more than 1024 of them, or the storage's refusal.
 caf::result<std::vector<ports::recorded_event>> feed(const ports::journal& journal, std::uint64_t after,
-                                                     std::uint64_t max, std::size_t ceiling);
+                                                     std::uint64_t max);
 
 // Who hears of new journal events on the committing thread: the storage gateway calls it after
 // each commit that recorded events; the read side attaches its live notices while it runs.

@@ -73,7 +73,6 @@ struct overtime_settings {
 // notifications (partitions.hpp).
 struct coordinator_settings {
   std::uint32_t partitions = default_partitions;  // for a data dir that has no count yet
-  std::size_t feed_batch = 1024;  // journal events per answer to a replica at most
 };
 
 struct read_side_settings {

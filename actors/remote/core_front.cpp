@@ -13,8 +13,6 @@ namespace {
 
 using domain::ids::customer_id;
 
-constexpr std::size_t feed_ceiling = 1024;  // journal events per answer at most
-
 core_actor::behavior_type front(core_actor::pointer self, core_contexts c) {
   // Passes the message on: `to` answers the caller directly.
   auto pass = [self]<class Answer>(caf::typed_response_promise<Answer> rp, const auto& to, auto... xs) {
@@ -98,7 +96,7 @@ core_actor::behavior_type front(core_actor::pointer self, core_contexts c) {
         return pass(self->make_response_promise<app::page<domain::notification>>(), c.read_side, a, b, std::move(who),
                     std::move(page), seen(min));
       },
-      [c](journal_atom, std::uint64_t after, std::uint64_t max) { return feed(*c.journal, after, max, feed_ceiling); },
+      [c](journal_atom, std::uint64_t after, std::uint64_t max) { return feed(*c.journal, after, max); },
   };
 }
 

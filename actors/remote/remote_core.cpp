@@ -20,14 +20,8 @@ using stand_in_self = stand_in_actor::stateful_pointer<remote_core_state>;
 
 stand_in_actor::behavior_type stand_in(stand_in_self self, link_settings settings, std::shared_ptr<peer_board> board,
                                        const domain::clock* clock, std::chrono::milliseconds call_timeout) {
-  auto away = [self] {
-    const auto& link = *self->state.link;
-    domain::error e{domain::error_kind::unavailable, domain::error_code::timeout,
-                    "the core at " + link.address().text() + " is not reachable; try again shortly"};
-    e.retry_after_seconds = link.retry_after_seconds();
-    return to_caf(e);
-  };
-  auto pass = start_stand_in(self, std::move(settings), std::move(board), clock, call_timeout, away);
+  auto pass = start_stand_in(self, std::move(settings), std::move(board), clock, call_timeout,
+                             [self] { return away(*self->state.link, domain::error_code::timeout, "core"); });
   return {
       [=](sign_up_atom a, domain::sign_up_request& r) {
         return pass(self->make_response_promise<app::customer_profile>(), a, std::move(r));

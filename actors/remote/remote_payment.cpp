@@ -19,14 +19,9 @@ using stand_in_self = stand_in_actor::stateful_pointer<remote_payment_state>;
 
 stand_in_actor::behavior_type stand_in(stand_in_self self, link_settings settings, std::shared_ptr<peer_board> board,
                                        const domain::clock* clock, std::chrono::milliseconds call_timeout) {
-  auto away = [self] {
-    const auto& link = *self->state.link;
-    domain::error e{domain::error_kind::unavailable, domain::error_code::payment_unavailable,
-                    "the payment node at " + link.address().text() + " is not reachable"};
-    e.retry_after_seconds = link.retry_after_seconds();
-    return to_caf(e);
-  };
-  auto pass_on = start_stand_in(self, std::move(settings), std::move(board), clock, call_timeout, away);
+  auto pass_on = start_stand_in(self, std::move(settings), std::move(board), clock, call_timeout, [self] {
+    return away(*self->state.link, domain::error_code::payment_unavailable, "payment node");
+  });
   return {
       [=](charge_atom atom, ports::charge_request& request) {
         return pass_on(self->make_response_promise<domain::charge_verdict>(), atom, std::move(request));

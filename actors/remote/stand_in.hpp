@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "peer.hpp"
 
@@ -22,6 +23,14 @@ struct stand_in_state {
   std::map<std::uint64_t, std::function<void(const caf::error&)>> in_flight;
   std::uint64_t next = 0;
 };
+
+// The refusal while the peer is unreachable: 503 with the link's next attempt as Retry-After.
+inline caf::error away(const peer_link& link, domain::error_code code, const std::string& what) {
+  domain::error e{domain::error_kind::unavailable, code,
+                  "the " + what + " at " + link.address().text() + " is not reachable; try again shortly"};
+  e.retry_after_seconds = link.retry_after_seconds();
+  return to_caf(e);
+}
 
 // Starts `self`'s link and returns its pass_on(promise, message...): `away()` is the refusal
 // while the peer is unreachable.
