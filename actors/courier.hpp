@@ -48,6 +48,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ttareungyi::actors::courier_job)
 
 namespace ttareungyi::actors {
 
+// The map of an answer that is the adapter's answer as it is.
+inline constexpr auto as_is = [](auto x) { return x; };
+
 class couriers {
  public:
   couriers(caf::actor_system& system, std::size_t count, std::chrono::milliseconds timeout);
@@ -74,6 +77,15 @@ class couriers {
                                });
                      },
                      std::move(expire)});
+  }
+
+  // Requests `xs...` from `dest` for an adapter: the answer, mapped by `map` to a T, or the
+  // refusal goes to `done`.
+  template <class Answer, class T, class Handle, class Map, class... Ts>
+  void ask_for(const Handle& dest, std::function<void(domain::result<T>)> done, Map map, Ts... xs) {
+    ask<Answer>(
+        dest, [done, map](Answer& answer) { done(map(std::move(answer))); },
+        [done](caf::error& e) { done(std::unexpected(from_caf(e))); }, std::move(xs)...);
   }
 
   // Runs `work(self, reply)` inside a courier, for a conversation of several requests (a ride's

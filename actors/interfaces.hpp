@@ -69,9 +69,25 @@ using rental_listings_actor = caf::typed_actor<
     caf::replies_to<bicycle_atom, list_atom, app::bicycle_query, app::page_request>::with<app::page<domain::bicycle>>,
     caf::replies_to<alert_atom, list_atom>::with<std::vector<domain::alert>>>;
 
+// A ride's answer to another node: the rental, and the journal's end once its step was
+// committed, which the gateway's copy of the remaining-time view waits for before it answers
+// (read-your-writes without a remote hop per read).
+struct ride_receipt {
+  domain::rental rental;
+  std::uint64_t sequence = 0;
+};
+
+template <domain::either<ride_receipt> X, class F>
+decltype(auto) fields(X& x, F&& f) {
+  return f("ride_receipt", domain::field{"rental", x.rental}, domain::field{"sequence", x.sequence});
+}
+
 // The core as another node sees it (a gateway, docs/nodes.md): what customers and operators
 // ask of its contexts, the rides (their steps run on the core), the read side's queries (the
-// bound is raised to the core's own journal end: read-your-writes) and the journal feed.
+// bound is raised to the core's own journal end: read-your-writes), the journal feed, sign-in
+// (the core checks the credentials and signs; its key set lets gateways verify) and a
+// customer's live notices, sent to a relay actor on the gateway (answered with the actor that
+// keeps the watch, to monitor; the watch ends when the relay does).
 using core_actor = caf::typed_actor<
     caf::replies_to<sign_up_atom, domain::sign_up_request>::with<app::customer_profile>,
     caf::replies_to<login_atom, std::string /*phone*/, std::string /*password*/>::with<app::customer_profile>,
@@ -86,12 +102,20 @@ using core_actor = caf::typed_actor<
     caf::replies_to<bicycle_atom, remove_atom, domain::ids::bicycle_id>::with<ok_atom>,
     caf::replies_to<bicycle_atom, list_atom, app::bicycle_query, app::page_request>::with<app::page<domain::bicycle>>,
     caf::replies_to<alert_atom, list_atom>::with<std::vector<domain::alert>>,
-    caf::replies_to<rent_atom, domain::ids::customer_id, domain::ids::bicycle_id, domain::ids::ticket_id>::with<domain::rental>,
-    caf::replies_to<return_atom, domain::ids::customer_id, domain::ids::rental_id, domain::ids::station_id>::with<domain::rental>,
+    caf::replies_to<rent_atom, domain::ids::customer_id, domain::ids::bicycle_id, domain::ids::ticket_id>::with<ride_receipt>,
+    caf::replies_to<return_atom, domain::ids::customer_id, domain::ids::rental_id, domain::ids::station_id>::with<ride_receipt>,
     caf::replies_to<current_atom, domain::ids::customer_id, std::uint64_t /*min*/>::with<domain::current_rental>,
     caf::replies_to<station_atom, list_atom, app::page_request, std::uint64_t /*min*/>::with<app::page<app::station_view>>,
     caf::replies_to<notice_atom, list_atom, domain::ids::customer_id, app::page_request, std::uint64_t /*min*/>::with<
         app::page<domain::notification>>,
-    caf::replies_to<journal_atom, std::uint64_t /*after*/, std::uint64_t /*max*/>::with<std::vector<ports::recorded_event>>>;
+    caf::replies_to<journal_atom, std::uint64_t /*after*/, std::uint64_t /*max*/>::with<std::vector<ports::recorded_event>>,
+    // The same, but waiting while there is nothing after `after`: answered as soon as the
+    // journal grows, or with nothing after a second (a long poll).
+    caf::replies_to<journal_atom, pull_atom, std::uint64_t /*after*/, std::uint64_t /*max*/>::with<
+        std::vector<ports::recorded_event>>,
+    caf::replies_to<token_atom, login_atom, std::string /*phone*/, std::string /*password*/>::with<ports::issued_token>,
+    caf::replies_to<token_atom, operator_atom, std::string /*client id*/, std::string /*secret*/>::with<ports::issued_token>,
+    caf::replies_to<token_atom, get_atom>::with<std::string /*JWK set*/>,
+    caf::replies_to<watch_atom, domain::ids::customer_id, std::uint64_t /*after*/, caf::actor /*relay*/>::with<caf::actor>>;
 
 }  // namespace ttareungyi::actors

@@ -64,7 +64,7 @@ void journal_tap::operator()(std::uint64_t up_to) {
   if (listener_) listener_(up_to);
 }
 
-caf::result<std::vector<ports::recorded_event>> feed(const ports::journal& journal, std::uint64_t after,
+caf::expected<std::vector<ports::recorded_event>> feed(const ports::journal& journal, std::uint64_t after,
                                                      std::uint64_t max) {
   constexpr std::uint64_t ceiling = 1024;  // one answer stays a small message
   auto batch = journal.events_after(after, static_cast<std::size_t>(std::min(max, ceiling)));

@@ -6,6 +6,7 @@
 // therefore just reads on from its own position: nothing is lost with a wake-up.
 #include <caf/actor.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
 #include <cstdint>
@@ -33,7 +34,7 @@ void announce(const caf::actor& hub, std::uint64_t up_to);
 
 // The journal feed other nodes read (notifier replicas, gateways): the events after `after`,
 // at most `max` and never more than 1024 of them, or the storage's refusal.
-caf::result<std::vector<ports::recorded_event>> feed(const ports::journal& journal, std::uint64_t after,
+caf::expected<std::vector<ports::recorded_event>> feed(const ports::journal& journal, std::uint64_t after,
                                                      std::uint64_t max);
 
 // Who hears of new journal events on the committing thread: the storage gateway calls it after

@@ -24,18 +24,14 @@
 #include "read_side/read_side.hpp"
 #include "remote/core_front.hpp"
 #include "remote/door.hpp"
+#include "remote/gateway.hpp"
 #include "remote/notifier_replica.hpp"
+#include "remote/remote_core.hpp"
 #include "remote/remote_payment.hpp"
 #include "rides.hpp"
 #include "tickets.hpp"
 
 namespace ttareungyi::actors {
-namespace {
-
-constexpr auto same = [](auto x) { return x; };
-
-}  // namespace
-
 struct node::impl final : app::identity_service,
                           app::ticket_service,
                           app::rental_service,
@@ -68,7 +64,8 @@ struct node::impl final : app::identity_service,
   std::shared_ptr<breaker_board> payment_board = std::make_shared<breaker_board>();
   std::shared_ptr<peer_board> peers = std::make_shared<peer_board>();
   caf::actor replica;                    // a notifier replica's worker (no core here)
-  core_actor front;                      // the core's contexts as other nodes reach them
+  core_actor front;                      // the core's contexts as other nodes reach them (on a gateway: its stand-in)
+  std::unique_ptr<gateway> gate;         // a gateway's application (gateway.hpp)
   std::shared_ptr<partition_board> partitions = std::make_shared<partition_board>();
   caf::actor door;                       // what other nodes reach this one through
   std::optional<std::uint16_t> node_port;  // where the door is published
@@ -94,6 +91,7 @@ struct node::impl final : app::identity_service,
 
   ~impl() override {
     is_ready = false;
+    gate.reset();
     caf::anon_send_exit(door, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(front, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(replica, caf::exit_reason::user_shutdown);
@@ -120,6 +118,8 @@ struct node::impl final : app::identity_service,
       if (auto started = start_core(); !started) return started;
     } else if (options.notifier) {
       start_replica();
+    } else if (options.core_peer) {
+      start_gateway();
     }
     if (auto published = publish_door(); !published) return published;
     is_ready = true;
@@ -149,6 +149,16 @@ struct node::impl final : app::identity_service,
     replica = spawn_notifier_replica(*system, link_to("notifications", *options.core_peer), peers, partitions, clock,
                                      {.name = std::string{host} + "/" + std::to_string(::getpid())});
   }
+
+  // A gateway: the core's front through a stand-in, which waits for a purchase as long as the
+  // core waits for payment, and some more.
+  void start_gateway() {
+    front = spawn_remote_core(*system, link_to("core", *options.core_peer), peers, clock,
+                              options.payment_timeout * 2 + std::chrono::seconds{1});
+    gate = std::make_unique<gateway>(*system, *couriers, front, gateway_settings{.on_keys = options.core_keys});
+  }
+
+  bool ready() const { return is_ready && peers->all_reached() && (!gate || gate->ready()); }
 
   link_settings link_to(std::string context, const peer_address& address) {
     return {.context = std::move(context),
@@ -191,7 +201,8 @@ struct node::impl final : app::identity_service,
     std::map<std::string, caf::actor> offered;
     if (options.payment) offered.emplace("payment", caf::actor_cast<caf::actor>(payment));
     if (options.core) {
-      front = spawn_core_front(*system, {identity, desk, ticket_listings, fleet, rental_listings, read_side, &storage});
+      front = spawn_core_front(*system, {identity, desk, ticket_listings, fleet, rental_listings, read_side, &storage,
+                                         journal_hub, options.signer, watches});
       offered.emplace("core", caf::actor_cast<caf::actor>(front));
     }
     if (options.core && !options.notifier) offered.emplace("notifications", read_side);
@@ -207,33 +218,31 @@ struct node::impl final : app::identity_service,
   // Asks `dest` on behalf of an adapter thread; the answer, mapped by `map`, goes to `done`.
   template <class Answer, class T, class Handle, class Map, class... Ts>
   void call(const Handle& dest, app::reply<T> done, Map map, Ts... xs) {
-    couriers->ask<Answer>(
-        dest, [done, map](Answer& answer) { done(map(std::move(answer))); },
-        [done](caf::error& e) { done(std::unexpected(from_caf(e))); }, xs...);
+    couriers->ask_for<Answer>(dest, std::move(done), map, std::move(xs)...);
   }
 
   // identity
   void sign_up(domain::sign_up_request request, app::reply<app::customer_profile> done) override {
-    call<app::customer_profile>(identity, std::move(done), same, sign_up_atom::value, std::move(request));
+    call<app::customer_profile>(identity, std::move(done), as_is, sign_up_atom::value, std::move(request));
   }
   void authenticate(std::string phone, std::string password, app::reply<app::customer_profile> done) override {
-    call<app::customer_profile>(identity, std::move(done), same, login_atom::value, std::move(phone), std::move(password));
+    call<app::customer_profile>(identity, std::move(done), as_is, login_atom::value, std::move(phone), std::move(password));
   }
   // tickets
   void buy(domain::ids::customer_id customer, domain::ticket_type type, app::reply<domain::ticket> done) override {
-    call<domain::ticket>(desk, std::move(done), same, buy_atom::value, std::move(customer), type);
+    call<domain::ticket>(desk, std::move(done), as_is, buy_atom::value, std::move(customer), type);
   }
   void pay(domain::ids::customer_id customer, domain::ids::ticket_id ticket, app::reply<domain::ticket> done) override {
-    call<domain::ticket>(desk, std::move(done), same, pay_atom::value, std::move(customer), std::move(ticket));
+    call<domain::ticket>(desk, std::move(done), as_is, pay_atom::value, std::move(customer), std::move(ticket));
   }
   void cancel(domain::ids::customer_id customer, domain::ids::ticket_id ticket, app::reply<domain::ticket> done) override {
-    call<domain::ticket>(desk, std::move(done), same, cancel_atom::value, std::move(customer), std::move(ticket));
+    call<domain::ticket>(desk, std::move(done), as_is, cancel_atom::value, std::move(customer), std::move(ticket));
   }
   void ticket(domain::ids::customer_id customer, domain::ids::ticket_id ticket, app::reply<domain::ticket> done) override {
-    call<domain::ticket>(desk, std::move(done), same, get_atom::value, std::move(customer), std::move(ticket));
+    call<domain::ticket>(desk, std::move(done), as_is, get_atom::value, std::move(customer), std::move(ticket));
   }
   void tickets(domain::ids::customer_id customer, app::page_request request, app::reply<app::page<domain::ticket>> done) override {
-    call<app::page<domain::ticket>>(ticket_listings, std::move(done), same, list_atom::value, std::move(customer),
+    call<app::page<domain::ticket>>(ticket_listings, std::move(done), as_is, list_atom::value, std::move(customer),
                                     std::move(request));
   }
   // rentals: the ride's steps (rides.hpp) run in a courier, with the same bound as every other call
@@ -256,26 +265,26 @@ struct node::impl final : app::identity_service,
   // fleet: listings off the fleet; stations with the station view's counts, at least as recent
   // as the journal now
   void stations(app::page_request request, app::reply<app::page<app::station_view>> done) override {
-    call<app::page<app::station_view>>(read_side, std::move(done), same, station_atom::value, list_atom::value,
+    call<app::page<app::station_view>>(read_side, std::move(done), as_is, station_atom::value, list_atom::value,
                                        std::move(request), storage.last_sequence());
   }
   void add_station(app::new_station request, app::reply<app::station_view> done) override {
-    call<app::station_view>(fleet, std::move(done), same, station_atom::value, add_atom::value, std::move(request));
+    call<app::station_view>(fleet, std::move(done), as_is, station_atom::value, add_atom::value, std::move(request));
   }
   void bicycles(app::bicycle_query query, app::page_request request, app::reply<app::page<domain::bicycle>> done) override {
-    call<app::page<domain::bicycle>>(rental_listings, std::move(done), same, bicycle_atom::value, list_atom::value,
+    call<app::page<domain::bicycle>>(rental_listings, std::move(done), as_is, bicycle_atom::value, list_atom::value,
                                      std::move(query), std::move(request));
   }
   void add_bicycle(std::optional<domain::ids::bicycle_id> id, domain::ids::station_id station,
                    app::reply<domain::bicycle> done) override {
-    call<domain::bicycle>(fleet, std::move(done), same, bicycle_atom::value, add_atom::value,
+    call<domain::bicycle>(fleet, std::move(done), as_is, bicycle_atom::value, add_atom::value,
                           app::new_bicycle{std::move(id), std::move(station)});
   }
   void post_alert(domain::alert_request request, app::reply<domain::alert> done) override {
-    call<domain::alert>(fleet, std::move(done), same, alert_atom::value, add_atom::value, std::move(request));
+    call<domain::alert>(fleet, std::move(done), as_is, alert_atom::value, add_atom::value, std::move(request));
   }
   void alerts(app::reply<std::vector<domain::alert>> done) override {
-    call<std::vector<domain::alert>>(rental_listings, std::move(done), same, alert_atom::value, list_atom::value);
+    call<std::vector<domain::alert>>(rental_listings, std::move(done), as_is, alert_atom::value, list_atom::value);
   }
   void remove_bicycle(domain::ids::bicycle_id id, app::reply<void> done) override {
     call<ok_atom>(fleet, std::move(done), [](ok_atom) { return domain::result<void>{}; }, bicycle_atom::value,
@@ -312,11 +321,11 @@ struct node::impl final : app::identity_service,
       if (*found) return done(std::move(**found));
       return done(std::unexpected(no_active_rental(customer)));
     }
-    call<domain::current_rental>(read_side, std::move(done), same, current_atom::value, std::move(customer), min);
+    call<domain::current_rental>(read_side, std::move(done), as_is, current_atom::value, std::move(customer), min);
   }
   void notifications(domain::ids::customer_id customer, app::page_request request,
                      app::reply<app::page<domain::notification>> done) override {
-    call<app::page<domain::notification>>(read_side, std::move(done), same, notice_atom::value, list_atom::value,
+    call<app::page<domain::notification>>(read_side, std::move(done), as_is, notice_atom::value, list_atom::value,
                                           std::move(customer), std::move(request), storage.last_sequence());
   }
   std::unique_ptr<app::watch> watch_notifications(domain::ids::customer_id customer, std::uint64_t after,
@@ -335,18 +344,20 @@ std::expected<void, std::string> node::start() { return impl_->start(); }
 
 app::services node::services() {
   auto* i = impl_.get();
-  return {*i, *i, *i, *i, *i, *i, [i] { return i->is_ready.load() && i->peers->all_reached(); },
-          [i] {
-            std::optional<app::payment_health> payment;
-            if (i->options.payment) payment = i->payment_board->read();
-            app::health_report report{std::move(payment), i->options.roles, i->peers->read()};
-            if (i->replica) report.notifier = i->partitions->read();
-            return report;
-          },
-          std::ranges::find(i->options.roles, "http") != i->options.roles.end()};
+  auto ready = [i] { return i->ready(); };
+  auto health = [i] {
+    std::optional<app::payment_health> payment;
+    if (i->options.payment) payment = i->payment_board->read();
+    app::health_report report{std::move(payment), i->options.roles, i->peers->read()};
+    if (i->replica) report.notifier = i->partitions->read();
+    return report;
+  };
+  const bool serves_api = std::ranges::find(i->options.roles, "http") != i->options.roles.end();
+  if (auto* g = i->gate.get()) return {*g, *g, *g, *g, *g, *g, ready, health, serves_api, g};
+  return {*i, *i, *i, *i, *i, *i, ready, health, serves_api};
 }
 
-bool node::ready() const { return impl_->is_ready && impl_->peers->all_reached(); }
+bool node::ready() const { return impl_->ready(); }
 
 std::optional<std::uint16_t> node::node_port() const { return impl_->node_port; }
 

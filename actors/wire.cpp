@@ -136,7 +136,9 @@ registrar& every_message_type(registrar&& r) {
       .alternatives<domain::event_payload>()
       .add<partition_claim>("ttareungyi::partition_claim")
       .add<partition_assignment>("ttareungyi::partition_assignment")
-      .add<partition_commit>("ttareungyi::partition_commit");
+      .add<partition_commit>("ttareungyi::partition_commit")
+      .add<ride_receipt>("ttareungyi::ride_receipt")
+      .add<ports::issued_token>("ttareungyi::issued_token");
 }
 
 }  // namespace

@@ -77,10 +77,13 @@ using join_atom = caf::atom_constant<caf::atom("join")>;
 using assign_atom = caf::atom_constant<caf::atom("assign")>;
 using journal_atom = caf::atom_constant<caf::atom("journal")>;
 using partition_atom = caf::atom_constant<caf::atom("partition")>;
+// -- gateways (docs/nodes.md)
+using token_atom = caf::atom_constant<caf::atom("token")>;
+using operator_atom = caf::atom_constant<caf::atom("operator")>;
 
 // The wire's own version: bump it when a message's meaning changes without its types changing
 // (a new atom, a reply of another type). Type and field changes show in the fingerprint anyway.
-constexpr std::uint32_t wire_protocol = 2;
+constexpr std::uint32_t wire_protocol = 3;
 
 // Registers every type that crosses a context with an actor system's configuration.
 void register_message_types(caf::actor_system_config& cfg);

@@ -27,7 +27,8 @@
 #                        purchase-split and ride-split run against a core whose payment
 #                        context is on a payment node: the cost of the remote hop;
 #                        ride-replicas against a core whose notifications two notifier
-#                        replicas make)
+#                        replicas make; read-gateway and ride-gateway through a gateway node
+#                        in front of the product)
 #     --rounds N         bare and read N times, alternating (bare, read, bare, read, ...), on
 #                        servers kept up; the read's ratio and p99 are the medians over the
 #                        rounds (default 1). For a machine whose speed drifts between runs.
@@ -36,7 +37,7 @@
 set -euo pipefail
 
 duration=10 warmup=2 connections=64 read_rate=5000 notify_rate=1000 spread_duration=60 out="" large=0 keep=0 rounds=1 server_extra=()
-build="" only=",fsync,bare,read,read-ticket,read-open,feed,purchase,ride,mix,notify,purchase-split,ride-split,ride-replicas,"
+build="" only=",fsync,bare,read,read-ticket,read-open,feed,purchase,ride,mix,notify,purchase-split,ride-split,ride-replicas,read-gateway,ride-gateway,"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
@@ -254,6 +255,32 @@ if [[ $large == 0 ]]; then
     run_load ride-replicas --port "$core_port" --load-setup "$work/setup-replicas.json" --connections "$connections" \
       "${common[@]}" --scenario ride
     for pid in "${replica_pids[@]}"; do stop "$pid"; done
+    stop "$core_pid"
+  fi
+
+  # 6. Through a gateway (docs/nodes.md): the product as a core with a node port, and a gateway
+  # node (--roles http --core) in front of it. The gateway answers the remaining-time read from
+  # its own copy of the view (no remote hop); rides cross CAF's remote hop to the core.
+  if [[ "$only" =~ ,(read-gateway|ride-gateway), ]]; then
+    mkdir -p "$work/gateway-core" "$work/gateway"
+    start gateway-core "$server" serve --node-port 0 --port 0 --bind 127.0.0.1 --data-dir "$work/gateway-core" \
+      --rate-limit-rps 0 --operator-client "$operator" "${server_extra[@]}"
+    core_pid=$PID
+    node_port=$(sed -n 's/^node listening on .*:\([0-9][0-9]*\)$/\1/p' "$work/gateway-core.out" | head -1)
+    start gateway "$server" serve --roles http --core "127.0.0.1:$node_port" --port 0 --bind 127.0.0.1 \
+      --data-dir "$work/gateway" --rate-limit-rps 0 "${server_extra[@]}"
+    gateway_pid=$PID gateway_port=$PORT
+    for _ in $(seq 1 500); do
+      curl -sf "http://127.0.0.1:$gateway_port/health/ready" >/dev/null && break
+      sleep 0.01
+    done
+    echo "== gateway: core on node port $node_port, gateway listening on port $gateway_port"
+    "$load" --port "$gateway_port" --operator "$operator" --customers "$customers" --connections "$connections" \
+      --setup-only --save-setup "$work/setup-gateway.json" 2> >(sed 's/^/   /' >&2)
+    gateway=(--port "$gateway_port" --load-setup "$work/setup-gateway.json" --connections "$connections" "${common[@]}")
+    run_load read-gateway "${gateway[@]}" --scenario read
+    run_load ride-gateway "${gateway[@]}" --scenario ride
+    stop "$gateway_pid"
     stop "$core_pid"
   fi
 else

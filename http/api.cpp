@@ -10,6 +10,7 @@
 #include "auth.hpp"
 #include "json_mapping.hpp"
 #include "oauth.hpp"
+#include "ttareungyi/http/token_desk.hpp"
 #include "problem.hpp"
 
 namespace ttareungyi::http {
@@ -72,7 +73,7 @@ api::api(app::services services, const security::token_service& tokens,
          protections guards, feed_settings feeds)
     : services_{.app = std::move(services),
                 .tokens = tokens,
-                .operators = std::move(operators),
+                .signer = std::make_shared<token_desk>(tokens, std::move(operators)),
                 .clock = clock ? *clock : system_clock(),
                 .feeds = std::move(feeds)},
       max_body_bytes_(max_body_bytes),

@@ -55,6 +55,8 @@ checked<principal> authorize(std::optional<std::string_view> authorization, cons
   }
   auto verified = tokens.verify(token);
   if (!verified) {
+    if (verified.error() == security::token_error::no_key)  // a gateway that has not reached the core yet
+      return std::unexpected(service_unavailable("tokens cannot be checked yet; try again shortly", 1));
     if (verified.error() == security::token_error::expired) {
       return std::unexpected(unauthorized("the access token has expired", challenge("invalid_token", "the token expired")));
     }

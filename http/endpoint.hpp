@@ -23,6 +23,7 @@
 #include "routes.hpp"
 #include "ttareungyi/app/services.hpp"
 #include "ttareungyi/domain/time.hpp"
+#include "ttareungyi/ports/token_signer.hpp"
 #include "ttareungyi/security/operator_clients.hpp"
 #include "ttareungyi/security/tokens.hpp"
 
@@ -59,7 +60,7 @@ struct feed_settings {
 struct endpoint_services {
   app::services app;
   const security::token_service& tokens;
-  std::vector<security::operator_client> operators;
+  std::shared_ptr<const ports::token_signer> signer;  // the tokens this node signs itself (token_desk.hpp)
   const domain::clock& clock;  // remainingSeconds of the current rental
   feed_settings feeds;
   std::atomic<bool> draining{false};  // /health/ready answers 503 while set

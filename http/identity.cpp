@@ -12,42 +12,56 @@ namespace ttareungyi::http::handlers {
 
 namespace {
 
-// The token endpoint answers everything itself, in its own error form (RFC 6749 section 5.2).
+// A sign-in's outcome in the token endpoint's own error form (RFC 6749 section 5.2): a refusal
+// of the credentials is `refused` (invalid_grant for a password, invalid_client for a client).
+response token_answer(const domain::result<ports::issued_token>& result, const oauth_error& refused) {
+  if (result) return token_response(*result);
+  const auto& e = result.error();
+  switch (e.kind) {
+    case domain::error_kind::unavailable:
+      spdlog::warn("http: sign-in unavailable {}: {}", code_of(e), e.detail);
+      return to_response(oauth_error{503, "temporarily_unavailable", "try again later",
+                                     e.retry_after_seconds > 0 ? e.retry_after_seconds : 1});
+    case domain::error_kind::internal:
+      spdlog::warn("http: sign-in failed {}: {}", code_of(e), e.detail);
+      return to_response(oauth_error{500, "server_error", "the server failed to handle the request"});
+    default:
+      spdlog::debug("http: sign-in refused: {}", e.detail);
+      return to_response(refused);
+  }
+}
+
+// The token endpoint answers everything itself. A node with the signing key checks the
+// credentials and signs here; a gateway has the core do both (app::sign_in_service).
 void issue_token(const call& c, const responder& respond) {
   auto grant = parse_token_request(c.req.header("Content-Type"), c.req.body, c.req.header("Authorization"));
   if (!grant) return respond(to_response(grant.error()));
 
   const auto& services = c.services;
+  auto answer = [respond, gate = services.gate](oauth_error refused) {
+    return [respond, gate, refused = std::move(refused)](domain::result<ports::issued_token> result) {
+      std::shared_lock open{gate->mutex};
+      if (!gate->open) return;
+      respond(guarded([&] { return token_answer(result, refused); }));
+    };
+  };
   if (auto* client = std::get_if<client_credentials_grant>(&*grant)) {
-    if (!security::authenticate_operator(services.operators, client->client_id, client->client_secret)) {
-      spdlog::debug("http: operator client authentication failed");
-      return respond(to_response(invalid_client("client authentication failed")));
-    }
-    return respond(token_response(services.tokens, client->client_id, operator_scope));
+    auto done = answer(invalid_client("client authentication failed"));
+    if (services.app.sign_in)
+      return services.app.sign_in->operator_token(std::move(client->client_id), std::move(client->client_secret), done);
+    if (auto token = services.signer->for_operator(client->client_id, client->client_secret)) return done(std::move(*token));
+    return done(std::unexpected(domain::error{domain::error_kind::invalid, domain::error_code::invalid_credentials,
+                                              "not an operator client"}));
   }
-
   auto& password = std::get<password_grant>(*grant);
-  const auto* tokens = &services.tokens;
+  auto done = answer(invalid_grant("wrong phone number or password"));
+  if (services.app.sign_in)
+    return services.app.sign_in->customer_token(std::move(password.username), std::move(password.password), done);
   services.app.identity.authenticate(
       std::move(password.username), std::move(password.password),
-      [respond, tokens, gate = services.gate](domain::result<app::customer_profile> result) {
-        std::shared_lock open{gate->mutex};
-        if (!gate->open) return;
-        respond(guarded([&]() -> response {
-          if (result) return token_response(*tokens, result->id, customer_scope);
-          const auto& e = result.error();
-          switch (e.kind) {
-            case domain::error_kind::unavailable:
-              spdlog::warn("http: sign-in unavailable {}: {}", code_of(e), e.detail);
-              return to_response(oauth_error{503, "temporarily_unavailable", "try again later",
-                                             e.retry_after_seconds > 0 ? e.retry_after_seconds : 1});
-            case domain::error_kind::internal:
-              spdlog::warn("http: sign-in failed {}: {}", code_of(e), e.detail);
-              return to_response(oauth_error{500, "server_error", "the server failed to handle the request"});
-            default:
-              return to_response(invalid_grant("wrong phone number or password"));
-          }
-        }));
+      [done, signer = services.signer](domain::result<app::customer_profile> profile) {
+        if (!profile) return done(std::unexpected(std::move(profile.error())));
+        done(signer->for_customer(profile->id.str()));
       });
 }
 

@@ -53,12 +53,12 @@ std::expected<token_request, oauth_error> parse_token_request(std::optional<std:
       oauth_error{400, "unsupported_grant_type", "grant_type must be password or client_credentials"});
 }
 
-response token_response(const security::token_service& tokens, std::string_view subject, std::string_view scope) {
+response token_response(const ports::issued_token& token) {
   json doc = {
-      {"access_token", tokens.issue(subject, scope)},
+      {"access_token", token.access_token},
       {"token_type", "Bearer"},
-      {"expires_in", tokens.ttl().count()},
-      {"scope", scope},
+      {"expires_in", token.expires_in},
+      {"scope", token.scope},
   };
   auto r = json_response(200, doc.dump(-1, ' ', false, json::error_handler_t::replace));
   r.headers.emplace_back("Cache-Control", "no-store");

@@ -9,7 +9,7 @@
 #include <variant>
 
 #include "message.hpp"
-#include "ttareungyi/security/tokens.hpp"
+#include "ttareungyi/ports/token_signer.hpp"
 
 namespace ttareungyi::http {
 
@@ -41,8 +41,8 @@ std::expected<token_request, oauth_error> parse_token_request(std::optional<std:
                                                               std::string_view body,
                                                               std::optional<std::string_view> authorization);
 
-// 200 {access_token, token_type:"Bearer", expires_in, scope} with a freshly issued token.
-response token_response(const security::token_service& tokens, std::string_view subject, std::string_view scope);
+// 200 {access_token, token_type:"Bearer", expires_in, scope}.
+response token_response(const ports::issued_token& token);
 // {error, error_description}, Cache-Control: no-store (+ WWW-Authenticate for invalid_client,
 // Retry-After when set).
 response to_response(const oauth_error& e);

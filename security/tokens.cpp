@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -13,6 +15,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 
 #include "internal.hpp"
@@ -34,6 +37,7 @@ std::string_view to_string(token_error e) {
     case token_error::bad_signature: return "bad_signature";
     case token_error::expired: return "expired";
     case token_error::wrong_issuer: return "wrong_issuer";
+    case token_error::no_key: return "no_key";
   }
   return "unknown";
 }
@@ -74,6 +78,11 @@ bool is_p256(EVP_PKEY* key) {
   return name == "prime256v1" || name == "P-256" || name == "secp256r1";
 }
 
+// RFC 7638: the required members only, in lexicographic order, no whitespace.
+std::string thumbprint(const std::string& x_b64, const std::string& y_b64) {
+  return base64url_encode(detail::sha256(R"({"crv":"P-256","kty":"EC","x":")" + x_b64 + R"(","y":")" + y_b64 + R"("})"));
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -94,9 +103,7 @@ struct signing_key::impl {
     p->key = std::move(key);
     p->x = base64url_encode(*x);
     p->y = base64url_encode(*y);
-    // RFC 7638: required members only, lexicographic order, no whitespace.
-    p->kid = base64url_encode(
-        detail::sha256(R"({"crv":"P-256","kty":"EC","x":")" + p->x + R"(","y":")" + p->y + R"("})"));
+    p->kid = thumbprint(p->x, p->y);
     return p;
   }
 };
@@ -224,6 +231,31 @@ bool es256_verify(EVP_PKEY* key, const EVP_MD* md, std::string_view input, std::
   return ok;
 }
 
+// A public P-256 key from a JWK's coordinates (base64url, 32 bytes each); OpenSSL refuses a
+// point that is not on the curve.
+std::optional<std::shared_ptr<EVP_PKEY>> public_key(const std::string& x_b64, const std::string& y_b64) {
+  auto x = base64url_decode(x_b64);
+  auto y = base64url_decode(y_b64);
+  if (!x || !y || x->size() != coordinate_bytes || y->size() != coordinate_bytes) return std::nullopt;
+  std::string point = "\x04" + *x + *y;
+  using bld_ptr = detail::openssl_ptr<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
+  using params_ptr = detail::openssl_ptr<OSSL_PARAM, OSSL_PARAM_free>;
+  using ctx_ptr = detail::openssl_ptr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+  bld_ptr bld(OSSL_PARAM_BLD_new());
+  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1 ||
+      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1)
+    return std::nullopt;
+  params_ptr params(OSSL_PARAM_BLD_to_param(bld.get()));
+  ctx_ptr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* key = nullptr;
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  return std::shared_ptr<EVP_PKEY>(key, EVP_PKEY_free);
+}
+
 std::optional<json> parse_object(std::string_view b64) {
   auto text = base64url_decode(b64);
   if (!text) return std::nullopt;
@@ -314,6 +346,11 @@ class verified_cache {
 
 struct token_service::impl {
   signing_key key;
+  bool signs = true;  // false: a verifier, whose own key is never used
+  // A verifier's keys, by thumbprint, and their JWK set; replaced whole by trust().
+  mutable std::shared_mutex trusted_mutex;
+  std::unordered_map<std::string, std::shared_ptr<EVP_PKEY>> trusted;
+  std::string trusted_jwks = R"({"keys":[]})";
   std::string issuer;
   std::chrono::seconds ttl;
   clock_fn now;
@@ -342,16 +379,39 @@ struct token_service::impl {
   }
 
   EVP_PKEY* pkey() const { return key.impl_->key.get(); }
+
+  // The key that signed a token naming `kid`: its own, or one trusted; a token without a kid
+  // can only be its own. bad_signature when no key of ours did; no_key for a verifier that
+  // trusts none yet.
+  std::expected<std::shared_ptr<EVP_PKEY>, token_error> key_for(const std::string* kid) const {
+    if (signs) {
+      if (kid && *kid != key.key_id()) return std::unexpected(token_error::bad_signature);  // not our key
+      return std::shared_ptr<EVP_PKEY>{std::shared_ptr<EVP_PKEY>{}, pkey()};  // borrowed: the key outlives the call
+    }
+    std::shared_lock lock{trusted_mutex};
+    if (trusted.empty()) return std::unexpected(token_error::no_key);
+    auto i = kid ? trusted.find(*kid) : trusted.end();
+    if (i == trusted.end()) return std::unexpected(token_error::bad_signature);
+    return i->second;
+  }
 };
 
 token_service::token_service(signing_key key, std::string issuer, std::chrono::seconds ttl, clock_fn now,
                              std::size_t cache_capacity)
     : impl_(std::make_unique<impl>(std::move(key), std::move(issuer), ttl, std::move(now), cache_capacity)) {}
+token_service token_service::verifier(std::string issuer, std::chrono::seconds ttl, clock_fn now,
+                                      std::size_t cache_capacity) {
+  token_service service{signing_key::generate(), std::move(issuer), ttl, std::move(now), cache_capacity};
+  service.impl_->signs = false;
+  return service;
+}
+
 token_service::token_service(token_service&&) noexcept = default;
 token_service& token_service::operator=(token_service&&) noexcept = default;
 token_service::~token_service() = default;
 
 std::string token_service::issue(std::string_view subject, std::string_view scope) const {
+  if (!impl_->signs) detail::fatal("a verifying token service cannot issue tokens");
   const std::int64_t iat = impl_->now();
   ordered_json payload;
   payload["iss"] = impl_->issuer;
@@ -387,14 +447,16 @@ std::expected<claims, token_error> token_service::verify_uncached(std::string_vi
   if (!alg) return std::unexpected(token_error::malformed);
   if (*alg != "ES256") return std::unexpected(token_error::unsupported_algorithm);
   if (header->contains("crit")) return std::unexpected(token_error::unsupported_algorithm);  // RFC 7515 4.1.11
+  const std::string* kid = nullptr;
   if (header->contains("kid")) {
-    const std::string* kid = string_member(*header, "kid");
+    kid = string_member(*header, "kid");
     if (!kid) return std::unexpected(token_error::malformed);
-    if (*kid != impl_->key.key_id()) return std::unexpected(token_error::bad_signature);  // not our key
   }
+  const auto key = impl_->key_for(kid);
+  if (!key) return std::unexpected(key.error());
 
   const auto signature = base64url_decode(signature_b64);
-  if (!signature || !es256_verify(impl_->pkey(), impl_->sha256.get(), token.substr(0, dot2), *signature)) {
+  if (!signature || !es256_verify(key->get(), impl_->sha256.get(), token.substr(0, dot2), *signature)) {
     return std::unexpected(token_error::bad_signature);
   }
 
@@ -427,7 +489,39 @@ std::expected<claims, token_error> token_service::verify(std::string_view token)
   return result;
 }
 
-std::string token_service::jwks_json() const { return impl_->jwks; }
+std::expected<void, std::string> token_service::trust(std::string_view jwks) {
+  auto doc = json::parse(jwks, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array())
+    return std::unexpected(std::string{"the JWK set is not a JSON object with a keys array"});
+  std::unordered_map<std::string, std::shared_ptr<EVP_PKEY>> keys;
+  ordered_json published = {{"keys", ordered_json::array()}};
+  for (const auto& jwk : doc["keys"]) {
+    const auto* kty = jwk.is_object() ? string_member(jwk, "kty") : nullptr;
+    const auto* crv = kty ? string_member(jwk, "crv") : nullptr;
+    const auto* x = crv ? string_member(jwk, "x") : nullptr;
+    const auto* y = x ? string_member(jwk, "y") : nullptr;
+    if (!y || *kty != "EC" || *crv != "P-256") continue;  // not a key ES256 tokens are signed with
+    auto key = public_key(*x, *y);
+    if (!key) return std::unexpected("the JWK set has a P-256 key that is not a point on the curve");
+    auto kid = thumbprint(*x, *y);
+    published["keys"].push_back(
+        {{"kty", "EC"}, {"crv", "P-256"}, {"x", *x}, {"y", *y}, {"use", "sig"}, {"alg", "ES256"}, {"kid", kid}});
+    keys.insert_or_assign(std::move(kid), std::move(*key));
+  }
+  if (keys.empty()) return std::unexpected(std::string{"the JWK set has no P-256 key"});
+  std::unique_lock lock{impl_->trusted_mutex};
+  impl_->trusted = std::move(keys);
+  impl_->trusted_jwks = dump(published);
+  return {};
+}
+
+bool token_service::signs() const { return impl_->signs; }
+
+std::string token_service::jwks_json() const {
+  if (impl_->signs) return impl_->jwks;
+  std::shared_lock lock{impl_->trusted_mutex};
+  return impl_->trusted_jwks;
+}
 const std::string& token_service::issuer() const { return impl_->issuer; }
 std::chrono::seconds token_service::ttl() const { return impl_->ttl; }
 

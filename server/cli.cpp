@@ -47,10 +47,11 @@ std::expected<std::vector<std::string>, std::string> role_list(const std::string
 
 // The topologies this build runs (docs/nodes.md): everything in one node; a core with http that
 // reaches payment on a payment node, notifier replicas on theirs, or both; a payment node; a
-// notifier replica.
+// notifier replica; a gateway.
 std::expected<void, std::string> check_topology(const serve_options& o) {
   if (o.has("core")) {
-    if (!o.has("http")) return std::unexpected("a core node runs http too: gateway nodes are not built yet (docs/nodes.md)");
+    if (!o.has("http"))
+      return std::unexpected("a core node runs http too (gateways in front of it are --roles http --core HOST:PORT)");
     if (o.core) return std::unexpected("--core is for a node without the core role");
     if (o.has("payment") && o.payment) return std::unexpected("--payment is for a node without the payment role");
     if (!o.has("payment") && !o.payment)
@@ -66,9 +67,15 @@ std::expected<void, std::string> check_topology(const serve_options& o) {
       return std::unexpected("webhooks leave from the core: give --webhook-url to the core (docs/nodes.md)");
     return {};
   }
+  if (o.roles == std::vector<std::string>{"http"}) {
+    if (!o.core) return std::unexpected("a gateway (--roles http) needs --core HOST:PORT (the core's --node-port)");
+    if (o.payment) return std::unexpected("a gateway takes no --payment: purchases go through the core");
+    if (!o.webhook_url.empty())
+      return std::unexpected("webhooks leave from the core: give --webhook-url to the core (docs/nodes.md)");
+    return {};
+  }
   if (o.roles != std::vector<std::string>{"payment"})
-    return std::unexpected("a node with http but without core (a gateway) is not built yet (docs/nodes.md); a node "
-                           "without core runs payment alone or notifier alone");
+    return std::unexpected("a node without core runs http alone (a gateway), payment alone or notifier alone");
   if (!o.node_port) return std::unexpected("a payment node needs --node-port, where the core reaches it");
   if (o.core || o.payment) return std::unexpected("a payment node takes neither --core nor --payment");
   return {};
@@ -122,12 +129,14 @@ std::string usage() {
                               (default: the scheme http and the Host the request was sent to)
   --feed-contact-email ADDR   GBFS feed_contact_email (default gbfs@ttareungyi.example)
   --roles LIST                the contexts this node runs, of http, core, payment, notifier,
-                              separated by commas (default all four: one node). Split today:
+                              separated by commas (default all four: one node). Split:
                               --roles payment (with --node-port), --roles notifier (with --core,
-                              any number of them), and a core with http and whichever of payment
+                              any number of them), --roles http (a gateway, with --core, any
+                              number of them), and a core with http and whichever of payment
                               and notifier run on it (docs/nodes.md)
   --node-port PORT            publish this node's contexts to other nodes on PORT (0 picks a free
-                              one; prints "node listening on ADDR:PORT"); a payment node needs it
+                              one; prints "node listening on ADDR:PORT"); a payment node needs
+                              it, and a core that replicas or gateways reach
   --payment HOST:PORT         where a core without the payment role finds the payment node
   --core HOST:PORT            where a node without the core role finds the core
   --rebuild-views             drop the read models (remaining ride time, station availability) and

@@ -13,6 +13,7 @@
 #include "cli.hpp"
 #include "ttareungyi/actors/node.hpp"
 #include "ttareungyi/http/server.hpp"
+#include "ttareungyi/http/token_desk.hpp"
 #include "ttareungyi/notification/webhook.hpp"
 #include "ttareungyi/payment/http_provider.hpp"
 #include "ttareungyi/payment/sandbox.hpp"
@@ -88,11 +89,13 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
     return 1;
   }
   if (!o.fsync) spdlog::warn("--no-fsync: commits are not fsync'd; a machine crash may lose the last ones");
-  // Operator clients and the token signing key belong to the API: a node without http keeps
-  // none in its data dir (its server answers /health only).
+  // Operator clients and the token signing key belong to the API of the core: a node without
+  // http keeps none in its data dir (its server answers /health only), and a gateway verifies
+  // with the core's keys (fetched from it) and has the core sign.
+  const bool gateway = o.has("http") && !o.has("core");
   security::resolved_operator_clients operators;
   auto key = security::signing_key::generate();
-  if (o.has("http")) {
+  if (o.has("http") && !gateway) {
     auto resolved = security::resolve_operator_clients(o.operator_clients, o.data_dir);
     if (!resolved) {
       spdlog::error("operator clients: {}", resolved.error());
@@ -108,7 +111,12 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
     }
     key = std::move(*stored);
   }
-  security::token_service tokens{std::move(key), "ttareungyi", o.token_ttl};
+  auto tokens = gateway ? security::token_service::verifier("ttareungyi", o.token_ttl)
+                        : security::token_service{std::move(key), "ttareungyi", o.token_ttl};
+  const http::token_desk desk{tokens, operators.clients};  // unused by a gateway, which does not sign
+  auto trust_core_keys = [&tokens](const std::string& jwks) {
+    if (auto trusted = tokens.trust(jwks); !trusted) spdlog::warn("gateway: cannot use the core's keys: {}", trusted.error());
+  };
 
   // The payment provider: the in-process sandbox, or the client of an external payment service.
   std::unique_ptr<ports::payment_provider> provider;
@@ -157,6 +165,8 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
                      .payment_peer = payment_peer,
                      .notifier = o.has("notifier"),
                      .core_peer = core_peer,
+                     .core_keys = gateway ? std::function<void(const std::string&)>{trust_core_keys} : nullptr,
+                     .signer = gateway ? nullptr : &desk,
                      .node_port = o.node_port,
                      .node_bind = o.bind,
                      .roles = o.roles},

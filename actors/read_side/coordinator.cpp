@@ -139,7 +139,9 @@ caf::behavior coordinator(coordinator_self self, environment env, journal_reader
         }
         return caf::actor_cast<caf::actor>(self);
       },
-      [reader](journal_atom, std::uint64_t after, std::uint64_t max) { return feed(*reader.journal, after, max); },
+      [reader](journal_atom, std::uint64_t after, std::uint64_t max) -> caf::result<std::vector<ports::recorded_event>> {
+        return feed(*reader.journal, after, max);
+      },
       [self, env, supervisor](commit_atom, partition_commit& c) -> caf::result<std::uint64_t> {
         auto& st = self->state;
         const auto p = c.partition;

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <mutex>
+#include <utility>
 #include <optional>
 
 #include "timer.hpp"
@@ -178,48 +179,45 @@ void read_side_link::clear() {
   read_side_ = nullptr;
 }
 
-namespace {
+guarded_delivery::guarded_delivery(std::function<void(domain::notification)> deliver) : deliver_(std::move(deliver)) {}
 
-// What a watch shares with the deliveries made for it: cancelling takes the lock, so once it
-// returns no delivery runs or will run (a delivery that cancels its own watch may re-enter).
-struct watch_target {
-  std::recursive_mutex mutex;
-  bool active = true;
-  std::function<void(domain::notification)> deliver;
-};
+void guarded_delivery::operator()(domain::notification n) {
+  std::lock_guard lock{mutex_};
+  if (active_) deliver_(std::move(n));
+}
+
+bool guarded_delivery::end() {
+  std::lock_guard lock{mutex_};
+  return std::exchange(active_, false);
+}
+
+namespace {
 
 class live_watch final : public app::watch {
  public:
-  live_watch(std::shared_ptr<read_side_link> link, std::shared_ptr<watch_target> target, std::uint64_t id)
-      : link_(std::move(link)), target_(std::move(target)), id_(id) {}
+  live_watch(std::shared_ptr<guarded_delivery> target, std::function<void()> stop)
+      : target_(std::move(target)), stop_(std::move(stop)) {}
   ~live_watch() override { cancel(); }
   void cancel() override {
-    {
-      std::lock_guard lock{target_->mutex};
-      if (!target_->active) return;
-      target_->active = false;
-    }
-    link_->unwatch(id_);
+    if (target_->end()) stop_();
   }
 
  private:
-  std::shared_ptr<read_side_link> link_;
-  std::shared_ptr<watch_target> target_;
-  std::uint64_t id_;
+  std::shared_ptr<guarded_delivery> target_;
+  std::function<void()> stop_;
 };
 
 }  // namespace
 
+std::unique_ptr<app::watch> watch_handle(std::shared_ptr<guarded_delivery> target, std::function<void()> stop) {
+  return std::make_unique<live_watch>(std::move(target), std::move(stop));
+}
+
 std::unique_ptr<app::watch> start_watch(const std::shared_ptr<read_side_link>& link, domain::ids::customer_id customer,
                                         std::uint64_t after, std::function<void(domain::notification)> deliver) {
-  auto target = std::make_shared<watch_target>();
-  target->deliver = std::move(deliver);
-  watch_request request{0, std::move(customer), after, [target](domain::notification n) {
-                          std::lock_guard lock{target->mutex};
-                          if (target->active) target->deliver(std::move(n));
-                        }};
-  auto id = link->send_numbered(std::move(request));
-  return std::make_unique<live_watch>(link, std::move(target), id);
+  auto target = std::make_shared<guarded_delivery>(std::move(deliver));
+  auto id = link->send_numbered({0, std::move(customer), after, [target](domain::notification n) { (*target)(std::move(n)); }});
+  return watch_handle(std::move(target), [link, id] { link->unwatch(id); });
 }
 
 caf::actor spawn_read_side(caf::actor_system& system, environment env, read_side_stores stores,

@@ -152,6 +152,24 @@ class read_side_link {
   std::uint64_t next_id_ = 0;
 };
 
+// What a watch shares with the deliveries made for it: ending it takes the lock, so once end()
+// returns no delivery runs or will run (a delivery that ends its own watch may re-enter).
+class guarded_delivery {
+ public:
+  explicit guarded_delivery(std::function<void(domain::notification)> deliver);
+  void operator()(domain::notification n);
+  bool end();  // true the first time only
+
+ private:
+  std::recursive_mutex mutex_;
+  bool active_ = true;
+  std::function<void(domain::notification)> deliver_;
+};
+
+// The handle of a watch whose deliveries go through `target`: cancel() (or the destructor) ends
+// the deliveries, then calls `stop` once, to end the watch's source.
+std::unique_ptr<app::watch> watch_handle(std::shared_ptr<guarded_delivery> target, std::function<void()> stop);
+
 // Starts a live watch (see app::notification_service::watch_notifications). Once cancel()
 // or the destructor of the handle returns, `deliver` does not run any more.
 std::unique_ptr<app::watch> start_watch(const std::shared_ptr<read_side_link>& link, domain::ids::customer_id customer,

@@ -1,6 +1,7 @@
 #include "rental_board.hpp"
 
 #include <functional>
+#include <map>
 #include <mutex>
 
 namespace ttareungyi::actors {
@@ -53,6 +54,20 @@ void rental_board::replace(std::vector<domain::current_rental> all) {
     std::unique_lock lock{shards_[i].mutex};
     shards_[i].rentals.swap(fresh[i]);
   }
+}
+
+std::vector<rental_board::change> rental_changes(const std::vector<ports::recorded_event>& batch,
+                                                 const rental_board& board) {
+  std::map<domain::ids::customer_id, std::optional<domain::current_rental>> touched;
+  for (const auto& r : batch) {
+    auto change = domain::project_rental(r.event);
+    if (!change) continue;
+    auto i = touched.find(change->customer_id);
+    auto held = i != touched.end() ? i->second : board.get(change->customer_id);
+    if (!change->applies_to(held)) continue;
+    touched.insert_or_assign(change->customer_id, change->put);
+  }
+  return {std::make_move_iterator(touched.begin()), std::make_move_iterator(touched.end())};
 }
 
 }  // namespace ttareungyi::actors

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ttareungyi/domain/views.hpp"
+#include "ttareungyi/ports/storage.hpp"
 
 namespace ttareungyi::actors {
 
@@ -47,5 +48,11 @@ class rental_board {
   std::array<shard, shard_count> shards_;
   std::atomic<std::uint64_t> published_{0};  // the position + 1; 0: nothing published
 };
+
+// What a batch of journal events does to the board: each touched customer's final entry, put
+// or dropped (domain::project_rental; a customer riding on two tickets at once keeps the other
+// rental when one is returned). For the core's rentals view and a gateway's copy of it.
+std::vector<rental_board::change> rental_changes(const std::vector<ports::recorded_event>& batch,
+                                                 const rental_board& board);
 
 }  // namespace ttareungyi::actors

@@ -34,26 +34,15 @@ struct rentals_view {
 
   void started(consumer_self<rentals_view>, std::uint64_t position) { board->publish({}, position); }
 
-  // Collapses the batch to each touched customer's final entry: put or drop.
+  // Each touched customer's final entry (rental_board.hpp), staged until the commit.
   ports::changeset project(const std::vector<ports::recorded_event>& batch) {
-    std::map<domain::ids::customer_id, std::optional<domain::current_rental>> touched;
-    for (const auto& r : batch) {
-      auto change = domain::project_rental(r.event);
-      if (!change) continue;
-      auto i = touched.find(change->customer_id);
-      auto held = i != touched.end() ? i->second : board->get(change->customer_id);
-      // A customer riding on two tickets at once: the return of one keeps the other.
-      if (!change->applies_to(held)) continue;
-      touched.insert_or_assign(change->customer_id, change->put);
-    }
+    staged = rental_changes(batch, *board);
     ports::changeset changes;
-    staged.clear();
-    for (auto& [customer, entry] : touched) {
+    for (const auto& [customer, entry] : staged) {
       if (entry)
         changes.save(*entry);
       else
         changes.save(ports::ended_rental_view{customer});
-      staged.emplace_back(customer, std::move(entry));
     }
     return changes;
   }

@@ -61,10 +61,10 @@ stand_in_actor::behavior_type stand_in(stand_in_self self, link_settings setting
       },
       [=](alert_atom a, list_atom b) { return pass(self->make_response_promise<std::vector<domain::alert>>(), a, b); },
       [=](rent_atom a, customer_id& who, domain::ids::bicycle_id& bicycle, domain::ids::ticket_id& t) {
-        return pass(self->make_response_promise<domain::rental>(), a, std::move(who), std::move(bicycle), std::move(t));
+        return pass(self->make_response_promise<ride_receipt>(), a, std::move(who), std::move(bicycle), std::move(t));
       },
       [=](return_atom a, customer_id& who, domain::ids::rental_id& rental, domain::ids::station_id& station) {
-        return pass(self->make_response_promise<domain::rental>(), a, std::move(who), std::move(rental),
+        return pass(self->make_response_promise<ride_receipt>(), a, std::move(who), std::move(rental),
                     std::move(station));
       },
       [=](current_atom a, customer_id& who, std::uint64_t min) {
@@ -79,6 +79,19 @@ stand_in_actor::behavior_type stand_in(stand_in_self self, link_settings setting
       },
       [=](journal_atom a, std::uint64_t after, std::uint64_t max) {
         return pass(self->make_response_promise<std::vector<ports::recorded_event>>(), a, after, max);
+      },
+      [=](journal_atom a, pull_atom b, std::uint64_t after, std::uint64_t max) {
+        return pass(self->make_response_promise<std::vector<ports::recorded_event>>(), a, b, after, max);
+      },
+      [=](token_atom a, login_atom b, std::string& phone, std::string& password) {
+        return pass(self->make_response_promise<ports::issued_token>(), a, b, std::move(phone), std::move(password));
+      },
+      [=](token_atom a, operator_atom b, std::string& id, std::string& secret) {
+        return pass(self->make_response_promise<ports::issued_token>(), a, b, std::move(id), std::move(secret));
+      },
+      [=](token_atom a, get_atom b) { return pass(self->make_response_promise<std::string>(), a, b); },
+      [=](watch_atom a, customer_id& who, std::uint64_t after, caf::actor& relay) {
+        return pass(self->make_response_promise<caf::actor>(), a, std::move(who), after, std::move(relay));
       },
       [=](retry_atom) { self->state.link->retry(self); },
   };

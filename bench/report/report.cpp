@@ -8,7 +8,8 @@
 // (ttareungyi-load get against ttareungyi-bare), read.json and read-open.json (current rental),
 // read-ticket.json, feed.json (GBFS station_status polls), purchase.json, ride.json, mix.json, notify.json (ttareungyi-load against the
 // product), purchase-split.json and ride-split.json (the product with payment on its own node),
-// ride-replicas.json (its notifications made by two notifier replicas), and for --large: large-10k.json and large-1m.json (start-up time and RSS written by
+// ride-replicas.json (its notifications made by two notifier replicas), read-gateway.json and
+// ride-gateway.json (through a gateway node), and for --large: large-10k.json and large-1m.json (start-up time and RSS written by
 // run.sh), read-10k.json and read-1m.json.
 #include <nlohmann/json.hpp>
 
@@ -138,6 +139,12 @@ int main(int argc, char** argv) {
     out.ratio(read_name(*read) + " ops/s, " + conns + " conn" + of_rounds, middle.read, "bare RESTinio req/s", middle.bare, 0.6);
     out.at_most(read_name(*read) + " p99, closed, " + conns + " conn" + of_rounds, p99s[p99s.size() / 2], "ms", 3);
   }
+  // Through a gateway node: its own copy of the view, the same target as the bare endpoint's.
+  if (auto gateway = load(dir, "read-gateway.json")) {
+    out.ratio(read_name(*gateway) + " ops/s through a gateway", num(*gateway, throughput), "bare RESTinio req/s", bare_rate,
+              0.6);
+    out.plain(read_name(*gateway) + " p99 through a gateway", num(*gateway, p99), "ms");
+  }
   if (auto open = load(dir, "read-open.json")) {
     auto conns = std::to_string((*open)["connections"].get<int>());
     out.at_most(read_name(*open) + " p99, " + row_printer::fmt((*open)["rate"].get<double>()) + "/s, " + conns + " conn",
@@ -166,6 +173,7 @@ int main(int argc, char** argv) {
   durable("ride-split.json", "ride cycles/s, payment on its own node", "ride cycle p99, payment on its own node", 0);
   // The notifications made by two notifier replicas on their own nodes.
   durable("ride-replicas.json", "ride cycles/s, two notifier replicas", "ride cycle p99, two notifier replicas", 0);
+  durable("ride-gateway.json", "ride cycles/s through a gateway", "ride cycle p99 through a gateway", 0);
   if (auto mix = load(dir, "mix.json")) {
     out.ratio("mix ops/s", num(*mix, throughput), "bare RESTinio req/s", bare_rate, 0);
     out.plain("mix p99", num(*mix, p99), "ms");
@@ -227,7 +235,7 @@ int main(int argc, char** argv) {
 
   summary["figures"] = out.rows;
   for (const char* name : {"fsync.json", "bare.json", "read.json", "read-ticket.json", "read-open.json", "feed.json", "purchase.json", "product.json",
-                           "ride.json", "mix.json", "notify.json", "purchase-split.json", "ride-split.json", "ride-replicas.json", "large-10k.json",
+                           "ride.json", "mix.json", "notify.json", "purchase-split.json", "ride-split.json", "ride-replicas.json", "read-gateway.json", "ride-gateway.json", "large-10k.json",
                            "large-1m.json", "read-10k.json", "read-1m.json", "read-10k-open.json", "read-1m-open.json",
                            "read-10k-spread.json", "read-1m-spread.json", "machine.json"}) {
     if (auto j = load(dir, name)) summary["runs"][std::string{name}.substr(0, std::string{name}.size() - 5)] = *j;

@@ -164,6 +164,52 @@ TEST_F(Api, ANodeWithoutTheHttpRoleAnswersOnlyHealth) {
   }
 }
 
+// A gateway's token endpoint has the core check the credentials and sign: it parses the form,
+// asks app::sign_in_service and answers in the endpoint's own form, refusals included.
+TEST_F(Api, AGatewaysTokensAreSignedAtTheCore) {
+  struct core_sign_in final : app::sign_in_service {
+    std::vector<std::string> asked;
+    void customer_token(std::string phone, std::string password, app::reply<app::issued_token> done) override {
+      asked.push_back("customer " + phone);
+      if (password != "bike2024")
+        return done(std::unexpected(domain::error{domain::error_kind::invalid, domain::error_code::invalid_credentials, "no"}));
+      done(app::issued_token{"signed-at-the-core", "customer", 600});
+    }
+    void operator_token(std::string client_id, std::string secret, app::reply<app::issued_token> done) override {
+      asked.push_back("operator " + client_id);
+      if (secret == "down") {
+        domain::error e{domain::error_kind::unavailable, domain::error_code::timeout, "the core is away"};
+        e.retry_after_seconds = 2;
+        return done(std::unexpected(e));
+      }
+      done(std::unexpected(domain::error{domain::error_kind::invalid, domain::error_code::invalid_credentials, "no"}));
+    }
+  } core;
+  auto services = app.services();
+  services.sign_in = &core;
+  api gateway{services, fx.tokens, {{"ops-1", "s3cret"}}, max_body, &clock};
+  auto token = [&](std::string body, header_list headers) {
+    headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    answers got;
+    gateway.handle(make_request("POST", "/oauth2/token", std::move(body), std::move(headers)), got.responder_fn());
+    return got.at(0);
+  };
+  auto ok = token("grant_type=password&username=010-1234-5678&password=bike2024", {});
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(body_of(ok)["access_token"], "signed-at-the-core");
+  EXPECT_EQ(body_of(ok)["expires_in"], 600);
+  EXPECT_EQ(body_of(token("grant_type=password&username=010-1234-5678&password=nope", {}))["error"], "invalid_grant");
+  // The gateway holds no operator clients of its own: even the api's own pair goes to the core.
+  auto refused = token("grant_type=client_credentials", {{"Authorization", "Basic " + security::base64_encode("ops-1:s3cret")}});
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(body_of(refused)["error"], "invalid_client");
+  auto away = token("grant_type=client_credentials", {{"Authorization", "Basic " + security::base64_encode("ops-1:down")}});
+  EXPECT_EQ(away.status, 503);
+  EXPECT_EQ(away.header("Retry-After"), "2");
+  EXPECT_EQ(core.asked, (std::vector<std::string>{"customer 010-1234-5678", "customer 010-1234-5678", "operator ops-1",
+                                                  "operator ops-1"}));
+}
+
 TEST_F(Api, WebPagesCarryTheirTypeAVersionAndAPolicyThatAllowsNothingFromElsewhere) {
   const std::pair<const char*, const char*> files[] = {{"/", "text/html; charset=utf-8"},
                                                        {"/operator", "text/html; charset=utf-8"},

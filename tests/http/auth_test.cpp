@@ -84,6 +84,20 @@ TEST_F(Auth, InvalidTokensAre401) {
   expect_401(authorize(other.bearer("c-1", "customer"), fx.tokens, {customer_scope}), "invalid");
 }
 
+// A gateway verifies with the core's keys: before it has them it cannot tell, and says so.
+TEST_F(Auth, AGatewayWithoutTheCoresKeysAnswers503) {
+  auto gateway = security::token_service::verifier(std::string{test::test_issuer}, std::chrono::seconds{3600}, fx.clock.seconds());
+  auto header = fx.bearer("c-1", "customer");
+  auto before = authorize(header, gateway, {customer_scope});
+  ASSERT_FALSE(before);
+  EXPECT_EQ(before.error().status, 503);
+  EXPECT_EQ(to_response(before.error()).header("Retry-After"), "1");
+  ASSERT_TRUE(gateway.trust(fx.tokens.jwks_json()));
+  auto after = authorize(header, gateway, {customer_scope});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->subject, "c-1");
+}
+
 TEST_F(Auth, ExpiredTokenIs401) {
   auto header = fx.bearer("c-1", "customer");
   ASSERT_TRUE(authorize(header, fx.tokens, {customer_scope}));  // and now it is cached

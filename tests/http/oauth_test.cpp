@@ -1,4 +1,5 @@
 #include "oauth.hpp"
+#include "ttareungyi/http/token_desk.hpp"
 
 #include <gtest/gtest.h>
 
@@ -82,7 +83,7 @@ TEST(OAuthRequest, GrantTypeAndFormErrors) {
 
 TEST(OAuthResponse, TokenResponseCarriesAVerifiableToken) {
   test::token_fixture fx;
-  auto r = token_response(fx.tokens, "c-1", "customer");
+  auto r = token_response(token_desk{fx.tokens, {}}.for_customer("c-1"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.header("Content-Type"), "application/json");
   EXPECT_EQ(r.header("Cache-Control"), "no-store");

@@ -1,6 +1,7 @@
 """What the multi-process tests of tests/nodes share: free ports, HTTP calls, `ttareungyi serve`
 processes with their own data dirs, polling, customers and their tickets and inboxes.
 `SERVER` is set by the test from its command line; `failures` collects what failed."""
+import http.client
 import json
 import os
 import re
@@ -9,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -192,3 +194,28 @@ def notified_once(core, rides):
                 fail(f"{key[0]} of {key[1]} is notified, but no rider saw that ride")
         total += sum(counts.values())
     print(f"{total} ride notifications in the inboxes, each once", flush=True)
+
+
+class Stream:
+    """The customer's SSE stream, read in a thread: every notice, in order."""
+
+    def __init__(self, base, token):
+        host, port = base.removeprefix("http://").split(":")
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        self.conn.request("GET", "/v1/notifications/stream", headers={"Authorization": "Bearer " + token})
+        self.response = self.conn.getresponse()
+        self.notices = []
+        self.thread = threading.Thread(target=self.read, daemon=True)
+        self.thread.start()
+
+    def read(self):
+        try:
+            for line in self.response:
+                line = line.decode().strip()
+                if line.startswith("data:"):
+                    self.notices.append(json.loads(line[5:]))
+        except (OSError, ValueError):
+            pass
+
+    def close(self):
+        self.conn.close()

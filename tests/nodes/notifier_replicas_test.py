@@ -14,7 +14,6 @@ Checked: every partition is owned by exactly one live replica after each change;
 each ride (rented, returned) is notified exactly once in the inbox and no other; a customer
 watching the SSE stream for the whole burst gets each of their notices once, in order.
 """
-import http.client
 import json
 import os
 import signal
@@ -24,37 +23,12 @@ import threading
 import time
 
 import cluster
-from cluster import (Node, call, customer, eventually, fail, free_port, inbox, notified_once, owned, paid_ticket,
-                     partitions, shared_once, stop_all, verdict)
+from cluster import (Node, Stream, call, customer, eventually, fail, free_port, inbox, notified_once, owned,
+                     paid_ticket, partitions, shared_once, stop_all, verdict)
 
 cluster.SERVER = sys.argv[1]
 RIDES = int(os.environ.get("TTAREUNGYI_NODES_RIDES", "1000"))
 RIDERS = 8
-
-
-class Stream:
-    """The customer's SSE stream, read in a thread: every notice's id and sequence, in order."""
-
-    def __init__(self, base, token):
-        host, port = base.removeprefix("http://").split(":")
-        self.conn = http.client.HTTPConnection(host, int(port), timeout=60)
-        self.conn.request("GET", "/v1/notifications/stream", headers={"Authorization": "Bearer " + token})
-        self.response = self.conn.getresponse()
-        self.notices = []
-        self.thread = threading.Thread(target=self.read, daemon=True)
-        self.thread.start()
-
-    def read(self):
-        try:
-            for line in self.response:
-                line = line.decode().strip()
-                if line.startswith("data:"):
-                    self.notices.append(json.loads(line[5:]))
-        except (OSError, ValueError):
-            pass
-
-    def close(self):
-        self.conn.close()
 
 
 def burst(core, riders, replicas, root):

@@ -2,14 +2,16 @@
 """Every kind of node killed under load: real processes on free ports (docs/nodes.md).
 
 split_crash_test.py SERVER runs the split: a payment node (--roles payment), a core with the API
-and neither payment nor the notifier (--roles http,core --payment ... --node-port ...), and two
-notifier replicas (--roles notifier --core ...). The core is started before its payment node
+and neither payment nor the notifier (--roles http,core --payment ... --node-port ...), two
+notifier replicas (--roles notifier --core ...) and two gateways (--roles http --core ...), which
+two of the three riders ride through, alternately, as behind one load balancer. The core is started before its payment node
 and must wait, unready, until it reaches it. Then the whole journey through the split (sign-up,
 buy, rent, return, cancel with a refund, inbox). Then, with rides, returns and purchases going
 on: the payment node is killed with SIGKILL and started again on the same node port; it is
 frozen with SIGSTOP (noticed by the middleman's heartbeats within its connection timeout) and
 resumed; the core is killed with SIGKILL and started again on its data; a notifier replica is
-killed with SIGKILL and started again. The long run: TTAREUNGYI_NODES_KILLS=N kills a node
+killed with SIGKILL and started again; a gateway is killed with SIGKILL (its riders go on
+through the other) and started again. The long run: TTAREUNGYI_NODES_KILLS=N kills a node
 picked at random N times more (TTAREUNGYI_NODES_SEED repeats a run).
 
 Checked: no ride or return fails (one the dead core never answered is asked again); the core
@@ -17,9 +19,9 @@ stays ready while the payment node is away; every purchase is 201, or 503 with R
 and the ticket's id, and once the core has noticed the loss 95 % of those 503s come within
 50 ms and none after a second (a quiet machine answers all within a few ms); the tickets left
 waiting are paid later without restarting anything; every purchase the core acknowledged
-survives its crash, and the payment node and the replicas reach it again by themselves; after
-each change of replicas every partition is owned by exactly one; each ride the riders saw is
-notified exactly once (rented, returned), and no other.
+survives its crash, and the payment node, the replicas and the gateways reach it again by
+themselves; after each change of replicas every partition is owned by exactly one; each ride the
+riders saw is notified exactly once (rented, returned), and no other.
 """
 import os
 import random
@@ -81,44 +83,56 @@ def journey(core, op):
 
 class Load:
     """Rides (rent, return) by `riders` customers and purchases by one customer, in threads, until
-    stopped; every answer is kept with when it was asked. A request the core never answered (it
-    was killed) is asked again until it is answered: a rent or a return the core committed
-    before it died is then found done (the rider's current rental, a 409 for the return)."""
+    stopped; every answer is kept with when it was asked. A rider asks its entries in turn (the
+    core, or the two gateways as a load balancer would: the next one when one does not answer).
+    A request no one answered (the core or a gateway was killed; a gateway answers 503 while the
+    core is away) is asked again until it is answered: a rent or a return the core committed
+    before it died is then found done (the rider's current rental on the core, a 409 for the
+    return)."""
 
     def __init__(self, core, riders):
         self.core, self.riders = core, riders
         self.rides, self.purchases, self.ride_failures, self.unanswered = [], [], [], 0
         self.buyer = customer(core, "010-3000-0000")
-        self.threads = [threading.Thread(target=self.ride, args=(token, bicycle, tickets))
-                        for token, bicycle, tickets in riders]
+        self.threads = [threading.Thread(target=self.ride, args=rider) for rider in riders]
         self.threads.append(threading.Thread(target=self.buy))
         self.running = True
         for t in self.threads:
             t.start()
 
-    def answered(self, *args, **kwargs):
-        """call() until the core answers (it is started again within seconds when killed)."""
+    def answered(self, entries, *args, **kwargs):
+        """Asks the entries in turn until one answers other than 503 (each node killed here is
+        started again within seconds)."""
         deadline = time.monotonic() + 30
+        turn = 0
         while True:
             try:
-                return call(self.core.base, *args, **kwargs)
+                answer = call(entries[turn % len(entries)].base, *args, **kwargs)
+                if answer[0] != 503:
+                    return answer
             except OSError:
-                self.unanswered += 1
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
+                pass
+            self.unanswered += 1
+            turn += 1
+            if time.monotonic() > deadline:
+                raise OSError(f"no answer to {args[:2]} within 30 s")
+            time.sleep(0.02)
 
-    def ride(self, token, bicycle, tickets):
+    def ride(self, token, bicycle, tickets, entries):
         station = "ST-1"
         while self.running and tickets:
             ticket = tickets.pop()
             try:
-                status, _, rental, _ = call(self.core.base, "POST", "/v1/rentals",
+                status, _, rental, _ = call(entries[0].base, "POST", "/v1/rentals",
                                             {"bicycleId": bicycle, "ticketId": ticket}, token)
-            except OSError:  # the core died: did the rent happen?
+            except OSError:
+                status = 503
+            if status == 503:  # no answer from the core: did the rent happen? (asked of the core)
                 self.unanswered += 1
-                status, _, rental, _ = self.answered("GET", "/v1/rentals/current", token=token)
+                entries.append(entries.pop(0))
+                status, _, rental, _ = self.answered([self.core], "GET", "/v1/rentals/current", token=token)
                 if status == 404:
+                    time.sleep(0.02)
                     continue  # it did not: the next ticket
                 status = 201
             if status != 201:
@@ -127,12 +141,14 @@ class Load:
             rental_id = rental.get("id") or rental.get("rentalId")
             station = "ST-2" if station == "ST-1" else "ST-1"
             before = self.unanswered
-            status, _, body, _ = self.answered("POST", f"/v1/rentals/{rental_id}/return", {"stationId": station}, token)
+            status, _, body, _ = self.answered(entries, "POST", f"/v1/rentals/{rental_id}/return",
+                                               {"stationId": station}, token)
             # Asked again after the core died: a 409 says the first one was committed.
             asked_again = self.unanswered > before
             if status != 200 and not (asked_again and status == 409 and body.get("code") == "rental_not_active"):
                 self.ride_failures.append(f"return {bicycle}: {status} {body}")
             self.rides.append((time.monotonic(), rental_id, token))
+            entries.append(entries.pop(0))  # the next ride through the next entry
             time.sleep(0.02)  # paced, so that the tickets bought beforehand last the whole run
 
     def buy(self):
@@ -153,6 +169,22 @@ class Load:
             t.join()
 
 
+def gateway_crash(gateways, load, pick):
+    """Kills a gateway: riders go on through the other; started again, it answers again."""
+    time.sleep(0.3)
+    victim = pick.choice(gateways)
+    before = len(load.rides)
+    victim.kill()
+    time.sleep(0.5)
+    during = len(load.rides) - before
+    if during == 0:
+        fail(f"no ride was made while {victim.name} was down")
+    victim.start()
+    if not victim.wait_ready(20):
+        return fail(f"{victim.name} did not come back ready: {victim.ready()[1]}")
+    print(f"gateway death: {victim.name} killed; {during} rides in the half second it was down", flush=True)
+
+
 def core_crash(core, payment, load, replicas):
     """Kills the core under load and starts it again on its data: every purchase it acknowledged
     is still there, it reaches the payment node again, and the replicas reach it again."""
@@ -167,6 +199,9 @@ def core_crash(core, payment, load, replicas):
         fail("the restarted core did not reach the payment node")
     if not eventually(lambda: shared_once(replicas), 10, 0.02):
         fail("the replicas did not share the partitions of the restarted core within 10 s")
+    for g in load.gateways:
+        if not eventually(lambda: call(g.base, "GET", "/v1/tickets", token=load.buyer)[0] == 200, 10, 0.02):
+            fail(f"{g.name} did not reach the restarted core within 10 s")
     time.sleep(0.5)
     lost = 0
     for ticket in acknowledged:
@@ -254,6 +289,12 @@ def main():
         nodes += replicas
         if not eventually(lambda: shared_once(replicas), 10, 0.02):
             fail(f"the replicas do not share the partitions: {[owned(r) for r in replicas]}")
+        gateways = [Node(root, f"gateway-{n}", "--roles", "http", "--core", f"127.0.0.1:{core_port}",
+                         port=free_port()) for n in (1, 2)]
+        nodes += gateways
+        for g in gateways:
+            if not g.wait_ready():
+                raise SystemExit(f"{g.name} is not ready: {g.ready()[1]}")
 
         op = call(core.base, "POST", "/oauth2/token", form="grant_type=client_credentials", basic="ops:s3cret")[2]
         op = op["access_token"]
@@ -263,11 +304,14 @@ def main():
         for n in range(3):
             call(core.base, "POST", "/v1/bicycles", {"id": f"B-{n}", "stationId": "ST-1"}, op)
             token = customer(core, f"010-2000-000{n}")
-            riders.append((token, f"B-{n}", [paid_ticket(core, token) for _ in range(150 * KILLS + 400)]))
+            # The first rides on the core, the others through the gateways, alternately.
+            entries = [core] if n == 0 else ([gateways[0], gateways[1]] if n == 1 else [gateways[1], gateways[0]])
+            riders.append((token, f"B-{n}", [paid_ticket(core, token) for _ in range(150 * KILLS + 400)], entries))
         call(core.base, "POST", "/v1/bicycles", {"id": "J-1", "stationId": "ST-1"}, op)
         journey(core, op)
 
         load = Load(core, riders)
+        load.gateways = gateways
         waiting = []
         try:
             waiting += outage(core, payment, load) or []
@@ -275,16 +319,19 @@ def main():
             core_crash(core, payment, load, replicas)
             pick = random.Random(SEED)
             replica_crash(replicas, pick)
+            gateway_crash(gateways, load, pick)
             if KILLS:
                 print(f"{KILLS} more kills of a node picked at random, seed {SEED}", flush=True)
             for _ in range(KILLS):
-                kind = pick.choice(("payment", "core", "replica"))
+                kind = pick.choice(("payment", "core", "replica", "gateway"))
                 if kind == "payment":
                     waiting += outage(core, payment, load) or []
                 elif kind == "core":
                     core_crash(core, payment, load, replicas)
-                else:
+                elif kind == "replica":
                     replica_crash(replicas, pick)
+                else:
+                    gateway_crash(gateways, load, pick)
         finally:
             load.finish()
         notified_once(core, [(rental, token) for _, rental, token in load.rides])

@@ -217,6 +217,48 @@ TEST_F(Tokens, TokenFromAnotherKeyRefused) {
   EXPECT_TRUE(other.verify(foreign));
 }
 
+// A gateway's verifier: the core's tokens, with the core's published key set; nothing before.
+TEST_F(Tokens, AVerifierTakesTheTokensOfTheKeysItTrusts) {
+  auto verifier = token_service::verifier("ttareungyi", 900s, clock.fn());
+  EXPECT_FALSE(verifier.signs());
+  const std::string token = service.issue("c-1", "customer");
+  EXPECT_EQ(verifier.verify(token).error(), token_error::no_key) << "no key trusted yet";
+  EXPECT_EQ(json::parse(verifier.jwks_json())["keys"].size(), 0u);
+
+  ASSERT_TRUE(verifier.trust(service.jwks_json()));
+  const auto c = verifier.verify(token);
+  ASSERT_TRUE(c) << to_string(c.error());
+  EXPECT_EQ(c->subject, "c-1");
+  EXPECT_EQ(json::parse(verifier.jwks_json()), json::parse(service.jwks_json())) << "it publishes the keys it trusts";
+
+  // Another key's token, even one claiming the trusted kid, and a tampered one, are refused.
+  token_service other(signing_key::generate(), "ttareungyi", 900s, clock.fn());
+  parts p = split(other.issue("c-1", "customer"));
+  EXPECT_EQ(verifier.verify(join(p)).error(), token_error::bad_signature);
+  p.header = split(token).header;
+  EXPECT_EQ(verifier.verify(join(p)).error(), token_error::bad_signature);
+
+  // Trusting another set replaces the first.
+  ASSERT_TRUE(verifier.trust(other.jwks_json()));
+  EXPECT_EQ(verifier.verify_uncached(token).error(), token_error::bad_signature);
+  EXPECT_TRUE(verifier.verify(other.issue("c-2", "customer")));
+}
+
+TEST_F(Tokens, AVerifierRefusesKeySetsItCannotUse) {
+  auto verifier = token_service::verifier("ttareungyi", 900s, clock.fn());
+  EXPECT_FALSE(verifier.trust("not json"));
+  EXPECT_FALSE(verifier.trust(R"({"keys":[]})"));
+  EXPECT_FALSE(verifier.trust(R"({"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]})"));
+  // A point that is not on the curve.
+  const std::string x = base64url_encode(std::string(32, '\x01'));
+  EXPECT_FALSE(verifier.trust(R"({"keys":[{"kty":"EC","crv":"P-256","x":")" + x + R"(","y":")" + x + R"("}]})"));
+  EXPECT_FALSE(verifier.trust(R"({"keys":[{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}]})"));
+  // What it refused leaves what it trusted.
+  ASSERT_TRUE(verifier.trust(service.jwks_json()));
+  EXPECT_FALSE(verifier.trust("{}"));
+  EXPECT_TRUE(verifier.verify(service.issue("c-1", "customer")));
+}
+
 TEST_F(Tokens, WrongIssuerRefused) {
   // Same key, different issuer: a signature check alone would accept it.
   testing::temp_dir dir{"ttareungyi-security"};
@@ -271,6 +313,7 @@ TEST(TokenError, Names) {
   EXPECT_EQ(to_string(token_error::bad_signature), "bad_signature");
   EXPECT_EQ(to_string(token_error::expired), "expired");
   EXPECT_EQ(to_string(token_error::wrong_issuer), "wrong_issuer");
+  EXPECT_EQ(to_string(token_error::no_key), "no_key");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -75,11 +75,22 @@ TEST(Cli, NotifierReplicasReachACoreThatPublishesItsPartitions) {
             std::string::npos);
 }
 
-TEST(Cli, SaysWhichTopologiesAreNotBuiltYet) {
-  // Gateways (docs/nodes.md): refused plainly rather than half run.
-  EXPECT_NE(refusal({"--roles", "http", "--core", "core:4100"}).find("not built yet"), std::string::npos);
-  EXPECT_NE(refusal({"--roles", "core,payment"}).find("not built yet"), std::string::npos);
-  EXPECT_NE(refusal({"--roles", "payment,notifier", "--core", "c:1"}).find("not built yet"), std::string::npos);
+TEST(Cli, GatewaysReachTheCore) {
+  auto gateway = parse_serve({"--roles", "http", "--core", "core.internal:4200"});
+  ASSERT_TRUE(gateway) << gateway.error();
+  EXPECT_EQ(gateway->roles, std::vector<std::string>{"http"});
+  EXPECT_EQ(gateway->core->port, 4200);
+  EXPECT_NE(refusal({"--roles", "http"}).find("needs --core"), std::string::npos);
+  EXPECT_NE(refusal({"--roles", "http", "--core", "c:1", "--payment", "p:1"}).find("no --payment"), std::string::npos);
+  EXPECT_NE(refusal({"--roles", "http", "--core", "c:1", "--webhook-url", "http://hooks.example/n"})
+                .find("webhooks leave from the core"),
+            std::string::npos);
+}
+
+TEST(Cli, RefusesTopologiesItDoesNotRun) {
+  EXPECT_NE(refusal({"--roles", "core,payment"}).find("runs http too"), std::string::npos);
+  EXPECT_NE(refusal({"--roles", "payment,notifier", "--core", "c:1"}).find("runs http alone"), std::string::npos);
+  EXPECT_NE(refusal({"--roles", "http,notifier", "--core", "c:1"}).find("runs http alone"), std::string::npos);
 }
 
 }  // namespace

@@ -3,8 +3,9 @@
 // adapters as app::services. Nothing of CAF shows through this header.
 #include <chrono>
 #include <cstddef>
-#include <expected>
 #include <cstdint>
+#include <expected>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include "ttareungyi/ports/password_hasher.hpp"
 #include "ttareungyi/ports/payment_provider.hpp"
 #include "ttareungyi/ports/storage.hpp"
+#include "ttareungyi/ports/token_signer.hpp"
 
 namespace ttareungyi::actors {
 
@@ -55,6 +57,13 @@ struct node_options {
   // replica, and reaches the core at `core_peer`.
   bool notifier = true;
   std::optional<peer_address> core_peer;
+  // A gateway: neither core, payment nor notifier, with `core_peer`. Every use case asks the
+  // core, but the remaining-time read (its own copy of the view) and live notices (relayed);
+  // the core signs its tokens, and `core_keys` gets the core's JWK set (for the gateway's token
+  // verifier) each time it is fetched. A core signs gateways' tokens with `signer` (none: it
+  // refuses their sign-ins).
+  std::function<void(const std::string&)> core_keys;
+  const ports::token_signer* signer = nullptr;
   // Publishes this node's contexts to other nodes (its door) on this port, 0: ephemeral; none:
   // other nodes cannot reach it.
   std::optional<std::uint16_t> node_port;

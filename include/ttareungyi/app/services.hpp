@@ -17,6 +17,7 @@
 #include "ttareungyi/domain/time.hpp"
 #include "ttareungyi/domain/views.hpp"
 #include "ttareungyi/ports/paging.hpp"
+#include "ttareungyi/ports/token_signer.hpp"
 
 namespace ttareungyi::app {
 
@@ -42,6 +43,17 @@ class identity_service {
   virtual void sign_up(domain::sign_up_request request, reply<customer_profile> done) = 0;
   // A wrong phone or password is the same refusal: error code "invalid_credentials".
   virtual void authenticate(std::string phone, std::string password, reply<customer_profile> done) = 0;
+};
+
+// Sign-in on a node without the signing key (a gateway): the core checks the credentials and
+// signs the token. Refused with invalid_credentials for a wrong phone or password, or a client
+// id and secret that are not an operator client's.
+using ports::issued_token;
+class sign_in_service {
+ public:
+  virtual ~sign_in_service() = default;
+  virtual void customer_token(std::string phone, std::string password, reply<issued_token> done) = 0;
+  virtual void operator_token(std::string client_id, std::string secret, reply<issued_token> done) = 0;
 };
 
 class ticket_service {
@@ -185,6 +197,8 @@ struct services {
   std::function<health_report()> health = {};  // details for /health/ready; may be empty
   // false on a node without the http role: its adapters answer /health only (404 elsewhere).
   bool serves_api = true;
+  // Set on a gateway, whose tokens the core signs; null: the adapter signs with its own key.
+  sign_in_service* sign_in = nullptr;
 };
 
 }  // namespace ttareungyi::app

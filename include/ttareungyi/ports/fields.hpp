@@ -5,6 +5,7 @@
 #include "ttareungyi/domain/fields.hpp"
 #include "ttareungyi/ports/paging.hpp"
 #include "ttareungyi/ports/payment_provider.hpp"
+#include "ttareungyi/ports/token_signer.hpp"
 
 namespace ttareungyi::ports {
 
@@ -17,6 +18,12 @@ decltype(auto) fields(X& x, F&& f) {
 template <domain::either<refund_request> X, class F>
 decltype(auto) fields(X& x, F&& f) {
   return f("refund_request", domain::field{"payment_id", x.payment_id}, domain::field{"amount", x.amount});
+}
+
+template <domain::either<issued_token> X, class F>
+decltype(auto) fields(X& x, F&& f) {
+  return f("issued_token", domain::field{"access_token", x.access_token}, domain::field{"scope", x.scope},
+           domain::field{"expires_in", x.expires_in});
 }
 
 template <domain::either<page_request> X, class F>

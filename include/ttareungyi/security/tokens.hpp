@@ -20,7 +20,8 @@ struct claims {
   std::string token_id;
 };
 
-enum class token_error { malformed, unsupported_algorithm, bad_signature, expired, wrong_issuer };
+// no_key: a verifier that trusts no key yet cannot tell (a gateway that has not reached the core).
+enum class token_error { malformed, unsupported_algorithm, bad_signature, expired, wrong_issuer, no_key };
 std::string_view to_string(token_error e);
 
 // An ECDSA P-256 private key. Move-only; a moved-from key may only be destroyed or assigned to.
@@ -56,11 +57,16 @@ class token_service {
   // cache_capacity: maximum number of verified tokens remembered by verify(); 0 disables the cache.
   token_service(signing_key key, std::string issuer, std::chrono::seconds ttl, clock_fn now = {},
                 std::size_t cache_capacity = 100'000);
+  // A token service that signs nothing and verifies the tokens of another node's key (a gateway
+  // verifying the core's tokens): it knows no key until trust() gives it the signer's JWK set.
+  static token_service verifier(std::string issuer, std::chrono::seconds ttl, clock_fn now = {},
+                                std::size_t cache_capacity = 100'000);
   token_service(token_service&&) noexcept;
   token_service& operator=(token_service&&) noexcept;
   ~token_service();
 
-  // Compact JWS: header {alg:ES256,typ:JWT,kid}, payload {iss,sub,scope,iat,exp,jti}.
+  // Compact JWS: header {alg:ES256,typ:JWT,kid}, payload {iss,sub,scope,iat,exp,jti}. Only a
+  // service with its own key signs (a verifier aborts: a programming error).
   std::string issue(std::string_view subject, std::string_view scope) const;
   // Like verify_uncached, but remembers successfully verified tokens. Cached hits still check
   // expiry against the clock. Failures are never cached.
@@ -68,7 +74,13 @@ class token_service {
   // Checks alg == ES256, the signature, iss and exp (expired when now >= exp).
   std::expected<claims, token_error> verify_uncached(std::string_view token) const;
 
-  std::string jwks_json() const;  // {"keys":[<jwk_json()>]}
+  // Verifies tokens signed by the P-256 keys of `jwks` (a JWK set as jwks_json() writes it) from
+  // now on, instead of those trusted before; a key is known by its RFC 7638 thumbprint, whatever
+  // `kid` the set gives it. Safe while other threads verify. An error names what it could not read.
+  std::expected<void, std::string> trust(std::string_view jwks);
+  bool signs() const;  // false for a verifier
+
+  std::string jwks_json() const;  // {"keys":[<jwk_json()>]}: its own key, or for a verifier the keys trusted
   const std::string& issuer() const;
   std::chrono::seconds ttl() const;
 
