@@ -85,7 +85,8 @@ decltype(auto) fields(X& x, F&& f) {
 // The core as another node sees it (a gateway, docs/nodes.md): what customers and operators
 // ask of its contexts, the rides (their steps run on the core), the read side's queries (the
 // bound is raised to the core's own journal end: read-your-writes), the journal feed, sign-in
-// (the core checks the credentials and signs; its key set lets gateways verify) and a
+// (the core checks the credentials and signs; its key set lets gateways verify), the answers
+// kept for Idempotency-Keys, and a
 // customer's live notices, sent to a relay actor on the gateway (answered with the actor that
 // keeps the watch, to monitor; the watch ends when the relay does).
 using core_actor = caf::typed_actor<
@@ -116,6 +117,11 @@ using core_actor = caf::typed_actor<
     caf::replies_to<token_atom, login_atom, std::string /*phone*/, std::string /*password*/>::with<ports::issued_token>,
     caf::replies_to<token_atom, operator_atom, std::string /*client id*/, std::string /*secret*/>::with<ports::issued_token>,
     caf::replies_to<token_atom, get_atom>::with<std::string /*JWK set*/>,
+    // Idempotency-Key answers, kept in the core's store for every gateway: the customer's key's
+    // answer (none or one), and keeping one (answered once it is durable).
+    caf::replies_to<answer_atom, get_atom, std::string /*customer*/, std::string /*key*/>::with<
+        std::vector<ports::kept_answer>>,
+    caf::replies_to<answer_atom, add_atom, std::string /*customer*/, std::string /*key*/, ports::kept_answer>::with<ok_atom>,
     caf::replies_to<watch_atom, domain::ids::customer_id, std::uint64_t /*after*/, caf::actor /*relay*/>::with<caf::actor>>;
 
 }  // namespace ttareungyi::actors

@@ -202,7 +202,7 @@ struct node::impl final : app::identity_service,
     if (options.payment) offered.emplace("payment", caf::actor_cast<caf::actor>(payment));
     if (options.core) {
       front = spawn_core_front(*system, {identity, desk, ticket_listings, fleet, rental_listings, read_side, &storage,
-                                         journal_hub, options.signer, watches});
+                                         journal_hub, options.signer, options.answers, watches});
       offered.emplace("core", caf::actor_cast<caf::actor>(front));
     }
     if (options.core && !options.notifier) offered.emplace("notifications", read_side);
@@ -360,6 +360,8 @@ app::services node::services() {
 bool node::ready() const { return impl_->ready(); }
 
 std::optional<std::uint16_t> node::node_port() const { return impl_->node_port; }
+
+ports::idempotency_store* node::answers_at_the_core() { return impl_->gate ? &impl_->gate->answers() : nullptr; }
 
 node::live_entities node::live() const {
   return {impl_->gauges.tickets.load(std::memory_order_relaxed), impl_->gauges.bicycles.load(std::memory_order_relaxed)};

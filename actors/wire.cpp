@@ -138,7 +138,9 @@ registrar& every_message_type(registrar&& r) {
       .add<partition_assignment>("ttareungyi::partition_assignment")
       .add<partition_commit>("ttareungyi::partition_commit")
       .add<ride_receipt>("ttareungyi::ride_receipt")
-      .add<ports::issued_token>("ttareungyi::issued_token");
+      .add<ports::issued_token>("ttareungyi::issued_token")
+      .add<ports::kept_answer>("ttareungyi::kept_answer")
+      .add<std::vector<ports::kept_answer>>("std::vector<ttareungyi::kept_answer>");
 }
 
 }  // namespace

@@ -80,6 +80,7 @@ using partition_atom = caf::atom_constant<caf::atom("partition")>;
 // -- gateways (docs/nodes.md)
 using token_atom = caf::atom_constant<caf::atom("token")>;
 using operator_atom = caf::atom_constant<caf::atom("operator")>;
+using answer_atom = caf::atom_constant<caf::atom("answer")>;
 
 // The wire's own version: bump it when a message's meaning changes without its types changing
 // (a new atom, a reply of another type). Type and field changes show in the fingerprint anyway.

@@ -61,6 +61,16 @@ std::optional<problem> check_body(body kind, const request& req) {
   return std::nullopt;
 }
 
+// A call whose request, token subject and path id it holds itself.
+struct held_call {
+  held_call(const request& r, principal w, std::string i, const endpoint_services& services)
+      : req(r), who(std::move(w)), id(std::move(i)), c{req, who, id, services, nullptr} {}
+  request req;
+  principal who;
+  std::string id;
+  call c;
+};
+
 const domain::clock& system_clock() {
   static const domain::system_clock clock;
   return clock;
@@ -152,13 +162,21 @@ void api::dispatch(const request& req, const route_match& route, const responder
 
   if (auto p = check_body(policy.body, req)) return fail(*p);
 
-  // Named: the work holds it by reference while it runs.
-  const call c{req, who, id, services_, streams};
-  auto work = policy.handle(c);
-  if (!work) return fail(work.error());
   auto key = req.header(idempotency_header);
-  if (!policy.idempotent || !key || !idempotency_) return (*work)(respond);
-  idempotency_->run(who.subject, *key, req, respond, *work);
+  if (!policy.idempotent || !key || !idempotency_) {
+    // Named: the work holds it by reference while it runs.
+    const call c{req, who, id, services_, streams};
+    auto work = policy.handle(c);
+    if (!work) return fail(work.error());
+    return (*work)(respond);
+  }
+  // The kept answers' store may answer later, so the work runs later: it gets a call that
+  // lives as long as it does.
+  auto held = std::make_shared<held_call>(req, std::move(who), std::move(id), services_);
+  auto work = policy.handle(held->c);
+  if (!work) return fail(work.error());
+  idempotency_->run(held->who.subject, *key, req, respond,
+                    [held, work = std::move(*work)](responder r) { work(std::move(r)); });
 }
 
 }  // namespace ttareungyi::http

@@ -68,7 +68,7 @@ std::string idempotency::fingerprint(const request& req) {
 }
 
 void idempotency::run(const std::string& customer, std::string_view key, const request& req, const responder& respond,
-                      const std::function<void(responder)>& execute) {
+                      std::function<void(responder)> execute) {
   if (!valid_key(key))
     return respond(to_response(bad_request("Idempotency-Key must be 1 to 255 visible ASCII characters")));
 
@@ -86,35 +86,43 @@ void idempotency::run(const std::string& customer, std::string_view key, const r
   }
   auto held = std::make_shared<claim>(busy_, std::move(slot));
 
-  auto print = fingerprint(req);
-  auto kept = store_.find_answer(customer, key);
-  if (!kept) {
-    spdlog::warn("http: cannot read the answer kept for an idempotency key: {}", kept.error().message);
-    return respond(to_response(internal_problem()));
-  }
-  if (*kept) {
-    if ((*kept)->fingerprint != print) {
-      return respond(to_response(problem{422, "idempotency_key_reused",
-                                         "this Idempotency-Key was used for a different request"}));
-    }
-    return respond(replay(**kept));
-  }
-
+  // The store may answer on another thread, later (a gateway's asks the core): everything the
+  // answer needs is captured by value, and `execute` holds its request itself.
   auto* store = &store_;
   const auto* clock = &clock_;
-  execute([store, clock, held, respond, customer, key = std::string{key}, print = std::move(print)](response answer) {
-    if (!keeps(answer.status)) {
-      held->release();
-      return respond(std::move(answer));
-    }
-    ports::kept_answer kept{print, answer.status, answer.headers, answer.body, clock->now()};
-    store->keep_answer(customer, key, std::move(kept), [held, respond, answer = std::move(answer)](ports::stored<void> done) mutable {
-      // The work is done either way: its answer goes out; only a retry would repeat the work.
-      if (!done) spdlog::warn("http: could not keep the answer of an idempotent request: {}", done.error().message);
-      held->release();
-      respond(std::move(answer));
-    });
-  });
+  store_.find_answer(
+      customer, std::string{key},
+      [store, clock, held, respond, execute = std::move(execute), customer, key = std::string{key},
+       print = fingerprint(req)](ports::stored<std::optional<ports::kept_answer>> kept) {
+        if (!kept) {
+          spdlog::warn("http: cannot read the answer kept for an idempotency key: {}", kept.error().message);
+          return respond(to_response(internal_problem()));
+        }
+        if (*kept) {
+          if ((*kept)->fingerprint != print) {
+            return respond(to_response(problem{422, "idempotency_key_reused",
+                                               "this Idempotency-Key was used for a different request"}));
+          }
+          return respond(replay(**kept));
+        }
+        execute([store, clock, held, respond, customer, key, print](response answer) {
+          if (!keeps(answer.status)) {
+            held->release();
+            return respond(std::move(answer));
+          }
+          ports::kept_answer kept{print, answer.status, answer.headers, answer.body, clock->now()};
+          store->keep_answer(customer, key, std::move(kept),
+                             [held, respond, answer = std::move(answer)](ports::stored<void> done) mutable {
+                               // The work is done either way: its answer goes out; only a retry
+                               // would repeat the work.
+                               if (!done)
+                                 spdlog::warn("http: could not keep the answer of an idempotent request: {}",
+                                              done.error().message);
+                               held->release();
+                               respond(std::move(answer));
+                             });
+        });
+      });
 }
 
 }  // namespace ttareungyi::http

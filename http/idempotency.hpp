@@ -6,6 +6,8 @@
 // * Same key, same request (method, path and body, byte for byte: their SHA-256): the kept
 //   answer, same status, headers and body, plus `Idempotent-Replayed: true`.
 // * Same key, another request: 422 idempotency_key_reused.
+// * The kept answers are the store's: a node's own RocksDB, or on a gateway the core's, which it
+//   asks (the store answers through a callback, maybe later, on another thread).
 // * Same key while its first request is still being answered (in this process): 409
 //   idempotency_key_in_progress with Retry-After: 1, at once (rather than holding the second
 //   request open for as long as a payment may take); a later retry finds the kept answer.
@@ -46,9 +48,10 @@ class idempotency {
 
   // Answers `req` of `customer` that carries `key`: from what was kept, with a refusal, or by
   // calling `execute` with a responder that keeps a final answer before it passes it on to
-  // `respond`.
+  // `respond`. `execute` may run after run() returned, on another thread (when the store
+  // answers later): it must hold what it needs.
   void run(const std::string& customer, std::string_view key, const request& req, const responder& respond,
-           const std::function<void(responder)>& execute);
+           std::function<void(responder)> execute);
 
   // Whether an answer with this status is final, and so kept.
   static bool keeps(int status) noexcept;

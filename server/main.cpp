@@ -167,6 +167,7 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
                      .core_peer = core_peer,
                      .core_keys = gateway ? std::function<void(const std::string&)>{trust_core_keys} : nullptr,
                      .signer = gateway ? nullptr : &desk,
+                     .answers = gateway ? nullptr : storage->get(),
                      .node_port = o.node_port,
                      .node_bind = o.bind,
                      .roles = o.roles},
@@ -188,7 +189,7 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
                        .read_timeout = o.read_timeout,
                        .rate_limit_rps = static_cast<double>(o.rate_limit_rps),
                        .rate_limit_burst = static_cast<double>(o.rate_limit_burst),
-                       .idempotency = storage->get(),
+                       .idempotency = gateway ? node.answers_at_the_core() : storage->get(),
                        .clock = &clock,
                        .public_url = o.public_url,
                        .feed_contact_email = o.feed_contact_email}};

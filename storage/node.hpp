@@ -58,14 +58,15 @@ class rocksdb_storage final : public node_storage {
   stored<ports::page<domain::notification>> notifications_page(const domain::ids::customer_id& customer_id,
                                                                const ports::page_request& request) const override;
   // idempotency
-  stored<std::optional<ports::kept_answer>> find_answer(std::string_view customer_id,
-                                                        std::string_view key) const override;
+  void find_answer(std::string customer_id, std::string key, on_found done) override;
   void keep_answer(std::string customer_id, std::string key, ports::kept_answer answer, on_kept done) override;
   stored<void> forget_expired_answers() override;
   // committer
   void commit(ports::changeset changes, on_committed done) override;
 
  private:
+  // The kept answer, read on the caller's thread (find_answer answers with it at once).
+  stored<std::optional<ports::kept_answer>> kept_answer_of(std::string_view customer_id, std::string_view key) const;
   struct owner_entry {  // of the "o:" index
     std::int64_t purchased_ms = 0;
     std::string ticket_id;

@@ -26,7 +26,12 @@ rocksdb_storage::rocksdb_storage(std::unique_ptr<database> db, std::uint64_t las
 
 // ---- idempotency ----
 
-stored<std::optional<ports::kept_answer>> rocksdb_storage::find_answer(std::string_view customer_id, std::string_view key) const {
+void rocksdb_storage::find_answer(std::string customer_id, std::string key, on_found done) {
+  done(kept_answer_of(customer_id, key));
+}
+
+stored<std::optional<ports::kept_answer>> rocksdb_storage::kept_answer_of(std::string_view customer_id,
+                                                                         std::string_view key) const {
   return guarded("find_answer", [&]() -> stored<std::optional<ports::kept_answer>> {
     const auto k = layout::kept_answer_key(customer_id, key);
     rocksdb::PinnableSlice value;

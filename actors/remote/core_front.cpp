@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -36,11 +37,15 @@ struct front_state {
   std::map<caf::actor_addr, std::unique_ptr<app::watch>> relays;
   std::vector<pull> pulls;
   bool ticking = false;
+  std::map<std::uint64_t, caf::typed_response_promise<ok_atom>> keeping;  // answers being made durable
+  std::uint64_t kept = 0;
   static inline const char* name = "core-front";
 };
 
-// The front's own messages besides core_actor: the hub's announcements and the tick.
-using front_actor = core_actor::extend<caf::reacts_to<appended_atom, std::uint64_t>, caf::reacts_to<pull_atom>>;
+// The front's own messages besides core_actor: the hub's announcements, the tick,
+// and the store's word that an answer it was given to keep is durable ("" or why not).
+using front_actor = core_actor::extend<caf::reacts_to<appended_atom, std::uint64_t>, caf::reacts_to<pull_atom>,
+                                       caf::reacts_to<answer_atom, done_atom, std::uint64_t, std::string>>;
 using front_self = front_actor::stateful_pointer<front_state>;
 
 void answer(caf::typed_response_promise<events>& rp, const ports::journal& journal, std::uint64_t after, std::uint64_t max) {
@@ -85,6 +90,7 @@ front_actor::behavior_type front(front_self self, core_contexts c) {
     return rp;
   };
   auto unsigned_here = [] { return to_caf(domain::internal("this core signs no tokens")); };
+  auto no_answers = [] { return to_caf(domain::internal("this core keeps no answers for other nodes")); };
   return {
       [=](sign_up_atom a, domain::sign_up_request& r) {
         return pass(self->make_response_promise<app::customer_profile>(), c.identity, a, std::move(r));
@@ -181,6 +187,39 @@ front_actor::behavior_type front(front_self self, core_contexts c) {
       [=](token_atom, get_atom) -> caf::result<std::string> {
         if (!c.signer) return unsigned_here();
         return c.signer->key_set();
+      },
+      // Idempotency-Key answers: the core's store finds at once; a kept one is answered once
+      // the store's writer says it is durable (from its own thread: back through the mailbox).
+      [=](answer_atom, get_atom, std::string& customer, std::string& key) -> caf::result<std::vector<ports::kept_answer>> {
+        if (!c.answers) return no_answers();
+        std::optional<ports::stored<std::optional<ports::kept_answer>>> found;
+        c.answers->find_answer(std::move(customer), std::move(key), [&found](auto r) { found = std::move(r); });
+        if (!found) return no_answers();
+        if (!*found) return to_caf(domain::internal("cannot read a kept answer: " + found->error().message));
+        std::vector<ports::kept_answer> out;
+        if (**found) out.push_back(std::move(***found));
+        return out;
+      },
+      [=](answer_atom, add_atom, std::string& customer, std::string& key, ports::kept_answer& answer) {
+        auto rp = self->make_response_promise<ok_atom>();
+        if (!c.answers) return rp.deliver(no_answers()), rp;
+        const auto n = ++self->state.kept;
+        self->state.keeping.emplace(n, rp);
+        c.answers->keep_answer(std::move(customer), std::move(key), std::move(answer),
+                               [me = caf::actor_cast<caf::actor>(self), n](ports::stored<void> done) {
+                                 caf::anon_send(me, answer_atom::value, done_atom::value, n,
+                                                done ? std::string{} : done.error().message);
+                               });
+        return rp;
+      },
+      [=](answer_atom, done_atom, std::uint64_t n, std::string& why) {
+        auto i = self->state.keeping.find(n);
+        if (i == self->state.keeping.end()) return;
+        if (why.empty())
+          i->second.deliver(ok_atom::value);
+        else
+          i->second.deliver(to_caf(domain::internal("cannot keep an answer: " + why)));
+        self->state.keeping.erase(i);
       },
       // A gateway's relay: the customer's notices after `after`, then live ones, sent to it.
       [=](watch_atom, customer_id& who, std::uint64_t after, caf::actor& relay) -> caf::actor {

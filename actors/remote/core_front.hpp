@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "../interfaces.hpp"
+#include "ttareungyi/ports/idempotency.hpp"
 #include "ttareungyi/ports/storage.hpp"
 #include "ttareungyi/ports/token_signer.hpp"
 
@@ -26,6 +27,7 @@ struct core_contexts {
   const ports::journal* journal = nullptr;
   caf::actor hub;  // the journal's announcements, for the long polls
   const ports::token_signer* signer = nullptr;  // none: sign-in through the front is refused
+  ports::idempotency_store* answers = nullptr;   // a store that finds at once; none: refused
   std::shared_ptr<class read_side_link> watches;  // where a relay's watch is registered
 };
 

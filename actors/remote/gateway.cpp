@@ -32,7 +32,27 @@ caf::behavior key_fetcher(caf::event_based_actor* self, core_actor core, std::ch
   };
 }
 
+// A refusal of the core as the storage port says it.
+ports::storage_error failed(const caf::error& e) { return {"the core: " + from_caf(e).detail}; }
+
 }  // namespace
+
+void answers_at_the_core::find_answer(std::string customer_id, std::string key, on_found done) {
+  couriers_.ask<std::vector<ports::kept_answer>>(
+      core_,
+      [done](std::vector<ports::kept_answer>& found) {
+        done(found.empty() ? std::nullopt : std::optional<ports::kept_answer>{std::move(found.front())});
+      },
+      [done](caf::error& e) { done(std::unexpected(failed(e))); }, answer_atom::value, get_atom::value,
+      std::move(customer_id), std::move(key));
+}
+
+void answers_at_the_core::keep_answer(std::string customer_id, std::string key, ports::kept_answer answer,
+                                      on_kept done) {
+  couriers_.ask<ok_atom>(
+      core_, [done](ok_atom) { done({}); }, [done](caf::error& e) { done(std::unexpected(failed(e))); },
+      answer_atom::value, add_atom::value, std::move(customer_id), std::move(key), std::move(answer));
+}
 
 gateway::gateway(caf::actor_system& system, couriers& couriers, core_actor core, gateway_settings settings)
     : system_(system), couriers_(couriers), core_(std::move(core)), settings_(std::move(settings)) {

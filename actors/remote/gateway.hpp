@@ -4,7 +4,8 @@
 // (remote_core.hpp), except two: the remaining-time read, answered on the caller's thread from
 // the gateway's own copy of the view (rental_copy.hpp), and live notices, relayed from the core
 // (notice_relay.hpp). Tokens are signed at the core; the gateway fetches the core's key set
-// for its own verifier, and fetches it again every `keys_every`.
+// for its own verifier, and fetches it again every `keys_every`. The answers kept for
+// Idempotency-Keys are the core's too (`answers()`), so a retry through any gateway finds them.
 #include <caf/fwd.hpp>
 
 #include <atomic>
@@ -16,8 +17,22 @@
 #include "../courier.hpp"
 #include "../interfaces.hpp"
 #include "../read_side/rental_board.hpp"
+#include "ttareungyi/ports/idempotency.hpp"
 
 namespace ttareungyi::actors {
+
+// The answers kept for Idempotency-Keys, in the core's store: each find and keep asks the core.
+class answers_at_the_core final : public ports::idempotency_store {
+ public:
+  answers_at_the_core(couriers& couriers, core_actor core) : couriers_(couriers), core_(std::move(core)) {}
+  void find_answer(std::string customer_id, std::string key, on_found done) override;
+  void keep_answer(std::string customer_id, std::string key, ports::kept_answer answer, on_kept done) override;
+  ports::stored<void> forget_expired_answers() override { return {}; }  // the core's store drops them
+
+ private:
+  couriers& couriers_;
+  core_actor core_;
+};
 
 struct gateway_settings {
   // How long a ride's answer waits for the gateway's copy of the view to reach the ride, so
@@ -42,6 +57,7 @@ class gateway final : public app::identity_service,
 
   // Once it has the core's keys and its copy of the view has read the journal once.
   bool ready() const;
+  ports::idempotency_store& answers() { return answers_; }
 
   void sign_up(domain::sign_up_request request, app::reply<app::customer_profile> done) override;
   void authenticate(std::string phone, std::string password, app::reply<app::customer_profile> done) override;
@@ -88,6 +104,7 @@ class gateway final : public app::identity_service,
   std::shared_ptr<std::atomic<bool>> keys_known_ = std::make_shared<std::atomic<bool>>(false);
   caf::actor copy_;  // rental_copy.hpp
   caf::actor keys_;  // fetches the core's key set
+  answers_at_the_core answers_{couriers_, core_};
 };
 
 }  // namespace ttareungyi::actors

@@ -90,6 +90,13 @@ stand_in_actor::behavior_type stand_in(stand_in_self self, link_settings setting
         return pass(self->make_response_promise<ports::issued_token>(), a, b, std::move(id), std::move(secret));
       },
       [=](token_atom a, get_atom b) { return pass(self->make_response_promise<std::string>(), a, b); },
+      [=](answer_atom a, get_atom b, std::string& customer, std::string& key) {
+        return pass(self->make_response_promise<std::vector<ports::kept_answer>>(), a, b, std::move(customer),
+                    std::move(key));
+      },
+      [=](answer_atom a, add_atom b, std::string& customer, std::string& key, ports::kept_answer& answer) {
+        return pass(self->make_response_promise<ok_atom>(), a, b, std::move(customer), std::move(key), std::move(answer));
+      },
       [=](watch_atom a, customer_id& who, std::uint64_t after, caf::actor& relay) {
         return pass(self->make_response_promise<caf::actor>(), a, std::move(who), after, std::move(relay));
       },

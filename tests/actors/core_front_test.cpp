@@ -26,6 +26,22 @@ struct fake_signer final : ports::token_signer {
   std::string key_set() const override { return R"({"keys":["the core's"]})"; }
 };
 
+// The core's store of kept answers: finds at once; keeps at once, or fails when told to.
+struct kept_answers final : ports::idempotency_store {
+  std::map<std::pair<std::string, std::string>, ports::kept_answer> kept;
+  bool fail = false;
+  void find_answer(std::string customer, std::string key, on_found done) override {
+    auto i = kept.find({customer, key});
+    done(i == kept.end() ? std::nullopt : std::optional<ports::kept_answer>{i->second});
+  }
+  void keep_answer(std::string customer, std::string key, ports::kept_answer answer, on_kept done) override {
+    if (fail) return done(std::unexpected(ports::storage_error{"disk full"}));
+    kept[{customer, key}] = std::move(answer);
+    done({});
+  }
+  ports::stored<void> forget_expired_answers() override { return {}; }
+};
+
 class CoreFrontTest : public read_side_test {
  protected:
   std::shared_ptr<network> net = std::make_shared<network>();
@@ -35,6 +51,7 @@ class CoreFrontTest : public read_side_test {
   caf::actor connector;
   caf::actor copy;  // a gateway's copy of the view, when a test starts one
   fake_signer signer;
+  kept_answers answers;
   std::shared_ptr<read_side_link> watches = std::make_shared<read_side_link>();
 
   void SetUp() override {
@@ -62,7 +79,7 @@ class CoreFrontTest : public read_side_test {
   void open_front() {
     watches->attach(read_side);
     front = spawn_core_front(*sys, {identity, desk, ticket_listings, fleet, rental_listings, read_side, &storage, hub,
-                                    &signer, watches});
+                                    &signer, &answers, watches});
     net->door = spawn_door(*sys, wire_fingerprint(), {{"core", caf::actor_cast<caf::actor>(front)}});
   }
 
@@ -162,6 +179,31 @@ TEST_F(CoreFrontTest, TheCoreSignsTheGatewaysTokens) {
                 .code,
             domain::error_code::invalid_credentials);
   EXPECT_EQ(ok(call<std::string>(core, token_atom::value, get_atom::value)), signer.key_set());
+}
+
+// The answers kept for Idempotency-Keys live at the core, so that a retry through another
+// gateway finds the first answer.
+TEST_F(CoreFrontTest, AnswersKeptForIdempotencyKeysAreTheCores) {
+  start();
+  open_core();
+  const ports::kept_answer first{"print-1", 201, {{"Location", "/v1/tickets/t_1"}}, R"({"id":"t_1"})", clock.now()};
+  EXPECT_TRUE(ok(call<std::vector<ports::kept_answer>>(core, answer_atom::value, get_atom::value, std::string{"c_1"},
+                                                       std::string{"k-1"}))
+                  .empty());
+  EXPECT_EQ(ok(call<ok_atom>(core, answer_atom::value, add_atom::value, std::string{"c_1"}, std::string{"k-1"}, first)),
+            ok_atom::value);
+  auto found = ok(call<std::vector<ports::kept_answer>>(core, answer_atom::value, get_atom::value, std::string{"c_1"},
+                                                        std::string{"k-1"}));
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0], first);
+  EXPECT_TRUE(ok(call<std::vector<ports::kept_answer>>(core, answer_atom::value, get_atom::value, std::string{"c_2"},
+                                                       std::string{"k-1"}))
+                  .empty())
+      << "another customer's key";
+  answers.fail = true;
+  EXPECT_EQ(refusal(call<ok_atom>(core, answer_atom::value, add_atom::value, std::string{"c_1"}, std::string{"k-2"}, first))
+                .kind,
+            domain::error_kind::internal);
 }
 
 // The gateway's copy of the remaining-time view: fed by the journal feed, long polls answered as

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "api.hpp"
@@ -26,12 +27,26 @@ using test::make_request;
 // `done` until the test releases it.
 class memory_answers final : public ports::idempotency_store {
  public:
-  ports::stored<std::optional<ports::kept_answer>> find_answer(std::string_view customer, std::string_view key) const override {
-    std::lock_guard lock{mutex_};
+  void find_answer(std::string customer, std::string key, on_found done) override {
+    std::unique_lock lock{mutex_};
     ++finds;
-    auto it = kept_.find({std::string{customer}, std::string{key}});
-    if (it == kept_.end()) return std::nullopt;
-    return it->second;
+    std::optional<ports::kept_answer> kept;
+    if (auto it = kept_.find({customer, key}); it != kept_.end()) kept = it->second;
+    if (hold_finds) {  // answered later, as a core answers a gateway
+      held_finds_.push_back([done, kept] { done(kept); });
+      return;
+    }
+    lock.unlock();
+    done(kept);
+  }
+  // Answers the finds held so far, on this thread.
+  void answer_finds() {
+    std::vector<std::function<void()>> held;
+    {
+      std::lock_guard lock{mutex_};
+      held.swap(held_finds_);
+    }
+    for (auto& answer : held) answer();
   }
   void keep_answer(std::string customer, std::string key, ports::kept_answer answer, on_kept done) override {
     std::unique_lock lock{mutex_};
@@ -64,12 +79,14 @@ class memory_answers final : public ports::idempotency_store {
 
   bool fail_keeps = false;
   bool hold_keeps = false;
-  mutable int finds = 0;
+  bool hold_finds = false;
+  int finds = 0;
 
  private:
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, ports::kept_answer> kept_;
   std::vector<on_kept> held_;
+  std::vector<std::function<void()>> held_finds_;
 };
 
 
@@ -131,6 +148,29 @@ TEST_F(Protections, ARetryWithTheSameKeyGetsTheFirstAnswerAndBuysOnce) {
   EXPECT_EQ(other.status, 201);
   EXPECT_NE(body_of(other)["id"], body_of(first)["id"]);
   EXPECT_EQ(calls_of("tickets.buy"), 2);
+}
+
+// A gateway's store answers later, from another thread: the request is still whole then (its
+// body, its token's subject), and a retry meanwhile is told the key is in progress.
+TEST_F(Protections, AStoreThatAnswersLaterStillGetsTheWholeRequestDone) {
+  store.hold_finds = true;
+  answers first;
+  {
+    auto req = post("/v1/tickets", {{"type", "2h"}}, "k-late");
+    endpoints->handle(req, first.responder_fn());
+  }  // the request the adapter read is gone
+  EXPECT_EQ(first.count(), 0u);
+  expect_problem(call(post("/v1/tickets", {{"type", "2h"}}, "k-late")), 409, "idempotency_key_in_progress");
+  std::thread other{[this] { store.answer_finds(); }};
+  other.join();
+  ASSERT_TRUE(first.wait(1));
+  ASSERT_EQ(first.at(0).status, 201) << first.at(0).body;
+  EXPECT_EQ(body_of(first.at(0))["type"], "2h");
+  EXPECT_EQ(calls_of("tickets.buy c-1"), 1);
+  store.hold_finds = false;
+  auto again = call(post("/v1/tickets", {{"type", "2h"}}, "k-late"));
+  EXPECT_EQ(again.body, first.at(0).body);
+  EXPECT_EQ(again.header("Idempotent-Replayed"), "true");
 }
 
 TEST_F(Protections, WithoutAKeyEveryRequestCounts) {

@@ -32,9 +32,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def call(base, method, path, body=None, token=None, form=None, basic=None, timeout=10):
+def call(base, method, path, body=None, token=None, form=None, basic=None, timeout=10, headers=None):
     """(status, headers, parsed body, seconds taken)"""
-    headers, data = {}, None
+    headers, data = dict(headers or {}), None
     if body is not None:
         data, headers["Content-Type"] = json.dumps(body).encode(), "application/json"
     if form is not None:

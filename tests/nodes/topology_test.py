@@ -9,6 +9,8 @@ through the other, buys, rents, reads the remaining time, returns, cancels a tic
 refund, and reads the inbox and the SSE stream, switching gateways between steps.
 
 Checked:
+- a purchase with an Idempotency-Key retried through the other gateway gets the first answer
+  (the answers are kept at the core);
 - tokens: issued through either gateway (the core signs them) and accepted by both, and by
   the core; a token the core did not sign is refused by a gateway;
 - read-your-writes: right after a rent or a return through a gateway, the remaining-time read
@@ -134,6 +136,14 @@ def main():
         status, _, cancelled, _ = call(one.base, "POST", f"/v1/tickets/{refunded['id']}/cancel", token=me)
         if status != 200 or cancelled.get("status") != "cancelled":
             fail(f"cancelling with a refund through gateway-1 answered {status}: {cancelled}")
+        # A purchase with an Idempotency-Key, retried through the other gateway: the first answer.
+        keyed = {"Idempotency-Key": "buy-once-1"}
+        first = call(one.base, "POST", "/v1/tickets", {"type": "1h"}, me, headers=keyed)
+        again = call(two.base, "POST", "/v1/tickets", {"type": "1h"}, me, headers=keyed)
+        if first[0] != 201 or again[0] != 201 or again[2].get("id") != first[2].get("id"):
+            fail(f"a retry through the other gateway bought again: {first[0]} {first[2]} then {again[0]} {again[2]}")
+        if again[1].get("Idempotent-Replayed") != "true":
+            fail(f"a retry through the other gateway was not a replay: {again[1]}")
         rider = customer(one, "010-3000-0002")
         other = call(two.base, "POST", "/v1/tickets", {"type": "1h"}, rider)[2]
         if call(two.base, "POST", "/v1/rentals", {"bicycleId": "J-2", "ticketId": other["id"]}, rider)[0] != 201:
@@ -153,9 +163,10 @@ def main():
         stored = []
         if not eventually(lambda: want <= {n["kind"] for n in inbox(one, me)}, 10, 0.05):
             fail(f"the inbox through gateway-1 has {sorted({n['kind'] for n in inbox(one, me)})}")
-        # Each ride: its ticket paid, rented, returned; and the refunded ticket: paid, refunded.
-        if not eventually(lambda: len(inbox(one, me)) == 2 + 3 * 22, 10, 0.05):
-            fail(f"the inbox has {len(inbox(one, me))} notices, not {2 + 3 * 22}")
+        # Each ride: its ticket paid, rented, returned; the refunded ticket: paid, refunded; and
+        # the ticket bought once with a key: paid.
+        if not eventually(lambda: len(inbox(one, me)) == 3 + 3 * 22, 10, 0.05):
+            fail(f"the inbox has {len(inbox(one, me))} notices, not {3 + 3 * 22}")
         stored = sorted(n["sequence"] for n in inbox(two, me))
         if not eventually(lambda: len(stream.notices) >= len(stored), 10, 0.05):
             fail(f"the stream through gateway-2 got {len(stream.notices)} notices, the inbox has {len(stored)}")

@@ -32,8 +32,16 @@ void keep(ports::idempotency_store& s, std::string customer, std::string key, po
   ASSERT_TRUE(r) << r.error().message;
 }
 
-std::optional<ports::kept_answer> find(const ports::idempotency_store& s, std::string_view customer, std::string_view key) {
-  auto r = s.find_answer(customer, key);
+// What the store finds (it answers at once).
+ports::stored<std::optional<ports::kept_answer>> found(ports::idempotency_store& s, std::string customer, std::string key) {
+  std::optional<ports::stored<std::optional<ports::kept_answer>>> out;
+  s.find_answer(std::move(customer), std::move(key), [&](auto r) { out = std::move(r); });
+  if (!out) throw std::runtime_error("find_answer did not answer at once");
+  return std::move(*out);
+}
+
+std::optional<ports::kept_answer> find(ports::idempotency_store& s, std::string customer, std::string key) {
+  auto r = found(s, std::move(customer), std::move(key));
   if (!r) throw std::runtime_error(r.error().message);
   return *r;
 }
@@ -115,8 +123,8 @@ TEST(IdempotencyStore, ACorruptAnswerIsAnError) {
   plant(tmp.db(), layout::cf_idempotency, layout::kept_answer_key("cust-1", "k"), "short");
   plant(tmp.db(), layout::cf_idempotency, layout::kept_answer_key("cust-1", "j"), layout::be64(layout::ordered(0)) + "{");
   auto s = open_with(tmp.db(), clock);
-  EXPECT_FALSE(s->find_answer("cust-1", "k"));
-  EXPECT_FALSE(s->find_answer("cust-1", "j"));
+  EXPECT_FALSE(found(*s, "cust-1", "k"));
+  EXPECT_FALSE(found(*s, "cust-1", "j"));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "ttareungyi/app/services.hpp"
 #include "ttareungyi/domain/circuit_breaker.hpp"
 #include "ttareungyi/domain/time.hpp"
+#include "ttareungyi/ports/idempotency.hpp"
 #include "ttareungyi/ports/notification_gateway.hpp"
 #include "ttareungyi/ports/password_hasher.hpp"
 #include "ttareungyi/ports/payment_provider.hpp"
@@ -64,6 +65,9 @@ struct node_options {
   // refuses their sign-ins).
   std::function<void(const std::string&)> core_keys;
   const ports::token_signer* signer = nullptr;
+  // On a core: where the answers kept for Idempotency-Keys are, for the gateways (a store that
+  // finds at once, e.g. the node's RocksDB); none: gateways' requests with a key are refused.
+  ports::idempotency_store* answers = nullptr;
   // Publishes this node's contexts to other nodes (its door) on this port, 0: ephemeral; none:
   // other nodes cannot reach it.
   std::optional<std::uint16_t> node_port;
@@ -96,6 +100,9 @@ class node {
   live_entities live() const;
   // The node port its door is published on (the real one for port 0), once started.
   std::optional<std::uint16_t> node_port() const;
+  // On a gateway, once started: the answers kept for Idempotency-Keys, at the core (for the
+  // HTTP adapter); nullptr on any other node (it keeps them in its own store).
+  ports::idempotency_store* answers_at_the_core();
 
  private:
   struct impl;

@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "ttareungyi/domain/fields.hpp"
+#include "ttareungyi/ports/idempotency.hpp"
 #include "ttareungyi/ports/paging.hpp"
 #include "ttareungyi/ports/payment_provider.hpp"
 #include "ttareungyi/ports/token_signer.hpp"
@@ -18,6 +19,12 @@ decltype(auto) fields(X& x, F&& f) {
 template <domain::either<refund_request> X, class F>
 decltype(auto) fields(X& x, F&& f) {
   return f("refund_request", domain::field{"payment_id", x.payment_id}, domain::field{"amount", x.amount});
+}
+
+template <domain::either<kept_answer> X, class F>
+decltype(auto) fields(X& x, F&& f) {
+  return f("kept_answer", domain::field{"fingerprint", x.fingerprint}, domain::field{"status", x.status},
+           domain::field{"headers", x.headers}, domain::field{"body", x.body}, domain::field{"kept_at", x.kept_at});
 }
 
 template <domain::either<issued_token> X, class F>

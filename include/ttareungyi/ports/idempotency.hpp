@@ -29,10 +29,13 @@ struct kept_answer {
 class idempotency_store {
  public:
   using on_kept = std::function<void(stored<void>)>;
+  using on_found = std::function<void(stored<std::optional<kept_answer>>)>;
   virtual ~idempotency_store() = default;
 
-  // The answer kept for the customer's key, unless there is none or it is past the retention.
-  virtual stored<std::optional<kept_answer>> find_answer(std::string_view customer_id, std::string_view key) const = 0;
+  // The answer kept for the customer's key, unless there is none or it is past the retention,
+  // to `done`, once: at once from a local store, later from another node's (a gateway asks the
+  // core's).
+  virtual void find_answer(std::string customer_id, std::string key, on_found done) = 0;
   // Keeps `answer` under the customer's key (replacing what was there). `done` runs once it is
   // durable or has failed, on the storage's own writer thread: keep it short.
   virtual void keep_answer(std::string customer_id, std::string key, kept_answer answer, on_kept done) = 0;
