@@ -18,14 +18,18 @@ Checked: no ride or return fails (one the dead core never answered is asked agai
 stays ready while the payment node is away; every purchase is 201, or 503 with Retry-After
 and the ticket's id, and once the core has noticed the loss 95 % of those 503s come within
 50 ms and none after a second (a quiet machine answers all within a few ms); the tickets left
-waiting are paid later without restarting anything; every purchase the core acknowledged
+waiting are paid later without restarting anything; the payment node's own store (read with
+ttareungyi-payment-ledger once it has stopped) charged each paid ticket once, charged and
+refunded each cancelled one once, and no other; every purchase the core acknowledged
 survives its crash, and the payment node, the replicas and the gateways reach it again by
 themselves; after each change of replicas every partition is owned by exactly one; each ride the
 riders saw is notified exactly once (rented, returned), and no other.
 """
+import json
 import os
 import random
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -36,6 +40,7 @@ from cluster import (Node, call, customer, eventually, fail, free_port, notified
                      stop_all, verdict)
 
 cluster.SERVER = sys.argv[1]
+LEDGER = sys.argv[2] if len(sys.argv) > 2 else None  # ttareungyi-payment-ledger
 KILLS = int(os.environ.get("TTAREUNGYI_NODES_KILLS", "0"))  # more kills, each of a node picked at random
 SEED = int(os.environ.get("TTAREUNGYI_NODES_SEED", str(time.time_ns() % 1_000_000)))
 def peer_state(core):
@@ -66,7 +71,8 @@ def journey(core, op):
     ticket = paid_ticket(core, me)
     status, _, rental, _ = call(core.base, "POST", "/v1/rentals", {"bicycleId": "J-1", "ticketId": ticket}, me)
     if status != 201:
-        return fail(f"journey: rent answered {status}: {rental}")
+        fail(f"journey: rent answered {status}: {rental}")
+        return me
     status, _, _, _ = call(core.base, "POST", f"/v1/rentals/{rental['id']}/return", {"stationId": "ST-2"}, me)
     if status != 200:
         fail(f"journey: return answered {status}")
@@ -79,6 +85,7 @@ def journey(core, op):
 
     if not eventually(lambda: {"bicycle_rented", "bicycle_returned"} <= kinds(), 5, 0.05):
         fail(f"journey: the inbox has {kinds()}")
+    return me
 
 
 class Load:
@@ -263,6 +270,45 @@ def outage(core, payment, load, frozen=False):
     return [p[3]["ticketId"] for p in away if p[1] == 503 and "ticketId" in p[3]]
 
 
+def tickets_of(core, token):
+    """Every ticket of the customer, as the core answers them."""
+    items, cursor = [], None
+    while True:
+        page = call(core.base, "GET", "/v1/tickets?limit=200" + (f"&cursor={cursor}" if cursor else ""), token=token)[2]
+        items += page["items"]
+        cursor = page.get("next")
+        if not cursor:
+            return items
+
+
+def payments_match(core, payment, tokens):
+    """The payment node's own store against the core's tickets, read with the payment node
+    stopped: a paid (or used) ticket was charged once and not refunded, a cancelled one charged
+    and refunded once, its price; a ticket still waiting was charged at most once (a purchase in
+    flight when the core died), a declined one never; the refunds add up."""
+    tickets = [t for token in tokens for t in tickets_of(core, token)]
+    payment.stop()
+    ledger = json.loads(subprocess.run([LEDGER, payment.data], check=True, capture_output=True, text=True).stdout)
+    approved, refunded = ledger["approved"], ledger["refunded"]
+    refunds = 0
+    for t in tickets:
+        a, r = approved.get(t["id"], 0), refunded.get(t["id"], 0)
+        if t["status"] in ("paid", "in_use", "used") and (a, r) != (1, 0):
+            fail(f"ticket {t['id']} is {t['status']}: {a} approved, {r} refunded charges on the payment node")
+        elif t["status"] == "cancelled":
+            refunds += t["refundedAmount"]
+            if (a, r) != (1, 1):
+                fail(f"ticket {t['id']} is cancelled: {a} approved, {r} refunded charges on the payment node")
+        elif t["status"] == "payment_pending" and (a > 1 or r):
+            fail(f"ticket {t['id']} is waiting: {a} approved, {r} refunded charges on the payment node")
+        elif t["status"] == "payment_failed" and a:
+            fail(f"ticket {t['id']} was declined but charged {a} times")
+    if refunds != ledger["refundedKrw"]:
+        fail(f"the payment node refunded {ledger['refundedKrw']} KRW, the cancelled tickets {refunds} KRW")
+    print(f"payment node's store: {len(tickets)} tickets, {sum(approved.values())} charges, "
+          f"{sum(refunded.values())} refunds, each as its ticket says", flush=True)
+
+
 def main():
     root = tempfile.mkdtemp(prefix="ttareungyi-nodes-")
     node_port, core_port = free_port(), free_port()
@@ -308,7 +354,7 @@ def main():
             entries = [core] if n == 0 else ([gateways[0], gateways[1]] if n == 1 else [gateways[1], gateways[0]])
             riders.append((token, f"B-{n}", [paid_ticket(core, token) for _ in range(150 * KILLS + 400)], entries))
         call(core.base, "POST", "/v1/bicycles", {"id": "J-1", "stationId": "ST-1"}, op)
-        journey(core, op)
+        journey_rider = journey(core, op)
 
         load = Load(core, riders)
         load.gateways = gateways
@@ -349,6 +395,8 @@ def main():
                 fail(f"paying ticket {ticket} later answered {status}: {body}")
             paid += 1
         print(f"{paid} tickets paid later", flush=True)
+        if LEDGER:
+            payments_match(core, payment, [load.buyer] + [r[0] for r in riders] + [journey_rider])
     finally:
         stop_all(nodes, root)
     verdict()
