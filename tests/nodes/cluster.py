@@ -96,6 +96,15 @@ class Node:
             self.proc.wait(timeout=20)
 
 
+def ready_nodes(root, prefix, *flags, count=2):
+    """`count` nodes named PREFIX-1, PREFIX-2, ... with the same flags, each ready."""
+    nodes = [Node(root, f"{prefix}-{n}", *flags, port=free_port()) for n in range(1, count + 1)]
+    for n in nodes:
+        if not n.wait_ready():
+            raise SystemExit(f"{n.name} is not ready: {n.ready()[1]}")
+    return nodes
+
+
 def eventually(check, seconds, step=0.005):
     """Polls `check` until it is true (True) or `seconds` have passed (False)."""
     deadline = time.monotonic() + seconds
@@ -194,6 +203,17 @@ def notified_once(core, rides):
                 fail(f"{key[0]} of {key[1]} is notified, but no rider saw that ride")
         total += sum(counts.values())
     print(f"{total} ride notifications in the inboxes, each once", flush=True)
+
+
+def streamed_once(stream, stored, what):
+    """Closes the stream, which must have got the stored notices' sequences, each once, in order."""
+    if not eventually(lambda: len(stream.notices) >= len(stored), 10, 0.05):
+        fail(f"{what} got {len(stream.notices)} notices, the inbox has {len(stored)}")
+    stream.close()
+    got = [n["sequence"] for n in stream.notices]
+    if got != stored:
+        fail(f"{what}'s notices are not the inbox's, each once in order: {len(got)} against {len(stored)}")
+    return len(got)
 
 
 class Stream:

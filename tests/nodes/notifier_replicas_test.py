@@ -24,7 +24,7 @@ import time
 
 import cluster
 from cluster import (Node, Stream, call, customer, eventually, fail, free_port, inbox, notified_once, owned,
-                     paid_ticket, partitions, shared_once, stop_all, verdict)
+                     paid_ticket, partitions, ready_nodes, shared_once, stop_all, streamed_once, verdict)
 
 cluster.SERVER = sys.argv[1]
 RIDES = int(os.environ.get("TTAREUNGYI_NODES_RIDES", "1000"))
@@ -106,12 +106,8 @@ def main():
         nodes.append(core)
         if not core.wait_ready():
             raise SystemExit(f"the core is not ready: {core.ready()[1]}")
-        replicas = [Node(root, f"replica-{n}", "--roles", "notifier", "--core", f"127.0.0.1:{core.node_port}",
-                         port=free_port()) for n in (1, 2)]
+        replicas = ready_nodes(root, "replica", "--roles", "notifier", "--core", f"127.0.0.1:{core.node_port}")
         nodes += replicas
-        for r in replicas:
-            if not r.wait_ready():
-                raise SystemExit(f"{r.name} is not ready: {r.ready()[1]}")
         if not eventually(lambda: shared_once(replicas), 10, 0.02):
             fail(f"two replicas do not share the partitions: {owned(replicas[0])} and {owned(replicas[1])}")
         if call(replicas[0].base, "GET", "/v1/stations")[0] != 404:
@@ -145,14 +141,8 @@ def main():
         rides, third = burst(core, riders, replicas, root)
         nodes.append(third)
         notified_once(core, rides + [(rental["id"], me)])  # with the journey's ride
-        stored = sorted(n["sequence"] for n in inbox(core, me))
-        if not eventually(lambda: len(stream.notices) >= len(stored), 10, 0.05):
-            fail(f"the stream got {len(stream.notices)} notices, the inbox has {len(stored)}")
-        stream.close()
-        got = [n["sequence"] for n in stream.notices]
-        if got != stored:
-            fail(f"the stream's notices are not the inbox's, each once in order: {len(got)} against {len(stored)}")
-        print(f"the watched rider's stream: {len(got)} notices, each once, in order", flush=True)
+        got = streamed_once(stream, sorted(n["sequence"] for n in inbox(core, me)), "the stream")
+        print(f"the watched rider's stream: {got} notices, each once, in order", flush=True)
     finally:
         stop_all(nodes, root)
     verdict()

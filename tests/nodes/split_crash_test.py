@@ -36,8 +36,8 @@ import threading
 import time
 
 import cluster
-from cluster import (Node, call, customer, eventually, fail, free_port, notified_once, owned, paid_ticket, shared_once,
-                     stop_all, verdict)
+from cluster import (Node, call, customer, eventually, fail, free_port, notified_once, owned, paid_ticket, ready_nodes,
+                     shared_once, stop_all, verdict)
 
 cluster.SERVER = sys.argv[1]
 LEDGER = sys.argv[2] if len(sys.argv) > 2 else None  # ttareungyi-payment-ledger
@@ -335,12 +335,8 @@ def main():
         nodes += replicas
         if not eventually(lambda: shared_once(replicas), 10, 0.02):
             fail(f"the replicas do not share the partitions: {[owned(r) for r in replicas]}")
-        gateways = [Node(root, f"gateway-{n}", "--roles", "http", "--core", f"127.0.0.1:{core_port}",
-                         port=free_port()) for n in (1, 2)]
+        gateways = ready_nodes(root, "gateway", "--roles", "http", "--core", f"127.0.0.1:{core_port}")
         nodes += gateways
-        for g in gateways:
-            if not g.wait_ready():
-                raise SystemExit(f"{g.name} is not ready: {g.ready()[1]}")
 
         op = call(core.base, "POST", "/oauth2/token", form="grant_type=client_credentials", basic="ops:s3cret")[2]
         op = op["access_token"]

@@ -16,7 +16,8 @@ Checked:
 - read-your-writes: right after a rent or a return through a gateway, the remaining-time read
   through that same gateway shows it (20 cycles, alternating gateways);
 - no remote hop per read: with the core frozen (SIGSTOP), both gateways still verify tokens
-  and answer GET /v1/rentals/current from their own copy of the view, within 50 ms;
+  and answer GET /v1/rentals/current from their own copy of the view, within 250 ms (a remote
+  call would wait seconds for its timeout);
 - the inbox through either gateway is the core's, and the stream through a gateway gets each
   notice once, in order, also across a kill -9 and restart of the core (its relay registers
   again from the last notice it passed on);
@@ -29,7 +30,8 @@ import tempfile
 import time
 
 import cluster
-from cluster import Node, Stream, call, customer, eventually, fail, free_port, inbox, shared_once, stop_all, verdict
+from cluster import (Node, Stream, call, customer, eventually, fail, free_port, inbox, ready_nodes, shared_once, stop_all,
+                     streamed_once, verdict)
 
 cluster.SERVER = sys.argv[1]
 
@@ -64,15 +66,17 @@ def ride_and_read(gateways, me, bicycle, rides):
 
 
 def frozen_core_reads(core, gateways, me, rider):
-    """With the core stopped, the gateways verify tokens and read the remaining time themselves."""
+    """With the core stopped, the gateways verify tokens and read the remaining time themselves: a
+    remote hop would wait for the stand-in's timeout (seconds); 250 ms leaves room for a busy
+    machine (they answer in about a millisecond)."""
     core.proc.send_signal(signal.SIGSTOP)
     try:
         for g in gateways:
             status, _, seen, taken = current(g, rider)
-            if status != 200 or taken > 0.05:
+            if status != 200 or taken > 0.25:
                 fail(f"with the core frozen, {g.name} answered the remaining time {status} in {taken * 1000:.0f} ms")
             status, _, _, taken = current(g, me)
-            if status != 404 or taken > 0.05:
+            if status != 404 or taken > 0.25:
                 fail(f"with the core frozen, {g.name} answered a rider with no ride {status} in {taken * 1000:.0f} ms")
             status, _, _, taken = current(g, me[:-4] + "AAAA")
             if status != 401:
@@ -93,12 +97,13 @@ def main():
                     "--node-port", str(core_port), "--operator-client", "ops:s3cret", port=free_port())
         nodes.append(core)
         at_core = ("--core", f"127.0.0.1:{core_port}")
-        replicas = [Node(root, f"replica-{n}", "--roles", "notifier", *at_core) for n in (1, 2)]
-        gateways = [Node(root, f"gateway-{n}", "--roles", "http", *at_core) for n in (1, 2)]
-        nodes += replicas + gateways
-        for n in nodes:
+        for n in (payment, core):
             if not n.wait_ready():
                 raise SystemExit(f"{n.name} is not ready: {n.ready()[1]}")
+        replicas = ready_nodes(root, "replica", "--roles", "notifier", *at_core)
+        nodes += replicas
+        gateways = ready_nodes(root, "gateway", "--roles", "http", *at_core)
+        nodes += gateways
         if not eventually(lambda: shared_once(replicas), 10, 0.02):
             fail("the two replicas do not share the partitions")
         one, two = gateways
@@ -167,15 +172,8 @@ def main():
         # the ticket bought once with a key: paid.
         if not eventually(lambda: len(inbox(one, me)) == 3 + 3 * 22, 10, 0.05):
             fail(f"the inbox has {len(inbox(one, me))} notices, not {3 + 3 * 22}")
-        stored = sorted(n["sequence"] for n in inbox(two, me))
-        if not eventually(lambda: len(stream.notices) >= len(stored), 10, 0.05):
-            fail(f"the stream through gateway-2 got {len(stream.notices)} notices, the inbox has {len(stored)}")
-        stream.close()
-        got = [n["sequence"] for n in stream.notices]
-        if got != stored:
-            fail(f"the stream's notices are not the inbox's, each once in order: {len(got)} against {len(stored)}")
-        print(f"the stream through gateway-2: {len(got)} notices, each once, in order, across a core restart",
-              flush=True)
+        got = streamed_once(stream, sorted(n["sequence"] for n in inbox(two, me)), "the stream through gateway-2")
+        print(f"the stream through gateway-2: {got} notices, each once, in order, across a core restart", flush=True)
         if call(one.base, "GET", "/health/ready")[2].get("notifier"):
             fail("a gateway shows notifier partitions")
     finally:
