@@ -45,6 +45,16 @@ std::expected<std::vector<std::string>, std::string> role_list(const std::string
   return roles;
 }
 
+// A node that reaches the core (a notifier replica, a gateway): it needs --core, and takes
+// neither --payment (the core reaches payment) nor --webhook-url (webhooks leave from the core).
+std::expected<void, std::string> reaches_core(const serve_options& o, const std::string& what) {
+  if (!o.core) return std::unexpected(what + " needs --core HOST:PORT (the core's --node-port)");
+  if (o.payment) return std::unexpected(what + " takes no --payment: the core reaches payment");
+  if (!o.webhook_url.empty())
+    return std::unexpected("webhooks leave from the core: give --webhook-url to the core (docs/nodes.md)");
+  return {};
+}
+
 // The topologies this build runs (docs/nodes.md): everything in one node; a core with http that
 // reaches payment on a payment node, notifier replicas on theirs, or both; a payment node; a
 // notifier replica; a gateway.
@@ -60,20 +70,8 @@ std::expected<void, std::string> check_topology(const serve_options& o) {
       return std::unexpected("a core without the notifier role needs --node-port, where notifier replicas reach it");
     return {};
   }
-  if (o.roles == std::vector<std::string>{"notifier"}) {
-    if (!o.core) return std::unexpected("a notifier replica needs --core HOST:PORT (the core's --node-port)");
-    if (o.payment) return std::unexpected("a notifier replica takes no --payment");
-    if (!o.webhook_url.empty())
-      return std::unexpected("webhooks leave from the core: give --webhook-url to the core (docs/nodes.md)");
-    return {};
-  }
-  if (o.roles == std::vector<std::string>{"http"}) {
-    if (!o.core) return std::unexpected("a gateway (--roles http) needs --core HOST:PORT (the core's --node-port)");
-    if (o.payment) return std::unexpected("a gateway takes no --payment: purchases go through the core");
-    if (!o.webhook_url.empty())
-      return std::unexpected("webhooks leave from the core: give --webhook-url to the core (docs/nodes.md)");
-    return {};
-  }
+  if (o.roles == std::vector<std::string>{"notifier"}) return reaches_core(o, "a notifier replica");
+  if (o.roles == std::vector<std::string>{"http"}) return reaches_core(o, "a gateway (--roles http)");
   if (o.roles != std::vector<std::string>{"payment"})
     return std::unexpected("a node without core runs http alone (a gateway), payment alone or notifier alone");
   if (!o.node_port) return std::unexpected("a payment node needs --node-port, where the core reaches it");
