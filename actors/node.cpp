@@ -17,6 +17,7 @@
 
 #include "courier.hpp"
 #include "fleet.hpp"
+#include "heartbeat.hpp"
 #include "identity.hpp"
 #include "journal.hpp"
 #include "listings.hpp"
@@ -30,6 +31,7 @@
 #include "remote/remote_payment.hpp"
 #include "rides.hpp"
 #include "tickets.hpp"
+#include "wire.hpp"
 
 namespace ttareungyi::actors {
 struct node::impl final : app::identity_service,
@@ -69,10 +71,20 @@ struct node::impl final : app::identity_service,
   std::shared_ptr<partition_board> partitions = std::make_shared<partition_board>();
   caf::actor door;                       // what other nodes reach this one through
   std::optional<std::uint16_t> node_port;  // where the door is published
+  std::shared_ptr<liveness> live_board;
+  caf::actor heart;  // the liveness heartbeat (heartbeat.hpp)
+  std::shared_ptr<std::atomic<std::uint64_t>> overtime_progress = std::make_shared<std::atomic<std::uint64_t>>(0);
+  std::shared_ptr<std::atomic<bool>> stall_released = std::make_shared<std::atomic<bool>>(false);
 
   impl(ports::storage& s, ports::payment_provider& p, const ports::password_hasher& h, const domain::clock& c,
        node_options o, ports::notification_gateway* w)
-      : storage(s), payments(p), hasher(h), clock(c), options(o), webhook(w) {
+      : storage(s),
+        payments(p),
+        hasher(h),
+        clock(c),
+        options(o),
+        webhook(w),
+        live_board(std::make_shared<liveness>(o.liveness_threshold, liveness::clock::now())) {
     register_message_types(config);
     // CAF's own default is at least four workers; on fewer cores the spare ones only poll and
     // preempt the busy ones (measured: docs/benchmarks.md, run 6). One per core, then.
@@ -91,9 +103,12 @@ struct node::impl final : app::identity_service,
 
   ~impl() override {
     is_ready = false;
+    stall_released->store(true);  // an injected stall lets go, so that the actors can stop
+    caf::anon_send_exit(heart, caf::exit_reason::user_shutdown);
     gate.reset();
     caf::anon_send_exit(door, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(front, caf::exit_reason::user_shutdown);
+    if (node_port && options.core) std::this_thread::sleep_for(options.peer_grace);
     caf::anon_send_exit(replica, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(payment, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(identity, caf::exit_reason::user_shutdown);
@@ -113,6 +128,10 @@ struct node::impl final : app::identity_service,
     journal_hub = spawn_journal_hub(*system, storage.last_sequence());
     env = environment{spawn_storage_gateway(*system, storage, &storage, journal_hub, tap), &clock,
                       options.payment_timeout, options.passivate_after, &gauges};
+    heart = spawn_heartbeat(*system, storage, live_board, {.every = options.heartbeat_every});
+    if (options.stall != node_options::stall_target::none)
+      inject_stall(*system, storage, options.stall == node_options::stall_target::writer ? stall::writer : stall::scheduler,
+                   options.stall_after, stall_released);
     if (options.payment || options.payment_peer) start_payment();
     if (options.core) {
       if (auto started = start_core(); !started) return started;
@@ -154,7 +173,7 @@ struct node::impl final : app::identity_service,
   // core waits for payment, and some more.
   void start_gateway() {
     front = spawn_remote_core(*system, link_to("core", *options.core_peer), peers, clock,
-                              options.payment_timeout * 2 + std::chrono::seconds{1});
+                              options.payment_timeout * 2 + std::chrono::seconds{1}, options.core_wait);
     gate = std::make_unique<gateway>(*system, *couriers, front, gateway_settings{.on_keys = options.core_keys});
   }
 
@@ -305,7 +324,8 @@ struct node::impl final : app::identity_service,
                             .views = &storage,
                             .notifications = &storage};
     read_side_settings settings;
-    if (!options.notifier) settings.partitioned.emplace();  // replicas on other nodes make the notifications
+    if (!options.notifier) settings.partitioned.emplace();
+    settings.overtime.progress = overtime_progress;  // replicas on other nodes make the notifications
     read_side = spawn_read_side(*system, env, stores, {journal_hub, rental_listings, payment, webhook, rentals, tap},
                                 settings);
     watches->attach(read_side);
@@ -352,9 +372,10 @@ app::services node::services() {
     if (i->replica) report.notifier = i->partitions->read();
     return report;
   };
+  auto live = [board = i->live_board] { return board->report(liveness::clock::now()); };
   const bool serves_api = std::ranges::find(i->options.roles, "http") != i->options.roles.end();
-  if (auto* g = i->gate.get()) return {*g, *g, *g, *g, *g, *g, ready, health, serves_api, g};
-  return {*i, *i, *i, *i, *i, *i, ready, health, serves_api};
+  if (auto* g = i->gate.get()) return {*g, *g, *g, *g, *g, *g, ready, health, serves_api, g, live};
+  return {*i, *i, *i, *i, *i, *i, ready, health, serves_api, nullptr, live};
 }
 
 bool node::ready() const { return impl_->ready(); }
@@ -362,6 +383,26 @@ bool node::ready() const { return impl_->ready(); }
 std::optional<std::uint16_t> node::node_port() const { return impl_->node_port; }
 
 ports::idempotency_store* node::answers_at_the_core() { return impl_->gate ? &impl_->gate->answers() : nullptr; }
+
+std::uint32_t wire_protocol_version() { return wire_protocol; }
+
+std::vector<node::reader_position> node::journal_readers() const {
+  const auto& o = impl_->options;
+  if (!o.core) return {};
+  std::vector<std::string> names{"rentals", "stations"};
+  if (o.notifier) names.emplace_back("notifier");
+  if (o.payment || o.payment_peer) names.emplace_back("overtime");
+  std::vector<reader_position> out;
+  for (auto& name : names) {
+    auto position = impl_->storage.position(name);
+    if (!position) continue;
+    // The collector's stored position moves only with fees; how far it has dealt with the
+    // journal is in memory.
+    if (name == "overtime") *position = std::max(*position, impl_->overtime_progress->load());
+    out.push_back({std::move(name), *position});
+  }
+  return out;
+}
 
 node::live_entities node::live() const {
   return {impl_->gauges.tickets.load(std::memory_order_relaxed), impl_->gauges.bicycles.load(std::memory_order_relaxed)};

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <random>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -135,6 +136,7 @@ struct supervisor_state {
   std::shared_ptr<std::vector<caf::actor>> workers = std::make_shared<std::vector<caf::actor>>();
   std::optional<circuit_breaker> breaker;
   std::optional<instant> since;  // of the breaker's current state; empty: closed since start
+  app::payment_health counted;    // its transitions and calls since start (the rest is read off the breaker)
   static inline const char* name = "payment-supervisor";
 };
 
@@ -198,7 +200,10 @@ payment_actor::behavior_type payment_supervisor(supervisor_self self, environmen
   auto publish = [self, env, board] {
     if (!board) return;
     const auto& b = *self->state.breaker;
-    app::payment_health h{b.state(), self->state.since, b.failures(), std::nullopt};
+    auto h = self->state.counted;
+    h.breaker = b.state();
+    h.since = self->state.since;
+    h.failures = b.failures();
     if (auto at = b.retry_at())
       h.retry_at = env.now() + std::chrono::duration_cast<std::chrono::milliseconds>(*at - self->clock().now());
     board->write(h);
@@ -206,6 +211,7 @@ payment_actor::behavior_type payment_supervisor(supervisor_self self, environmen
   auto changed = [self, env, publish](const std::optional<breaker_change>& change) {
     if (!change) return publish();
     self->state.since = env.now();
+    ++self->state.counted.transitions_to[static_cast<std::size_t>(change->to)];
     auto level = change->to == breaker_state::open ? spdlog::level::warn : spdlog::level::info;
     spdlog::log(level, "payment: circuit breaker {} -> {}: {} (consecutive failures: {})", to_string(change->from),
                 to_string(change->to), change->reason, self->state.breaker->failures());
@@ -222,6 +228,8 @@ payment_actor::behavior_type payment_supervisor(supervisor_self self, environmen
                                                             const std::string& payment_id, auto... xs) {
     auto& breaker = *self->state.breaker;
     auto admitted = breaker.admit(self->clock().now());
+    auto* calls = std::is_same_v<Answer, ok_atom> ? &self->state.counted.refunds : &self->state.counted.charges;
+    if (!admitted.granted) ++calls->rejected;
     changed(admitted.change);
     if (!admitted.granted) {
       error e{error_kind::unavailable, error_code::payment_unavailable, "payment is unavailable: the circuit breaker is open"};
@@ -232,12 +240,17 @@ payment_actor::behavior_type payment_supervisor(supervisor_self self, environmen
     auto permit = *admitted.granted;
     self->request(pick(payment_id), settings.call_timeout, xs...)
         .then(
-            [self, rp, permit, changed](Answer answer) mutable {
+            [self, rp, permit, changed, calls](Answer answer) mutable {
+              if constexpr (std::is_same_v<Answer, charge_verdict>)
+                ++(answer == charge_verdict::declined ? calls->declined : calls->approved);
+              else
+                ++calls->approved;
               changed(self->state.breaker->record(permit, call_outcome::success, self->clock().now()));
               rp.deliver(answer);
             },
-            [self, rp, permit, changed](caf::error& e) mutable {
+            [self, rp, permit, changed, calls](caf::error& e) mutable {
               auto failure = from_caf(e);
+              ++(failure.kind == error_kind::declined ? calls->declined : calls->failed);
               auto& breaker = *self->state.breaker;
               auto now = self->clock().now();
               changed(breaker.record(permit, judge(e), now, failure.detail));

@@ -91,6 +91,8 @@ now_ns() { date +%s%N; }
 start() {
   local name="$1"; shift
   local t0; t0=$(now_ns)
+  # No load balancer to notice a drain here: a server stops at once on SIGTERM.
+  if [[ "${2:-}" == serve ]]; then set -- "$1" serve --drain-ms 0 "${@:3}"; fi
   "$@" >"$work/$name.out" 2>"$work/$name.log" &
   PID=$!
   pids+=("$PID")

@@ -1,5 +1,6 @@
 #include "api.hpp"
 
+#include <chrono>
 #include <exception>
 #include <string>
 #include <utility>
@@ -80,14 +81,16 @@ const domain::clock& system_clock() {
 
 api::api(app::services services, const security::token_service& tokens,
          std::vector<security::operator_client> operators, std::size_t max_body_bytes, const domain::clock* clock,
-         protections guards, feed_settings feeds)
+         protections guards, feed_settings feeds, observers watch)
     : services_{.app = std::move(services),
                 .tokens = tokens,
                 .signer = std::make_shared<token_desk>(tokens, std::move(operators)),
                 .clock = clock ? *clock : system_clock(),
-                .feeds = std::move(feeds)},
+                .feeds = std::move(feeds),
+                .metrics = std::move(watch.metrics)},
       max_body_bytes_(max_body_bytes),
-      limiter_(std::make_unique<rate_limiter>(guards.limit, std::move(guards.limit_clock))) {
+      limiter_(std::make_unique<rate_limiter>(guards.limit, std::move(guards.limit_clock))),
+      meter_(watch.meter) {
   if (guards.answers) idempotency_ = std::make_unique<idempotency>(*guards.answers, services_.clock);
 }
 
@@ -100,15 +103,30 @@ std::optional<response> api::limited(std::string_view client, const endpoint_pol
 }
 
 void api::handle(const request& req, const responder& respond, stream_opener* streams) const {
+  auto route = match_route(req.method, split(req.target).path);
+  if (!meter_) return answer(req, route, respond, streams);
+  // The labels are the table's own strings (static), so the late answer may carry them.
+  const auto method = route ? route->method : known_method(req.method);
+  const auto pattern = route ? route->pattern : std::string_view{"unmatched"};
+  answer(req, route,
+         [respond, meter = meter_, method, pattern, started = std::chrono::steady_clock::now()](response r) {
+           meter->answered(method, pattern, r.status, std::chrono::steady_clock::now() - started);
+           respond(std::move(r));
+         },
+         streams);
+}
+
+void api::answer(const request& req, const std::expected<route_match, route_miss>& route, const responder& respond,
+                 stream_opener* streams) const {
   try {
     if (req.body.size() > max_body_bytes_) return respond(problem_response(payload_too_large(max_body_bytes_)));
-    auto [path, query] = split(req.target);
-    auto route = match_route(req.method, path);
+    const auto path = split(req.target).path;
     if (!route) {
       if (route.error().path_known) return respond(problem_response(method_not_allowed(route.error().allow)));
       return respond(problem_response(not_found_problem("no resource at " + std::string{path})));
     }
-    if (!services_.app.serves_api && route->target != endpoint::health_live && route->target != endpoint::health_ready)
+    if (!services_.app.serves_api && route->target != endpoint::health_live && route->target != endpoint::health_ready &&
+        route->target != endpoint::metrics)
       return respond(problem_response(not_found_problem("this node serves no API (its roles have no http): no resource at " +
                                                         std::string{path})));
     dispatch(req, *route, respond, streams);

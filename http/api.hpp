@@ -19,6 +19,7 @@
 #include "ttareungyi/app/services.hpp"
 #include "ttareungyi/domain/time.hpp"
 #include "ttareungyi/ports/idempotency.hpp"
+#include "ttareungyi/ports/meters.hpp"
 #include "ttareungyi/security/operator_clients.hpp"
 #include "ttareungyi/security/tokens.hpp"
 
@@ -36,6 +37,13 @@ struct protections {
   rate_limiter::clock_fn limit_clock{};
 };
 
+// What an operator sees of the api: each answer counted (method, route template, status,
+// time), and the exposition text GET /metrics answers. Both optional.
+struct observers {
+  ports::request_meter* meter = nullptr;  // must outlive the api and every reply it still owes
+  std::function<std::string()> metrics;
+};
+
 class api {
  public:
   // `services`, `tokens` and `clock` must outlive the api and every reply the facade still owes
@@ -43,7 +51,7 @@ class api {
   // the system clock.
   api(app::services services, const security::token_service& tokens, std::vector<security::operator_client> operators,
       std::size_t max_body_bytes, const domain::clock* clock = nullptr, protections guards = {},
-      feed_settings feeds = {});
+      feed_settings feeds = {}, observers watch = {});
 
   // Answers through `respond`, exactly once: at once on this thread (refusals, health, tokens)
   // or later from the thread that delivers the facade's reply. Never throws.
@@ -63,6 +71,9 @@ class api {
   // The policy of `route`'s endpoint, then its handler and its work.
   void dispatch(const request& req, const route_match& route, const responder& respond,
                 stream_opener* streams) const;
+  // Routes `req` and answers it (handle() without the meter).
+  void answer(const request& req, const std::expected<route_match, route_miss>& route, const responder& respond,
+              stream_opener* streams) const;
   // 429 when `client` is over its rate limit, in the endpoint's form.
   std::optional<response> limited(std::string_view client, const endpoint_policy& policy) const;
 
@@ -70,6 +81,7 @@ class api {
   std::size_t max_body_bytes_;
   std::unique_ptr<rate_limiter> limiter_;
   std::unique_ptr<idempotency> idempotency_;
+  ports::request_meter* meter_;
 };
 
 }  // namespace ttareungyi::http

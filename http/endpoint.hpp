@@ -64,6 +64,7 @@ struct endpoint_services {
   const domain::clock& clock;  // remainingSeconds of the current rental
   feed_settings feeds;
   std::atomic<bool> draining{false};  // /health/ready answers 503 while set
+  std::function<std::string()> metrics;  // GET /metrics: the exposition text; empty: 404
   std::shared_ptr<reply_gate> gate = std::make_shared<reply_gate>();
 };
 

@@ -20,6 +20,7 @@ constexpr std::size_t endpoint_count = static_cast<std::size_t>(endpoint::web_fi
 constexpr std::array<endpoint_policy, endpoint_count> policies{{
     {.target = endpoint::health_live, .handle = on::health_live},
     {.target = endpoint::health_ready, .handle = on::health_ready},
+    {.target = endpoint::metrics, .handle = on::metrics},
     {.target = endpoint::jwks, .handle = on::jwks},
     {.target = endpoint::authorization_server_metadata, .handle = on::authorization_server_metadata},
     // The form and its client authentication are read by the token endpoint itself, which also

@@ -8,6 +8,7 @@ namespace ttareungyi::http::handlers {
 // operations.cpp
 checked<work> health_live(const call& c);
 checked<work> health_ready(const call& c);
+checked<work> metrics(const call& c);
 
 // identity.cpp
 checked<work> jwks(const call& c);

@@ -95,6 +95,8 @@ void idempotency::run(const std::string& customer, std::string_view key, const r
       [store, clock, held, respond, execute = std::move(execute), customer, key = std::string{key},
        print = fingerprint(req)](ports::stored<std::optional<ports::kept_answer>> kept) {
         if (!kept) {
+          if (kept.error().retry_after_seconds > 0)  // the store is away for now: nothing was done
+            return respond(to_response(service_unavailable(kept.error().message, kept.error().retry_after_seconds)));
           spdlog::warn("http: cannot read the answer kept for an idempotency key: {}", kept.error().message);
           return respond(to_response(internal_problem()));
         }

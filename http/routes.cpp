@@ -15,6 +15,7 @@ struct route {
 constexpr std::array routes{
     route{"GET", "/health/live", endpoint::health_live},
     route{"GET", "/health/ready", endpoint::health_ready},
+    route{"GET", "/metrics", endpoint::metrics},
     route{"GET", "/.well-known/jwks.json", endpoint::jwks},
     route{"GET", "/.well-known/oauth-authorization-server", endpoint::authorization_server_metadata},
     route{"POST", "/oauth2/token", endpoint::token},
@@ -77,6 +78,13 @@ bool matches(std::string_view pattern, std::string_view path, std::string_view& 
 
 }  // namespace
 
+std::string_view known_method(std::string_view method) noexcept {
+  static constexpr std::array<std::string_view, 7> usual{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+  for (auto m : usual)
+    if (m == method) return m;
+  return "other";
+}
+
 std::vector<route_pattern> route_table() {
   std::vector<route_pattern> out;
   for (const auto& r : routes) out.push_back({r.method, r.pattern});
@@ -88,7 +96,7 @@ std::expected<route_match, route_miss> match_route(std::string_view method, std:
   for (const auto& r : routes) {
     std::string_view id;
     if (!matches(r.pattern, path, id)) continue;
-    if (r.method == method) return route_match{r.target, id};
+    if (r.method == method) return route_match{r.target, id, r.method, r.pattern};
     if (miss.allow.find(r.method) == std::string::npos) {
       if (!miss.allow.empty()) miss.allow += ", ";
       miss.allow += r.method;

@@ -11,6 +11,7 @@ namespace ttareungyi::http {
 enum class endpoint {
   health_live,
   health_ready,
+  metrics,
   jwks,
   authorization_server_metadata,
   token,
@@ -41,12 +42,18 @@ enum class endpoint {
 struct route_match {
   endpoint target;
   std::string_view id;  // the raw {id} segment or {*} rest (still percent-encoded), empty when none
+  std::string_view method;   // as in the table (static): GET, POST, ...
+  std::string_view pattern;  // the route's template (static), e.g. "/v1/tickets/{id}": a metric label
 };
 
 struct route_miss {
   bool path_known = false;  // true: 405, false: 404
   std::string allow;        // "GET, POST" when path_known
 };
+
+// `method` as a static string when it is one of HTTP's usual methods, otherwise "other": a
+// metric label never takes a client's text as is.
+std::string_view known_method(std::string_view method) noexcept;
 
 // `path` without the query string. `id` views into `path`.
 std::expected<route_match, route_miss> match_route(std::string_view method, std::string_view path);

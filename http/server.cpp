@@ -86,6 +86,10 @@ struct server::impl {
   std::shared_ptr<pending_requests> pending;
   std::shared_ptr<stream_hub> streams;
   std::shared_ptr<api> endpoints;
+  // The streams for counting them, apart from `lifecycle`: a scrape must not wait for stop().
+  std::atomic<bool> draining{false};
+  mutable std::mutex counted_mutex;
+  std::shared_ptr<stream_hub> counted;
 
   impl(app::services s, const security::token_service& t, std::vector<security::operator_client> ops, server_options o)
       : services(std::move(s)), tokens(t), operators(std::move(ops)), options(std::move(o)) {}
@@ -104,6 +108,7 @@ std::expected<std::uint16_t, std::string> server::impl::start() {
   auto address = asio::ip::make_address(options.bind, ec);
   if (ec) return std::unexpected("invalid bind address " + options.bind + ": " + ec.message());
 
+  draining = false;
   io = std::make_unique<server_io>();
   pending = std::make_shared<pending_requests>();
   streams = std::make_shared<stream_hub>(*io, std::clamp<std::chrono::milliseconds>(options.sse_keep_alive, min_keep_alive,
@@ -111,7 +116,12 @@ std::expected<std::uint16_t, std::string> server::impl::start() {
   endpoints = std::make_shared<api>(
       services, tokens, operators, options.max_body_bytes, options.clock,
       protections{.limit = {options.rate_limit_rps, options.rate_limit_burst}, .answers = options.idempotency},
-      feed_settings{.public_url = options.public_url, .contact_email = options.feed_contact_email});
+      feed_settings{.public_url = options.public_url, .contact_email = options.feed_contact_email},
+      observers{.meter = options.meter, .metrics = options.metrics});
+  {
+    std::lock_guard lock{counted_mutex};
+    counted = streams;
+  }
   auto bound_port = std::make_shared<std::atomic<std::uint16_t>>(0);
 
   auto handler = [endpoints = endpoints, pending = pending, streams = streams](const restinio::request_handle_t& req) {
@@ -199,9 +209,10 @@ void server::impl::stop() {
 
   // 1. No new connections, and /health/ready says so. Notification streams end now: they
   // would never finish by themselves.
+  draining = true;
   endpoints->set_draining(true);
   pending->set_draining();
-  streams->close_all();
+  streams->close_all(options.sse_reconnect_after);
   auto closed = std::make_shared<std::promise<void>>();
   auto closing = closed->get_future();
   http->close_async([closed] { closed->set_value(); },
@@ -234,6 +245,10 @@ void server::impl::stop_threads() {
 }
 
 void server::impl::tear_down() {
+  {
+    std::lock_guard lock{counted_mutex};
+    counted.reset();
+  }
   if (pending) pending->shut_down();
   if (streams) streams->shut_down();
   if (endpoints) endpoints->close();
@@ -252,6 +267,23 @@ server::server(app::services services, const security::token_service& tokens,
 server::~server() { stop(); }
 
 std::expected<std::uint16_t, std::string> server::start() { return impl_->start(); }
+
+void server::start_draining() {
+  std::lock_guard guard{impl_->lifecycle};
+  impl_->draining = true;
+  if (impl_->endpoints) impl_->endpoints->set_draining(true);
+}
+
+bool server::draining() const { return impl_->draining; }
+
+std::size_t server::streams_open() const {
+  std::shared_ptr<stream_hub> hub;
+  {
+    std::lock_guard lock{impl_->counted_mutex};
+    hub = impl_->counted;
+  }
+  return hub ? hub->open_count() : 0;
+}
 
 void server::stop() { impl_->stop(); }
 

@@ -195,7 +195,7 @@ std::shared_ptr<stream> stream_hub::open(std::uint64_t id, pending_requests& req
   return front;
 }
 
-void stream_hub::close_all() {
+void stream_hub::close_all(std::chrono::milliseconds reconnect_after) {
   std::vector<std::shared_ptr<sse_session>> open;
   {
     std::lock_guard lock{mutex_};
@@ -203,9 +203,13 @@ void stream_hub::close_all() {
     open.reserve(sessions_.size());
     for (auto& [id, session] : sessions_) open.push_back(session);
   }
+  auto hint = "retry: " + std::to_string(reconnect_after.count()) + "\n\n";
   for (auto& session : open) {
     auto strand = session->strand();
-    asio::post(strand, [session = std::move(session)] { session->finish(); });
+    asio::post(strand, [session = std::move(session), hint] {
+      session->push(hint);
+      session->finish();
+    });
   }
 }
 

@@ -76,8 +76,16 @@ class stream_hub : public std::enable_shared_from_this<stream_hub> {
     sessions_.erase(id);
   }
 
-  // Refuses new streams and ends the open ones (asynchronously, on their strands).
-  void close_all();
+  // Refuses new streams and ends the open ones (asynchronously, on their strands), each with a
+  // `retry:` field that tells the client how long to wait before it reconnects (to a node that
+  // still serves, behind the load balancer).
+  void close_all(std::chrono::milliseconds reconnect_after);
+
+  // Streams open now.
+  std::size_t open_count() {
+    std::lock_guard lock{mutex_};
+    return sessions_.size();
+  }
 
   // With the I/O threads joined and the io_context still alive: nothing reaches the io_context
   // through the hub any more, and every session lets go of its connection and watch.

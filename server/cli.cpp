@@ -140,6 +140,17 @@ std::string usage() {
   --rebuild-views             drop the read models (remaining ride time, station availability) and
                               replay the whole journal into them at start (they are served
                               correctly meanwhile, only slower)
+  --drain-ms N                on SIGTERM, /health/ready answers 503 at once and the node keeps
+                              serving N ms so that load balancers notice, then stops accepting
+                              (default 5000)
+  --shutdown-timeout-ms N     then requests in flight get this long to be answered; notification
+                              streams end with a retry: hint; commits are flushed (default 10000)
+  --liveness-threshold-ms N   /health/live answers 503 when the heartbeat through the actor
+                              scheduler or the commit writer is older than N ms (default 10000)
+  --core-wait-ms N            a gateway holds requests this long while its core is away (a
+                              restart) and sends them once it is back; later: 503 (default 5000)
+  --inject-stall WHAT:MS      drills and tests only: after MS ms, wedge the scheduler or the
+                              writer (WHAT) for good, so that /health/live turns 503
 )";
 }
 
@@ -235,6 +246,22 @@ std::expected<serve_options, std::string> parse_serve(const std::vector<std::str
       {"--node-port", set_number(node_port, "--node-port", 0L, 65535L)},
       {"--core", set_address(o.core, "--core")},
       {"--payment", set_address(o.payment, "--payment")},
+      {"--drain-ms", set_ms(o.drain, "--drain-ms", 0, 600'000)},
+      {"--shutdown-timeout-ms", set_ms(o.shutdown_timeout, "--shutdown-timeout-ms", 0, 600'000)},
+      {"--liveness-threshold-ms", set_ms(o.liveness_threshold, "--liveness-threshold-ms", 100, 600'000)},
+      {"--core-wait-ms", set_ms(o.core_wait, "--core-wait-ms", 0, 600'000)},
+      {"--inject-stall",
+       setter{[&o](const std::string& v) -> std::expected<void, std::string> {
+         auto colon = v.find(':');
+         auto what = v.substr(0, colon);
+         if (colon == std::string::npos || (what != "scheduler" && what != "writer"))
+           return std::unexpected("--inject-stall expects scheduler:MS or writer:MS, got '" + v + "'");
+         auto after = number<long>("--inject-stall", v.substr(colon + 1), 0L, 3'600'000L);
+         if (!after) return std::unexpected(after.error());
+         o.inject_stall = what;
+         o.inject_stall_after = std::chrono::milliseconds{*after};
+         return {};
+       }}},
   };
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i], value;

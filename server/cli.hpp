@@ -55,6 +55,13 @@ struct serve_options {
   std::optional<std::uint16_t> node_port;
   std::optional<host_port> core;
   std::optional<host_port> payment;
+  // Operations (docs/operations.md): draining on SIGTERM, liveness, a gateway's wait for its core.
+  std::chrono::milliseconds drain{5000};              // ready 503, still serving, before stopping
+  std::chrono::milliseconds shutdown_timeout{10000};  // for requests in flight once it stops accepting
+  std::chrono::milliseconds liveness_threshold{10000};
+  std::chrono::milliseconds core_wait{5000};          // a gateway holds requests this long for its core
+  std::string inject_stall;                           // drills: "scheduler" or "writer"; empty: none
+  std::chrono::milliseconds inject_stall_after{0};
 
   bool has(std::string_view role) const;
 };

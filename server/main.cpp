@@ -5,8 +5,11 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -14,6 +17,7 @@
 #include "ttareungyi/actors/node.hpp"
 #include "ttareungyi/http/server.hpp"
 #include "ttareungyi/http/token_desk.hpp"
+#include "ttareungyi/metrics/registry.hpp"
 #include "ttareungyi/notification/webhook.hpp"
 #include "ttareungyi/payment/http_provider.hpp"
 #include "ttareungyi/payment/sandbox.hpp"
@@ -75,6 +79,51 @@ void set_up_logging(const cli::serve_options& o) {
   spdlog::set_default_logger(logger);
 }
 
+actors::node_options::stall_target stall_of(const cli::serve_options& o) {
+  using target = actors::node_options::stall_target;
+  if (o.inject_stall == "scheduler") return target::scheduler;
+  if (o.inject_stall == "writer") return target::writer;
+  return target::none;
+}
+
+// What the node is doing now, for a scrape.
+metrics::node_figures figures_of(const actors::node& node, const app::services& services, const http::server& server,
+                                 const ports::storage& storage, const std::filesystem::path& data_dir) {
+  metrics::node_figures f;
+  f.draining = server.draining();
+  f.ready = !f.draining && services.ready && services.ready();  // as /health/ready answers
+  if (services.live) {
+    auto report = services.live();
+    f.live = report.live;
+    for (const auto& beat : report.heartbeats)
+      f.heartbeats.push_back({beat.path, std::chrono::duration<double>(beat.age).count()});
+  }
+  auto readers = node.journal_readers();
+  if (!readers.empty()) {
+    f.journal_head = storage.last_sequence();
+    for (auto& r : readers) f.consumers.push_back({std::move(r.name), r.position});
+  }
+  auto entities = node.live();
+  f.live_tickets = entities.tickets;
+  f.live_bicycles = entities.bicycles;
+  if (services.health) {
+    auto health = services.health();
+    f.payment = std::move(health.payment);
+    f.peers = std::move(health.peers);
+  }
+  f.sse_watchers = server.streams_open();
+  std::error_code ec;
+  if (auto space = std::filesystem::space(data_dir, ec); !ec) f.data_dir = {space.available, space.capacity};
+  return f;
+}
+
+// Waits until `limit` has passed or a stop signal arrives.
+void wait_or_signal(const sigset_t& signals, std::chrono::milliseconds limit) {
+  if (limit <= std::chrono::milliseconds::zero()) return;
+  timespec wait{static_cast<time_t>(limit.count() / 1000), static_cast<long>(limit.count() % 1000) * 1'000'000};
+  if (sigtimedwait(&signals, nullptr, &wait) > 0) spdlog::info("a second stop signal: stopping now");
+}
+
 int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
   set_up_logging(o);
   std::error_code ec;
@@ -83,7 +132,9 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
     spdlog::error("cannot create data dir {}: {}", o.data_dir.string(), ec.message());
     return 1;
   }
-  auto storage = storage::open_rocksdb({o.data_dir / "db", o.fsync});
+  // The metrics: counted by the adapters as they go, the rest read at each scrape (below).
+  metrics::registry meters{{TTAREUNGYI_VERSION, actors::wire_protocol_version(), o.roles}};
+  auto storage = storage::open_rocksdb({.dir = o.data_dir / "db", .sync = o.fsync, .meter = &meters});
   if (!storage) {
     spdlog::error("cannot open storage in {}: {}", o.data_dir.string(), storage.error().message);
     return 1;
@@ -170,7 +221,13 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
                      .answers = gateway ? nullptr : storage->get(),
                      .node_port = o.node_port,
                      .node_bind = o.bind,
-                     .roles = o.roles},
+                     .core_wait = o.core_wait,
+                     .roles = o.roles,
+                     // Several beats within the threshold, so that one late beat is not a stall.
+                     .heartbeat_every = std::min(std::chrono::milliseconds{1000}, o.liveness_threshold / 4),
+                     .liveness_threshold = o.liveness_threshold,
+                     .stall = stall_of(o),
+                     .stall_after = o.inject_stall_after},
                     webhook.get()};
   if (auto started = node.start(); !started) {
     spdlog::error("cannot start: {}", started.error());
@@ -190,9 +247,15 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
                        .rate_limit_rps = static_cast<double>(o.rate_limit_rps),
                        .rate_limit_burst = static_cast<double>(o.rate_limit_burst),
                        .idempotency = gateway ? node.answers_at_the_core() : storage->get(),
+                       .drain_timeout = o.shutdown_timeout,
                        .clock = &clock,
                        .public_url = o.public_url,
-                       .feed_contact_email = o.feed_contact_email}};
+                       .feed_contact_email = o.feed_contact_email,
+                       .meter = &meters,
+                       .metrics = [&meters] { return meters.scrape(); }}};
+  meters.read_at_scrape([&node, &server, services = node.services(), data_dir = o.data_dir, &storage] {
+    return figures_of(node, services, server, **storage, data_dir);
+  });
   auto port = server.start();
   if (!port) {
     spdlog::error("cannot listen on {}:{}: {}", o.bind, o.port, port.error());
@@ -203,12 +266,17 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
-  spdlog::info("signal {}: draining and stopping", signal);
-  server.stop();  // ends notification streams, drains requests
+  // Draining: not ready at once, so that load balancers take the node out, but still serving
+  // what they send meanwhile; then no new connections, the requests in flight answered
+  // (bounded), the streams ended with a retry: hint. A second signal cuts the wait short.
+  spdlog::info("signal {}: draining for {} ms, then stopping", signal, o.drain.count());
+  server.start_draining();
+  wait_or_signal(stop_signals, o.drain);
+  server.stop();
   // Webhook calls in flight end now, as failures, while the node can still take the answer;
   // any later one fails at once (still on the webhook's thread).
   if (webhook) webhook->stop();
-  return 0;  // the node, the webhook, then storage, close as they go out of scope
+  return 0;  // the node (its actors and their commits), the webhook, then storage, close as they go out of scope
 }
 
 }  // namespace
@@ -231,6 +299,10 @@ int main(int argc, char** argv) {
   if (args[0] != "serve") {
     std::cerr << "unknown command '" << args[0] << "'\n" << cli::usage();
     return 2;
+  }
+  if (std::ranges::find_if(args, [](const std::string& a) { return a == "--help" || a == "-h"; }) != args.end()) {
+    std::cout << cli::usage();
+    return 0;
   }
   auto options = cli::parse_serve({args.begin() + 1, args.end()});
   if (!options) {

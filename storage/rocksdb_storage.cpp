@@ -22,7 +22,7 @@ rocksdb_storage::rocksdb_storage(std::unique_ptr<database> db, std::uint64_t las
       read_(*db_),
       clock_(clock_of(options)),
       retention_(options.idempotency_retention),
-      writer_(*db_, last_sequence, options.sync) {}
+      writer_(*db_, last_sequence, options.sync, options.meter) {}
 
 // ---- idempotency ----
 

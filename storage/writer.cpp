@@ -3,6 +3,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/status.h>
 
+#include <chrono>
 #include <exception>
 #include <utility>
 
@@ -15,8 +16,8 @@ constexpr std::size_t max_group = 1024;  // changesets per write batch
 
 }  // namespace
 
-group_writer::group_writer(const database& db, std::uint64_t last_sequence, bool sync)
-    : read_(db), sync_(sync), last_sequence_(last_sequence) {
+group_writer::group_writer(const database& db, std::uint64_t last_sequence, bool sync, ports::commit_meter* meter)
+    : read_(db), sync_(sync), meter_(meter), last_sequence_(last_sequence) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -82,11 +83,13 @@ void group_writer::write_group(std::vector<pending>& group) {
   if (batch.batch().Count() > 0) {
     rocksdb::WriteOptions wo;
     wo.sync = sync_;
+    const auto started = std::chrono::steady_clock::now();
     try {
       status = read_.db()->Write(wo, &batch.batch());
     } catch (const std::exception& e) {
       status = rocksdb::Status::Aborted(e.what());
     }
+    if (meter_) meter_->committed(group.size(), status.ok(), sync_, std::chrono::steady_clock::now() - started);
   }
   if (status.ok() && batch.last_sequence() != first) last_sequence_.store(batch.last_sequence(), std::memory_order_release);
   for (std::size_t i = 0; i < group.size(); ++i) {

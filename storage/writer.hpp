@@ -14,6 +14,7 @@
 
 #include "batch.hpp"
 #include "reader.hpp"
+#include "ttareungyi/ports/meters.hpp"
 #include "ttareungyi/ports/storage.hpp"
 
 namespace ttareungyi::storage {
@@ -28,7 +29,8 @@ class group_writer {
   };
 
   // Starts the thread. `last_sequence`: the journal's last on disk.
-  group_writer(const database& db, std::uint64_t last_sequence, bool sync);
+  // `meter` (may be null) hears of every write batch, on the writer thread.
+  group_writer(const database& db, std::uint64_t last_sequence, bool sync, ports::commit_meter* meter = nullptr);
   group_writer(const group_writer&) = delete;
   group_writer& operator=(const group_writer&) = delete;
   // Answers everything handed in, then joins the thread.
@@ -48,6 +50,7 @@ class group_writer {
 
   reader read_;
   const bool sync_;
+  ports::commit_meter* const meter_;
   std::atomic<std::uint64_t> last_sequence_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -73,8 +73,13 @@ caf::behavior collector(collector_self self, environment env, journal_reader rea
               [self, call](caf::error&) { self->send(self, charge_atom::value, call, false); });
   };
   // Collects the next fee, reading on in the journal when none is known.
-  auto next = [self, reader, settings, stop, settle, charge_front] {
+  auto show = [self, progress = settings.progress] {
     auto& s = self->state;
+    if (progress) progress->store(s.ahead.empty() ? s.scanned : s.ahead.front().sequence - 1);
+  };
+  auto next = [self, reader, settings, stop, settle, charge_front, show] {
+    auto& s = self->state;
+    show();
     if (s.busy) return;
     if (s.ahead.empty()) {
       auto batch = reader.journal->events_after(s.scanned, settings.read_ahead);
@@ -82,6 +87,7 @@ caf::behavior collector(collector_self self, environment env, journal_reader rea
       for (const auto& r : *batch)
         if (auto owed = domain::overtime_owed(r.event.payload)) s.ahead.push_back({r.sequence, std::move(*owed)});
       if (!batch->empty()) s.scanned = batch->back().sequence;
+      show();
       if (s.ahead.empty()) {
         // Nothing owed in what was read. The position moves with the next fee collected, or
         // here once it lags far enough behind that a restart would re-read much.

@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -67,6 +68,9 @@ struct overtime_settings {
   std::chrono::milliseconds answer_timeout{60000};  // the payment supervisor silent this long: retry
   std::size_t read_ahead = 1024;                   // journal events read per scan
   std::uint64_t checkpoint_every = 10000;          // with nothing owed, commit the position this often
+  // Where it shows how far it has dealt with the journal (every fee before it collected, none
+  // owed after it up to there), for the metrics; its stored position moves only with fees.
+  std::shared_ptr<std::atomic<std::uint64_t>> progress;
 };
 
 // The core's partition coordinator, when notifier replicas on other nodes make the

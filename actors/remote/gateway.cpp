@@ -4,6 +4,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
+#include <algorithm>
+
 #include "../read_side/read_side.hpp"
 #include "../timer.hpp"
 #include "notice_relay.hpp"
@@ -33,7 +35,11 @@ caf::behavior key_fetcher(caf::event_based_actor* self, core_actor core, std::ch
 }
 
 // A refusal of the core as the storage port says it.
-ports::storage_error failed(const caf::error& e) { return {"the core: " + from_caf(e).detail}; }
+ports::storage_error failed(const caf::error& e) {
+  auto refusal = from_caf(e);
+  const int retry = refusal.kind == domain::error_kind::unavailable ? std::max(1, refusal.retry_after_seconds) : 0;
+  return {.message = "the core: " + refusal.detail, .retry_after_seconds = retry};
+}
 
 }  // namespace
 

@@ -2,6 +2,8 @@
 // Reaching a context on another node: its address, the link that keeps it reached, and the
 // board where links publish their state for /health/ready.
 #include <caf/actor.hpp>
+#include <caf/actor_clock.hpp>
+#include <caf/exit_reason.hpp>
 #include <caf/system_messages.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/node_id.hpp>
@@ -16,6 +18,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "../timer.hpp"
@@ -91,8 +94,14 @@ class peer_link {
       // A link that held a while starts its back-off over; one lost at once (a peer handing
       // out a context that stops) keeps backing off.
       if (self->clock().now() - up_since_ >= settings_.retry_ceiling) delays_.reset();
+      // A peer that stopped on purpose is being restarted, most likely: try at the first delay
+      // (no back-off) for a while, so that calls held for it wait as little as possible.
+      if (down.reason == caf::exit_reason::user_shutdown) restarting_until_ = self->clock().now() + restart_window;
       lost(self, "connection lost: " + to_string(down.reason));
-      on_lost();
+      if constexpr (std::is_invocable_v<OnLost, const caf::error&>)
+        on_lost(down.reason);
+      else
+        on_lost();
     });
     publish(app::peer_state::connecting, "");
     attempt(self);
@@ -153,7 +162,7 @@ class peer_link {
                   settings_.address.text(), why);
     }
     publish(state, std::move(why));
-    waiting_ = delays_.next();
+    waiting_ = self->clock().now() < restarting_until_ ? settings_.retry_first : delays_.next();
     send_later(self, waiting_, retry_atom::value);
   }
 
@@ -169,6 +178,8 @@ class peer_link {
   std::shared_ptr<peer_board> board_;
   const domain::clock* clock_;
   backoff delays_;
+  static constexpr std::chrono::seconds restart_window{15};
+  caf::actor_clock::time_point restarting_until_{};
   std::chrono::milliseconds waiting_{};
   caf::actor remote_;
   caf::actor_clock::time_point up_since_{};

@@ -28,7 +28,7 @@ start() {  # start NAME COMMAND...: sets PORT once "listening on ADDR:PORT" is p
   echo "$name did not start"; exit 1
 }
 
-start server "$server" serve --port 0 --bind 127.0.0.1 --data-dir "$work/data" --rate-limit-rps 0 \
+start server "$server" serve --drain-ms 0 --port 0 --bind 127.0.0.1 --data-dir "$work/data" --rate-limit-rps 0 \
   --operator-client smoke:smoke-secret-1 --password-iterations 1000
 "$load" --port "$PORT" --operator smoke:smoke-secret-1 --customers 16 --connections 8 --bicycles 16 \
   --setup-only --save-setup "$work/setup.json"

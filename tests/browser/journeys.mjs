@@ -22,7 +22,7 @@ const servers = [];
 
 // `serve` on `port` (0: a free one) with its data in `dir`; resolves once it listens.
 async function launch(dir, port, flags) {
-  const child = spawn(server, ['serve', '--data-dir', join(dir, 'data'), '--port', String(port), '--bind', '127.0.0.1',
+  const child = spawn(server, ['serve', '--data-dir', join(dir, 'data'), '--port', String(port), '--bind', '127.0.0.1', '--drain-ms', '0',
     '--operator-client', 'ops:s3cret', '--password-iterations', '1000', '--rate-limit-rps', '0', ...flags],
   { stdio: ['ignore', 'pipe', 'ignore'] });
   const running = { child, dir };

@@ -100,7 +100,7 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="ttareungyi-contract-")
         self.log = open(os.path.join(self.dir, "server.log"), "w")
         self.proc = subprocess.Popen(
-            [SERVER, "serve", "--data-dir", os.path.join(self.dir, "data"), "--port", "0", "--bind", "127.0.0.1",
+            [SERVER, "serve", "--data-dir", os.path.join(self.dir, "data"), "--port", "0", "--bind", "127.0.0.1", "--drain-ms", "0",
              "--operator-client", "ops:s3cret", "--password-iterations", "1000",
              *(flags or ("--rate-limit-rps", "0"))],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
@@ -155,6 +155,7 @@ class Server:
 def journey(s):
     s.call("GET", "/health/live")
     s.call("GET", "/health/ready")
+    s.call("GET", "/metrics")
     s.call("GET", "/.well-known/jwks.json")
     s.call("GET", "/.well-known/oauth-authorization-server")
 

@@ -173,6 +173,9 @@ std::vector<std::string> server_test::flags_for(const std::vector<std::string>& 
                                  std::string(operator_client_id) + ":" + std::string(operator_client_secret),
                                  // A test sends many calls per subject quickly: no rate limit.
                                  "--rate-limit-rps",
+                                 "0",
+                                 // No load balancer to notice a drain: stop at once on SIGTERM.
+                                 "--drain-ms",
                                  "0"};
   flags.insert(flags.end(), extra.begin(), extra.end());
   return flags;

@@ -82,6 +82,55 @@ TEST_F(Api, Live) {
   EXPECT_EQ(body_of(r), (json{{"status", "live"}}));
 }
 
+TEST_F(Api, LiveFollowsTheHeartbeats) {
+  auto services = app.services();
+  app::liveness_report report{true, {{"scheduler", std::chrono::milliseconds{120}}, {"writer", std::chrono::milliseconds{90}}}};
+  services.live = [&report] { return report; };
+  api with_heartbeat{services, fx.tokens, {{"ops-1", "s3cret"}}, max_body, &clock};
+  answers got;
+  with_heartbeat.handle(make_request("GET", "/health/live"), got.responder_fn());
+  EXPECT_EQ(got.at(0).status, 200);
+  EXPECT_EQ(body_of(got.at(0)), (json{{"status", "live"}, {"heartbeatAgeMs", {{"scheduler", 120}, {"writer", 90}}}}));
+  report = {false, {{"scheduler", std::chrono::milliseconds{120}}, {"writer", std::chrono::milliseconds{12000}}}};
+  with_heartbeat.handle(make_request("GET", "/health/live"), got.responder_fn());
+  EXPECT_EQ(got.at(1).status, 503);
+  EXPECT_EQ(body_of(got.at(1))["status"], "stalled");
+}
+
+// Every answer is counted under its route's template, never the raw path; /metrics answers the
+// exposition text as is.
+TEST_F(Api, MetersEveryAnswerUnderItsRouteTemplate) {
+  struct recorded {
+    std::string method, route;
+    int status;
+  };
+  struct meter final : ports::request_meter {
+    std::vector<recorded> seen;
+    void answered(std::string_view m, std::string_view r, int status, std::chrono::nanoseconds) noexcept override {
+      seen.push_back({std::string{m}, std::string{r}, status});
+    }
+  } counted;
+  api metered{app.services(), fx.tokens, {{"ops-1", "s3cret"}}, max_body, &clock, {}, {},
+              observers{.meter = &counted, .metrics = [] { return std::string{"ttareungyi_ready 1\n"}; }}};
+  answers got;
+  metered.handle(make_request("GET", "/v1/tickets/t_123", "", {{"Authorization", customer}}), got.responder_fn());
+  metered.handle(make_request("GET", "/no/such/path/t_456"), got.responder_fn());
+  metered.handle(make_request("BREW", "/health/live"), got.responder_fn());
+  metered.handle(make_request("GET", "/metrics"), got.responder_fn());
+  ASSERT_EQ(counted.seen.size(), 4u);
+  EXPECT_EQ(counted.seen[0].route, "/v1/tickets/{id}");
+  EXPECT_EQ(counted.seen[0].status, got.at(0).status);
+  EXPECT_EQ(counted.seen[1].route, "unmatched");
+  EXPECT_EQ(counted.seen[1].status, 404);
+  EXPECT_EQ(counted.seen[2].method, "other");
+  EXPECT_EQ(counted.seen[2].status, 405);
+  EXPECT_EQ(counted.seen[3].route, "/metrics");
+  EXPECT_EQ(got.at(3).status, 200);
+  EXPECT_EQ(got.at(3).body, "ttareungyi_ready 1\n");
+  EXPECT_EQ(got.at(3).header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(get("/metrics", {}).status, 404) << "a server without metrics";
+}
+
 TEST_F(Api, ReadyFollowsTheFacadeAndDraining) {
   auto r = get("/health/ready", {});
   EXPECT_EQ(r.status, 200);
@@ -98,14 +147,17 @@ TEST_F(Api, ReadyFollowsTheFacadeAndDraining) {
     app.world.ready = true;
   }
   endpoints.set_draining(true);
-  EXPECT_EQ(get("/health/ready", {}).status, 503);
+  auto draining = get("/health/ready", {});
+  EXPECT_EQ(draining.status, 503);
+  EXPECT_EQ(body_of(draining), (json{{"status", "draining"}}));
   endpoints.set_draining(false);
   EXPECT_EQ(get("/health/ready", {}).status, 200);
 }
 
 TEST_F(Api, ReadyShowsThePaymentBreakerAndStaysReadyWhileItIsOpen) {
   auto services = app.services();
-  app::payment_health payment{domain::breaker_state::open, test::at(9, 0), 5, test::at(9, 1)};
+  app::payment_health payment{.breaker = domain::breaker_state::open, .since = test::at(9, 0), .failures = 5,
+                              .retry_at = test::at(9, 1)};
   services.health = [&payment] { return app::health_report{payment, {}, {}}; };
   api with_health{services, fx.tokens, {{"ops-1", "s3cret"}}, max_body, &clock};
   answers got;

@@ -181,7 +181,7 @@ TEST(Routes, UnknownPathsAre404) {
   expect_404("GET", "/v1/rentals/r-1");
   expect_404("GET", "/v1/notifications/");
   expect_404("GET", "/v1/notifications/stream/x");
-  expect_404("GET", "/metrics");
+  expect_404("GET", "/metrics/x");
   expect_404("GET", "/V1/TICKETS");
   expect_404("GET", "health/live");
 }

@@ -66,6 +66,7 @@ class Node:
         log = open(os.path.join(self.root, self.name + ".log"), "a")
         self.proc = subprocess.Popen(
             [SERVER, "serve", "--data-dir", self.data, "--port", str(self.port), "--bind", "127.0.0.1", "--rate-limit-rps", "0",
+             "--drain-ms", "0",
              "--password-iterations", "1000", *self.flags], stdout=subprocess.PIPE, stderr=log, text=True)
         log.close()
         self.node_port = None

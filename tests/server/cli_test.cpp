@@ -95,3 +95,32 @@ TEST(Cli, RefusesTopologiesItDoesNotRun) {
 
 }  // namespace
 }  // namespace ttareungyi::cli
+
+namespace ttareungyi::cli {
+namespace {
+
+TEST(Cli, OperationsFlags) {
+  auto defaults = parse_serve({});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->drain, std::chrono::milliseconds{5000});
+  EXPECT_EQ(defaults->shutdown_timeout, std::chrono::milliseconds{10000});
+  EXPECT_EQ(defaults->liveness_threshold, std::chrono::milliseconds{10000});
+  EXPECT_EQ(defaults->core_wait, std::chrono::milliseconds{5000});
+  EXPECT_TRUE(defaults->inject_stall.empty());
+  auto o = parse_serve({"--drain-ms", "0", "--shutdown-timeout-ms", "2500", "--liveness-threshold-ms", "400",
+                        "--core-wait-ms", "800", "--inject-stall", "writer:1500"});
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_EQ(o->drain, std::chrono::milliseconds{0});
+  EXPECT_EQ(o->shutdown_timeout, std::chrono::milliseconds{2500});
+  EXPECT_EQ(o->liveness_threshold, std::chrono::milliseconds{400});
+  EXPECT_EQ(o->core_wait, std::chrono::milliseconds{800});
+  EXPECT_EQ(o->inject_stall, "writer");
+  EXPECT_EQ(o->inject_stall_after, std::chrono::milliseconds{1500});
+  EXPECT_FALSE(parse_serve({"--inject-stall", "disk:10"}));
+  EXPECT_FALSE(parse_serve({"--inject-stall", "scheduler"}));
+  EXPECT_FALSE(parse_serve({"--liveness-threshold-ms", "10"}));
+  EXPECT_FALSE(parse_serve({"--drain-ms", "-1"}));
+}
+
+}  // namespace
+}  // namespace ttareungyi::cli

@@ -281,7 +281,9 @@ std::optional<sse_event> sse_stream::take_event() {
       pending_.event = value;
     } else if (name == "id") {
       pending_.id = value;
-    }  // retry and unknown fields: ignored
+    } else if (name == "retry" && !value.empty() && value.find_first_not_of("0123456789") == std::string::npos) {
+      retry_ = std::stol(value);
+    }  // unknown fields: ignored
   }
 }
 

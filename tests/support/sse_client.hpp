@@ -54,6 +54,8 @@ class sse_stream {
   bool ended() const noexcept { return ended_; }
   // Comment lines seen so far (e.g. ": keep-alive"), without the colon.
   std::size_t comments() const noexcept { return comments_; }
+  // The last `retry:` field (the reconnection time the server asks for, in ms), if any.
+  std::optional<long> retry() const noexcept { return retry_; }
   // Closes the connection (the server sees the client gone). Idempotent.
   void close() noexcept;
 
@@ -77,6 +79,7 @@ class sse_stream {
   bool chunk_crlf_ = false;      // framing::chunked: the CRLF after a chunk's data is due
   bool ended_ = false;
   std::size_t comments_ = 0;
+  std::optional<long> retry_;
   sse_event pending_;  // fields of the event being parsed
   bool pending_data_ = false;
 };

@@ -73,8 +73,25 @@ struct node_options {
   std::optional<std::uint16_t> node_port;
   std::string node_bind;  // the node port's address; empty: every address
   std::chrono::milliseconds peer_retry_ceiling{2000};  // the longest wait between attempts to reach a peer
+  // A gateway holds calls this long while its core is away (a restart) and passes them on once
+  // it is back; 0: refused at once.
+  std::chrono::milliseconds core_wait{5000};
+  // When a node that other nodes reach stops, its door and front stop first, and the calls they
+  // passed on get this long to be answered before the contexts stop.
+  std::chrono::milliseconds peer_grace{500};
   std::vector<std::string> roles{"http", "core", "payment", "notifier"};  // as /health/ready shows them
+  // Liveness (/health/live): a heartbeat through the scheduler and the commit writer every
+  // `heartbeat_every`; either one older than `liveness_threshold` makes the node not live.
+  std::chrono::milliseconds heartbeat_every{1000};
+  std::chrono::milliseconds liveness_threshold{10000};
+  // Drills and tests only: after `stall_after`, wedges the scheduler or the writer for good.
+  enum class stall_target { none, scheduler, writer };
+  stall_target stall = stall_target::none;
+  std::chrono::milliseconds stall_after{0};
 };
+
+// This build's wire protocol version (nodes of the same version talk to each other).
+std::uint32_t wire_protocol_version();
 
 class node {
  public:
@@ -98,6 +115,13 @@ class node {
     std::size_t bicycles = 0;
   };
   live_entities live() const;
+  // The journal's readers this node runs (rentals, stations, notifier, overtime) and the last
+  // sequence each applied, as stored; empty on a node without the core.
+  struct reader_position {
+    std::string name;
+    std::uint64_t position = 0;
+  };
+  std::vector<reader_position> journal_readers() const;
   // The node port its door is published on (the real one for port 0), once started.
   std::optional<std::uint16_t> node_port() const;
   // On a gateway, once started: the answers kept for Idempotency-Keys, at the core (for the

@@ -2,6 +2,9 @@
 // What the application offers its inbound adapters (REST, remote nodes, the bench): use cases
 // in business words, asynchronous, with typed refusals. Adapters never see actors or storage:
 // each call returns at once and its reply arrives later, on some other thread.
+#include <array>
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -152,11 +155,21 @@ class notification_service {
 
 // How the payment provider looks from here, for /health/ready: the circuit breaker's state,
 // since when, the consecutive failures, and when it next lets a trial call through (when open).
+// Payment calls since start, by outcome (for the metrics).
+struct payment_calls {
+  std::uint64_t approved = 0;  // the provider approved
+  std::uint64_t declined = 0;  // the provider declined
+  std::uint64_t failed = 0;    // the provider failed or was too slow
+  std::uint64_t rejected = 0;  // refused at once: the breaker was open
+};
 struct payment_health {
   domain::breaker_state breaker = domain::breaker_state::closed;
   std::optional<domain::instant> since;  // empty: closed since start
   int failures = 0;
   std::optional<domain::instant> retry_at;
+  std::array<std::uint64_t, 3> transitions_to{};  // changes into each breaker_state since start
+  payment_calls charges{};
+  payment_calls refunds{};
 };
 
 // A context this node reaches on another node, for /health/ready.
@@ -185,6 +198,17 @@ struct health_report {
   std::optional<notifier_health> notifier = {};  // when this node is a notifier replica
 };
 
+// Whether the node can still do its job (/health/live): a heartbeat goes through the actor
+// scheduler and the commit writer; either one older than the node's threshold means it cannot.
+struct heartbeat {
+  std::string path;  // "scheduler", "writer"
+  std::chrono::milliseconds age{0};
+};
+struct liveness_report {
+  bool live = true;
+  std::vector<heartbeat> heartbeats;
+};
+
 // The whole application as its adapters see it.
 struct services {
   identity_service& identity;
@@ -199,6 +223,7 @@ struct services {
   bool serves_api = true;
   // Set on a gateway, whose tokens the core signs; null: the adapter signs with its own key.
   sign_in_service* sign_in = nullptr;
+  std::function<liveness_report()> live = {};  // for /health/live; empty: always live
 };
 
 }  // namespace ttareungyi::app

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "ttareungyi/app/services.hpp"
 #include "ttareungyi/domain/time.hpp"
 #include "ttareungyi/ports/idempotency.hpp"
+#include "ttareungyi/ports/meters.hpp"
 #include "ttareungyi/security/operator_clients.hpp"
 #include "ttareungyi/security/tokens.hpp"
 
@@ -55,6 +57,13 @@ struct server_options {
   // the address planners write to about them.
   std::string public_url;
   std::string feed_contact_email = "gbfs@ttareungyi.example";
+  // When stop() ends the notification streams, it tells their clients to reconnect after this.
+  std::chrono::milliseconds sse_reconnect_after{1000};
+  // Hears of every answer (method, route template, status, time); nullptr: none. Must outlive
+  // the server.
+  ports::request_meter* meter = nullptr;
+  // The text GET /metrics answers (Prometheus text format); empty: 404.
+  std::function<std::string()> metrics;
 };
 
 class server {
@@ -75,6 +84,13 @@ class server {
   // Once it returns, the server holds nothing of the application (no watch, no reply).
   // Idempotent.
   void stop();
+  // /health/ready answers 503 from now on (so that load balancers stop sending new requests),
+  // while everything else is still served. stop() then stops the rest.
+  void start_draining();
+  // Since start_draining() or stop().
+  bool draining() const;
+  // Notification streams open now (0 when not running).
+  std::size_t streams_open() const;
 
  private:
   struct impl;

@@ -26,6 +26,7 @@ namespace ttareungyi::ports {
 struct storage_error {
   std::string message;
   bool invalid_cursor = false;  // the request named a cursor the store cannot read (a client's mistake)
+  int retry_after_seconds = 0;  // > 0: the store is away for now (a gateway's core restarting): try again
 };
 
 template <class T>

@@ -12,6 +12,7 @@
 
 #include "ttareungyi/domain/time.hpp"
 #include "ttareungyi/ports/idempotency.hpp"
+#include "ttareungyi/ports/meters.hpp"
 #include "ttareungyi/ports/storage.hpp"
 
 namespace ttareungyi::storage {
@@ -27,6 +28,8 @@ struct storage_options {
   std::chrono::hours idempotency_retention{24};
   // The clock that ages kept answers; nullptr: the system clock. Must outlive the storage.
   const domain::clock* clock = nullptr;
+  // Hears of every write batch (size, outcome, time); nullptr: none. Must outlive the storage.
+  ports::commit_meter* meter = nullptr;
 };
 
 // Everything one node keeps, in one database.
