@@ -229,10 +229,7 @@ def main():
         check_dashboard(root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    if failures:
-        print(f"{len(failures)} failures", flush=True)
-        sys.exit(1)
-    print("ok", flush=True)
+    opscheck.finish(failures)
 
 
 main()

@@ -50,7 +50,10 @@ import yaml
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import opscheck  # noqa: E402
-from opscheck import CONTRACT, PEER_ONLY, Exposition
+from opscheck import CONTRACT, PEER_ONLY, Exposition  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "nodes"))
+import cluster  # noqa: E402  (tests/nodes/cluster.py: nodes on free ports)
 
 failures = []
 OPERATOR = "ops:ops-secret-123"
@@ -64,73 +67,27 @@ def fail(text):
 
 
 def eventually(check, seconds, step=0.02):
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(step)
-    return True
+    return cluster.eventually(check, seconds, step)
 
 
 def call(base, method, path, body=None, token=None, form=None, basic=None):
-    """(status, headers, parsed body or text)"""
-    headers, data = {}, None
-    if body is not None:
-        data, headers["Content-Type"] = json.dumps(body).encode(), "application/json"
-    if form is not None:
-        data, headers["Content-Type"] = form.encode(), "application/x-www-form-urlencoded"
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    if basic:
-        headers["Authorization"] = "Basic " + b64encode(basic.encode()).decode()
-    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as r:
-            status, got, text = r.status, r.headers, r.read().decode()
-    except urllib.error.HTTPError as e:
-        status, got, text = e.code, e.headers, e.read().decode()
-    try:
-        return status, got, json.loads(text)
-    except ValueError:
-        return status, got, text
+    """(status, headers, parsed body or text): cluster.call without its timing."""
+    return cluster.call(base, method, path, body, token, form, basic)[:3]
 
 
-class Server:
-    """One `ttareungyi serve` with its own data dir; `base` is its HTTP address."""
-
-    def __init__(self, root, name, *flags):
-        self.name, self.data = name, os.path.join(root, name)
-        with open(os.path.join(root, name + ".log"), "w") as log:
-            self.proc = subprocess.Popen([SERVER, "serve", "--data-dir", self.data, "--port", "0", "--bind",
-                                          "127.0.0.1", "--password-iterations", "1000", *flags],
-                                         stdout=subprocess.PIPE, stderr=log, text=True)
-        self.node_port = None
-        while True:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise SystemExit(f"{name} did not start (see {name}.log)")
-            if m := re.match(r"node listening on .*:(\d+)", line):
-                self.node_port = int(m.group(1))
-            elif m := re.match(r"listening on .*:(\d+)", line):
-                self.base = f"http://127.0.0.1:{m.group(1)}"
-                break
-        # Keep reading stdout so the server never blocks on a full pipe.
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+class Server(cluster.Node):
+    """A node of tests/nodes/cluster.py, whose readiness is a yes or no, stopped in two steps
+    (SIGTERM to all, then wait for each)."""
 
     def ready(self):
         try:
-            return call(self.base, "GET", "/health/ready")[0] == 200
+            return super().ready()[0]
         except OSError:
             return False
 
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
 
     def wait(self):
         try:
@@ -144,22 +101,6 @@ def scrape(server):
     """(Content-Type, body) of GET /metrics."""
     with urllib.request.urlopen(server.base + "/metrics", timeout=10) as r:
         return r.headers.get("Content-Type", ""), r.read().decode()
-
-
-class Stream:
-    """The customer's notification stream, held open."""
-
-    def __init__(self, base, token):
-        host, port = base.removeprefix("http://").split(":")
-        self.conn = http.client.HTTPConnection(host, int(port), timeout=30)
-        self.conn.request("GET", "/v1/notifications/stream", headers={"Authorization": "Bearer " + token})
-        # Kept: the answer holds the socket (a Connection: close answer takes it from conn).
-        self.response = self.conn.getresponse()
-        self.status = self.response.status
-
-    def close(self):
-        self.response.close()
-        self.conn.close()
 
 
 def journey(node):
@@ -464,6 +405,7 @@ def templates():
 def main():
     global SERVER, PROMTOOL
     SERVER, PROMTOOL = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "")
+    cluster.SERVER = SERVER
     if not PROMTOOL or not os.access(PROMTOOL, os.X_OK):
         print(f"FAIL: promtool not found ({PROMTOOL or 'no path given'}): install Debian's prometheus package "
               f"(apt-get install prometheus) and configure again", flush=True)
@@ -472,9 +414,9 @@ def main():
     servers = []
     try:
         started = time.time()
-        node = Server(root, "node", "--node-port", "0", "--operator-client", OPERATOR)
+        node = Server(root, "node", "--node-port", "0", "--operator-client", OPERATOR, "--rate-limit-rps", "50")
         servers.append(node)
-        gateway = Server(root, "gateway", "--roles", "http", "--core", f"127.0.0.1:{node.node_port}")
+        gateway = Server(root, "gateway", "--roles", "http", "--core", f"127.0.0.1:{node.node_port}", "--drain-ms", "5000")
         servers.append(gateway)
         wedged = Server(root, "wedged", "--liveness-threshold-ms", "500", "--inject-stall", "scheduler:200")
         servers.append(wedged)
@@ -493,9 +435,9 @@ def main():
                      form="grant_type=password&username=010-7431-2987&password=ride2work")[2]["access_token"]
         limited = over_the_limit(node, rider)
 
-        stream = Stream(node.base, token)
-        if stream.status != 200:
-            fail(f"the notification stream answered {stream.status}")
+        stream = cluster.Stream(node.base, token)
+        if stream.response.status != 200:
+            fail(f"the notification stream answered {stream.response.status}")
 
         def watched():
             return (Exposition(scrape(node)[1]).value("ttareungyi_sse_watchers") or 0) >= 1
@@ -563,10 +505,7 @@ def main():
             print("logs in", root, flush=True)
         else:
             shutil.rmtree(root, ignore_errors=True)
-    if failures:
-        print(f"{len(failures)} failures", flush=True)
-        sys.exit(1)
-    print("ok", flush=True)
+    opscheck.finish(failures)
 
 
 main()

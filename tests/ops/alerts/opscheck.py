@@ -4,6 +4,7 @@ the Prometheus text format 0.0.4, and GitHub's heading anchors of a Markdown fil
 import json
 import os
 import re
+import sys
 
 import yaml
 
@@ -329,3 +330,11 @@ def markdown_headings(text):
             seen[base] = n + 1
             out.append((len(m.group(1)), m.group(2), base if n == 0 else f"{base}-{n}"))
     return out
+
+
+def finish(failures):
+    """Exits 1 with the count when anything failed, else prints ok."""
+    if failures:
+        print(f"{len(failures)} failures", flush=True)
+        sys.exit(1)
+    print("ok", flush=True)
