@@ -68,10 +68,11 @@ class CoreFrontTest : public read_side_test {
     read_side_test::TearDown();
   }
 
-  void open_core() {
+  // The gateway's stand-in; `hold`: how long it holds calls while the core is away.
+  void open_core(std::chrono::milliseconds hold = 0ms) {
     open_front();
     connector = sys->spawn(fake_middleman, net);
-    core = spawn_remote_core(*sys, test_link("core", {"core.test", 4200}, connector), peers, clock, 3000ms);
+    core = spawn_remote_core(*sys, test_link("core", {"core.test", 4200}, connector), peers, clock, 3000ms, hold);
     drain();
   }
 
@@ -156,6 +157,38 @@ TEST_F(CoreFrontTest, AnUnreachableCoreIsRefusedAtOnce) {
   // Passed on: the core answers (a ticket for any customer id; the gateway checked the token).
   EXPECT_EQ(ok(call<domain::ticket>(core, buy_atom::value, customer_id{"c_1"}, domain::ticket_type::one_hour)).customer_id,
             "c_1");
+}
+
+// A gateway that holds calls (--core-wait-ms): a call while the core is away waits for it and
+// is passed on once the link is back; one that waits longer than the hold is refused.
+TEST_F(CoreFrontTest, AGatewayHoldsCallsWhileTheCoreIsAway) {
+  start();
+  net->reachable = false;
+  open_core(2000ms);
+  auto held = ask<domain::ticket>(core, buy_atom::value, customer_id{"c_1"}, domain::ticket_type::one_hour);
+  drain();
+  EXPECT_FALSE(held->has_value()) << "held, not refused";
+  net->reachable = true;
+  advance(100ms);  // the link's next attempt reaches the core; the held call goes
+  EXPECT_EQ(ok(held).customer_id, "c_1");
+  EXPECT_EQ(storage.rows.tickets.size(), 1u) << "bought once";
+}
+
+TEST_F(CoreFrontTest, ACallHeldLongerThanTheHoldIsRefused) {
+  start();
+  net->reachable = false;
+  open_core(500ms);
+  auto held = ask<domain::ticket>(core, buy_atom::value, customer_id{"c_1"}, domain::ticket_type::one_hour);
+  drain();
+  advance(400ms);
+  EXPECT_FALSE(held->has_value());
+  advance(100ms);
+  auto refused = refusal(held);
+  EXPECT_EQ(refused.kind, domain::error_kind::unavailable);
+  EXPECT_GE(refused.retry_after_seconds, 1);
+  net->reachable = true;
+  advance(2000ms);
+  EXPECT_TRUE(storage.rows.tickets.empty()) << "a refused call is never passed on later";
 }
 
 TEST_F(CoreFrontTest, TheCoreSignsTheGatewaysTokens) {

@@ -95,8 +95,8 @@ TEST_F(Drain, ReadyTurnsUnavailableAtOnceAndNothingInFlightFails) {
 void expect_stall_detected(const std::string& what) {
   temp_dir tmp("ttareungyi-e2e");
   server_process node(server_binary(), {"serve", "--data-dir", tmp.sub("data").string(), "--port", "0", "--bind",
-                                        "127.0.0.1", "--drain-ms", "0", "--liveness-threshold-ms", "600",
-                                        "--inject-stall", what + ":1000"});
+                                        "127.0.0.1", "--drain-ms", "0", "--liveness-threshold-ms", "1000",
+                                        "--inject-stall", what + ":1500"});
   http_client client{node.port()};
   auto before = eventually([&] { return client.get("/health/live"); }, [](const response& r) { return r.status == 200; });
   ASSERT_TRUE(has_status(before, 200)) << node.logs_tail();
@@ -104,7 +104,7 @@ void expect_stall_detected(const std::string& what) {
                             std::chrono::milliseconds{8000});
   ASSERT_TRUE(has_status(stalled, 503)) << what << "\n" << node.logs_tail();
   EXPECT_EQ(stalled.json()["status"], "stalled");
-  EXPECT_GT(stalled.json()["heartbeatAgeMs"][what].get<long>(), 600);
+  EXPECT_GT(stalled.json()["heartbeatAgeMs"][what].get<long>(), 1000);
   auto metrics = client.get("/metrics");
   EXPECT_TRUE(has_status(metrics, 200));
   EXPECT_NE(metrics.body.find("ttareungyi_live 0"), std::string::npos);
