@@ -33,6 +33,15 @@
 #                        servers kept up; the read's ratio and p99 are the medians over the
 #                        rounds (default 1). For a machine whose speed drifts between runs.
 #     --keep             keep the temporary data folders
+# Every ttareungyi-load run also measures what the server spent on its measured window (warm-up
+# and setup excluded): ttareungyi-load gets the server's pids (--server-pid) and HTTP ports
+# (--metrics-port) and reads, just before the window and just after it, the CPU time of each
+# process (utime + stime of /proc/PID/stat, what its process_cpu_seconds_total reads) and the
+# commits, commit groups and fsyncs of its GET /metrics; a product of several nodes is summed
+# over them. The scrapes fall outside the CPU window (scrape, then CPU at the start; CPU, then
+# scrape at the end). The report gives per scenario the server's CPU per operation, its CPU per
+# HTTP request as a multiple of the bare endpoint's, commits and fsyncs per operation, and writes
+# that table to OUT/cost.md in docs/benchmarks.md's format.
 # Everything runs on 127.0.0.1; every process started here is stopped by its pid on exit.
 set -euo pipefail
 
@@ -53,7 +62,7 @@ while [[ $# -gt 0 ]]; do
     --only) only=",$2,"; shift 2 ;;
     --keep) keep=1; shift ;;
     --rounds) rounds="$2"; shift 2 ;;
-    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) build="$1"; shift ;;
   esac
@@ -179,7 +188,7 @@ if [[ $large == 0 ]]; then
   if wanted bare; then
     start bare "$bare" --port 0 --bind 127.0.0.1
     bare_pid=$PID bare_port=$PORT
-    run_load bare --port "$bare_port" "${bare_load[@]}"
+    run_load bare --port "$bare_port" --server-pid "$bare_pid" "${bare_load[@]}"
     # With rounds, it stays up for the rounds after the product's first read.
     (( rounds > 1 )) && wanted read || stop "$bare_pid"
   fi
@@ -193,11 +202,12 @@ if [[ $large == 0 ]]; then
     echo "== setup: ttareungyi-load --setup-only --customers $customers --save-setup setup.json"
     "$load" --port "$PORT" --operator "$operator" --customers "$customers" --connections "$connections" --setup-only \
       --save-setup "$work/setup.json" 2> >(sed 's/^/   /' >&2)
-    product=(--port "$PORT" --load-setup "$work/setup.json" --connections "$connections" "${common[@]}")
+    product=(--port "$PORT" --server-pid "$PID" --metrics-port "$PORT" --load-setup "$work/setup.json"
+      --connections "$connections" "${common[@]}")
     run_load read "${product[@]}" --scenario read
     if (( rounds > 1 )) && wanted bare && wanted read; then
       for (( r = 2; r <= rounds; r++ )); do
-        run_load_as bare "bare.$r" --port "$bare_port" "${bare_load[@]}"
+        run_load_as bare "bare.$r" --port "$bare_port" --server-pid "$bare_pid" "${bare_load[@]}"
         run_load_as read "read.$r" "${product[@]}" --scenario read
       done
       stop "$bare_pid"
@@ -221,6 +231,7 @@ if [[ $large == 0 ]]; then
     mkdir -p "$work/split-payment" "$work/split-core"
     start split-payment "$server" serve --roles payment --node-port 0 --port 0 --bind 127.0.0.1 \
       --data-dir "$work/split-payment" "${server_extra[@]}"
+    payment_pid=$PID payment_port=$PORT
     node_port=$(sed -n 's/^node listening on .*:\([0-9][0-9]*\)$/\1/p' "$work/split-payment.out" | head -1)
     start split-core "$server" serve --roles http,core,notifier --payment "127.0.0.1:$node_port" --port 0 \
       --bind 127.0.0.1 --data-dir "$work/split-core" --rate-limit-rps 0 --operator-client "$operator" "${server_extra[@]}"
@@ -231,7 +242,9 @@ if [[ $large == 0 ]]; then
     echo "== split: payment node on node port $node_port, core listening on port $PORT"
     "$load" --port "$PORT" --operator "$operator" --customers "$customers" --connections "$connections" --setup-only \
       --save-setup "$work/setup-split.json" 2> >(sed 's/^/   /' >&2)
-    split=(--port "$PORT" --load-setup "$work/setup-split.json" --connections "$connections" "${common[@]}")
+    # The cost is the two processes' together: CPU, commits and fsyncs summed over both.
+    split=(--port "$PORT" --server-pid "$PID" --metrics-port "$PORT" --server-pid "$payment_pid"
+      --metrics-port "$payment_port" --load-setup "$work/setup-split.json" --connections "$connections" "${common[@]}")
     run_load purchase-split "${split[@]}" --scenario purchase
     run_load ride-split "${split[@]}" --scenario ride
     stop "$PID"
@@ -246,16 +259,18 @@ if [[ $large == 0 ]]; then
     core_pid=$PID core_port=$PORT
     node_port=$(sed -n 's/^node listening on .*:\([0-9][0-9]*\)$/\1/p' "$work/replicas-core.out" | head -1)
     replica_pids=()
+    replicas_cost=(--server-pid "$core_pid" --metrics-port "$core_port")
     for r in 1 2; do
       start "replica-$r" "$server" serve --roles notifier --core "127.0.0.1:$node_port" --port 0 --bind 127.0.0.1 \
         --data-dir "$work/replica-$r" "${server_extra[@]}"
       replica_pids+=("$PID")
+      replicas_cost+=(--server-pid "$PID" --metrics-port "$PORT")
     done
     echo "== replicas: core on node port $node_port, two notifier replicas"
     "$load" --port "$core_port" --operator "$operator" --customers "$customers" --connections "$connections" --setup-only \
       --save-setup "$work/setup-replicas.json" 2> >(sed 's/^/   /' >&2)
-    run_load ride-replicas --port "$core_port" --load-setup "$work/setup-replicas.json" --connections "$connections" \
-      "${common[@]}" --scenario ride
+    run_load ride-replicas --port "$core_port" "${replicas_cost[@]}" --load-setup "$work/setup-replicas.json" \
+      --connections "$connections" "${common[@]}" --scenario ride
     for pid in "${replica_pids[@]}"; do stop "$pid"; done
     stop "$core_pid"
   fi
@@ -267,7 +282,7 @@ if [[ $large == 0 ]]; then
     mkdir -p "$work/gateway-core" "$work/gateway"
     start gateway-core "$server" serve --node-port 0 --port 0 --bind 127.0.0.1 --data-dir "$work/gateway-core" \
       --rate-limit-rps 0 --operator-client "$operator" "${server_extra[@]}"
-    core_pid=$PID
+    core_pid=$PID core_port=$PORT
     node_port=$(sed -n 's/^node listening on .*:\([0-9][0-9]*\)$/\1/p' "$work/gateway-core.out" | head -1)
     start gateway "$server" serve --roles http --core "127.0.0.1:$node_port" --port 0 --bind 127.0.0.1 \
       --data-dir "$work/gateway" --rate-limit-rps 0 "${server_extra[@]}"
@@ -279,7 +294,8 @@ if [[ $large == 0 ]]; then
     echo "== gateway: core on node port $node_port, gateway listening on port $gateway_port"
     "$load" --port "$gateway_port" --operator "$operator" --customers "$customers" --connections "$connections" \
       --setup-only --save-setup "$work/setup-gateway.json" 2> >(sed 's/^/   /' >&2)
-    gateway=(--port "$gateway_port" --load-setup "$work/setup-gateway.json" --connections "$connections" "${common[@]}")
+    gateway=(--port "$gateway_port" --server-pid "$gateway_pid" --metrics-port "$gateway_port" --server-pid "$core_pid"
+      --metrics-port "$core_port" --load-setup "$work/setup-gateway.json" --connections "$connections" "${common[@]}")
     run_load read-gateway "${gateway[@]}" --scenario read
     run_load ride-gateway "${gateway[@]}" --scenario ride
     stop "$gateway_pid"
@@ -319,9 +335,10 @@ else
     # Sign the customers in once; both runs reuse the tokens.
     "$load" --port "$PORT" --load-setup "$work/manifest-$size.json" --setup-only \
       --save-setup "$work/setup-$size.json" 2> >(sed 's/^/   /' >&2)
-    run_load "read-$size" --port "$PORT" --load-setup "$work/setup-$size.json" --scenario read --read-target ticket \
+    large_cost=(--server-pid "$PID" --metrics-port "$PORT")
+    run_load "read-$size" --port "$PORT" "${large_cost[@]}" --load-setup "$work/setup-$size.json" --scenario read --read-target ticket \
       --connections "$connections" "${common[@]}"
-    run_load "read-$size-open" --port "$PORT" --load-setup "$work/setup-$size.json" --scenario read --read-target ticket \
+    run_load "read-$size-open" --port "$PORT" "${large_cost[@]}" --load-setup "$work/setup-$size.json" --scenario read --read-target ticket \
       --connections "$connections" --rate "$read_rate" "${common[@]}"
     after=$(rss_json "$PID" | sed 's/"rssKiB"/"rssAfterKiB"/; s/"hwmKiB"/"hwmAfterKiB"/')
     echo "== $size: $after"
@@ -329,7 +346,7 @@ else
     # (its actor), so this shows the RSS after many distinct tickets were read.
     "$load" --port "$PORT" --load-setup "$work/manifest-$size-full.json" --setup-only \
       --save-setup "$work/setup-$size-full.json" 2> >(sed 's/^/   /' >&2)
-    run_load "read-$size-spread" --port "$PORT" --load-setup "$work/setup-$size-full.json" --scenario read \
+    run_load "read-$size-spread" --port "$PORT" "${large_cost[@]}" --load-setup "$work/setup-$size-full.json" --scenario read \
       --read-target ticket --connections "$connections" --duration "$spread_duration" --warmup 0
     spread=$(rss_json "$PID" | sed 's/"rssKiB"/"rssAfterSpreadKiB"/; s/"hwmKiB"/"hwmAfterSpreadKiB"/')
     echo "== $size: $spread"

@@ -14,10 +14,13 @@
 //             listens to its notification stream, and measures how long after the HTTP answer
 //             of a rent or return its notification arrives
 //   output    text, or JSON with --json; the warm-up is excluded from every figure
+//   server    with --server-pid and --metrics-port, the server's CPU time, commits and fsyncs
+//             over the measured window, per operation and per request
 //
 // The pieces: options (the flags), setup and setup_data (the data the runs use), ride_pool,
-// worker with operations, drive and notify (the load itself), stats, report and text_report
-// (the figures), run (the whole), self_test (the event-stream parser's --self-test).
+// worker with operations, drive and notify (the load itself), stats, server_probe, report and
+// text_report (the figures), run (the whole), self_test (--self-test: the event-stream parser
+// and the server probe's readings).
 #include <csignal>
 #include <exception>
 #include <iostream>

@@ -56,12 +56,21 @@ setup
   --save-setup FILE        write the customers, tokens, tickets, stations and bicycles
   --load-setup FILE        reuse them (customers without a token sign in with their password)
   --setup-only             stop after the setup
+server cost (the "server" object of the report; every figure over the measured window only)
+  --server-pid PID         the server's process: its CPU time (utime + stime of /proc/PID/stat)
+                           read at the window's start and end, per operation and per request;
+                           repeatable: a product of several processes, the sum of their CPU
+  --metrics-port PORT      GET /metrics on --host at PORT just before the window and just after
+                           it: commits (outcome ok), commit groups and fsyncs per operation;
+                           repeatable (summed over the nodes). Without --server-pid the CPU is
+                           taken from its process_cpu_seconds_total (the scrapes' cost then
+                           counts in). With --server-pid the scrapes stay out of the CPU window
 output
   --json                   print JSON instead of text     --json-file FILE  also write it there
   --label TEXT             a name carried into the output
   --path P                 get: the path requested (default /)
   --seed N                 random seed (default: from the clock)
-  --self-test              check the event-stream parser and exit
+  --self-test              check the event-stream parser and the server probe's readings, exit
 exit status: 0 done; 1 setup failed; 2 bad flags; 3 nothing succeeded or the transport failed;
 4 notify: a notification missing or duplicated, or none at all
 )";
@@ -130,6 +139,8 @@ options parse(int argc, char** argv) {
     else if (flag == "--json") o.json_output = true;
     else if (flag == "--json-file") o.json_file = value();
     else if (flag == "--label") o.label = value();
+    else if (flag == "--server-pid") o.server_pids.push_back(number<int>(flag, value(), 1, 1 << 30));
+    else if (flag == "--metrics-port") o.metrics_ports.push_back(number<std::uint16_t>(flag, value(), 1, 65535));
     else if (flag == "--seed") o.seed = number<std::uint64_t>(flag, value(), 0, ~std::uint64_t{0});
     else throw std::invalid_argument("unknown flag '" + flag + "'");
   }

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ttareungyi::bench::load {
 
@@ -36,6 +37,9 @@ struct options {
   std::string json_file;
   std::string label;
   std::uint64_t seed = 0;
+  // The server's cost over the measured window (server_probe.hpp).
+  std::vector<int> server_pids;              // --server-pid: CPU time from /proc/PID/stat
+  std::vector<std::uint16_t> metrics_ports;  // --metrics-port: commits and fsyncs from GET /metrics
 };
 
 // The flags, as --help prints them.

@@ -46,6 +46,7 @@ json report_json(const options& o, const stats& st, double measured_seconds, con
     by_request[req_names[k]] = latency_json(st.requests[k]);
   }
   j["operations"] = ops;
+  j["requests"] = requests;
   j["failedOperations"] = failed;
   j["throughput"] = static_cast<double>(ops - failed) / measured_seconds;  // successful ops/s
   j["operationsPerSecond"] = static_cast<double>(ops) / measured_seconds;

@@ -14,6 +14,7 @@
 #include "report.hpp"
 #include "requests.hpp"
 #include "ride_pool.hpp"
+#include "server_probe.hpp"
 #include "setup.hpp"
 #include "worker.hpp"
 
@@ -128,9 +129,20 @@ int run(const options& o) {
   when.hard_stop = when.end + std::chrono::seconds{5};
   std::fprintf(stderr, "run: %s for %.1f s (+%.1f s warm-up) on %d connections\n", o.scenario.c_str(), o.duration,
                o.warmup, o.connections);
+  // The server's cost: sampled by a thread of its own at the window's start and end.
+  server_probe probe{o};
+  std::thread prober;
+  if (probe.enabled())
+    prober = std::thread([&] {
+      std::this_thread::sleep_until(when.measure_from);
+      probe.before();
+      std::this_thread::sleep_until(when.end);
+      probe.after();
+    });
   std::vector<std::thread> threads;
   for (auto& w : workers) threads.emplace_back([&w] { w->run(); });
   for (auto& t : threads) t.join();
+  if (prober.joinable()) prober.join();
 
   stats total;
   for (auto& w : workers) total.merge(w->result());
@@ -138,6 +150,12 @@ int run(const options& o) {
   // (the window, or longer when the server fell behind an open-model schedule).
   double elapsed = std::max(o.duration, std::chrono::duration<double>(total.last_done - when.measure_from).count());
   auto report = report_json(o, total, elapsed, o.ride_tickets, pool_size);
+  if (probe.enabled()) {
+    report["server"] = probe.report(report["operations"].get<std::uint64_t>(), report["requests"].get<std::uint64_t>());
+    if (report["server"].contains("error"))
+      std::fprintf(stderr, "ttareungyi-load: the server's cost was not measured: %s\n",
+                   report["server"]["error"].get<std::string>().c_str());
+  }
   if (o.json_output)
     std::cout << report.dump(2) << '\n';
   else

@@ -1,10 +1,12 @@
 #include "self_test.hpp"
 
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "server_probe.hpp"
 #include "sse.hpp"
 
 namespace ttareungyi::bench::load {
@@ -42,6 +44,39 @@ int self_test() {
   expect_events("resumed id", {"data: r\n\n"}, {{"41", "message", "r"}}, "41");
   expect_events("unfinished event waits", {"id: 5\ndata: s\n"}, {});
   std::fprintf(stderr, "sse parser self-test: %d of %d checks passed\n", checks - failed, checks);
+
+  // The server probe's readings: the counters of a /metrics text, a /proc/PID/stat line.
+  const int before = failed;
+  auto expect = [&](const char* name, bool ok) {
+    ++checks;
+    if (!ok) {
+      ++failed;
+      std::fprintf(stderr, "self-test FAILED: %s\n", name);
+    }
+  };
+  const auto counters = probe_counters(
+      "# HELP ttareungyi_commits_total Changesets committed or failed\n# TYPE ttareungyi_commits_total counter\n"
+      "ttareungyi_commits_total{outcome=\"failed\"} 3\nttareungyi_commits_total{outcome=\"ok\"} 1.5e+06\n"
+      "ttareungyi_commit_groups_total 42\nttareungyi_fsyncs_total 41 1700000000000\n"
+      "ttareungyi_commit_group_size_count 42\nprocess_cpu_seconds_total 12.34\n");
+  auto has = [&](const char* key, double v) { return counters.contains(key) && counters.at(key) == v; };
+  expect("commits: outcome ok only, exponent", has("commits", 1.5e6));
+  expect("commit groups", has("commitGroups", 42));
+  expect("fsyncs, with a timestamp", has("fsyncs", 41));
+  expect("process CPU", has("processCpuSeconds", 12.34));
+  expect("nothing else", counters.size() == 4);
+  expect("absent metrics stay absent", probe_counters("ttareungyi_ready 1\n").empty());
+  expect("stat: utime + stime", stat_cpu_ticks("4242 (ttareungyi) S 1 4242 4242 0 -1 4194560 100 0 0 0 731 269 0 0 20 0 9") == 1000);
+  expect("stat: a command with spaces and parentheses",
+         stat_cpu_ticks("7 (a (b) c) R 1 7 7 0 -1 0 0 0 0 0 5 6 0 0 20 0 1") == 11);
+  bool threw = false;
+  try {
+    stat_cpu_ticks("7 (short) R 1 2");
+  } catch (const std::exception&) {
+    threw = true;
+  }
+  expect("stat: a short line is refused", threw);
+  std::fprintf(stderr, "server probe self-test: %d of 9 checks passed\n", 9 - (failed - before));
   return failed == 0 ? 0 : 1;
 }
 

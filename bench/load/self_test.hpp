@@ -1,5 +1,6 @@
 #pragma once
-// --self-test: the event-stream parser against streams split in awkward places.
+// --self-test: the event-stream parser against streams split in awkward places, and the server
+// probe's readings of a /metrics text and a /proc/PID/stat line.
 
 namespace ttareungyi::bench::load {
 

@@ -26,6 +26,22 @@ void print_text(const json& j) {
   std::printf("  throughput %.1f ops/s (%.1f requests/s), %llu operations, %llu failed\n", j["throughput"].get<double>(),
               j["requestsPerSecond"].get<double>(), static_cast<unsigned long long>(j["operations"].get<std::uint64_t>()),
               static_cast<unsigned long long>(j["failedOperations"].get<std::uint64_t>()));
+  if (j.contains("server")) {
+    const auto& s = j["server"];
+    if (s.contains("error")) {
+      std::printf("  server cost: not measured (%s)\n", s["error"].get<std::string>().c_str());
+    } else {
+      std::printf("  server cost over the window:");
+      if (s.contains("cpuSeconds"))
+        std::printf(" CPU %.1f µs per operation, %.1f µs per request (%.2f cores busy)%s",
+                    s["cpuMicrosPerOperation"].get<double>(), s["cpuMicrosPerRequest"].get<double>(),
+                    s["cpuCores"].get<double>(), s.contains("commits") ? ";" : "");
+      if (s.contains("commits"))
+        std::printf(" %.2f commits, %.2f commit groups, %.2f fsyncs per operation", s["commitsPerOperation"].get<double>(),
+                    s.value("commitGroupsPerOperation", 0.0), s.value("fsyncsPerOperation", 0.0));
+      std::printf("\n");
+    }
+  }
   if (j.contains("rideTickets")) {
     std::printf("  ride tickets: %s (pool %llu bought in setup, %llu bought inside cycles)\n",
                 j["rideTickets"].get<std::string>() == "setup" ? "bought in setup, a cycle is rent + return"

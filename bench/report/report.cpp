@@ -11,6 +11,11 @@
 // ride-replicas.json (its notifications made by two notifier replicas), read-gateway.json and
 // ride-gateway.json (through a gateway node), and for --large: large-10k.json and large-1m.json (start-up time and RSS written by
 // run.sh), read-10k.json and read-1m.json.
+//
+// Then the server's cost per operation of every ttareungyi-load run that measured it (the
+// "server" object that --server-pid and --metrics-port add): the server's CPU per operation,
+// its CPU per HTTP request as a multiple of the bare endpoint's, commits and fsyncs per
+// operation; as a table in docs/benchmarks.md's format, also written to cost.md.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -81,6 +86,68 @@ struct row_printer {
     return buf;
   }
 };
+
+// "1,953": a rate as docs/benchmarks.md writes it.
+std::string thousands(double v) {
+  auto digits = std::to_string(static_cast<long long>(v + 0.5));
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+  return digits;
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// The server's cost per operation of each run that measured it (ttareungyi-load --server-pid,
+// --metrics-port), beside the bare endpoint's CPU per request: printed and written to cost.md
+// as a docs/benchmarks.md table, returned as rows for summary.json.
+json cost_table(const fs::path& dir) {
+  static constexpr const char* runs[] = {
+      "bare",        "read",         "read-ticket",   "read-open",     "feed",         "purchase",
+      "ride",        "mix",          "notify",        "purchase-split", "ride-split",  "ride-replicas",
+      "read-gateway", "ride-gateway", "read-10k",     "read-10k-open", "read-10k-spread", "read-1m",
+      "read-1m-open", "read-1m-spread"};
+  const auto per_request = json::json_pointer{"/server/cpuMicrosPerRequest"};
+  double bare_us = 0;
+  if (auto bare = load(dir, "bare.json")) bare_us = num(*bare, per_request);
+  json rows = json::array();
+  std::string table =
+      "| scenario | ops/s | requests/op | server CPU µs/op | × bare | commits/op | fsyncs/op | server cores |\n"
+      "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  const std::string none = "—";
+  for (const char* name : runs) {
+    auto run = load(dir, (std::string{name} + ".json").c_str());
+    if (!run || !run->contains("server")) continue;
+    const auto& s = (*run)["server"];
+    if (s.contains("error")) {
+      std::printf("  %s: the server's cost was not measured: %s\n", name, s["error"].get<std::string>().c_str());
+      continue;
+    }
+    const double ops = s.value("operations", 0.0), requests = s.value("requests", 0.0);
+    json row{{"scenario", name}, {"operationsPerSecond", num(*run, json::json_pointer{"/throughput"})}};
+    if (ops > 0) row["requestsPerOperation"] = requests / ops;
+    for (const char* key : {"cpuMicrosPerOperation", "cpuMicrosPerRequest", "cpuCores", "commitsPerOperation",
+                            "commitGroupsPerOperation", "fsyncsPerOperation"})
+      if (s.contains(key)) row[key] = s[key];
+    if (s.contains("cpuMicrosPerRequest") && bare_us > 0) row["cpuPerRequestToBare"] = s["cpuMicrosPerRequest"].get<double>() / bare_us;
+    auto cell = [&](const char* key, int decimals) {
+      return row.contains(key) ? fixed(row[key].get<double>(), decimals) : none;
+    };
+    table += std::string{"| "} + name + " | " + thousands(row["operationsPerSecond"].get<double>()) + " | " +
+             cell("requestsPerOperation", 2) + " | " + cell("cpuMicrosPerOperation", 1) + " | " +
+             cell("cpuPerRequestToBare", 2) + " | " + cell("commitsPerOperation", 2) + " | " +
+             cell("fsyncsPerOperation", 2) + " | " + cell("cpuCores", 2) + " |\n";
+    rows.push_back(row);
+  }
+  if (rows.empty()) return rows;
+  std::printf("\n== the server's cost per operation, over each run's measured window (table for docs/benchmarks.md)\n"
+              "   × bare: the server's CPU per HTTP request / the bare endpoint's (%s µs); a ride cycle is 2 requests\n%s",
+              bare_us > 0 ? fixed(bare_us, 1).c_str() : "not measured", table.c_str());
+  std::ofstream{dir / "cost.md"} << table;
+  return rows;
+}
 
 }  // namespace
 
@@ -234,6 +301,7 @@ int main(int argc, char** argv) {
   }
 
   summary["figures"] = out.rows;
+  summary["serverCost"] = cost_table(dir);
   for (const char* name : {"fsync.json", "bare.json", "read.json", "read-ticket.json", "read-open.json", "feed.json", "purchase.json", "product.json",
                            "ride.json", "mix.json", "notify.json", "purchase-split.json", "ride-split.json", "ride-replicas.json", "read-gateway.json", "ride-gateway.json", "large-10k.json",
                            "large-1m.json", "read-10k.json", "read-1m.json", "read-10k-open.json", "read-1m-open.json",
