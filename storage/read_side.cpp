@@ -26,6 +26,7 @@ stored<std::vector<ports::recorded_event>> rocksdb_storage::events_after(std::ui
   return guarded("events_after", [&]() -> stored<std::vector<ports::recorded_event>> {
     std::vector<ports::recorded_event> out;
     if (max == 0 || after == UINT64_MAX) return out;
+    if (auto newest = writer_.tail().after(after, max)) return std::move(*newest);
     out.reserve(std::min<std::size_t>(max, 1024));
     auto scanned = read_.scan(f_journal, layout::journal_key(after + 1), {}, {},
                               [&](std::string_view key, std::string_view value) -> stored<bool> {

@@ -13,11 +13,12 @@ namespace ttareungyi::storage {
 namespace {
 
 constexpr std::size_t max_group = 1024;  // changesets per write batch
+constexpr std::size_t tail_events = 8192;  // the journal's newest events kept for its readers
 
 }  // namespace
 
 group_writer::group_writer(const database& db, std::uint64_t last_sequence, bool sync, ports::commit_meter* meter)
-    : read_(db), sync_(sync), meter_(meter), last_sequence_(last_sequence) {
+    : read_(db), sync_(sync), meter_(meter), last_sequence_(last_sequence), tail_(tail_events, last_sequence) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -91,7 +92,20 @@ void group_writer::write_group(std::vector<pending>& group) {
     }
     if (meter_) meter_->committed(group.size(), status.ok(), sync_, std::chrono::steady_clock::now() - started);
   }
-  if (status.ok() && batch.last_sequence() != first) last_sequence_.store(batch.last_sequence(), std::memory_order_release);
+  if (status.ok() && batch.last_sequence() != first) {
+    // The events as they were committed, in the order the batch gave them their sequences,
+    // before the new end is published: a reader that sees the end finds them.
+    std::vector<ports::recorded_event> committed;
+    std::uint64_t sequence = first;
+    for (std::size_t i = 0; i < group.size(); ++i)
+      if (!refused[i])
+        for (const auto& e : group[i].changes.events()) committed.push_back({++sequence, e});
+    if (sequence == batch.last_sequence())
+      tail_.appended(std::move(committed));
+    else  // cannot happen; should it, readers read RocksDB rather than a tail with a gap
+      tail_.restart_after(batch.last_sequence());
+    last_sequence_.store(batch.last_sequence(), std::memory_order_release);
+  }
   for (std::size_t i = 0; i < group.size(); ++i) {
     if (refused[i])
       call(group[i].done, std::unexpected(std::move(*refused[i])));

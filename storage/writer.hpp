@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "batch.hpp"
+#include "journal_tail.hpp"
 #include "reader.hpp"
 #include "ttareungyi/ports/meters.hpp"
 #include "ttareungyi/ports/storage.hpp"
@@ -40,6 +41,8 @@ class group_writer {
   void enqueue(pending p);
   // The journal's last durable sequence.
   std::uint64_t last_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
+  // The journal's newest events, for its readers.
+  const journal_tail& tail() const { return tail_; }
 
   // Runs `done` with the outcome; `done` must not throw, and the writer carries on if it does.
   static void call(on_committed& done, stored<void> outcome);
@@ -52,6 +55,7 @@ class group_writer {
   const bool sync_;
   ports::commit_meter* const meter_;
   std::atomic<std::uint64_t> last_sequence_;
+  journal_tail tail_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<pending> queue_;
