@@ -3,7 +3,6 @@
 // make an actor a thin shell: load, decide, persist, reply. Reads are not shared: each context's
 // actors are handed their own context's port (include/ttareungyi/ports/storage.hpp) and no other.
 #include <caf/actor.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -16,8 +15,6 @@
 #include "ttareungyi/domain/time.hpp"
 #include "ttareungyi/ports/storage.hpp"
 #include "wire.hpp"
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ttareungyi::ports::changeset)
 
 namespace ttareungyi::actors {
 

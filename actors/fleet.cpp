@@ -18,8 +18,8 @@ using namespace domain;
 using bicycle_actor = caf::typed_actor<
     caf::replies_to<add_atom, ids::station_id>::with<bicycle>,
     caf::replies_to<remove_atom>::with<bicycle>,
-    caf::replies_to<rent_atom, rent_request>::with<rental>,
-    caf::replies_to<return_atom, ids::rental_id, ids::station_id>::with<rental>,
+    caf::replies_to<rent_atom, rent_request, ports::changeset>::with<rental>,
+    caf::replies_to<return_atom, ids::rental_id, ids::station_id, ticket_finish_actor>::with<rental>,
     caf::reacts_to<idle_atom>>;
 
 struct bicycle_state : entity_base<ids::bicycle_id> {
@@ -114,7 +114,8 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, ids::bicycle_id i
         commit(self, env, std::move(changes), rp, [=]() mutable { rp.deliver(gone); });
         return rp;
       },
-      [=](rent_atom, const rent_request& request) {
+      // The ticket's changes (put in use) commit with the bicycle's (interfaces.hpp).
+      [=](rent_atom, const rent_request& request, ports::changeset& ticket_changes) {
         auto rp = self->make_response_promise<rental>();
         if (!ready(self, *store, rp)) return rp;
         if (!self->state.bike) {
@@ -125,10 +126,14 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, ids::bicycle_id i
         if (refused(d, rp)) return rp;
         self->state.bike = d->state.bike;
         self->state.trip = d->state.trip;
-        commit(self, env, ride_changes(*d), rp, [=]() mutable { rp.deliver(*self->state.trip); });
+        ticket_changes.merge(ride_changes(*d));
+        commit(self, env, std::move(ticket_changes), rp, [=]() mutable { rp.deliver(*self->state.trip); });
         return rp;
       },
-      [=](return_atom, const ids::rental_id& rental_id, const ids::station_id& station) {
+      // The ticket is marked used in the same commit (interfaces.hpp). Should the ticket refuse
+      // (a store that lost the link between them), the return still commits, alone: a customer
+      // can always give a bicycle back.
+      [=](return_atom, const ids::rental_id& rental_id, const ids::station_id& station, const ticket_finish_actor& tickets) {
         auto rp = self->make_response_promise<rental>();
         if (!ready(self, *store, rp)) return rp;
         const auto& s = self->state;
@@ -138,10 +143,21 @@ bicycle_actor::behavior_type bicycle_entity(bicycle_self self, ids::bicycle_id i
         }
         auto d = return_bicycle(*s.bike, *s.trip, station, env.now());
         if (refused(d, rp)) return rp;
-        auto ended = d->state.trip;
-        self->state.bike = d->state.bike;
-        self->state.trip.reset();
-        commit(self, env, ride_changes(*d), rp, [=]() mutable { rp.deliver(ended); });
+        auto returned = [=, bike = d->state.bike, ended = d->state.trip]() mutable {
+          self->state.bike = std::move(bike);
+          self->state.trip.reset();
+          rp.deliver(std::move(ended));
+        };
+        self->request(tickets, caf::infinite, finish_atom::value, d->state.trip.ticket_id, rental_id, ride_changes(*d))
+            .await([returned](const ticket&) mutable { returned(); },
+                   [=, d = *d](caf::error& e) mutable {
+                     if (!is_refusal(from_caf(e))) {
+                       self->state.stale = true;
+                       rp.deliver(e);
+                       return;
+                     }
+                     commit(self, env, ride_changes(d), rp, returned);
+                   });
         return rp;
       },
       [=](idle_atom) { self->state.life.on_tick(self, fleet, self->state.id); },
@@ -252,18 +268,21 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, const ports::
         return ask_bicycle<bicycle>(self, activate(id, false), self->make_response_promise<ok_atom>(),
                                     [](bicycle) { return ok_atom::value; }, remove_atom::value);
       },
-      [=](rent_atom, const ids::bicycle_id& bicycle_id, const rent_request& request) {
-        return ask_bicycle<rental>(self, activate(bicycle_id, false), self->make_response_promise<rental>(), unchanged,
-                                   rent_atom::value, request);
+      [=](rent_atom atom, const ids::bicycle_id& bicycle_id, rent_request& request,
+          ports::changeset& ticket_changes) -> caf::result<rental> {
+        auto entity = activate(bicycle_id, false);
+        if (!entity) return to_caf(entity.error());
+        return self->delegate(*entity, atom, std::move(request), std::move(ticket_changes));
       },
-      [=](return_atom, const ids::customer_id& customer, const ids::rental_id& rental_id, const ids::station_id& station) {
-        auto rp = self->make_response_promise<rental>();
+      [=](return_atom atom, const ids::customer_id& customer, const ids::rental_id& rental_id,
+          const ids::station_id& station, const ticket_finish_actor& tickets) -> caf::result<rental> {
         auto trip = store->find_rental(rental_id);
-        if (!trip) return rp.deliver(to_caf(internal(trip.error().message))), rp;
-        if (!*trip || (*trip)->customer_id != customer) return rp.deliver(to_caf(rental_not_found(rental_id))), rp;
-        if (!self->state.stations.contains(station)) return rp.deliver(to_caf(station_not_found(station))), rp;
-        return ask_bicycle<rental>(self, activate((*trip)->bicycle_id, false), rp, unchanged, return_atom::value,
-                                   rental_id, station);
+        if (!trip) return to_caf(internal(trip.error().message));
+        if (!*trip || (*trip)->customer_id != customer) return to_caf(rental_not_found(rental_id));
+        if (!self->state.stations.contains(station)) return to_caf(station_not_found(station));
+        auto entity = activate((*trip)->bicycle_id, false);
+        if (!entity) return to_caf(entity.error());
+        return self->delegate(*entity, atom, rental_id, station, tickets);
       },
       [=](rental_atom, const ids::rental_id& rental_id) -> caf::result<rental> {
         auto trip = store->find_rental(rental_id);

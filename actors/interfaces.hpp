@@ -31,6 +31,20 @@ using identity_actor = caf::typed_actor<
     caf::replies_to<sign_up_atom, domain::sign_up_request>::with<app::customer_profile>,
     caf::replies_to<login_atom, std::string /*phone*/, std::string /*password*/>::with<app::customer_profile>>;
 
+// A ride's step crosses the ticket and the rental contexts and commits once: the context asked
+// first decides its part and hands its changes to the other, which decides its own and commits
+// both in one write batch (each context still writes only its own records and events). The
+// first waits for the answer before it handles anything else, so its next decision starts from
+// what was committed. These are the second halves, as each context sees the other's:
+// - renting: the ticket is put in use, then the bicycle is rented with the ticket's changes;
+// - returning: the bicycle is returned, then the ticket is marked used with the bicycle's.
+// The waits cannot close a cycle: a ticket waits for a bicycle only while it is not in use, and
+// a bicycle waits for a ticket only when that ticket is in use with its rental.
+using bicycle_rent_actor = caf::typed_actor<caf::replies_to<rent_atom, domain::ids::bicycle_id, domain::rent_request,
+                                                            ports::changeset /*the ticket's*/>::with<domain::rental>>;
+using ticket_finish_actor = caf::typed_actor<caf::replies_to<finish_atom, domain::ids::ticket_id, domain::ids::rental_id,
+                                                             ports::changeset /*the bicycle's*/>::with<domain::ticket>>;
+
 // Ticket context: the desk that routes to one actor per ticket. Customer ids come first
 // wherever a customer may only touch their own tickets.
 using ticket_desk_actor = caf::typed_actor<
@@ -38,9 +52,14 @@ using ticket_desk_actor = caf::typed_actor<
     caf::replies_to<pay_atom, domain::ids::customer_id, domain::ids::ticket_id>::with<domain::ticket>,
     caf::replies_to<cancel_atom, domain::ids::customer_id, domain::ids::ticket_id>::with<domain::ticket>,
     caf::replies_to<get_atom, domain::ids::customer_id, domain::ids::ticket_id>::with<domain::ticket>,
-    caf::replies_to<reserve_atom, domain::ids::customer_id, domain::ids::ticket_id, domain::ids::rental_id>::with<domain::ticket>,
+    // Puts the paid ticket in use for the rental and rents the bicycle in the same commit.
+    caf::replies_to<reserve_atom, domain::ids::customer_id, domain::ids::ticket_id, domain::ids::rental_id,
+                    domain::ids::bicycle_id, bicycle_rent_actor>::with<domain::rental>,
+    // Recovery's, for a ticket left in use by a rental that never started (a store written
+    // before rents committed once).
     caf::replies_to<release_atom, domain::ids::ticket_id, domain::ids::rental_id>::with<domain::ticket>,
-    caf::replies_to<finish_atom, domain::ids::ticket_id, domain::ids::rental_id>::with<domain::ticket>,
+    // Marks the ticket used, committing the bicycle's return with it (recovery's: no changes).
+    caf::replies_to<finish_atom, domain::ids::ticket_id, domain::ids::rental_id, ports::changeset>::with<domain::ticket>,
     // Internal to the context: an idle ticket actor asks whether it may stop (registry.hpp).
     caf::replies_to<passivate_atom, domain::ids::ticket_id, std::uint64_t /*handled*/>::with<bool>>;
 
@@ -52,8 +71,11 @@ using fleet_actor = caf::typed_actor<
     caf::replies_to<alert_atom, add_atom, domain::alert_request>::with<domain::alert>,
     caf::replies_to<bicycle_atom, add_atom, app::new_bicycle>::with<domain::bicycle>,
     caf::replies_to<bicycle_atom, remove_atom, domain::ids::bicycle_id>::with<ok_atom>,
-    caf::replies_to<rent_atom, domain::ids::bicycle_id, domain::rent_request>::with<domain::rental>,
-    caf::replies_to<return_atom, domain::ids::customer_id, domain::ids::rental_id, domain::ids::station_id>::with<domain::rental>,
+    // Rents the bicycle, committing the ticket's changes with it.
+    caf::replies_to<rent_atom, domain::ids::bicycle_id, domain::rent_request, ports::changeset>::with<domain::rental>,
+    // Returns the bicycle and has the ticket marked used in the same commit.
+    caf::replies_to<return_atom, domain::ids::customer_id, domain::ids::rental_id, domain::ids::station_id,
+                    ticket_finish_actor>::with<domain::rental>,
     caf::replies_to<rental_atom, domain::ids::rental_id>::with<domain::rental>,
     // Internal to the context: an idle bicycle actor asks whether it may stop (registry.hpp).
     caf::replies_to<passivate_atom, domain::ids::bicycle_id, std::uint64_t /*handled*/>::with<bool>>;

@@ -13,31 +13,18 @@ using namespace domain;
 void rent_ride(caf::event_based_actor* self, ride_contexts contexts, ids::customer_id customer, ids::bicycle_id bicycle,
                ids::ticket_id ticket_id, app::reply<rental> done) {
   const ids::rental_id rental_id{new_id("r_")};
-  self->request(contexts.tickets, caf::infinite, reserve_atom::value, customer, ticket_id, rental_id)
-      .then(
-          [=](const ticket& held) {
-            rent_request request{rental_id, held.id, customer, held.terms().ride_time};
-            self->request(contexts.fleet, caf::infinite, rent_atom::value, bicycle, request)
-                .then([=](const rental& started) { done(started); },
-                      [=](caf::error& refusal) {
-                        auto answer = [=](auto&&...) { done(std::unexpected(from_caf(refusal))); };
-                        self->request(contexts.tickets, caf::infinite, release_atom::value, ticket_id, rental_id)
-                            .then([=](const ticket&) { answer(); }, [=](caf::error&) { answer(); });
-                      });
-          },
-          [=](caf::error& refusal) { done(std::unexpected(from_caf(refusal))); });
+  self->request(contexts.tickets, caf::infinite, reserve_atom::value, customer, ticket_id, rental_id, bicycle,
+                bicycle_rent_actor{contexts.fleet})
+      .then([=](rental& started) { done(std::move(started)); },
+            [=](caf::error& refusal) { done(std::unexpected(from_caf(refusal))); });
 }
 
 void return_ride(caf::event_based_actor* self, ride_contexts contexts, ids::customer_id customer, ids::rental_id rental_id,
                  ids::station_id station, app::reply<rental> done) {
-  self->request(contexts.fleet, caf::infinite, return_atom::value, customer, rental_id, station)
-      .then(
-          [=](const rental& ended) {
-            // The return is durable already; should marking the ticket fail, recovery does it.
-            self->request(contexts.tickets, caf::infinite, finish_atom::value, ended.ticket_id, ended.id)
-                .then([=](const ticket&) { done(ended); }, [=](caf::error&) { done(ended); });
-          },
-          [=](caf::error& refusal) { done(std::unexpected(from_caf(refusal))); });
+  self->request(contexts.fleet, caf::infinite, return_atom::value, customer, rental_id, station,
+                ticket_finish_actor{contexts.tickets})
+      .then([=](rental& ended) { done(std::move(ended)); },
+            [=](caf::error& refusal) { done(std::unexpected(from_caf(refusal))); });
 }
 
 void recover_rides(caf::event_based_actor* self, ride_contexts contexts, std::vector<ticket> in_use,
@@ -64,15 +51,15 @@ void recover_rides(caf::event_based_actor* self, ride_contexts contexts, std::ve
       continue;
     }
     const ids::rental_id rental_id = *t.rental_id;
-    auto repair = [=](auto atom) {
-      self->request(contexts.tickets, caf::infinite, atom, t.id, rental_id)
+    auto repair = [=](auto atom, auto... xs) {
+      self->request(contexts.tickets, caf::infinite, atom, t.id, rental_id, xs...)
           .then([=](const ticket&) { settle(true); }, [=](caf::error& e) { settle(false, from_caf(e)); });
     };
     self->request(contexts.fleet, caf::infinite, rental_atom::value, rental_id)
         .then(
             [=](const rental& r) {
               if (r.status == rental_status::returned)
-                repair(finish_atom::value);
+                repair(finish_atom::value, ports::changeset{});
               else
                 settle(false);
             },

@@ -19,9 +19,10 @@ using ticket_actor = caf::typed_actor<
     caf::replies_to<pay_atom, ids::customer_id, ids::ticket_id>::with<ticket>,
     caf::replies_to<cancel_atom, ids::customer_id, ids::ticket_id>::with<ticket>,
     caf::replies_to<get_atom, ids::customer_id, ids::ticket_id>::with<ticket>,
-    caf::replies_to<reserve_atom, ids::customer_id, ids::ticket_id, ids::rental_id>::with<ticket>,
+    caf::replies_to<reserve_atom, ids::customer_id, ids::ticket_id, ids::rental_id, ids::bicycle_id,
+                    bicycle_rent_actor>::with<rental>,
     caf::replies_to<release_atom, ids::ticket_id, ids::rental_id>::with<ticket>,
-    caf::replies_to<finish_atom, ids::ticket_id, ids::rental_id>::with<ticket>,
+    caf::replies_to<finish_atom, ids::ticket_id, ids::rental_id, ports::changeset>::with<ticket>,
     caf::reacts_to<idle_atom>>;
 
 struct ticket_state : entity_base<ids::ticket_id> {
@@ -54,21 +55,51 @@ struct ticket_context {
   payment_actor payment;
 };
 
-// Applies a decision: the new state and its events commit together, then `then` runs; on a
-// storage failure the ticket is stale (entity.hpp) and `failed` runs.
-template <class Then, class Failed>
-void apply(ticket_self self, const environment& env, decided<ticket, event_payload> d, Then then, Failed failed) {
+// A decision's changes: the new state and its events.
+ports::changeset changes_of(ticket_self self, const environment& env, const decided<ticket, event_payload>& d) {
   ports::changeset changes;
   record(changes, d.events, d.state.id, self->state.id, env.now());
   changes.save(d.state);
+  return changes;
+}
+
+// Applies a decision: its changes (after `before`, another context's, when given) commit
+// together, then `then` runs; on a storage failure the ticket is stale (entity.hpp) and
+// `failed` runs.
+template <class Then, class Failed>
+void apply(ticket_self self, const environment& env, decided<ticket, event_payload> d, Then then, Failed failed,
+           ports::changeset before = {}) {
+  before.merge(changes_of(self, env, d));
   self->state.current = std::move(d.state);
-  entity_commit(self, env, std::move(changes), std::move(then), std::move(failed));
+  entity_commit(self, env, std::move(before), std::move(then), std::move(failed));
 }
 
 // A request's decision: applied, then `then`; a storage failure refuses the request.
 template <class Then>
-void decide(ticket_self self, const environment& env, decided<ticket, event_payload> d, ticket_promise rp, Then then) {
-  apply(self, env, std::move(d), std::move(then), [rp](const caf::error& e) mutable { rp.deliver(e); });
+void decide(ticket_self self, const environment& env, decided<ticket, event_payload> d, ticket_promise rp, Then then,
+            ports::changeset before = {}) {
+  apply(self, env, std::move(d), std::move(then), [rp](const caf::error& e) mutable { rp.deliver(e); }, std::move(before));
+}
+
+// Puts the ticket in use for the rental, if its rules allow, and has the bicycle rented with
+// that change in one commit (interfaces.hpp). The ticket takes its new state only once the
+// commit is done; a refused rent leaves it as it was, and a failed one leaves it stale.
+void rent_with(ticket_self self, const environment& env, const ticket& t, const ids::customer_id& customer,
+               const ids::rental_id& rental_id, const ids::bicycle_id& bicycle, const bicycle_rent_actor& fleet,
+               caf::typed_response_promise<rental> rp) {
+  auto d = put_in_use(t, customer, rental_id);
+  if (refused(d, rp)) return;
+  rent_request request{rental_id, t.id, customer, t.terms().ride_time};
+  self->request(fleet, caf::infinite, rent_atom::value, bicycle, std::move(request), changes_of(self, env, *d))
+      .await(
+          [=, held = std::move(d->state)](rental& started) mutable {
+            self->state.current = std::move(held);
+            rp.deliver(std::move(started));
+          },
+          [=](caf::error& e) mutable {
+            self->state.stale = !is_refusal(from_caf(e));
+            rp.deliver(e);
+          });
 }
 
 // Cancelling a paid ticket refunds it, then records the cancellation: two commits. A ticket
@@ -110,6 +141,15 @@ void when_ready(ticket_self self, const ticket_context& ctx, Promise& rp, Serve 
     return {};
   };
   if (entity_ready(self, rp, reload)) settle(self, ctx, std::move(serve));
+}
+
+// Runs `serve(rp)` once the ticket may decide (when_ready), with the request's promise (of a
+// ticket unless `Answer` says otherwise).
+template <class Answer = ticket, class Serve>
+caf::typed_response_promise<Answer> handle(ticket_self self, const ticket_context& ctx, Serve serve) {
+  auto rp = self->make_response_promise<Answer>();
+  when_ready(self, ctx, rp, [rp, serve = std::move(serve)]() mutable { serve(rp); });
+  return rp;
 }
 
 void deliver_current(ticket_self self, ticket_promise rp) { rp.deliver(*self->state.current); }
@@ -155,15 +195,9 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, ids::ticket_id id, s
     if (!t || (customer && t->customer_id != *customer)) return std::unexpected(ticket_not_found(self->state.id));
     return *t;
   };
-  // Runs `serve(rp)` once the ticket may decide (when_ready), with the request's promise.
-  auto handle = [self, ctx](auto serve) {
-    ticket_promise rp = self->template make_response_promise<ticket>();
-    when_ready(self, ctx, rp, [rp, serve]() mutable { serve(rp); });
-    return rp;
-  };
   // Runs a rule on the owned ticket and persists what it decided.
-  auto transition = [self, env, owned, handle](std::optional<ids::customer_id> customer, auto rule) {
-    return handle([=](ticket_promise rp) mutable {
+  auto transition = [self, ctx, env, owned](std::optional<ids::customer_id> customer, auto rule) {
+    return handle(self, ctx, [=](ticket_promise rp) mutable {
       auto t = owned(customer);
       if (refused(t, rp)) return;
       auto d = rule(*t);
@@ -173,7 +207,7 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, ids::ticket_id id, s
   };
   return {
       [=](buy_atom, const ids::customer_id& customer, ticket_type type) {
-        return handle([=](ticket_promise rp) mutable {
+        return handle(self, ctx, [=](ticket_promise rp) mutable {
           if (self->state.current) {
             rp.deliver(to_caf(conflict(error_code::ticket_exists, "ticket exists already")));
             return;
@@ -183,14 +217,14 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, ids::ticket_id id, s
         });
       },
       [=](pay_atom, const ids::customer_id& customer, const ids::ticket_id&) {
-        return handle([=](ticket_promise rp) mutable {
+        return handle(self, ctx, [=](ticket_promise rp) mutable {
           auto t = owned(customer);
           if (refused(t, rp) || refused(check_payable(*t), rp)) return;
           charge(self, env, payment, rp);
         });
       },
       [=](cancel_atom, const ids::customer_id& customer, const ids::ticket_id&) {
-        return handle([=](ticket_promise rp) mutable {
+        return handle(self, ctx, [=](ticket_promise rp) mutable {
           auto t = owned(customer);
           if (refused(t, rp) || refused(cancel_ticket(*t, env.now()), rp)) return;
           auto cancel = [=](bool charged_late) mutable {
@@ -230,19 +264,29 @@ ticket_actor::behavior_type ticket_entity(ticket_self self, ids::ticket_id id, s
         });
       },
       [=](get_atom, const ids::customer_id& customer, const ids::ticket_id&) {
-        return handle([=](ticket_promise rp) mutable {
+        return handle(self, ctx, [=](ticket_promise rp) mutable {
           auto t = owned(customer);
           if (!refused(t, rp)) rp.deliver(*t);
         });
       },
-      [=](reserve_atom, const ids::customer_id& customer, const ids::ticket_id&, const ids::rental_id& rental) {
-        return transition(customer, [=](const ticket& t) { return put_in_use(t, customer, rental); });
+      [=](reserve_atom, const ids::customer_id& customer, const ids::ticket_id&, const ids::rental_id& rental_id,
+          const ids::bicycle_id& bicycle, const bicycle_rent_actor& fleet) {
+        return handle<rental>(self, ctx, [=](caf::typed_response_promise<rental> rp) mutable {
+          auto t = owned(customer);
+          if (!refused(t, rp)) rent_with(self, env, *t, customer, rental_id, bicycle, fleet, rp);
+        });
       },
       [=](release_atom, const ids::ticket_id&, const ids::rental_id& rental) {
         return transition(std::nullopt, [=](const ticket& t) { return release_ticket(t, rental); });
       },
-      [=](finish_atom, const ids::ticket_id&, const ids::rental_id& rental) {
-        return transition(std::nullopt, [=](const ticket& t) { return finish_ticket(t, rental); });
+      [=](finish_atom, const ids::ticket_id&, const ids::rental_id& rental, ports::changeset& returned) {
+        return handle(self, ctx, [=, returned = std::move(returned)](ticket_promise rp) mutable {
+          auto t = owned(std::nullopt);
+          if (refused(t, rp)) return;
+          auto d = finish_ticket(*t, rental);
+          if (refused(d, rp)) return;
+          decide(self, env, std::move(*d), rp, [=]() mutable { deliver_current(self, rp); }, std::move(returned));
+        });
       },
       [=](idle_atom) { self->state.life.on_tick(self, desk, self->state.id); },
   };
@@ -254,6 +298,14 @@ struct desk_state {
 };
 
 using desk_self = ticket_desk_actor::stateful_pointer<desk_state>;
+
+// Forwards a request to the ticket's actor (when it could be activated), which answers the
+// caller directly.
+template <class Answer, class... Ts>
+caf::result<Answer> route_to(desk_self self, result<ticket_actor> entity, Ts&&... xs) {
+  if (!entity) return to_caf(entity.error());
+  return self->delegate(*entity, std::forward<Ts>(xs)...);
+}
 
 ticket_desk_actor::behavior_type ticket_desk(desk_self self, ticket_context ctx) {
   auto entities = host_entities<ticket_actor, ids::ticket_id>(self, ctx.env.gauges ? &ctx.env.gauges->tickets : nullptr);
@@ -273,10 +325,8 @@ ticket_desk_actor::behavior_type ticket_desk(desk_self self, ticket_context ctx)
     });
   };
   // Forwards a request to the ticket's actor, which answers the caller directly.
-  auto route = [self, activate](const ids::ticket_id& id, auto... xs) -> caf::result<ticket> {
-    auto entity = activate(id, false);
-    if (!entity) return to_caf(entity.error());
-    return self->delegate(*entity, xs...);
+  auto route = [self, activate](const ids::ticket_id& id, auto&&... xs) {
+    return route_to<ticket>(self, activate(id, false), std::forward<decltype(xs)>(xs)...);
   };
   return {
       [=](buy_atom atom, const ids::customer_id& customer, ticket_type type) -> caf::result<ticket> {
@@ -285,11 +335,14 @@ ticket_desk_actor::behavior_type ticket_desk(desk_self self, ticket_context ctx)
       [=](pay_atom atom, const ids::customer_id& customer, const ids::ticket_id& id) { return route(id, atom, customer, id); },
       [=](cancel_atom atom, const ids::customer_id& customer, const ids::ticket_id& id) { return route(id, atom, customer, id); },
       [=](get_atom atom, const ids::customer_id& customer, const ids::ticket_id& id) { return route(id, atom, customer, id); },
-      [=](reserve_atom atom, const ids::customer_id& customer, const ids::ticket_id& id, const ids::rental_id& rental) {
-        return route(id, atom, customer, id, rental);
+      [=](reserve_atom atom, const ids::customer_id& customer, const ids::ticket_id& id, const ids::rental_id& rental,
+          const ids::bicycle_id& bicycle, const bicycle_rent_actor& fleet) -> caf::result<domain::rental> {
+        return route_to<domain::rental>(self, activate(id, false), atom, customer, id, rental, bicycle, fleet);
       },
       [=](release_atom atom, const ids::ticket_id& id, const ids::rental_id& rental) { return route(id, atom, id, rental); },
-      [=](finish_atom atom, const ids::ticket_id& id, const ids::rental_id& rental) { return route(id, atom, id, rental); },
+      [=](finish_atom atom, const ids::ticket_id& id, const ids::rental_id& rental, ports::changeset& returned) {
+        return route(id, atom, id, rental, std::move(returned));
+      },
       [=](passivate_atom, const ids::ticket_id& id, std::uint64_t handled) {
         return grant_stop(self, *entities, id, handled);
       },

@@ -2,6 +2,7 @@
 // The vocabulary actors speak: atoms, how domain types travel in messages (one inspect for
 // every type with a field list, so every message that crosses a context can be serialized to
 // another node), and how a domain refusal rides on a caf::error and back.
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
 #include <caf/fwd.hpp>
@@ -25,6 +26,10 @@
 #include "ttareungyi/domain/ids.hpp"
 #include "ttareungyi/ports/fields.hpp"
 #include "ttareungyi/ports/storage.hpp"
+
+// A changeset only ever travels inside a node (to the storage gateway, or between the two
+// contexts of a ride step); it is never serialized.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ttareungyi::ports::changeset)
 
 namespace ttareungyi::actors {
 

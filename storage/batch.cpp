@@ -49,15 +49,10 @@ stored<void> group_batch::add(const ports::changeset& changes, const kept* answe
 }
 
 void group_batch::overlay::merge(overlay&& newer) {
-  for (auto& [k, v] : newer.tickets) tickets.insert_or_assign(k, std::move(v));
   for (auto& [k, v] : newer.phones) phones.insert_or_assign(k, std::move(v));
 }
 
-group_batch::ticket_indexed group_batch::indexed(const domain::ticket& t) {
-  return {t.customer_id.str(), t.purchased_at.time_since_epoch().count(), t.status == domain::ticket_status::in_use};
-}
-
-// The indexed fields of a customer / ticket as they stand before this save.
+// The customer's indexed phone as it stands before this save.
 group_batch::prior<std::string> group_batch::phone_before(const std::string& id) const {
   for (const auto* o : {&mine_, &group_})
     if (auto it = o->phones.find(id); it != o->phones.end()) return {prior<std::string>::known, it->second};
@@ -65,20 +60,6 @@ group_batch::prior<std::string> group_batch::phone_before(const std::string& id)
   if (!c) return {prior<std::string>::unreadable, {}};
   if (!*c) return {};
   return {prior<std::string>::known, (*c)->phone};
-}
-
-stored<group_batch::prior<group_batch::ticket_indexed>> group_batch::ticket_before(const std::string& id) const {
-  using p = prior<ticket_indexed>;
-  for (const auto* o : {&mine_, &group_})
-    if (auto it = o->tickets.find(id); it != o->tickets.end()) return p{p::known, it->second};
-  rocksdb::PinnableSlice value;
-  auto key = layout::key(layout::ticket_prefix, id);
-  auto s = read_.db()->Get(rocksdb::ReadOptions{}, read_.cf(f_ticket), key, &value);
-  if (s.IsNotFound()) return p{};
-  if (!s.ok()) return std::unexpected(failed("read ticket/" + printable(key), s));
-  auto t = codec::decode<domain::ticket>(value.ToStringView());
-  if (!t) return p{p::unreadable, {}};  // overwritten now; its old index entries cannot be found
-  return p{p::known, indexed(*t)};
 }
 
 template <class T>
@@ -122,29 +103,17 @@ stored<void> group_batch::add_item(const domain::customer& c) {
   return {};
 }
 
+// The ticket's index entries are written without reading its previous record: its owner and
+// purchase time never change, so the owner entry is the same key each time, and the in-use entry
+// is put or deleted as the status says (deleting one that is not there costs a tombstone).
 stored<void> group_batch::add_item(const domain::ticket& t) {
-  using p = prior<ticket_indexed>;
-  auto before = ticket_before(t.id.str());
-  if (!before) return std::unexpected(before.error());
   if (auto r = put(f_ticket, layout::ticket_prefix, t, "ticket"); !r) return r;
-  const auto now = indexed(t);
-  const bool known = before->kind == p::known;
-  // tickets_of: one entry per ticket, under its customer and purchase time.
-  const bool same_owner = known && before->value.customer_id == now.customer_id &&
-                          before->value.purchased_ms == now.purchased_ms;
-  if (known && !same_owner)
-    if (auto r = check(batch_.Delete(read_.cf(f_ticket), layout::owner_key(before->value.customer_id, before->value.purchased_ms, t.id))); !r)
-      return r;
-  if (!same_owner)
-    if (auto r = check(batch_.Put(read_.cf(f_ticket), layout::owner_key(now.customer_id, now.purchased_ms, t.id), "")); !r) return r;
-  // tickets_in_use: an entry exactly while the status is in_use.
+  const auto owner = layout::owner_key(t.customer_id.str(), t.purchased_at.time_since_epoch().count(), t.id);
+  if (auto r = check(batch_.Put(read_.cf(f_ticket), owner, "")); !r) return r;
   const auto in_use_key = layout::key(layout::in_use_prefix, t.id);
-  if (now.in_use && !(known && before->value.in_use))
-    if (auto r = check(batch_.Put(read_.cf(f_ticket), in_use_key, "")); !r) return r;
-  if (!now.in_use && (before->kind == p::unreadable || (known && before->value.in_use)))
-    if (auto r = check(batch_.Delete(read_.cf(f_ticket), in_use_key)); !r) return r;
-  mine_.tickets.insert_or_assign(t.id.str(), now);
-  return {};
+  if (t.status == domain::ticket_status::in_use) return check(batch_.Put(read_.cf(f_ticket), in_use_key, ""));
+  if (t.status == domain::ticket_status::payment_pending) return {};  // never in use yet
+  return check(batch_.Delete(read_.cf(f_ticket), in_use_key));
 }
 
 stored<void> group_batch::add_item(const domain::payment& x) {

@@ -34,14 +34,8 @@ class group_batch {
   std::uint64_t last_sequence() const { return sequence_; }
 
  private:
-  struct ticket_indexed {
-    std::string customer_id;
-    std::int64_t purchased_ms = 0;
-    bool in_use = false;
-  };
   // Index state of records saved earlier in the group (the database does not have it yet).
   struct overlay {
-    std::unordered_map<std::string, ticket_indexed> tickets;
     std::unordered_map<std::string, std::string> phones;  // customer id -> phone
     void merge(overlay&& newer);
   };
@@ -52,9 +46,7 @@ class group_batch {
     T value{};
   };
 
-  static ticket_indexed indexed(const domain::ticket& t);
   prior<std::string> phone_before(const std::string& customer_id) const;
-  stored<prior<ticket_indexed>> ticket_before(const std::string& ticket_id) const;
 
   stored<void> add_changes(const ports::changeset& changes);
   stored<void> add_answer(const kept& k);

@@ -314,8 +314,8 @@ TEST_F(FleetTest, RequestsWaitingBehindAFailedCommitAreServedFromStorage) {
   seed_bicycle("SPB-1", "st_a");
   start();
   storage.fail_commits(1);
-  auto first = ask<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_alice", "r_1"));
-  auto second = ask<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_bob", "r_2"));
+  auto first = ask<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_alice", "r_1"), ports::changeset{});
+  auto second = ask<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_bob", "r_2"), ports::changeset{});
   drain();
   EXPECT_EQ(refusal(first).kind, error_kind::internal);
   EXPECT_EQ(ok(second).customer_id, "c_bob");
@@ -329,12 +329,12 @@ TEST_F(FleetTest, AFailedReloadServesNothingStale) {
   seed_bicycle("SPB-1", "st_a");
   start();
   storage.fail_commits(1);
-  EXPECT_EQ(refusal(call<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_alice", "r_1"))).kind,
+  EXPECT_EQ(refusal(call<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_alice", "r_1"), ports::changeset{})).kind,
             error_kind::internal);
   storage.fail_reads(1);
-  EXPECT_EQ(refusal(call<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_bob", "r_2"))).kind,
+  EXPECT_EQ(refusal(call<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_bob", "r_2"), ports::changeset{})).kind,
             error_kind::internal);
-  EXPECT_EQ(ok(call<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_bob", "r_3"))).id, "r_3");
+  EXPECT_EQ(ok(call<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_bob", "r_3"), ports::changeset{})).id, "r_3");
 }
 
 // A rented bicycle whose rental cannot be read is not activated half-loaded (without its trip).
@@ -346,7 +346,7 @@ TEST_F(FleetTest, AFailedLoadActivatesNothing) {
   start();
   auto give_back = [&] {
     return call<domain::rental>(fleet, return_atom::value, domain::ids::customer_id{"c_alice"}, domain::ids::rental_id{"r_1"},
-                                domain::ids::station_id{"st_a"});
+                                domain::ids::station_id{"st_a"}, ticket_finish_actor{desk});
   };
   storage.fail_reads(1, 2);  // the rental (by the fleet), the bicycle, then the bicycle's rental
   EXPECT_EQ(refusal(give_back()).kind, error_kind::internal);
@@ -404,8 +404,8 @@ TEST_F(FleetPassivationTest, RentsRacingAStoppingBicycleAreBothAnswered) {
   EXPECT_EQ(refusal(add_bicycle("SPB-1", "st_a")).code, domain::error_code::bicycle_id_taken);  // activates it
   sched->advance_time(1001ms);
   run_only("bicycle");  // its idle tick: it asks the fleet whether it may stop
-  auto a = ask<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_alice", "r_1"));
-  auto b = ask<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_bob", "r_2"));
+  auto a = ask<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_alice", "r_1"), ports::changeset{});
+  auto b = ask<domain::rental>(fleet, rent_atom::value, domain::ids::bicycle_id{"SPB-1"}, rent_for("c_bob", "r_2"), ports::changeset{});
   drain();
   ASSERT_TRUE(a->has_value() && b->has_value()) << "a request was lost";
   ASSERT_NE(a->value().has_value(), b->value().has_value());

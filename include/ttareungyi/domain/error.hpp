@@ -71,6 +71,12 @@ error not_found(error_code code, std::string detail);
 error conflict(error_code code, std::string detail);
 error internal(std::string detail);
 
+// A rule or the provider said no: nothing was changed. The rest (unavailable, internal) leave
+// it open whether a change was made.
+inline bool is_refusal(const error& e) {
+  return e.kind != error_kind::unavailable && e.kind != error_kind::internal;
+}
+
 template <class T>
 using result = std::expected<T, error>;
 

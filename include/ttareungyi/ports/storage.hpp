@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <iterator>
 #include <future>
 #include <optional>
 #include <string>
@@ -80,6 +81,14 @@ class changeset {
   // only decisions may extend the journal.
   changeset& mark_derived() {
     derived_ = true;
+    return *this;
+  }
+  // Appends another decision's changes, to commit with these in one write batch (a ride's
+  // ticket and bicycle steps); both must be decisions, not derived changes.
+  changeset& merge(changeset other) {
+    items_.insert(items_.end(), std::make_move_iterator(other.items_.begin()), std::make_move_iterator(other.items_.end()));
+    events_.insert(events_.end(), std::make_move_iterator(other.events_.begin()),
+                   std::make_move_iterator(other.events_.end()));
     return *this;
   }
   const std::vector<item>& items() const { return items_; }
