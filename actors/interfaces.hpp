@@ -1,6 +1,7 @@
 #pragma once
 // The typed interfaces of each context's entry actor. Callers in other contexts see only
 // these, so a whole context can move to another node without touching its callers.
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -14,12 +15,38 @@
 
 namespace ttareungyi::actors {
 
+// A ticket's purchase commits twice: its intent before the provider is called, and the verdict
+// after. The ticket prepares what it will record for either verdict, and the payment context
+// commits the matching one with its own record of the verdict.
+struct ticket_verdicts {
+  ports::changeset approved;
+  ports::changeset declined;
+};
+
+// The verdict, and whether the ticket's changes were committed with it: not when the verdict
+// was recorded already (a charge approved after the purchase stopped waiting), when another
+// call for the same payment brought newer changes, or when payment runs on another node.
+struct charge_receipt {
+  domain::charge_verdict verdict = domain::charge_verdict::declined;
+  bool recorded = false;
+};
+
+}  // namespace ttareungyi::actors
+
+// Both stay inside the node that keeps the tickets: never serialized.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ttareungyi::actors::ticket_verdicts)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ttareungyi::actors::charge_receipt)
+
+namespace ttareungyi::actors {
+
 // Payment context: charges and refunds, answered within the call timeout or refused. A refund
 // of a payment id whose charge was never approved (unknown, declined) is declined with
 // `payment_not_refundable`, and one whose charge is still in flight is `payment_unavailable`.
 // A payment's record as the payment context keeps it: 404 `payment_not_found` when it has none.
 using payment_actor = caf::typed_actor<
     caf::replies_to<charge_atom, ports::charge_request>::with<domain::charge_verdict>,
+    // A ticket's charge, within the node: commits the ticket's changes for the verdict with it.
+    caf::replies_to<charge_atom, ports::charge_request, ticket_verdicts>::with<charge_receipt>,
     caf::replies_to<refund_atom, ports::refund_request>::with<ok_atom>,
     // A return's overtime fee: the payment context picks the attempt from its own records (a new
     // one after a decline) and charges it; approved at once when one was approved already.

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <optional>
 #include <random>
 #include <type_traits>
 #include <unordered_map>
@@ -22,11 +23,23 @@ using namespace domain;
 
 // A worker: calls the provider (whose answers arrive on other threads), records the outcome
 // in the payment context's own records, then replies. Idempotent on the payment id.
+// A charge with the provider or being recorded. A retry arriving meanwhile waits for the same
+// answer; a ticket's call brings the ticket's changes for each verdict, and the newest call's
+// are committed with the verdict (an older one's ticket stopped waiting: it reloads).
+struct pending_charge {
+  struct waiter {
+    caf::response_promise rp;
+    bool receipt = false;  // answers a charge_receipt, not a bare verdict
+  };
+  std::vector<waiter> waiting;
+  ports::charge_request request;
+  std::optional<ticket_verdicts> ticket;
+  std::size_t ticket_of = 0;  // the waiter whose changes `ticket` holds
+};
+
 struct worker_state {
   std::uint64_t next = 0;
-  // Charges with the provider or being recorded, by payment id; a retry arriving meanwhile
-  // waits for the same answer.
-  std::unordered_map<std::string, std::pair<std::vector<caf::response_promise>, ports::charge_request>> charges;
+  std::unordered_map<std::string, pending_charge> charges;  // by payment id
   std::unordered_map<std::uint64_t, std::pair<caf::response_promise, payment>> refunds;
   static inline const char* name = "payment-worker";
 };
@@ -48,23 +61,39 @@ void record_and_reply(worker_self self, const environment& env, caf::response_pr
 caf::behavior payment_worker(worker_self self, environment env, const ports::payment_store* records,
                              ports::payment_provider* provider) {
   auto me = [self] { return caf::actor_cast<caf::actor>(self); };
+  // Answers a verdict recorded already; otherwise joins the charge in flight for the payment id,
+  // or starts it with the provider.
+  auto charge = [=](ports::charge_request request, std::optional<ticket_verdicts> ticket) {
+    auto rp = self->make_response_promise();
+    const bool receipt = ticket.has_value();
+    auto known = records->find_payment(request.payment_id);
+    if (known && *known && (*known)->status != payment_status::refunded) {
+      auto verdict = (*known)->status == payment_status::approved ? charge_verdict::approved : charge_verdict::declined;
+      if (receipt)
+        rp.deliver(charge_receipt{verdict, false});
+      else
+        rp.deliver(verdict);
+      return;
+    }
+    auto [i, fresh] = self->state.charges.try_emplace(request.payment_id);
+    auto& pending = i->second;
+    pending.waiting.push_back({rp, receipt});
+    if (ticket) {
+      pending.ticket = std::move(ticket);
+      pending.ticket_of = pending.waiting.size() - 1;
+    }
+    if (!fresh) return;
+    pending.request = request;
+    provider->charge(request, [me = me(), id = request.payment_id](std::expected<charge_verdict, ports::provider_failure> r) {
+      if (!r) return caf::anon_send(me, charge_atom::value, done_atom::value, id, int{outcome_failed}, r.error().reason);
+      const int code = r.value() == charge_verdict::approved ? outcome_approved : outcome_declined;
+      caf::anon_send(me, charge_atom::value, done_atom::value, id, code, std::string{});
+    });
+  };
   return {
-      [=](charge_atom, ports::charge_request& request) {
-        auto rp = self->make_response_promise();
-        auto known = records->find_payment(request.payment_id);
-        if (known && *known && (*known)->status != payment_status::refunded) {
-          rp.deliver((*known)->status == payment_status::approved ? charge_verdict::approved : charge_verdict::declined);
-          return;
-        }
-        auto [pending, fresh] = self->state.charges.try_emplace(request.payment_id);
-        pending->second.first.push_back(rp);
-        if (!fresh) return;
-        pending->second.second = request;
-        provider->charge(request, [me = me(), id = request.payment_id](std::expected<charge_verdict, ports::provider_failure> r) {
-          if (!r) return caf::anon_send(me, charge_atom::value, done_atom::value, id, int{outcome_failed}, r.error().reason);
-          const int code = r.value() == charge_verdict::approved ? outcome_approved : outcome_declined;
-          caf::anon_send(me, charge_atom::value, done_atom::value, id, code, std::string{});
-        });
+      [=](charge_atom, ports::charge_request& request) { charge(std::move(request), std::nullopt); },
+      [=](charge_atom, ports::charge_request& request, ticket_verdicts& ticket) {
+        charge(std::move(request), std::move(ticket));
       },
       [=](charge_atom, done_atom, const std::string& id, int code, const std::string& reason) {
         auto i = self->state.charges.find(id);
@@ -74,20 +103,33 @@ caf::behavior payment_worker(worker_self self, environment env, const ports::pay
         auto answer_all = [self, id](auto answer) {
           auto i = self->state.charges.find(id);
           if (i == self->state.charges.end()) return;
-          auto waiting = std::move(i->second.first);
+          auto pending = std::move(i->second);
           self->state.charges.erase(i);
-          for (auto& rp : waiting) rp.deliver(answer);
+          for (std::size_t w = 0; w < pending.waiting.size(); ++w) {
+            auto& [rp, receipt] = pending.waiting[w];
+            if constexpr (std::is_same_v<decltype(answer), charge_verdict>) {
+              if (receipt)
+                rp.deliver(charge_receipt{answer, pending.ticket && w == pending.ticket_of});
+              else
+                rp.deliver(answer);
+            } else {
+              rp.deliver(answer);
+            }
+          }
         };
         if (code == outcome_failed) {
           answer_all(to_caf(error{error_kind::unavailable, error_code::payment_unavailable, "payment provider failed: " + reason}));
           return;
         }
-        const auto& request = i->second.second;
+        auto& pending = i->second;
+        const auto& request = pending.request;
         auto verdict = code == outcome_approved ? charge_verdict::approved : charge_verdict::declined;
         auto d = record_charge(request.payment_id, request.reference, request.amount, verdict);
         ports::changeset changes;
         record(changes, d.events, d.state.reference, d.state.id, env.now());
         changes.save(d.state);
+        if (pending.ticket)
+          changes.merge(std::move(verdict == charge_verdict::approved ? pending.ticket->approved : pending.ticket->declined));
         self->request(env.committer, caf::infinite, commit_atom::value, std::move(changes))
             .then([answer_all, verdict](ok_atom) { answer_all(verdict); },
                   [answer_all](caf::error& e) { answer_all(e); });
@@ -243,6 +285,8 @@ payment_actor::behavior_type payment_supervisor(supervisor_self self, environmen
             [self, rp, permit, changed, calls](Answer answer) mutable {
               if constexpr (std::is_same_v<Answer, charge_verdict>)
                 ++(answer == charge_verdict::declined ? calls->declined : calls->approved);
+              else if constexpr (std::is_same_v<Answer, charge_receipt>)
+                ++(answer.verdict == charge_verdict::declined ? calls->declined : calls->approved);
               else
                 ++calls->approved;
               changed(self->state.breaker->record(permit, call_outcome::success, self->clock().now()));
@@ -266,6 +310,10 @@ payment_actor::behavior_type payment_supervisor(supervisor_self self, environmen
       [=](charge_atom atom, ports::charge_request& request) {
         auto id = request.payment_id;
         return call(self->make_response_promise<charge_verdict>(), id, atom, std::move(request));
+      },
+      [=](charge_atom atom, ports::charge_request& request, ticket_verdicts& ticket) {
+        auto id = request.payment_id;
+        return call(self->make_response_promise<charge_receipt>(), id, atom, std::move(request), std::move(ticket));
       },
       [=](charge_atom atom, const overtime_charge& fee) {
         auto rp = self->make_response_promise<charge_verdict>();

@@ -154,25 +154,39 @@ caf::typed_response_promise<Answer> handle(ticket_self self, const ticket_contex
 
 void deliver_current(ticket_self self, ticket_promise rp) { rp.deliver(*self->state.current); }
 
-// Charges the ticket's current payment attempt and records the verdict.
+// Charges the ticket's current payment attempt. The payment context commits the verdict with
+// the ticket's change for it, prepared here (interfaces.hpp); when it did not (a verdict it had
+// recorded before, payment on another node), the ticket records the verdict itself. A call
+// left without an answer leaves the ticket stale: the verdict may still be recorded with its
+// change, and the ticket's next message reloads it.
 void charge(ticket_self self, const environment& env, payment_actor payment, ticket_promise rp) {
   const ticket& t = *self->state.current;
   ports::charge_request request{t.payment_id(), t.terms().price, t.id.str()};
-  self->request(payment, env.payment_timeout * 2, charge_atom::value, std::move(request))
+  auto approved = record_payment_approved(t, env.now());
+  auto declined = record_payment_declined(t);
+  ticket_verdicts prepared;
+  if (approved) prepared.approved = changes_of(self, env, *approved);
+  if (declined) prepared.declined = changes_of(self, env, *declined);
+  self->request(payment, env.payment_timeout * 2, charge_atom::value, std::move(request), std::move(prepared))
       .await(
-          [=](charge_verdict verdict) mutable {
-            const ticket& now = *self->state.current;
-            const bool approved = verdict == charge_verdict::approved;
-            auto d = approved ? record_payment_approved(now, env.now()) : record_payment_declined(now);
+          [=](const charge_receipt& receipt) mutable {
+            const bool paid = receipt.verdict == charge_verdict::approved;
+            auto d = paid ? approved : declined;
             if (refused(d, rp)) return;
-            decide(self, env, std::move(*d), rp, [=]() mutable {
-              if (approved)
+            auto answer = [=]() mutable {
+              if (paid)
                 deliver_current(self, rp);
               else
                 rp.deliver(to_caf(payment_declined(self->state.id)));
-            });
+            };
+            if (!receipt.recorded) return decide(self, env, std::move(*d), rp, answer);
+            self->state.current = std::move(d->state);
+            answer();
           },
-          [=](caf::error& e) mutable { rp.deliver(to_caf(payment_unavailable(self->state.id, e))); });
+          [=](caf::error& e) mutable {
+            self->state.stale = true;
+            rp.deliver(to_caf(payment_unavailable(self->state.id, e)));
+          });
 }
 
 error cancel_unavailable(const ids::ticket_id& ticket_id, const caf::error& cause, std::string detail) {

@@ -26,6 +26,15 @@ stand_in_actor::behavior_type stand_in(stand_in_self self, link_settings setting
       [=](charge_atom atom, ports::charge_request& request) {
         return pass_on(self->make_response_promise<domain::charge_verdict>(), atom, std::move(request));
       },
+      // The ticket's changes cannot travel to the payment node: the plain charge goes, and the
+      // ticket records the verdict itself (recorded: false).
+      [=](charge_atom atom, ports::charge_request& request, ticket_verdicts&) {
+        auto rp = self->make_response_promise<charge_receipt>();
+        self->request(caf::actor_cast<payment_actor>(self), caf::infinite, atom, std::move(request))
+            .then([rp](domain::charge_verdict verdict) mutable { rp.deliver(charge_receipt{verdict, false}); },
+                  [rp](caf::error& e) mutable { rp.deliver(e); });
+        return rp;
+      },
       [=](charge_atom atom, domain::overtime_charge& fee) {
         return pass_on(self->make_response_promise<domain::charge_verdict>(), atom, std::move(fee));
       },
