@@ -96,7 +96,7 @@ std::string usage() {
                               server POSTs to URL/payments and URL/refunds
   --payment-timeout-ms N      a slower payment call fails and the purchase answers 503 (default 2000)
   --passivate-after-ms N      a ticket or bicycle actor idle this long is stopped and reloaded from
-                              storage on its next request; 0 keeps them all (default 60000)
+                              storage on its next request; 0 keeps them all (default 10000)
   --breaker-failures N        the payment circuit breaker opens after N consecutive failed or
                               timed-out calls; while open, purchases answer 503 at once (default 5)
   --breaker-reset-ms N        it lets one trial call through after N ms open (default 5000);

@@ -24,7 +24,7 @@ struct serve_options {
   std::string payment_provider = "sandbox";
   std::string payment_url;
   std::chrono::milliseconds payment_timeout{2000};
-  std::chrono::milliseconds passivate_after{60000};  // 0: entity actors never passivate
+  std::chrono::milliseconds passivate_after{10000};  // 0: entity actors never passivate
   // The payment circuit breaker (defaults as domain::breaker_settings).
   int breaker_failures = 5;
   std::chrono::milliseconds breaker_reset{5000};

@@ -11,9 +11,11 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <malloc.h>
 #include <memory>
 
 #include "cli.hpp"
+#include "heap_release.hpp"
 #include "ttareungyi/actors/node.hpp"
 #include "ttareungyi/http/server.hpp"
 #include "ttareungyi/http/token_desk.hpp"
@@ -115,6 +117,17 @@ metrics::node_figures figures_of(const actors::node& node, const app::services& 
   std::error_code ec;
   if (auto space = std::filesystem::space(data_dir, ec); !ec) f.data_dir = {space.available, space.capacity};
   return f;
+}
+
+// How often the main thread looks at the live entity actors, and by how many they must have
+// fallen for the heap to be trimmed (a few thousand actors: megabytes).
+constexpr std::chrono::milliseconds heap_check_every{5000};
+constexpr std::size_t heap_release_threshold = 2000;
+
+// Waits up to `limit` for a stop signal: its number, or 0 when none came.
+int wait_signal(const sigset_t& signals, std::chrono::milliseconds limit) {
+  timespec wait{static_cast<time_t>(limit.count() / 1000), static_cast<long>(limit.count() % 1000) * 1'000'000};
+  return std::max(sigtimedwait(&signals, nullptr, &wait), 0);
 }
 
 // Waits until `limit` has passed or a stop signal arrives.
@@ -264,8 +277,14 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
   std::cout << "listening on " << o.bind << ':' << *port << std::endl;
   spdlog::info("serving on {}:{} with data in {}", o.bind, *port, o.data_dir.string());
 
+  // Until a stop signal: every few seconds, the heap freed by stopped entity actors goes back
+  // to the operating system (heap_release.hpp).
+  heap_release release{heap_release_threshold};
   int signal = 0;
-  sigwait(&stop_signals, &signal);
+  while ((signal = wait_signal(stop_signals, heap_check_every)) <= 0) {
+    const auto live = node.live();
+    if (release.due(live.tickets + live.bicycles)) malloc_trim(0);
+  }
   // Draining: not ready at once, so that load balancers take the node out, but still serving
   // what they send meanwhile; then no new connections, the requests in flight answered
   // (bounded), the streams ended with a retry: hint. A second signal cuts the wait short.
