@@ -21,8 +21,6 @@ namespace {
 
 using namespace domain;
 
-// A worker: calls the provider (whose answers arrive on other threads), records the outcome
-// in the payment context's own records, then replies. Idempotent on the payment id.
 // A charge with the provider or being recorded. A retry arriving meanwhile waits for the same
 // answer; a ticket's call brings the ticket's changes for each verdict, and the newest call's
 // are committed with the verdict (an older one's ticket stopped waiting: it reloads).
@@ -37,6 +35,8 @@ struct pending_charge {
   std::size_t ticket_of = 0;  // the waiter whose changes `ticket` holds
 };
 
+// A worker: calls the provider (whose answers arrive on other threads), records the outcome
+// in the payment context's own records, then replies. Idempotent on the payment id.
 struct worker_state {
   std::uint64_t next = 0;
   std::unordered_map<std::string, pending_charge> charges;  // by payment id
