@@ -75,6 +75,14 @@ domain::result<Handle> activate_entity(Self* self, entity_registry<Handle, Id>& 
   return *entities.route(id);
 }
 
+// Forwards a request to the entity's actor (`entity`: activate_entity's result), which answers
+// the caller directly; an entity that could not be activated refuses it.
+template <class Answer, class Self, class Handle, class... Ts>
+caf::result<Answer> route_to_entity(Self* self, domain::result<Handle> entity, Ts&&... xs) {
+  if (!entity) return to_caf(entity.error());
+  return self->delegate(*entity, std::forward<Ts>(xs)...);
+}
+
 // The registry's answer to (passivate_atom, id, handled) from an idle entity.
 template <class Handle, class Id, class Self>
 bool grant_stop(Self* self, entity_registry<Handle, Id>& entities, const Id& id, std::uint64_t handled) {

@@ -270,9 +270,8 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, const ports::
       },
       [=](rent_atom atom, const ids::bicycle_id& bicycle_id, rent_request& request,
           ports::changeset& ticket_changes) -> caf::result<rental> {
-        auto entity = activate(bicycle_id, false);
-        if (!entity) return to_caf(entity.error());
-        return self->delegate(*entity, atom, std::move(request), std::move(ticket_changes));
+        return route_to_entity<rental>(self, activate(bicycle_id, false), atom, std::move(request),
+                                       std::move(ticket_changes));
       },
       [=](return_atom atom, const ids::customer_id& customer, const ids::rental_id& rental_id,
           const ids::station_id& station, const ticket_finish_actor& tickets) -> caf::result<rental> {
@@ -280,9 +279,7 @@ fleet_actor::behavior_type fleet(fleet_self self, environment env, const ports::
         if (!trip) return to_caf(internal(trip.error().message));
         if (!*trip || (*trip)->customer_id != customer) return to_caf(rental_not_found(rental_id));
         if (!self->state.stations.contains(station)) return to_caf(station_not_found(station));
-        auto entity = activate((*trip)->bicycle_id, false);
-        if (!entity) return to_caf(entity.error());
-        return self->delegate(*entity, atom, rental_id, station, tickets);
+        return route_to_entity<rental>(self, activate((*trip)->bicycle_id, false), atom, rental_id, station, tickets);
       },
       [=](rental_atom, const ids::rental_id& rental_id) -> caf::result<rental> {
         auto trip = store->find_rental(rental_id);

@@ -313,14 +313,6 @@ struct desk_state {
 
 using desk_self = ticket_desk_actor::stateful_pointer<desk_state>;
 
-// Forwards a request to the ticket's actor (when it could be activated), which answers the
-// caller directly.
-template <class Answer, class... Ts>
-caf::result<Answer> route_to(desk_self self, result<ticket_actor> entity, Ts&&... xs) {
-  if (!entity) return to_caf(entity.error());
-  return self->delegate(*entity, std::forward<Ts>(xs)...);
-}
-
 ticket_desk_actor::behavior_type ticket_desk(desk_self self, ticket_context ctx) {
   auto entities = host_entities<ticket_actor, ids::ticket_id>(self, ctx.env.gauges ? &ctx.env.gauges->tickets : nullptr);
   self->state.entities = entities;
@@ -340,7 +332,7 @@ ticket_desk_actor::behavior_type ticket_desk(desk_self self, ticket_context ctx)
   };
   // Forwards a request to the ticket's actor, which answers the caller directly.
   auto route = [self, activate](const ids::ticket_id& id, auto&&... xs) {
-    return route_to<ticket>(self, activate(id, false), std::forward<decltype(xs)>(xs)...);
+    return route_to_entity<ticket>(self, activate(id, false), std::forward<decltype(xs)>(xs)...);
   };
   return {
       [=](buy_atom atom, const ids::customer_id& customer, ticket_type type) -> caf::result<ticket> {
@@ -351,7 +343,7 @@ ticket_desk_actor::behavior_type ticket_desk(desk_self self, ticket_context ctx)
       [=](get_atom atom, const ids::customer_id& customer, const ids::ticket_id& id) { return route(id, atom, customer, id); },
       [=](reserve_atom atom, const ids::customer_id& customer, const ids::ticket_id& id, const ids::rental_id& rental,
           const ids::bicycle_id& bicycle, const bicycle_rent_actor& fleet) -> caf::result<domain::rental> {
-        return route_to<domain::rental>(self, activate(id, false), atom, customer, id, rental, bicycle, fleet);
+        return route_to_entity<domain::rental>(self, activate(id, false), atom, customer, id, rental, bicycle, fleet);
       },
       [=](release_atom atom, const ids::ticket_id& id, const ids::rental_id& rental) { return route(id, atom, id, rental); },
       [=](finish_atom atom, const ids::ticket_id& id, const ids::rental_id& rental, ports::changeset& returned) {
