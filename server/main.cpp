@@ -11,10 +11,10 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
-#include <malloc.h>
 #include <memory>
 
 #include "cli.hpp"
+#include "heap.hpp"
 #include "heap_release.hpp"
 #include "ttareungyi/actors/node.hpp"
 #include "ttareungyi/http/server.hpp"
@@ -275,7 +275,7 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
     return 1;
   }
   std::cout << "listening on " << o.bind << ':' << *port << std::endl;
-  spdlog::info("serving on {}:{} with data in {}", o.bind, *port, o.data_dir.string());
+  spdlog::info("serving on {}:{} with data in {} (malloc: {})", o.bind, *port, o.data_dir.string(), heap_allocator());
 
   // Until a stop signal: every few seconds, the heap freed by stopped entity actors goes back
   // to the operating system (heap_release.hpp).
@@ -283,7 +283,7 @@ int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
   int signal = 0;
   while ((signal = wait_signal(stop_signals, heap_check_every)) <= 0) {
     const auto live = node.live();
-    if (release.due(live.tickets + live.bicycles)) malloc_trim(0);
+    if (release.due(live.tickets + live.bicycles)) release_free_heap();
   }
   // Draining: not ready at once, so that load balancers take the node out, but still serving
   // what they send meanwhile; then no new connections, the requests in flight answered

@@ -1,0 +1,25 @@
+# ttareungyi_use_allocator(target): links the executable `target` with the malloc chosen by
+# TTAREUNGYI_ALLOCATOR and defines TTAREUNGYI_JEMALLOC (1 or 0) for it. Sanitizers bring their
+# own allocator, so their builds (and the fuzzers') keep the system's.
+set(TTAREUNGYI_JEMALLOC OFF)
+if(NOT TTAREUNGYI_ALLOCATOR MATCHES "^(jemalloc|system)$")
+  message(FATAL_ERROR "TTAREUNGYI_ALLOCATOR is jemalloc or system, not '${TTAREUNGYI_ALLOCATOR}'")
+endif()
+if(TTAREUNGYI_ALLOCATOR STREQUAL "jemalloc" AND NOT TTAREUNGYI_SANITIZE AND NOT TTAREUNGYI_FUZZ)
+  find_library(JEMALLOC_LIBRARY jemalloc)
+  find_path(JEMALLOC_INCLUDE_DIR jemalloc/jemalloc.h)
+  if(NOT JEMALLOC_LIBRARY OR NOT JEMALLOC_INCLUDE_DIR)
+    message(FATAL_ERROR "jemalloc not found: apt-get install libjemalloc-dev, or configure with -DTTAREUNGYI_ALLOCATOR=system")
+  endif()
+  set(TTAREUNGYI_JEMALLOC ON)
+endif()
+
+function(ttareungyi_use_allocator target)
+  if(TTAREUNGYI_JEMALLOC)
+    target_link_libraries(${target} PRIVATE "${JEMALLOC_LIBRARY}")
+    target_include_directories(${target} SYSTEM PRIVATE "${JEMALLOC_INCLUDE_DIR}")
+    target_compile_definitions(${target} PRIVATE TTAREUNGYI_JEMALLOC=1)
+  else()
+    target_compile_definitions(${target} PRIVATE TTAREUNGYI_JEMALLOC=0)
+  endif()
+endfunction()
