@@ -181,7 +181,12 @@ typename Inspector::result_type inspect(Inspector& f, domain::event& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ports::recorded_event& x) {
-  return f(caf::meta::type_name("recorded_event"), x.sequence, x.event);
+  domain::event event = x.fact ? *x.fact : domain::event{};
+  auto store = caf::meta::load_callback([&]() -> caf::error {
+    x.fact = std::make_shared<const domain::event>(std::move(event));
+    return caf::none;
+  });
+  return f(caf::meta::type_name("recorded_event"), x.sequence, event, store);
 }
 
 }  // namespace ttareungyi::actors

@@ -62,7 +62,7 @@ void live_notices::journaled(std::uint64_t up_to) {
     if (!batch || batch->empty()) return;
     for (const auto& r : *batch) {
       live_ = r.sequence;
-      auto n = domain::notify(r.sequence, r.event);
+      auto n = domain::notify(r.sequence, r.event());
       if (!n) continue;
       auto [first, last] = watching_.equal_range(n->customer_id);
       for (auto j = first; j != last; ++j) {

@@ -29,7 +29,7 @@ struct notifier_view {
     ports::changeset changes;
     fresh.clear();
     for (const auto& r : batch)
-      if (auto n = domain::notify(r.sequence, r.event)) {
+      if (auto n = domain::notify(r.sequence, r.event())) {
         changes.save(*n);
         fresh.push_back(std::move(*n));
       }

@@ -85,7 +85,7 @@ caf::behavior collector(collector_self self, environment env, journal_reader rea
       auto batch = reader.journal->events_after(s.scanned, settings.read_ahead);
       if (!batch) return stop(to_caf(domain::internal("cannot read the journal: " + batch.error().message)));
       for (const auto& r : *batch)
-        if (auto owed = domain::overtime_owed(r.event.payload)) s.ahead.push_back({r.sequence, std::move(*owed)});
+        if (auto owed = domain::overtime_owed(r.event().payload)) s.ahead.push_back({r.sequence, std::move(*owed)});
       if (!batch->empty()) s.scanned = batch->back().sequence;
       show();
       if (s.ahead.empty()) {

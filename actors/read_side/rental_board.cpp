@@ -60,7 +60,7 @@ std::vector<rental_board::change> rental_changes(const std::vector<ports::record
                                                  const rental_board& board) {
   std::map<domain::ids::customer_id, std::optional<domain::current_rental>> touched;
   for (const auto& r : batch) {
-    auto change = domain::project_rental(r.event);
+    auto change = domain::project_rental(r.event());
     if (!change) continue;
     auto i = touched.find(change->customer_id);
     auto held = i != touched.end() ? i->second : board.get(change->customer_id);

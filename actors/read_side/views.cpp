@@ -87,7 +87,7 @@ struct stations_view {
   ports::changeset project(const std::vector<ports::recorded_event>& batch) {
     std::map<domain::ids::station_id, domain::station_count> changed;
     for (const auto& r : batch)
-      for (auto& c : domain::project_availability(counts, r.event)) changed[c.station_id] = std::move(c);
+      for (auto& c : domain::project_availability(counts, r.event())) changed[c.station_id] = std::move(c);
     ports::changeset changes;
     for (auto& [id, c] : changed) changes.save(std::move(c));
     return changes;

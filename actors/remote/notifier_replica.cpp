@@ -85,8 +85,8 @@ void commit(replica_self self, const replica_settings& settings, const std::vect
     if (position >= to) continue;
     partition_commit c{p, s.generation, position, to, {}};
     for (const auto& r : events)
-      if (r.sequence > position && partition_of(r.event.correlation_id, s.count) == p)
-        if (auto n = domain::notify(r.sequence, r.event)) c.notices.push_back(std::move(*n));
+      if (r.sequence > position && partition_of(r.event().correlation_id, s.count) == p)
+        if (auto n = domain::notify(r.sequence, r.event())) c.notices.push_back(std::move(*n));
     ++*left;
     self->request(s.coordinator, settings.call_timeout, commit_atom::value, std::move(c))
         .then(

@@ -26,7 +26,7 @@ class LiveNoticesTest : public ::testing::Test {
   std::vector<notification> expected(const domain::ids::customer_id& customer, std::uint64_t after = 0) const {
     std::vector<notification> out;
     for (const auto& r : storage.journal_rows)
-      if (auto n = domain::notify(r.sequence, r.event); n && n->customer_id == customer && n->sequence > after)
+      if (auto n = domain::notify(r.sequence, r.event()); n && n->customer_id == customer && n->sequence > after)
         out.push_back(*n);
     return out;
   }
@@ -37,7 +37,7 @@ class LiveNoticesTest : public ::testing::Test {
     std::vector<notification> notices;
     const auto events = storage.events_after(from, 1000).value();
     for (const auto& r : events)
-      if (auto n = domain::notify(r.sequence, r.event)) {
+      if (auto n = domain::notify(r.sequence, r.event())) {
         changes.save(*n);
         notices.push_back(*n);
       }

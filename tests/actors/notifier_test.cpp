@@ -33,7 +33,7 @@ TEST_F(NotifierTest, OneNotificationPerNotifiableFactWithItsCorrelation) {
     // The id is the event's, prefixed: stable for deduplication.
     const auto& e = storage.journal_rows.at(n.sequence - 1);
     EXPECT_EQ(e.sequence, n.sequence);
-    EXPECT_EQ(n.id, "n_" + e.event.id);
+    EXPECT_EQ(n.id, "n_" + e.event().id);
   }
   EXPECT_EQ(kinds, (std::vector<std::string>{"ticket_paid", "bicycle_rented", "bicycle_returned", "ticket_paid",
                                              "ticket_refunded"}));
@@ -119,7 +119,7 @@ TEST_F(NotifierTest, NoticesCommittedButNeverPushedReachWatchersAfterTheRestart)
   ports::changeset landed;
   const auto unseen = storage.events_after(storage.position_of("notifier"), 100).value();
   for (const auto& r : unseen)
-    if (auto n = domain::notify(r.sequence, r.event)) landed.save(*n);
+    if (auto n = domain::notify(r.sequence, r.event())) landed.save(*n);
   landed.save(ports::consumer_position{"notifier", storage.last_sequence()});
   ASSERT_TRUE(storage.commit_and_wait(std::move(landed)));
   EXPECT_EQ(w->got.size(), 3u);

@@ -30,7 +30,7 @@ class OvertimeTest : public read_side_test {
   // Where the journal recorded the return of `rental`.
   std::uint64_t returned_at(const domain::ids::rental_id& rental) const {
     for (const auto& r : storage.journal_rows)
-      if (auto* e = std::get_if<domain::bicycle_returned>(&r.event.payload); e && e->rental_id == rental) return r.sequence;
+      if (auto* e = std::get_if<domain::bicycle_returned>(&r.event().payload); e && e->rental_id == rental) return r.sequence;
     throw std::runtime_error("no return of " + rental.str());
   }
   std::vector<std::string> charged_ids() const {

@@ -110,8 +110,8 @@ class PartitionsTest : public read_side_test {
                               std::optional<std::uint64_t> to = std::nullopt) const {
     partition_commit c{p, generation, from, to.value_or(storage.last_sequence()), {}};
     for (const auto& r : storage.journal_rows)
-      if (r.sequence > from && r.sequence <= c.to && partition_of(r.event.correlation_id, count) == p)
-        if (auto n = domain::notify(r.sequence, r.event)) c.notices.push_back(*n);
+      if (r.sequence > from && r.sequence <= c.to && partition_of(r.event().correlation_id, count) == p)
+        if (auto n = domain::notify(r.sequence, r.event())) c.notices.push_back(*n);
     return c;
   }
 

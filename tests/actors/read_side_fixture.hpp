@@ -33,7 +33,7 @@ class read_side_test : public actor_test {
   std::vector<domain::notification> expected_notices(const std::optional<domain::ids::customer_id>& customer = std::nullopt) const {
     std::vector<domain::notification> out;
     for (const auto& r : storage.journal_rows)
-      if (auto n = domain::notify(r.sequence, r.event); n && (!customer || n->customer_id == *customer))
+      if (auto n = domain::notify(r.sequence, r.event()); n && (!customer || n->customer_id == *customer))
         out.push_back(*n);
     return out;
   }

@@ -240,7 +240,7 @@ TEST_F(RideTest, ARentIsOneCommitOfTheTicketAndTheBicycle) {
   // One commit, each context's facts in it, in the order they were decided.
   std::vector<std::string> facts;
   for (const auto& row : storage.journal_rows)
-    if (row.sequence > storage.last_sequence() - 2) facts.push_back(std::string{domain::type_name(row.event.payload)});
+    if (row.sequence > storage.last_sequence() - 2) facts.push_back(std::string{domain::type_name(row.event().payload)});
   EXPECT_EQ(facts, (std::vector<std::string>{"ticket_put_in_use", "bicycle_rented"}));
 
   const int before_return = storage.commits - storage.view_commits;

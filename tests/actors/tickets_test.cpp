@@ -63,9 +63,9 @@ TEST_F(TicketTest, ApprovedPurchasePaysTheTicketAndJournalsIt) {
   EXPECT_EQ(paid->payment_id, t.id.str() + "-1");
   EXPECT_EQ(paid->amount, 1000);
   for (const auto& r : storage.journal_rows) {
-    EXPECT_FALSE(r.event.id.empty());
-    EXPECT_FALSE(r.event.causation_id.empty());
-    EXPECT_EQ(r.event.at, bought_at);
+    EXPECT_FALSE(r.event().id.empty());
+    EXPECT_FALSE(r.event().causation_id.empty());
+    EXPECT_EQ(r.event().at, bought_at);
   }
 }
 

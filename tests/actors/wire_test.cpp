@@ -59,7 +59,7 @@ bool same(const event& a, const event& b) {
 }
 
 bool same(const ports::recorded_event& a, const ports::recorded_event& b) {
-  return a.sequence == b.sequence && same(a.event, b.event);
+  return a.sequence == b.sequence && same(a.event(), b.event());
 }
 
 class Wire : public ::testing::Test {

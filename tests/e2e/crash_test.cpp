@@ -402,8 +402,8 @@ class Crash : public server_test {
       if (batch->empty()) break;
       for (const auto& e : *batch) {
         after = e.sequence;
-        if (auto* a = std::get_if<domain::payment_approved>(&e.event.payload)) ++approved[a->reference];
-        if (auto* r = std::get_if<domain::payment_refunded>(&e.event.payload)) {
+        if (auto* a = std::get_if<domain::payment_approved>(&e.event().payload)) ++approved[a->reference];
+        if (auto* r = std::get_if<domain::payment_refunded>(&e.event().payload)) {
           ++refunded[r->reference];
           refunds += r->amount;
         }

@@ -34,11 +34,11 @@ int main(int argc, char** argv) {
     if (batch->empty()) break;
     for (const auto& e : *batch) {
       after = e.sequence;
-      if (auto* a = std::get_if<domain::payment_approved>(&e.event.payload)) {
+      if (auto* a = std::get_if<domain::payment_approved>(&e.event().payload)) {
         auto& n = out["approved"][a->reference];
         n = n.is_null() ? 1 : n.get<int>() + 1;
       }
-      if (auto* r = std::get_if<domain::payment_refunded>(&e.event.payload)) {
+      if (auto* r = std::get_if<domain::payment_refunded>(&e.event().payload)) {
         auto& n = out["refunded"][r->reference];
         n = n.is_null() ? 1 : n.get<int>() + 1;
         refunded_krw += r->amount;

@@ -72,7 +72,7 @@ TEST(GroupCommit, ManyThreadsCommittingAtOnce) {
     if (page->empty()) break;
     for (const auto& r : *page) {
       ASSERT_EQ(r.sequence, expected_sequence++);
-      if (const auto* reg = std::get_if<bicycle_registered>(&r.event.payload)) {
+      if (const auto* reg = std::get_if<bicycle_registered>(&r.event().payload)) {
         // A changeset's events are consecutive, and each thread's commits are in its order.
         const std::string& id = reg->bicycle_id.str();
         int w = std::stoi(id.substr(4));
@@ -161,7 +161,7 @@ TEST(GroupCommit, ClosingRightAfterCommitsFinishesThem) {
   auto events = s->events_after(n - 1, 10);
   ASSERT_TRUE(events.has_value());
   ASSERT_EQ(events->size(), 1u);
-  EXPECT_EQ(events->front().event.id, numbered("e", n - 1));
+  EXPECT_EQ(events->front().event().id, numbered("e", n - 1));
 }
 
 TEST(GroupCommit, ARefusedChangesetInAGroupLeavesTheOthersIntact) {
@@ -194,8 +194,8 @@ TEST(GroupCommit, ARefusedChangesetInAGroupLeavesTheOthersIntact) {
   auto events = s->events_after(0, 10);
   ASSERT_TRUE(events.has_value());
   ASSERT_EQ(events->size(), 3u);
-  EXPECT_EQ((*events)[1].event.id, "good-1");
-  EXPECT_EQ((*events)[2].event.id, "good-2");
+  EXPECT_EQ((*events)[1].event().id, "good-1");
+  EXPECT_EQ((*events)[2].event().id, "good-2");
   EXPECT_EQ((*events)[2].sequence, 3u);
   EXPECT_EQ(s->last_sequence(), 3u);
   auto ids = s->stations();

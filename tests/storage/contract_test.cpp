@@ -310,11 +310,11 @@ TYPED_TEST(StorageContract, TheJournalIsGapFreeAndPagesFromASequence) {
   ASSERT_EQ(all.size(), 3u);
   for (std::size_t i = 0; i < all.size(); ++i) {
     EXPECT_EQ(all[i].sequence, i + 1);
-    EXPECT_EQ(all[i].event.id, numbered("ev-", static_cast<long long>(i + 1)));
+    EXPECT_EQ(all[i].event().id, numbered("ev-", static_cast<long long>(i + 1)));
   }
   auto later = value_of(this->s().events_after(1, 1));
   ASSERT_EQ(later.size(), 1u);
-  EXPECT_EQ(later[0].event.id, "ev-2");
+  EXPECT_EQ(later[0].event().id, "ev-2");
   EXPECT_TRUE(value_of(this->s().events_after(3, 10)).empty());
   EXPECT_TRUE(value_of(this->s().events_after(0, 0)).empty());
 }

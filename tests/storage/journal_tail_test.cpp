@@ -31,7 +31,7 @@ TEST(JournalTail, ServesTheNewestEventsAfterAPosition) {
   EXPECT_EQ(sequences(*tail.after(102, 10)), (std::vector<std::uint64_t>{103, 104}));
   EXPECT_EQ(sequences(*tail.after(100, 2)), (std::vector<std::uint64_t>{101, 102}));
   EXPECT_EQ(tail.after(104, 10)->size(), 0u);
-  EXPECT_EQ(tail.after(101, 1)->front().event.id, "e_102");
+  EXPECT_EQ(tail.after(101, 1)->front().event().id, "e_102");
 }
 
 TEST(JournalTail, DropsTheOldestBeyondItsCapacity) {

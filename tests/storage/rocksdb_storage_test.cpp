@@ -198,9 +198,9 @@ TEST(RocksdbStorage, AChangesetsItemsAndEventsAppearTogether) {
   auto events = value_of(s->events_after(0, 10));
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].sequence, 1u);
-  EXPECT_EQ(events[0].event.id, "ev-1");
+  EXPECT_EQ(events[0].event().id, "ev-1");
   EXPECT_EQ(events[1].sequence, 2u);
-  EXPECT_TRUE(std::holds_alternative<ticket_paid>(events[1].event.payload));
+  EXPECT_TRUE(std::holds_alternative<ticket_paid>(events[1].event().payload));
   EXPECT_EQ(s->last_sequence(), 2u);
 }
 
@@ -218,7 +218,7 @@ TEST(RocksdbStorage, EveryEventTypeRoundTripsThroughTheJournal) {
   ASSERT_EQ(stored.size(), all.size());
   for (std::size_t i = 0; i < all.size(); ++i) {
     EXPECT_EQ(stored[i].sequence, i + 1);
-    EXPECT_TRUE(same_event(stored[i].event, all[i])) << i;
+    EXPECT_TRUE(same_event(stored[i].event(), all[i])) << i;
   }
 }
 
@@ -244,7 +244,7 @@ TEST(RocksdbStorage, JournalSequencesAreGapFreeAndContinueAfterReopen) {
   ASSERT_EQ(events.size(), 4u);
   for (std::size_t i = 0; i < events.size(); ++i) {
     EXPECT_EQ(events[i].sequence, i + 1);
-    EXPECT_EQ(events[i].event.id, numbered("e", i + 1));
+    EXPECT_EQ(events[i].event().id, numbered("e", i + 1));
   }
 }
 
@@ -265,7 +265,7 @@ TEST(RocksdbStorage, EventsAfterPages) {
   ASSERT_EQ(seen.size(), 25u);
   for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], i + 1);
   EXPECT_EQ(value_of(s->events_after(20, 100)).size(), 5u);
-  EXPECT_EQ(value_of(s->events_after(24, 100))[0].event.id, "e25");
+  EXPECT_EQ(value_of(s->events_after(24, 100))[0].event().id, "e25");
   EXPECT_TRUE(value_of(s->events_after(25, 100)).empty());
   EXPECT_TRUE(value_of(s->events_after(0, 0)).empty());
   EXPECT_TRUE(value_of(s->events_after(UINT64_MAX, 10)).empty());
@@ -290,7 +290,7 @@ TEST(RocksdbStorage, AnUnencodableChangesetFailsAloneAndConsumesNoSequence) {
   auto events = value_of(s->events_after(0, 10));
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1].sequence, 2u);
-  EXPECT_EQ(events[1].event.id, "e2");
+  EXPECT_EQ(events[1].event().id, "e2");
 }
 
 TEST(RocksdbStorage, EmptyChangesetCommits) {

@@ -95,8 +95,8 @@ class memory_storage final : public ports::storage {
   std::vector<std::string> events_of(std::string_view id, std::string_view prefix = "") const {
     std::vector<std::string> names;
     for (const auto& r : journal_rows) {
-      auto name = std::string{domain::type_name(r.event.payload)};
-      if (r.event.correlation_id == id && name.starts_with(prefix)) names.push_back(name);
+      auto name = std::string{domain::type_name(r.event().payload)};
+      if (r.event().correlation_id == id && name.starts_with(prefix)) names.push_back(name);
     }
     return names;
   }
@@ -105,8 +105,8 @@ class memory_storage final : public ports::storage {
   template <class E>
   std::optional<E> first_event(std::string_view id) const {
     for (const auto& r : journal_rows)
-      if (r.event.correlation_id == id)
-        if (auto* e = std::get_if<E>(&r.event.payload)) return *e;
+      if (r.event().correlation_id == id)
+        if (auto* e = std::get_if<E>(&r.event().payload)) return *e;
     return std::nullopt;
   }
 

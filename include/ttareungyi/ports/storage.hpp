@@ -7,6 +7,7 @@
 #include <functional>
 #include <iterator>
 #include <future>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -102,9 +103,16 @@ class changeset {
   bool derived_ = false;
 };
 
+// A journal record. The event is immutable once committed, so every reader holding it shares
+// one copy (the writer makes it; the views, the notifier and the collector read the same).
 struct recorded_event {
   std::uint64_t sequence = 0;  // global, gap-free, in commit order
-  domain::event event;
+  std::shared_ptr<const domain::event> fact;
+
+  recorded_event() = default;
+  recorded_event(std::uint64_t seq, domain::event e)
+      : sequence(seq), fact(std::make_shared<const domain::event>(std::move(e))) {}
+  const domain::event& event() const { return *fact; }
 };
 
 class identity_store {
