@@ -91,6 +91,12 @@ struct node::impl final : app::identity_service,
     const auto threads = options.scheduler_threads > 0 ? options.scheduler_threads
                                                        : std::max<std::size_t>(1, std::thread::hardware_concurrency());
     config.set("scheduler.max-threads", threads);
+    // An idle worker spins briefly, then sleeps until work is enqueued for it. CAF's default
+    // polls in between, 500 times with 50 µs naps: under a trickle of messages (idle ticks,
+    // notifications) the workers never reach the sleep and each nap is a context switch. Without
+    // that phase the server's CPU per ride fell 9 % and an idle wave of passivations cost half
+    // (docs/benchmarks.md, run 20).
+    config.set("work-stealing.moderate-poll-attempts", std::size_t{0});
     if (options.node_port || options.payment_peer || options.core_peer) {
       config.load<caf::io::middleman>();
       // Heartbeats are off by default: without them a frozen peer is noticed only by TCP.
