@@ -14,7 +14,8 @@
 #                        reports the delay from each HTTP answer to its notification (default 1000)
 #     --out DIR          results folder (default BUILD_DIR/bench-results/DATE)
 #     --large            instead: 10k and 1M bicycles + tickets loaded with
-#                        ttareungyi-bench-loader; start-up time, RSS and read p99 of both
+#                        ttareungyi-bench-loader; start-up time, RSS and read p99 of both, and
+#                        the ride p99 alone and during a walk through the bicycle listing
 #     --spread-duration SEC  --large: reads spread over every ticket for the RSS (default 60)
 #     --no-fsync         also pass --no-fsync to the server (the ratios then compare apples
 #                        with pears; for exploring only)
@@ -158,6 +159,26 @@ run_load_as() {  # run_load_as NAME FILE ARGS...: the same, JSON to $out/FILE.js
   "$load" --host 127.0.0.1 --json-file "$out/$file.json" --label "$name" "$@" 2> >(sed 's/^/   /' >&2) || {
     echo "run.sh: $file failed (exit $?)" >&2
   }
+}
+
+run_load_bg() {  # run_load_bg NAME ARGS...: run_load in the background, its output kept for load_done; sets LOAD_PID
+  local name="$1"; shift
+  echo "== $name: ttareungyi-load $* (in the background)"
+  "$load" --host 127.0.0.1 --json-file "$out/$name.json" --label "$name" "$@" >"$work/$name.txt" 2>"$work/$name.err" &
+  LOAD_PID=$!
+  pids+=("$LOAD_PID")
+}
+
+load_done() {  # load_done NAME PID: waits for a run_load_bg run, then shows what it printed
+  local status=0
+  wait "$2" || status=$?
+  local keep_pids=()
+  for p in "${pids[@]}"; do [[ "$p" != "$2" ]] && keep_pids+=("$p"); done
+  pids=("${keep_pids[@]}")
+  echo "== $1 (from the background):"
+  sed 's/^/   /' "$work/$1.err" >&2
+  cat "$work/$1.txt"
+  (( status == 0 )) || echo "run.sh: $1 failed (exit $status)" >&2
 }
 
 {
@@ -352,6 +373,22 @@ else
     echo "== $size: $spread"
     printf '{"size": "%s", "bicycles": %s, "tickets": %s, "loadSeconds": %s, "dataDirKiB": %s, "firstStartupSeconds": %s, "startupSeconds": %s, %s, %s}\n' \
       "$size" "$n" "$n" "$load_s" "$du_kib" "$first_startup" "$STARTUP" "$before" "$after, $spread" >"$out/large-$size.json"
+    # Rides alone, then the same rides while a second load generator walks the bicycle listing
+    # (GET /v1/bicycles, page after page over every bicycle, as fast as one client can): does a listing
+    # raise the rides' p99? The rides use the loaded bicycles and stations of the manifest and
+    # its customers as riders, each run buying its own ride pool first (time-boxed, as in the
+    # default mode). The listing starts once that pool is bought ("run: " on the ride's
+    # stderr), so both run their warm-up and window side by side; its server cost is not
+    # taken: over the same window it is the ride-listing run's.
+    large_ride=(--port "$PORT" "${large_cost[@]}" --load-setup "$work/setup-$size.json" --scenario ride
+      --connections "$connections" "${common[@]}")
+    run_load "ride-$size" "${large_ride[@]}"
+    run_load_bg "ride-$size-listing" "${large_ride[@]}"
+    ride_pid=$LOAD_PID
+    until grep -q '^run: ' "$work/ride-$size-listing.err" 2>/dev/null || ! kill -0 "$ride_pid" 2>/dev/null; do sleep 0.05; done
+    run_load "list-$size" --port "$PORT" --load-setup "$work/setup-$size.json" --scenario list --page-size 100 \
+      --connections 1 "${common[@]}"
+    load_done "ride-$size-listing" "$ride_pid"
     stop "$PID"
   done
 fi

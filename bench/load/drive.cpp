@@ -69,6 +69,7 @@ asio::awaitable<void> worker::drive_loop(connection& c) {
         break;
       }
       case op_ride: ok = co_await ride(c, measured, cycle_tickets || c.pool.empty()); break;
+      case op_list: ok = co_await list(c, measured); break;
       case op_get: {
         auto r = co_await send(c, rq_get, get_request, measured);
         ok = check(r, 200, rq_get, measured);

@@ -1,5 +1,6 @@
 // The scenarios' operations, as one connection performs them: a read (of a current rental or
-// a ticket), a purchase, a ride (rent + return), and which of them comes next.
+// a ticket), a purchase, a ride (rent + return), a page of the bicycle listing, and which of
+// them comes next.
 #include "setup.hpp"
 #include "worker.hpp"
 
@@ -60,11 +61,27 @@ asio::awaitable<bool> worker::ride(connection& c, bool measured, bool buy_inline
   co_return true;
 }
 
+// The next page of the connection's walk through GET /v1/bicycles (the first page when the walk
+// is at its start); the page's `next` carries the walk on, its absence (the last page) or an
+// answer other than 200 starts it over.
+asio::awaitable<bool> worker::list(connection& c, bool measured) {
+  const auto& who = ctx_.s.customers[c.customers.front()];
+  auto path = "/v1/bicycles?limit=" + std::to_string(ctx_.o.page_size);
+  if (!c.cursor.empty()) path += "&cursor=" + c.cursor;
+  auto r = co_await send(c, rq_list, ctx_.rb.get(path, who.token), measured);
+  if (!r) co_return false;  // a transport failure: the same page again
+  const bool ok = check(r, 200, rq_list, measured);
+  c.cursor = ok ? next_of(r->body) : std::string{};
+  if (ok && c.cursor.empty() && measured) ++stats_.walks;
+  co_return ok;
+}
+
 op_kind worker::choose() {
   const auto& sc = ctx_.o.scenario;
   if (sc == "read") return op_read;
   if (sc == "purchase") return op_purchase;
   if (sc == "ride" || sc == "notify") return op_ride;
+  if (sc == "list") return op_list;
   if (sc == "get") return op_get;
   const auto& w = ctx_.o.mix;
   auto x = static_cast<int>(rng_() % static_cast<std::uint64_t>(w[0] + w[1] + w[2]));

@@ -16,7 +16,7 @@ std::string usage() {
   return R"(usage: ttareungyi-load --port PORT [flags]
   --host H                 loopback only: 127.0.0.1 (default), localhost, ::1
   --port PORT              the server's port
-  --scenario S             read | ride | purchase | mix | notify | get (default read)
+  --scenario S             read | ride | purchase | mix | notify | list | get (default read)
   --duration SEC           measured time (default 10, at most 600)
   --warmup SEC             run before measuring, excluded from the figures (default 2, at most 120)
   --connections N          keep-alive connections (default 64, at most 4096)
@@ -28,6 +28,10 @@ std::string usage() {
                            (default); ticket: GET /v1/tickets/{id}, one of any customer's tickets
   --notify-grace SEC       notify: how long after the run to wait for notifications still due
                            before counting them missing (default 2)
+  --page-size N            list: each connection walks GET /v1/bicycles?limit=N page by page as
+                           one of the customers, following each page's `next` cursor, and
+                           starts again from the first page after the last; a page is an
+                           operation (default 100, at most 1000)
 setup
   --operator ID:SECRET     operator client (needed to create stations and bicycles)
   --operator-file PATH     the DATA_DIR/operator-client file of the server instead
@@ -70,7 +74,8 @@ output
   --label TEXT             a name carried into the output
   --path P                 get: the path requested (default /)
   --seed N                 random seed (default: from the clock)
-  --self-test              check the event-stream parser and the server probe's readings, exit
+  --self-test              check the event-stream parser, the server probe's readings and the
+                           list's cursor reading, exit
 exit status: 0 done; 1 setup failed; 2 bad flags; 3 nothing succeeded or the transport failed;
 4 notify: a notification missing or duplicated, or none at all
 )";
@@ -136,6 +141,7 @@ options parse(int argc, char** argv) {
     else if (flag == "--load-setup") o.load_setup = value();
     else if (flag == "--setup-only") o.setup_only = true;
     else if (flag == "--path") o.path = value();
+    else if (flag == "--page-size") o.page_size = number<int>(flag, value(), 1, 1000);
     else if (flag == "--json") o.json_output = true;
     else if (flag == "--json-file") o.json_file = value();
     else if (flag == "--label") o.label = value();
@@ -145,7 +151,7 @@ options parse(int argc, char** argv) {
     else throw std::invalid_argument("unknown flag '" + flag + "'");
   }
   if (o.port == 0) throw std::invalid_argument("--port is required");
-  static const std::set<std::string> scenarios{"read", "ride", "purchase", "mix", "notify", "get"};
+  static const std::set<std::string> scenarios{"read", "ride", "purchase", "mix", "notify", "list", "get"};
   if (!scenarios.contains(o.scenario)) throw std::invalid_argument("unknown --scenario '" + o.scenario + "'");
   if (o.read_target != "current" && o.read_target != "ticket") throw std::invalid_argument("--read-target is current or ticket");
   if (o.reading_customers > o.customers) throw std::invalid_argument("--reading-customers exceeds --customers");

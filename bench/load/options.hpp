@@ -32,6 +32,7 @@ struct options {
   bool setup_only = false;
   int setup_connections = 16;
   std::string path = "/";  // for get
+  int page_size = 100;     // for list: GET /v1/bicycles?limit=N
   int timeout_ms = 10'000;
   bool json_output = false;
   std::string json_file;

@@ -80,6 +80,7 @@ json report_json(const options& o, const stats& st, double measured_seconds, con
     j["connectionsOutOfTickets"] = st.pool_exhausted;
     if (st.first_exhausted_at >= 0) j["firstOutOfTicketsAt"] = st.first_exhausted_at;
   }
+  if (o.scenario == "list") j["listing"] = {{"pageSize", o.page_size}, {"walksCompleted", st.walks}};
   if (o.scenario == "mix") j["mix"] = {{"read", o.mix[0]}, {"purchase", o.mix[1]}, {"ride", o.mix[2]}};
   return j;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "server_probe.hpp"
+#include "setup.hpp"
 #include "sse.hpp"
 
 namespace ttareungyi::bench::load {
@@ -77,6 +78,14 @@ int self_test() {
   }
   expect("stat: a short line is refused", threw);
   std::fprintf(stderr, "server probe self-test: %d of 9 checks passed\n", 9 - (failed - before));
+
+  // The list scenario's cursor: the page's own "next", not a value "next" among its items.
+  const int before_next = failed;
+  expect("next: after the items", next_of(R"({"items":[{"id":"B-1","status":"available"}],"next":"b.QS0x"})") == "b.QS0x");
+  expect("next: the last page has none", next_of(R"({"items":[{"id":"next","stationId":"next"}]})").empty());
+  expect("next: a value \"next\" after the key", next_of(R"({"next" : "c-2","items":[{"id":"next"}]})") == "c-2");
+  expect("next: null", next_of(R"({"items":[],"next":null})").empty());
+  std::fprintf(stderr, "list cursor self-test: %d of 4 checks passed\n", 4 - (failed - before_next));
   return failed == 0 ? 0 : 1;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // --self-test: the event-stream parser against streams split in awkward places, and the server
-// probe's readings of a /metrics text and a /proc/PID/stat line.
+// probe's readings of a /metrics text and a /proc/PID/stat line, and the list scenario's
+// reading of a page's cursor.
 
 namespace ttareungyi::bench::load {
 

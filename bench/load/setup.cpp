@@ -19,6 +19,23 @@ std::string expect(const http_response& r, int status, std::string_view what) {
 
 std::string id_of(const std::string& body) { return json::parse(body).at("id").get<std::string>(); }
 
+std::string next_of(std::string_view body) {
+  // The "next" followed by a colon is the page's own key; among the items the text "next" can
+  // only be a value (followed by a comma or a bracket).
+  constexpr std::string_view key = "\"next\"";
+  constexpr auto npos = std::string_view::npos;
+  auto skip_space = [](std::string_view s) { return s.substr(std::min(s.find_first_not_of(" \t\r\n"), s.size())); };
+  for (auto at = body.rfind(key); at != npos; at = at > 0 ? body.rfind(key, at - 1) : npos) {
+    auto rest = skip_space(body.substr(at + key.size()));
+    if (!rest.starts_with(':')) continue;
+    rest = skip_space(rest.substr(1));
+    auto end = rest.find('"', 1);
+    if (!rest.starts_with('"') || end == npos) return {};  // null: no next page
+    return std::string{rest.substr(1, end - 1)};
+  }
+  return {};
+}
+
 setup_runner::setup_runner(asio::ip::tcp::endpoint target, int connections) {
   for (int i = 0; i < connections; ++i) clients_.push_back(std::make_unique<http_client>(io_, target));
 }

@@ -29,6 +29,11 @@ std::string expect(const http_response& r, int status, std::string_view what);
 // The "id" of a JSON answer.
 std::string id_of(const std::string& body);
 
+// The "next" cursor of a list page's answer ({"items": [...], "next": "..."}), empty when it has
+// none (the last page). Found by its key after the items, which stay unparsed: the load
+// generator shares the server's cores, and a page of 1,000 items is long.
+std::string next_of(std::string_view body);
+
 // Runs jobs over a few connections on one thread; the first failure stops the phase.
 class setup_runner {
  public:

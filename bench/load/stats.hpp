@@ -15,12 +15,13 @@
 namespace ttareungyi::bench::load {
 
 // The operations a scenario is made of, and the requests an operation is made of.
-enum op_kind : std::size_t { op_read, op_purchase, op_ride, op_get, op_kinds };
-constexpr std::array<const char*, op_kinds> op_names{"read", "purchase", "ride", "get"};
-enum req_kind : std::size_t { rq_read_ticket, rq_read_rental, rq_purchase, rq_rent, rq_return, rq_get, rq_kinds };
+enum op_kind : std::size_t { op_read, op_purchase, op_ride, op_list, op_get, op_kinds };
+constexpr std::array<const char*, op_kinds> op_names{"read", "purchase", "ride", "list", "get"};
+enum req_kind : std::size_t { rq_read_ticket, rq_read_rental, rq_purchase, rq_rent, rq_return, rq_list, rq_get, rq_kinds };
 constexpr std::array<const char*, rq_kinds> req_names{"GET /v1/tickets/{id}", "GET /v1/rentals/current",
                                                       "POST /v1/tickets",     "POST /v1/rentals",
-                                                      "POST /v1/rentals/{id}/return", "GET path"};
+                                                      "POST /v1/rentals/{id}/return", "GET /v1/bicycles",
+                                                      "GET path"};
 // notify: the notifications awaited, one per rent and one per return, by the rental's id.
 enum notice_kind : std::size_t { nt_rented, nt_returned, nt_kinds };
 constexpr std::array<const char*, nt_kinds> notice_names{"bicycle_rented", "bicycle_returned"};
@@ -50,6 +51,7 @@ struct stats {
   std::uint64_t inline_purchases = 0;                  // ride cycles that bought their ticket
   std::uint64_t not_sent = 0;                          // open model: scheduled, never sent
   std::uint64_t pool_exhausted = 0;                    // connections stopped: no tickets left
+  std::uint64_t walks = 0;                             // list: walks that reached the last page
   double first_exhausted_at = -1;                      // seconds into the measured window
   steady::time_point last_done{};                      // the last measured operation's end
   notify_stats notices;
@@ -65,6 +67,7 @@ struct stats {
     inline_purchases += o.inline_purchases;
     not_sent += o.not_sent;
     pool_exhausted += o.pool_exhausted;
+    walks += o.walks;
     if (o.first_exhausted_at >= 0 && (first_exhausted_at < 0 || o.first_exhausted_at < first_exhausted_at))
       first_exhausted_at = o.first_exhausted_at;
     last_done = std::max(last_done, o.last_done);

@@ -53,6 +53,10 @@ void print_text(const json& j) {
                   static_cast<unsigned long long>(j["connectionsOutOfTickets"].get<std::uint64_t>()),
                   j["firstOutOfTicketsAt"].get<double>());
   }
+  if (j.contains("listing"))
+    std::printf("  listing: pages of %d bicycles, %llu walk(s) through every page finished in the window\n",
+                j["listing"]["pageSize"].get<int>(),
+                static_cast<unsigned long long>(j["listing"]["walksCompleted"].get<std::uint64_t>()));
   std::printf("  latency (ms, %s)          count       min       p50       p90       p99     p99.9       max\n",
               j["latencyFrom"].get<std::string>() == "send time" ? "from send    " : "from schedule");
   line("operations", j["latencyMs"]);

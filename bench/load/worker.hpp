@@ -43,7 +43,8 @@ struct run_context {
 };
 
 // One connection's state. Ticket reads pick any of `customers`, rental reads any of `readers`;
-// purchases, rides and the notification stream are the rider's, with its tickets in `pool`.
+// purchases, rides and the notification stream are the rider's, with its tickets in `pool`;
+// the bicycle listing is walked as the first of `customers`, from `cursor`.
 struct connection {
   std::unique_ptr<http_client> http;
   std::vector<std::size_t> customers;
@@ -52,6 +53,7 @@ struct connection {
   std::vector<std::string> pool;
   std::vector<std::size_t> bicycles;
   std::size_t next_bicycle = 0;
+  std::string cursor;  // list: the next page's cursor; empty: the walk starts at the first page
   steady::time_point deadline = steady::time_point::max();
   bool timed_out = false;
   bool done = false;
@@ -108,6 +110,7 @@ class worker {
   asio::awaitable<bool> read(connection& c, bool measured);
   asio::awaitable<std::optional<std::string>> purchase(connection& c, bool measured);
   asio::awaitable<bool> ride(connection& c, bool measured, bool buy_inline);
+  asio::awaitable<bool> list(connection& c, bool measured);
   op_kind choose();
 
   // The notification streams (notify.cpp).

@@ -10,7 +10,8 @@
 // product), purchase-split.json and ride-split.json (the product with payment on its own node),
 // ride-replicas.json (its notifications made by two notifier replicas), read-gateway.json and
 // ride-gateway.json (through a gateway node), and for --large: large-10k.json and large-1m.json (start-up time and RSS written by
-// run.sh), read-10k.json and read-1m.json.
+// run.sh), read-10k.json and read-1m.json, and per size ride-SIZE.json, ride-SIZE-listing.json
+// (the same rides while list-SIZE.json walked the bicycle listing) and list-SIZE.json.
 //
 // Then the server's cost per operation of every ttareungyi-load run that measured it (the
 // "server" object that --server-pid and --metrics-port add): the server's CPU per operation,
@@ -26,6 +27,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace {
 
@@ -107,8 +109,8 @@ json cost_table(const fs::path& dir) {
   static constexpr const char* runs[] = {
       "bare",        "read",         "read-ticket",   "read-open",     "feed",         "purchase",
       "ride",        "mix",          "notify",        "purchase-split", "ride-split",  "ride-replicas",
-      "read-gateway", "ride-gateway", "read-10k",     "read-10k-open", "read-10k-spread", "read-1m",
-      "read-1m-open", "read-1m-spread"};
+      "read-gateway", "ride-gateway", "read-10k",     "read-10k-open", "read-10k-spread", "ride-10k",
+      "ride-10k-listing", "read-1m", "read-1m-open", "read-1m-spread", "ride-1m", "ride-1m-listing"};
   const auto per_request = json::json_pointer{"/server/cpuMicrosPerRequest"};
   double bare_us = 0;
   if (auto bare = load(dir, "bare.json")) bare_us = num(*bare, per_request);
@@ -299,13 +301,36 @@ int main(int argc, char** argv) {
   for (const char* open : {"read-10k-open.json", "read-1m-open.json"}) {
     if (auto r = load(dir, open)) out.plain(std::string{open}.substr(0, std::string{open}.size() - 5) + " p99", num(*r, p99), "ms");
   }
+  // A walk through the bicycle listing during rides: the rides' p99 beside the same rides' p99
+  // alone (no target figure is set: the issue asks that the listing not raise it).
+  for (const char* size : {"10k", "1m"}) {
+    auto alone = load(dir, (std::string{"ride-"} + size + ".json").c_str());
+    auto listing = load(dir, (std::string{"ride-"} + size + "-listing.json").c_str());
+    auto list = load(dir, (std::string{"list-"} + size + ".json").c_str());
+    const std::string label = std::string_view{size} == "1m" ? "1M+1M" : "10k+10k";
+    if (alone && listing) {
+      double a = num(*alone, p99), b = num(*listing, p99);
+      double rate_a = num(*alone, throughput), rate_b = num(*listing, throughput);
+      out.plain(label + ": ride cycle p99 alone", a, "ms");
+      out.plain(label + ": ride cycle p99 during listing", b, "ms");
+      out.plain(label + ": ride p99 during listing / alone", a > 0 ? b / a : 0, "x");
+      out.plain(label + ": ride rate during listing / alone", rate_a > 0 ? rate_b / rate_a : 0, "x");
+    }
+    if (list) {
+      auto shape = fixed(num(*list, json::json_pointer{"/listing/pageSize"}), 0) + "/page, " +
+                   std::to_string((*list)["connections"].get<int>()) + " conn";
+      out.plain(label + ": listing page p99 (" + shape + ")", num(*list, p99), "ms");
+      out.plain(label + ": listing pages/s during rides", num(*list, throughput), "pages/s");
+    }
+  }
 
   summary["figures"] = out.rows;
   summary["serverCost"] = cost_table(dir);
   for (const char* name : {"fsync.json", "bare.json", "read.json", "read-ticket.json", "read-open.json", "feed.json", "purchase.json", "product.json",
                            "ride.json", "mix.json", "notify.json", "purchase-split.json", "ride-split.json", "ride-replicas.json", "read-gateway.json", "ride-gateway.json", "large-10k.json",
                            "large-1m.json", "read-10k.json", "read-1m.json", "read-10k-open.json", "read-1m-open.json",
-                           "read-10k-spread.json", "read-1m-spread.json", "machine.json"}) {
+                           "read-10k-spread.json", "read-1m-spread.json", "ride-10k.json", "ride-10k-listing.json",
+                           "list-10k.json", "ride-1m.json", "ride-1m-listing.json", "list-1m.json", "machine.json"}) {
     if (auto j = load(dir, name)) summary["runs"][std::string{name}.substr(0, std::string{name}.size() - 5)] = *j;
   }
   std::ofstream file{dir / "summary.json"};

@@ -59,6 +59,13 @@ for scenario in purchase ride mix; do positive "$work/$scenario.json" "${cpu[@]}
 echo "== read, tickets instead of current rentals"
 "$load" --port "$PORT" --load-setup "$work/setup.json" --scenario read --read-target ticket --connections 8 \
   --duration 1 --warmup 0.3 --timeout-ms 5000
+echo "== list, 5 bicycles a page: several walks through every page, following each page's cursor"
+"$load" --port "$PORT" --load-setup "$work/setup.json" --scenario list --page-size 5 --connections 2 \
+  --duration 0.5 --warmup 0.1 --timeout-ms 5000 --json-file "$work/list.json"
+walks=$(sed -n 's/^ *"walksCompleted": \([0-9][0-9]*\).*/\1/p' "$work/list.json" | head -1)
+pages=$(sed -n 's/^  "operations": \([0-9][0-9]*\).*/\1/p' "$work/list.json" | head -1)
+echo "list: ${pages:-?} pages, ${walks:-?} walks through all of them"
+[[ "${walks:-0}" -gt 0 && "${pages:-0}" -gt "${walks:-0}" ]] || { echo "list: no walk followed its cursors to the last page"; exit 1; }
 echo "== notify"
 # Exits 4 when a notification is missing or duplicated, or none arrived; checked here again
 # from its JSON so that the test cannot pass on a run that measured nothing.
