@@ -181,6 +181,17 @@ load_done() {  # load_done NAME PID: waits for a run_load_bg run, then shows wha
   (( status == 0 )) || echo "run.sh: $1 failed (exit $status)" >&2
 }
 
+rides_with_listing() {  # rides_with_listing RIDES LISTING ARGS...: RIDES alone, then again beside a listing walk
+  local rides="$1" listing="$2"; shift 2
+  run_load "$rides" "$@"
+  run_load_bg "$rides-listing" "$@"
+  local ride_pid=$LOAD_PID
+  until grep -q '^run: ' "$work/$rides-listing.err" 2>/dev/null || ! kill -0 "$ride_pid" 2>/dev/null; do sleep 0.05; done
+  run_load "$listing" --port "$PORT" --load-setup "$work/setup-$size.json" --scenario list --page-size 100 \
+    --connections 1 "${common[@]}"
+  load_done "$rides-listing" "$ride_pid"
+}
+
 {
   printf '{"date": "%s", "nproc": %s, "cpu": "%s", "kernel": "%s", "loadavg": "%s", ' \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)" "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" \
@@ -380,15 +391,13 @@ else
     # default mode). The listing starts once that pool is bought ("run: " on the ride's
     # stderr), so both run their warm-up and window side by side; its server cost is not
     # taken: over the same window it is the ride-listing run's.
+    # Twice: closed-model rides (as many as the machine takes, where the listing's CPU is taken
+    # from them) and open-model rides at the notify rate (where only waiting behind the listing
+    # would show).
     large_ride=(--port "$PORT" "${large_cost[@]}" --load-setup "$work/setup-$size.json" --scenario ride
       --connections "$connections" "${common[@]}")
-    run_load "ride-$size" "${large_ride[@]}"
-    run_load_bg "ride-$size-listing" "${large_ride[@]}"
-    ride_pid=$LOAD_PID
-    until grep -q '^run: ' "$work/ride-$size-listing.err" 2>/dev/null || ! kill -0 "$ride_pid" 2>/dev/null; do sleep 0.05; done
-    run_load "list-$size" --port "$PORT" --load-setup "$work/setup-$size.json" --scenario list --page-size 100 \
-      --connections 1 "${common[@]}"
-    load_done "ride-$size-listing" "$ride_pid"
+    rides_with_listing "ride-$size" "list-$size" "${large_ride[@]}"
+    rides_with_listing "ride-$size-open" "list-$size-open" "${large_ride[@]}" --rate "$notify_rate"
     stop "$PID"
   done
 fi
