@@ -109,10 +109,13 @@ struct recorded_event {
   std::uint64_t sequence = 0;  // global, gap-free, in commit order
   std::shared_ptr<const domain::event> fact;
 
-  recorded_event() = default;
+  recorded_event() = default;  // holds no event until one is assigned (as CAF deserializes)
   recorded_event(std::uint64_t seq, domain::event e)
       : sequence(seq), fact(std::make_shared<const domain::event>(std::move(e))) {}
-  const domain::event& event() const { return *fact; }
+  const domain::event& event() const {
+    static const domain::event none{};
+    return fact ? *fact : none;
+  }
 };
 
 class identity_store {
