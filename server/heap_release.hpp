@@ -1,9 +1,9 @@
 #pragma once
-// When to hand the heap back to the operating system. glibc keeps what a process frees in its
-// arenas for reuse, so after a burst of purchases the ticket actors stop (passivation) but the
-// process keeps their memory at its peak. The server checks every few seconds: once the live
+// When to hand the heap back to the operating system. A malloc (jemalloc, glibc's) keeps what a
+// process frees for reuse, so after a burst of purchases the ticket actors stop (passivation)
+// but the process keeps their memory at its peak. The server checks every few seconds: once the live
 // entity actors have fallen by `threshold` or more since the highest count seen after the
-// last release, it is time (the caller trims the heap). Pure: the counts are passed in, and it
+// last release, it is time (the caller releases the heap: heap.hpp). Pure: the counts are passed in, and it
 // holds two numbers.
 #include <algorithm>
 #include <cstddef>

@@ -133,8 +133,7 @@ int wait_signal(const sigset_t& signals, std::chrono::milliseconds limit) {
 // Waits until `limit` has passed or a stop signal arrives.
 void wait_or_signal(const sigset_t& signals, std::chrono::milliseconds limit) {
   if (limit <= std::chrono::milliseconds::zero()) return;
-  timespec wait{static_cast<time_t>(limit.count() / 1000), static_cast<long>(limit.count() % 1000) * 1'000'000};
-  if (sigtimedwait(&signals, nullptr, &wait) > 0) spdlog::info("a second stop signal: stopping now");
+  if (wait_signal(signals, limit) > 0) spdlog::info("a second stop signal: stopping now");
 }
 
 int serve(const cli::serve_options& o, const sigset_t& stop_signals) {
