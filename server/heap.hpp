@@ -10,7 +10,7 @@ namespace ttareungyi {
 std::string_view heap_allocator();
 
 // Returns the free pages the allocator keeps to the operating system (glibc: malloc_trim;
-// jemalloc: purges every arena). Costs a few milliseconds; the main thread calls it when
+// jemalloc: purges every arena). It walks the free memory, so the main thread calls it only when
 // heap_release says so.
 void release_free_heap();
 
